@@ -1,0 +1,86 @@
+"""The one access policy (PRODUCT.md visibility rule), used by pages, API, exports and charts.
+
+Project-scoped data is visible only to org-wide roles and to members of the project; an
+external reviewer sees the projects of a grant while it is valid. Anything else is a 404,
+so a foreign object is indistinguishable from a missing one.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from opsqm.accounts.roles import MASTER_DATA_ROLES, Role
+
+M = TypeVar("M", bound=Model)
+
+
+def is_org_wide(user: Any) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.is_org_wide)
+
+
+def can_manage_master_data(user: Any) -> bool:
+    return bool(user and user.is_authenticated and (user.is_superuser or user.role in MASTER_DATA_ROLES))
+
+
+def is_external_reviewer(user: Any) -> bool:
+    return bool(user and user.is_authenticated and user.role == Role.EXTERNAL_REVIEWER)
+
+
+def visible_projects(user: Any, *, now=None) -> QuerySet:
+    from opsqm.org.models import Project
+
+    if not (user and user.is_authenticated and user.is_active):
+        return Project.objects.none()
+    if is_org_wide(user):
+        return Project.objects.all()
+    if is_external_reviewer(user):
+        now = now or timezone.now()
+        return Project.objects.filter(
+            external_grants__user=user, external_grants__valid_from__lte=now, external_grants__valid_until__gt=now
+        ).distinct()
+    member = Q(ops_manager=user) | Q(quality_specialist=user) | Q(memberships__user=user)
+    return Project.objects.filter(member).distinct()
+
+
+def visible_project_ids(user: Any) -> QuerySet:
+    return visible_projects(user).values("pk")
+
+
+def scope_to_projects(qs: QuerySet[M], user: Any, field: str = "project") -> QuerySet[M]:
+    """Restrict any project-scoped queryset to the projects `user` may see."""
+    if is_org_wide(user):
+        return qs
+    return qs.filter(**{f"{field}__in": visible_project_ids(user)})
+
+
+def visible_customers(user: Any) -> QuerySet:
+    from opsqm.org.models import Customer
+
+    if not (user and user.is_authenticated and user.is_active):
+        return Customer.objects.none()
+    if is_org_wide(user):
+        return Customer.objects.all()
+    return Customer.objects.filter(pk__in=visible_projects(user).values("customer_id"))
+
+
+def get_visible_or_404(qs: QuerySet[M], **lookup: Any) -> M:
+    try:
+        return qs.get(**lookup)
+    except qs.model.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def get_project_or_404(user: Any, **lookup: Any):
+    return get_visible_or_404(visible_projects(user), **lookup)
+
+
+def get_customer_or_404(user: Any, **lookup: Any):
+    return get_visible_or_404(visible_customers(user), **lookup)
+
+
+def can_edit_project(user: Any, project: Any) -> bool:
+    return can_manage_master_data(user)

@@ -1,0 +1,58 @@
+"""Creating jobs and reporting their progress.
+
+Progress updates are plain UPDATEs outside the job's own data transaction, so the page
+sees them while an all-or-nothing import is still uncommitted.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from typing import Any, Callable
+
+from django.db import close_old_connections
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from opsqm.jobs.models import Job, JobStatus
+
+log = logging.getLogger(__name__)
+
+
+def job_create(*, kind: str, title: str, user: Any = None, project: Any = None) -> Job:
+    return Job.objects.create(kind=kind, title=title, created_by=user if getattr(user, "pk", None) else None, project=project)
+
+
+def job_progress(job_id: Any, done: int, total: int | None = None, message: str = "") -> None:
+    fields: dict[str, Any] = {"progress_done": max(0, int(done))}
+    if total is not None:
+        fields["progress_total"] = max(0, int(total))
+    if message:
+        fields["message"] = message[:300]
+    Job.objects.filter(pk=job_id).update(**fields)
+
+
+class JobFailed(Exception):
+    """A failure whose message is meant for the user (Chinese), with an optional result payload."""
+
+    def __init__(self, message: str, result: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.result = result or {}
+
+
+def run_job(job_id: Any, work: Callable[[Job], dict[str, Any]]) -> None:
+    """Run `work(job)` and record its outcome; used inside Huey tasks."""
+    close_old_connections()
+    Job.objects.filter(pk=job_id).update(status=JobStatus.RUNNING, started_at=timezone.now())
+    job = Job.objects.get(pk=job_id)
+    try:
+        result = work(job) or {}
+    except JobFailed as exc:
+        Job.objects.filter(pk=job_id).update(status=JobStatus.FAILED, error=str(exc), result=exc.result, finished_at=timezone.now())
+    except Exception:  # the worker must survive any job; the trace goes to the job for admins
+        log.exception("job %s failed", job_id)
+        Job.objects.filter(pk=job_id).update(
+            status=JobStatus.FAILED, error=_("任务执行出错，请联系系统管理员。") + "\n" + traceback.format_exc()[-2000:], finished_at=timezone.now()
+        )
+    else:
+        Job.objects.filter(pk=job_id).update(status=JobStatus.SUCCEEDED, result=result, finished_at=timezone.now())

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from opsqm.records import views
+
+app_name = "records"
+urlpatterns = [
+    path("audit-trail/", views.audit_trail, name="audit_trail"),
+    path("audit-trail/verify/", views.audit_trail_verify, name="audit_trail_verify"),
+]

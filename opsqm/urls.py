@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("", include("opsqm.dashboards.urls")),
+    path("accounts/", include("opsqm.accounts.urls")),
+    path("org/", include("opsqm.org.urls")),
+    path("jobs/", include("opsqm.jobs.urls")),
+    path("records/", include("opsqm.records.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("api/v1/", include("opsqm.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = "opsqm 系统管理"
+admin.site.site_title = "opsqm 系统管理"
