@@ -7,6 +7,7 @@ Huey when REDIS_URL is set. Nothing here reads anything but the environment.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -25,7 +26,8 @@ DEBUG = env_bool("OPSQM_DEBUG", False)
 SECRET_KEY = os.environ.get("OPSQM_SECRET_KEY", "dev-only-insecure-key-change-me-for-production-use")
 ALLOWED_HOSTS = [h for h in os.environ.get("OPSQM_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("OPSQM_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
-TESTING = env_bool("OPSQM_TESTING", False)
+# Under pytest: immediate background jobs, fast password hashing.
+TESTING = env_bool("OPSQM_TESTING", False) or "pytest" in sys.modules
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -51,6 +53,7 @@ INSTALLED_APPS = [
     "opsqm.checklists",
     "opsqm.audits",
     "opsqm.findings",
+    "opsqm.notifications",
     "opsqm.dashboards",
     "opsqm.api",
 ]
@@ -113,6 +116,10 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
+PASSWORD_HASHERS = (
+    ["django.contrib.auth.hashers.MD5PasswordHasher"] if TESTING else
+    ["django.contrib.auth.hashers.PBKDF2PasswordHasher", "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher"]
+)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},

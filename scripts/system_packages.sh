@@ -5,6 +5,8 @@ set -euo pipefail
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
+# pg_dump/pg_restore for backup and restore on PostgreSQL.
+[ -z "${DATABASE_URL:-}" ] || command -v pg_dump >/dev/null || need+=(postgresql-client)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "Installing system packages: ${need[*]}"

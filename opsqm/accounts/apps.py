@@ -10,7 +10,9 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        post_migrate.connect(_create_role_groups, sender=self)
+        # Every app's post_migrate, not just ours: permissions of apps migrated after
+        # accounts only exist once their own post_migrate has run.
+        post_migrate.connect(_create_role_groups, dispatch_uid="opsqm_role_groups")
 
 
 def _create_role_groups(sender, **kwargs) -> None:

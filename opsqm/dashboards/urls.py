@@ -3,4 +3,7 @@ from django.urls import path
 from opsqm.dashboards import views
 
 app_name = "dashboards"
-urlpatterns = [path("", views.home, name="home")]
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("my-work/", views.my_work, name="my_work"),
+]

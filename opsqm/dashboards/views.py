@@ -16,3 +16,13 @@ def home(request: HttpRequest) -> HttpResponse:
         "chart_status": [{"name": s["label"], "value": s["value"]} for s in summary.by_status],
         "chart_value": summary.value_by_customer,
     })
+
+
+@login_required
+def my_work(request: HttpRequest) -> HttpResponse:
+    from opsqm.dashboards.mywork import work_for
+
+    today = timezone.localdate()
+    items = work_for(request.user, today)
+    return render(request, "dashboards/my_work.html", {"items": items, "today": today,
+                                                      "overdue_count": sum(1 for i in items if i.overdue(today))})

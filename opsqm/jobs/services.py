@@ -10,7 +10,6 @@ import logging
 import traceback
 from typing import Any, Callable
 
-from django.db import close_old_connections
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,8 +40,7 @@ class JobFailed(Exception):
 
 
 def run_job(job_id: Any, work: Callable[[Job], dict[str, Any]]) -> None:
-    """Run `work(job)` and record its outcome; used inside Huey tasks."""
-    close_old_connections()
+    """Run `work(job)` and record its outcome; used inside Huey `db_task`s (which manage connections)."""
     Job.objects.filter(pk=job_id).update(status=JobStatus.RUNNING, started_at=timezone.now())
     job = Job.objects.get(pk=job_id)
     try:

@@ -118,10 +118,11 @@ def load(ctx: DemoContext) -> None:
     year_start = dt.date(ctx.today.year, 1, 1)
     for n, (code, name, cust, ops, spec, value) in enumerate(PROJECTS):
         status = ProjectStatus.PLANNING if code == "PRJ-L" else ProjectStatus.CLOSED if code == "PRJ-K" else ProjectStatus.ACTIVE
-        start = year_start - dt.timedelta(days=365 * (n % 3) + 30 * (n % 5))
-        end = start + dt.timedelta(days=365 * (2 + n % 2) - 1)
+        # Running contracts end between two months and two and a half years from now.
+        end = ctx.today + dt.timedelta(days=60 + 75 * n)
         if status == ProjectStatus.CLOSED:
             end = ctx.today - dt.timedelta(days=20)
+        start = min(end - dt.timedelta(days=365 * (2 + n % 2)), year_start - dt.timedelta(days=30 * n))
         project = Project.objects.create(
             code=code, name=name, customer=ctx.customers[cust], status=status, contract_start=start, contract_end=end,
             contract_value=Decimal(value), ops_manager=ctx.users[ops], quality_specialist=ctx.users[spec],

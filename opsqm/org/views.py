@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -62,9 +63,11 @@ def project_create(request: HttpRequest) -> HttpResponse:
     return render(request, "org/project_form.html", {"form": form, "project": None})
 
 
-@master_data_required
+@login_required
 def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    project = get_project_or_404(request.user, pk=pk)
+    project = get_project_or_404(request.user, pk=pk)  # foreign projects are 404 before any permission talk
+    if not can_manage_master_data(request.user):
+        raise PermissionDenied
     form = ProjectForm(request.POST or None, instance=project, initial={"version": project.version})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -120,9 +123,11 @@ def customer_create(request: HttpRequest) -> HttpResponse:
     return render(request, "org/customer_form.html", {"form": form, "customer": None})
 
 
-@master_data_required
+@login_required
 def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_or_404(request.user, pk=pk)
+    if not can_manage_master_data(request.user):
+        raise PermissionDenied
     form = CustomerForm(request.POST or None, instance=customer, initial={"version": customer.version})
     if request.method == "POST" and form.is_valid():
         try:

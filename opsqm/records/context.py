@@ -42,4 +42,7 @@ def acting_as(actor: Actor | Callable[[], Actor]) -> Iterator[None]:
 def actor_for_user(user: Any, ip: str = "") -> Actor:
     if user is None or not getattr(user, "is_authenticated", False):
         return Actor(None, "anonymous", ip)
-    return Actor(user.pk, user.get_username(), ip)
+    username = user.get_username()
+    full_name = getattr(user, "full_name", "")
+    # The name a clerk recognises, with the login to tell namesakes apart.
+    return Actor(user.pk, f"{full_name}（{username}）" if full_name else username, ip)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 
@@ -61,6 +61,12 @@ class AuditedModel(models.Model):
 
         instance._audit_snapshot = snapshot(instance)
         return instance
+
+    def save(self, *args, **kwargs):
+        # The post_save receiver writes the history row; one transaction keeps the record and
+        # its history together even when the caller runs in autocommit mode.
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
 
     def audit_project_id(self) -> int | None:
         return None

@@ -38,7 +38,9 @@ class AuditedQuerySet(models.QuerySet):
         objs = list(objs)
         with transaction.atomic():
             stored = {o.pk: snapshot(o) for o in self.model._base_manager.filter(pk__in=[o.pk for o in objs])}
-            count = super().bulk_update(objs, fields, *args, **kwargs)
+            # A plain QuerySet does the writing: Django's bulk_update calls update() internally,
+            # which would otherwise record every row a second time.
+            count = models.QuerySet(model=self.model, using=self.db).bulk_update(objs, fields, *args, **kwargs)
             changes = []
             for obj in objs:
                 delta = diff(stored.get(obj.pk, {}), snapshot(obj))

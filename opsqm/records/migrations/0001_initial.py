@@ -12,7 +12,7 @@ SQLITE_DROP = [
 ]
 PG_TRIGGERS = [
     """CREATE OR REPLACE FUNCTION records_auditevent_refuse() RETURNS trigger AS $$
-       BEGIN RAISE EXCEPTION 'audit trail is append-only: % refused', TG_OP; END; $$ LANGUAGE plpgsql;""",
+       BEGIN RAISE EXCEPTION 'audit trail is append-only: %% refused', TG_OP; END; $$ LANGUAGE plpgsql;""",
     """CREATE TRIGGER records_auditevent_no_change BEFORE UPDATE OR DELETE ON records_auditevent
        FOR EACH ROW EXECUTE FUNCTION records_auditevent_refuse();""",
 ]
