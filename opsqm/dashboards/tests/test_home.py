@@ -30,3 +30,10 @@ def test_the_sidebar_links_only_to_pages_that_exist(world, login):
     assert links
     for link in links:
         assert client.get(link).status_code == 200, link
+
+
+def test_the_system_administrator_maintains_staff_in_the_admin(world, login):
+    client = login(world.admin)
+    for path in ("/admin/", "/admin/org/staff/", "/admin/org/department/add/", "/admin/accounts/user/", "/admin/org/project/"):
+        assert client.get(path).status_code == 200, path
+    assert login(world.qm).get("/admin/").status_code == 302  # not staff: sent to the admin login
