@@ -87,8 +87,8 @@ def run(cmd: list[str], env: dict[str, str]) -> None:
     subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
-def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS in MB and stdout of one child process."""
+def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float, str]:
+    """Wall seconds, CPU seconds, peak RSS in MB and stdout of one child process."""
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out = proc.stdout.read().decode()
@@ -97,7 +97,7 @@ def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     elapsed = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"import failed:\n{out}\n{err}")
-    return elapsed, usage.ru_maxrss / 1024, out.strip()
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.strip()
 
 
 def main() -> None:
@@ -117,13 +117,14 @@ def main() -> None:
         csv_path = tmp / "tickets.csv"
         t0 = time.perf_counter()
         generate_csv(csv_path, args.rows)
-        print(f"generated {args.rows:,} rows ({csv_path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t0:.1f} s")
+        print(f"{os.cpu_count()} CPUs; generated {args.rows:,} rows ({csv_path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t0:.1f} s")
         run([OPSQM, "migrate", "--noinput"], env)
         run([OPSQM, "shell", "-c", SETUP], env)
         backend = "PostgreSQL" if args.postgres else "SQLite"
         for label in ("first import (all new)", "re-import (all unchanged)"):
-            wall, rss, out = timed([OPSQM, "import-tickets", "BENCH", str(csv_path)], env)
-            print(f"{backend} {label}: wall {wall:.1f} s, peak RSS {rss:.0f} MB — {out}")
+            wall, cpu, rss, out = timed([OPSQM, "import-tickets", "BENCH", str(csv_path)], env)
+            print(f"{backend} {label}: wall {wall:.1f} s, CPU {cpu:.1f} s, peak RSS {rss:.0f} MB, "
+                  f"load average {os.getloadavg()[0]:.1f} — {out}", flush=True)
     finally:
         if args.postgres:
             subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-c", f"DROP DATABASE IF EXISTS {db_name}"],

@@ -55,17 +55,21 @@ def all_items() -> tuple[NavItem, ...]:
 
 
 def sidebar_for(user: Any, current_path: str) -> list[dict[str, Any]]:
-    sections: dict[str, list[dict[str, Any]]] = {}
+    entries: list[tuple[NavItem, str]] = []
     for item in sorted(all_items(), key=lambda i: (SECTION_ORDER.index(i.section) if i.section in SECTION_ORDER else 99, i.order)):
         if not item.visible(user):
             continue
         try:
-            url = reverse(item.url_name)
+            entries.append((item, reverse(item.url_name)))
         except NoReverseMatch:
             continue  # never link to a page that does not exist
-        active = current_path == url or (url != "/" and current_path.startswith(url))
-        sections.setdefault(item.section, []).append({"label": item.label, "url": url, "icon": item.icon, "active": active})
-    return [{"key": key, "label": SECTION_LABELS.get(key, key), "items": entries} for key, entries in sections.items()]
+    # Only the longest matching link is active, so /audits/ is not lit on /audits/programs/.
+    matching = [url for _, url in entries if current_path == url or (url != "/" and current_path.startswith(url))]
+    active_url = max(matching, key=len) if matching else None
+    sections: dict[str, list[dict[str, Any]]] = {}
+    for item, url in entries:
+        sections.setdefault(item.section, []).append({"label": item.label, "url": url, "icon": item.icon, "active": url == active_url})
+    return [{"key": key, "label": SECTION_LABELS.get(key, key), "items": items} for key, items in sections.items()]
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:

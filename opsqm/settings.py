@@ -87,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "opsqm.navigation.navigation",
+                "opsqm.notifications.context_processors.bell",
             ],
         },
     },

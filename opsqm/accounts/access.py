@@ -43,6 +43,8 @@ def visible_projects(user: Any, *, now=None) -> QuerySet:
             external_grants__user=user, external_grants__valid_from__lte=now, external_grants__valid_until__gt=now
         ).distinct()
     member = Q(ops_manager=user) | Q(quality_specialist=user) | Q(memberships__user=user)
+    # An internal auditor on an audit of a project needs to see it to audit it and verify its findings.
+    member |= Q(audits__team__user=user)
     return Project.objects.filter(member).distinct()
 
 

@@ -9,4 +9,18 @@ router = DefaultRouter()
 router.register("projects", views.ProjectViewSet, basename="project")
 router.register("customers", views.CustomerViewSet, basename="customer")
 
+from opsqm.findings.api import FindingViewSet  # noqa: E402
+
+router.register("findings", FindingViewSet, basename="finding")
+from opsqm.audits.api import AuditViewSet  # noqa: E402
+
+router.register("audits", AuditViewSet, basename="audit")
+from opsqm.tickets.api import TicketViewSet  # noqa: E402
+
+router.register(r"projects/(?P<project_id>[0-9]+)/tickets", TicketViewSet, basename="project-ticket")
+
+from opsqm.checklists.api import ChecklistViewSet  # noqa: E402
+
+router.register("checklists", ChecklistViewSet, basename="checklist")
+
 urlpatterns = [path("", include(router.urls))]

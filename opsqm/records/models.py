@@ -70,3 +70,48 @@ class AuditedModel(models.Model):
 
     def audit_project_id(self) -> int | None:
         return None
+
+
+def _evidence_upload_to(instance: "EvidenceFile", filename: str) -> str:
+    """A generated name: the user's file name is kept only in `original_name`, never on disk."""
+    import os
+    import uuid
+
+    from django.utils import timezone
+
+    ext = os.path.splitext(filename)[1].lower()
+    now = timezone.now()
+    return f"evidence/{now:%Y/%m}/{uuid.uuid4().hex}{ext}"
+
+
+class EvidenceFile(AuditedModel):
+    """An uploaded evidence file attached to a business record (owner_type, owner_id).
+
+    Rows are never replaced: a new upload for the same owner is a new revision, so the
+    history of what was shown to the auditor stays. Files are served only through
+    `records:evidence_download`, which asks the owner's app whether the user may see it.
+    """
+
+    file = models.FileField(_("文件"), upload_to=_evidence_upload_to, max_length=200)
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    uploaded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("上传人"))
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    project_id = models.BigIntegerField(_("项目 ID"), null=True, blank=True, db_index=True)
+    owner_type = models.CharField(_("所属对象类型"), max_length=100)
+    owner_id = models.CharField(_("所属对象 ID"), max_length=64)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = _("证据文件")
+        verbose_name_plural = _("证据文件")
+        indexes = [models.Index(fields=["owner_type", "owner_id", "uploaded_at"])]
+        constraints = [models.CheckConstraint(condition=models.Q(size__gte=0), name="evidence_size_nonnegative")]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def audit_project_id(self) -> int | None:
+        return self.project_id

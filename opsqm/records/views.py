@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -41,3 +42,11 @@ def audit_trail_verify(request: HttpRequest) -> HttpResponse:
     job = job_create(kind="verify_audit_trail", title=_("校验审计追踪完整性"), user=request.user)
     verify_audit_trail_task(str(job.pk))
     return redirect("jobs:detail", pk=job.pk)
+
+
+@login_required
+def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """An evidence file as an attachment, only for users who may see the record it belongs to."""
+    from opsqm.records.evidence import evidence_download_response, evidence_visible_or_404
+
+    return evidence_download_response(evidence_visible_or_404(request.user, pk))

@@ -240,3 +240,6 @@ def test_bad_arguments_fail_before_reading(tmp_path: Path):
         run_sla_calc(missing, tmp_path / "o.csv", targets="P1=1d/2d")
     with pytest.raises(ValueError, match="未知的日历"):
         run_sla_calc(missing, tmp_path / "o.csv", calendar="6x9")
+    with pytest.raises(ValueError):  # CalendarError from the engine
+        run_sla_calc(missing, tmp_path / "o.csv", slots="18:00-09:00")
+    assert not (tmp_path / "o.csv").exists()

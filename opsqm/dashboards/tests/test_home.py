@@ -37,3 +37,14 @@ def test_the_system_administrator_maintains_staff_in_the_admin(world, login):
     for path in ("/admin/", "/admin/org/staff/", "/admin/org/department/add/", "/admin/accounts/user/", "/admin/org/project/"):
         assert client.get(path).status_code == 200, path
     assert login(world.qm).get("/admin/").status_code == 302  # not staff: sent to the admin login
+
+
+def test_only_the_most_specific_sidebar_link_is_active():
+    from opsqm.navigation import NavItem, sidebar_for
+    from unittest import mock
+
+    items = (NavItem("org", "A", "org:project_list"), NavItem("org", "B", "org:project_create"))
+    user = mock.Mock(is_authenticated=True)
+    with mock.patch("opsqm.navigation.all_items", return_value=items):
+        links = sidebar_for(user, "/org/projects/new/")[0]["items"]
+    assert [link["active"] for link in links] == [False, True]

@@ -1,0 +1,421 @@
+"""The fast path for ticket data: columnar upsert and SLA write-back.
+
+Django's ORM builds a model instance per row, which is far too slow for a
+million-row import. Here rows travel as numpy columns into a temporary staging
+table (SQLite: executemany in batches; PostgreSQL: COPY), and set-based SQL moves
+them into the ticket tables. Instants travel as integer UTC epoch seconds and are
+turned into the backend's datetime storage inside SQL.
+
+Callers own the transaction: everything here runs inside the caller's atomic block.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+from django.db import connection
+
+from opsqm.core.calendars import BusinessCalendar
+from opsqm.core.sla import SlaTargets, TicketArrays, compute_sla
+from opsqm.core.ticket_io import TicketBatch
+
+NAT = np.iinfo(np.int64).min
+TICKET = "tickets_ticket"
+PAUSE = "tickets_ticketpause"
+BATCH = 50_000
+# Test hook: seconds to sleep inside the import transaction after the tickets are
+# written, announced on stdout, so a test can kill the process at that point.
+KILL_HOOK_ENV = "OPSQM_TEST_IMPORT_SLEEP_IN_TRANSACTION"
+KILL_HOOK_MARKER = "OPSQM-IMPORT-INSIDE-TRANSACTION"
+
+Progress = Callable[[int, int, str], None]
+
+
+def _postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _to_ts(column: str) -> str:
+    return f"to_timestamp({column})" if _postgres() else f"datetime({column}, 'unixepoch')"
+
+
+def _epoch(column: str) -> str:
+    if _postgres():
+        return f"floor(extract(epoch from {column}))::bigint"
+    # '%%' because Django's cursor treats a bare %s as a parameter placeholder.
+    return f"CAST(strftime('%%s', {column}) AS INTEGER)"
+
+
+def epochs(values: np.ndarray) -> np.ndarray:
+    return np.asarray(values).astype("datetime64[s]").view(np.int64)
+
+
+def _nullable(values: np.ndarray, null: int = NAT) -> list:
+    """Python list with None where the value is the null marker."""
+    out = values.tolist()
+    holes = np.flatnonzero(values == null)
+    for i in holes.tolist():
+        out[i] = None
+    return out
+
+
+# ----------------------------------------------------------------- content hash
+
+
+def _epoch_text(values: np.ndarray) -> pl.Series:
+    e = pl.Series(epochs(values))
+    return pl.select(pl.when(e == NAT).then(pl.lit("")).otherwise(e.cast(pl.String))).to_series()
+
+
+def pause_texts(batch: TicketBatch) -> dict[int, str]:
+    """Each paused ticket's pauses as canonical text, sorted, for the content hash."""
+    texts: dict[int, str] = {}
+    if batch.pause_ticket.size:
+        start, end = epochs(batch.pause_start), epochs(batch.pause_end)
+        order = np.lexsort((end, start, batch.pause_ticket))
+        for t, a, b in zip(batch.pause_ticket[order].tolist(), start[order].tolist(), end[order].tolist()):
+            piece = f"{a}/{'' if b == NAT else b}"
+            texts[t] = f"{texts[t]};{piece}" if t in texts else piece
+    return texts
+
+
+def batch_hashes(batch: TicketBatch, lo: int, hi: int, pauses: dict[int, str]) -> list[str]:
+    """Stable hashes of the source content of rows [lo, hi), pauses included.
+
+    Equal hash = identical data, so a re-import of the same file changes nothing
+    and a row whose content differs is "newer" and updates the stored ticket.
+    """
+    fcr = batch.fcr[lo:hi].astype(np.int64)
+    frame = pl.DataFrame({
+        "a": batch.ticket_no[lo:hi].astype(str), "b": batch.priority[lo:hi].astype(str),
+        "c": batch.type[lo:hi].astype(str), "d": batch.status[lo:hi].astype(str),
+        "e": batch.title[lo:hi].astype(str), "f": batch.contact[lo:hi].astype(str),
+        "g": _epoch_text(batch.created[lo:hi]), "h": _epoch_text(batch.first_response[lo:hi]),
+        "i": _epoch_text(batch.resolved[lo:hi]), "j": _epoch_text(batch.closed[lo:hi]),
+        "k": batch.reopen_count[lo:hi].astype(str), "l": fcr.astype(str),
+        "m": [pauses.get(i, "") for i in range(lo, hi)],
+    })
+    joined = frame.select(pl.concat_str(pl.all(), separator="\x1f")).to_series().to_list()
+    md5 = hashlib.md5
+    return [md5(text.encode(), usedforsecurity=False).hexdigest() for text in joined]
+
+
+# ----------------------------------------------------------------- SLA arrays
+
+
+@dataclass
+class SlaColumns:
+    """SLA results as int64 numpy columns; -1 / NAT mark SQL NULL. Kept as arrays
+    (not Python lists) so a million-row import stays small in memory."""
+
+    response_seconds: np.ndarray
+    resolution_seconds: np.ndarray
+    paused_seconds: np.ndarray
+    response_status: np.ndarray
+    resolution_status: np.ndarray
+    response_due: np.ndarray
+    resolution_due: np.ndarray
+
+    def lists(self, lo: int, hi: int) -> list[list]:
+        return [
+            _nullable(self.response_seconds[lo:hi], -1), _nullable(self.resolution_seconds[lo:hi], -1),
+            self.paused_seconds[lo:hi].tolist(), self.response_status[lo:hi].tolist(),
+            self.resolution_status[lo:hi].tolist(), _nullable(self.response_due[lo:hi]),
+            _nullable(self.resolution_due[lo:hi]),
+        ]
+
+
+def targets_for(priorities: np.ndarray, targets: dict[str, tuple[int, int]]) -> SlaTargets:
+    codes = np.asarray(priorities, dtype=object)
+    response = np.full(codes.size, -1, dtype=np.int64)
+    resolution = np.full(codes.size, -1, dtype=np.int64)
+    for code, (resp, resol) in targets.items():
+        hit = codes == code
+        response[hit] = resp
+        resolution[hit] = resol
+    return SlaTargets(response, resolution)
+
+
+def compute_columns(calendar: BusinessCalendar, created: np.ndarray, first: np.ndarray, resolved: np.ndarray,
+                    pause_ticket: np.ndarray, pause_start: np.ndarray, pause_end: np.ndarray,
+                    priorities: np.ndarray, targets: dict[str, tuple[int, int]], cutoff: np.datetime64) -> SlaColumns:
+    arrays = TicketArrays(created=created, first_response=first, resolved=resolved,
+                          pause_ticket=pause_ticket, pause_start=pause_start, pause_end=pause_end)
+    r = compute_sla(calendar, arrays, targets_for(priorities, targets), cutoff)
+    return SlaColumns(
+        response_seconds=r.response_seconds.astype(np.int64),
+        resolution_seconds=r.resolution_seconds.astype(np.int64),
+        paused_seconds=r.paused_seconds.astype(np.int64),
+        response_status=r.response_status.astype(np.int64),
+        resolution_status=r.resolution_status.astype(np.int64),
+        response_due=epochs(r.response_deadline).copy(),
+        resolution_due=epochs(r.resolution_deadline).copy(),
+    )
+
+
+# ----------------------------------------------------------------- staging
+
+
+def _create_stage(cursor, name: str, columns: Sequence[tuple[str, str]]) -> None:
+    cursor.execute(f"DROP TABLE IF EXISTS {name}")
+    spec = ", ".join(f"{col} {kind}" for col, kind in columns)
+    suffix = " ON COMMIT DROP" if _postgres() else ""
+    cursor.execute(f"CREATE TEMPORARY TABLE {name} ({spec}){suffix}")
+
+
+def _load_stage(cursor, name: str, columns: Sequence[str], rows: Iterator[tuple], total: int,
+                progress: Callable[[int], None] | None = None) -> None:
+    cols = ", ".join(columns)
+    if _postgres():
+        with cursor.cursor.copy(f"COPY {name} ({cols}) FROM STDIN") as copy:
+            for i, row in enumerate(rows, start=1):
+                copy.write_row(row)
+                if progress and i % BATCH == 0:
+                    progress(i)
+        return
+    raw = cursor.cursor  # the DB-API cursor: Django's wrapper rewrites every query
+    sql = f"INSERT INTO {name} ({cols}) VALUES ({', '.join('?' * len(columns))})"
+    done = 0
+    while done < total:
+        chunk = [next(rows) for _ in range(min(BATCH, total - done))]
+        raw.executemany(sql, chunk)
+        done += len(chunk)
+        if progress:
+            progress(done)
+
+
+STAGE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("idx", "integer PRIMARY KEY"), ("number", "varchar(64)"), ("priority", "varchar(16)"), ("type", "varchar(50)"),
+    ("status", "varchar(50)"), ("title", "varchar(300)"), ("contact", "varchar(100)"),
+    ("created", "bigint"), ("first_response", "bigint"), ("resolved", "bigint"), ("closed", "bigint"),
+    ("reopen_count", "integer"), ("fcr", "boolean"), ("row_hash", "varchar(32)"),
+    ("response_seconds", "bigint"), ("resolution_seconds", "bigint"), ("paused_seconds", "bigint"),
+    ("response_status", "smallint"), ("resolution_status", "smallint"),
+    ("response_due", "bigint"), ("resolution_due", "bigint"), ("action", "smallint"),
+)
+NEW, UPDATED, UNCHANGED = 0, 1, 2
+
+# Stage column → ticket column for the data written on insert and update.
+_DATA = (
+    ("priority", "priority"), ("type", "type"), ("status", "status"), ("title", "title"), ("contact", "contact"),
+    ("created_at", "@created"), ("first_response_at", "@first_response"), ("resolved_at", "@resolved"),
+    ("closed_at", "@closed"), ("reopen_count", "reopen_count"), ("first_contact_resolution", "fcr"),
+    ("row_hash", "row_hash"), ("response_seconds", "response_seconds"), ("resolution_seconds", "resolution_seconds"),
+    ("paused_seconds", "paused_seconds"), ("response_status", "response_status"),
+    ("resolution_status", "resolution_status"), ("response_due", "@response_due"),
+    ("resolution_due", "@resolution_due"),
+)
+
+
+def _expr(source: str, alias: str) -> str:
+    return _to_ts(f"{alias}.{source[1:]}") if source.startswith("@") else f"{alias}.{source}"
+
+
+@dataclass
+class UpsertCounts:
+    created: int
+    updated: int
+    unchanged: int
+
+
+def _stage_rows(batch: TicketBatch, sla: SlaColumns) -> Iterator[tuple]:
+    """Stage rows built chunk by chunk, so only one chunk of Python objects lives at a time."""
+    pauses = pause_texts(batch)
+    n = len(batch)
+    for lo in range(0, n, BATCH):
+        hi = min(lo + BATCH, n)
+        fcr = batch.fcr[lo:hi].astype(np.int64)
+        fcr_list: list = [None if v < 0 else bool(v) for v in fcr.tolist()] if batch.has_fcr_column else [None] * (hi - lo)
+        yield from zip(
+            range(lo, hi), batch.ticket_no[lo:hi].tolist(), batch.priority[lo:hi].tolist(), batch.type[lo:hi].tolist(),
+            batch.status[lo:hi].tolist(), batch.title[lo:hi].tolist(), batch.contact[lo:hi].tolist(),
+            _nullable(epochs(batch.created[lo:hi])), _nullable(epochs(batch.first_response[lo:hi])),
+            _nullable(epochs(batch.resolved[lo:hi])), _nullable(epochs(batch.closed[lo:hi])),
+            batch.reopen_count[lo:hi].astype(np.int64).tolist(), fcr_list, batch_hashes(batch, lo, hi, pauses),
+            *sla.lists(lo, hi), [NEW] * (hi - lo),
+        )
+
+
+def upsert_batch(*, project_id: int, batch: TicketBatch, sla: SlaColumns, source: str,
+                 now_epoch: int, cutoff_epoch: int, progress: Callable[[int], None] | None = None) -> UpsertCounts:
+    """Insert new tickets, update changed ones (hash differs), leave identical ones.
+
+    Pauses of inserted and updated tickets are replaced by the batch's pauses.
+    Must run inside a transaction.
+    """
+    n = len(batch)
+    rows = _stage_rows(batch, sla)
+    with connection.cursor() as cursor:
+        if not _postgres():
+            # A bigger page cache keeps the ticket indexes in memory while a large
+            # batch goes in (the default 2 MB thrashes on a million rows).
+            cursor.execute("PRAGMA cache_size = -262144")
+        _create_stage(cursor, "opsqm_stage", STAGE_COLUMNS)
+        _load_stage(cursor, "opsqm_stage", [c for c, _ in STAGE_COLUMNS], rows, n, progress)
+        if _postgres():
+            cursor.execute("ANALYZE opsqm_stage")  # temp tables have no statistics until analyzed
+        has_existing = _exists(cursor, f"SELECT 1 FROM {TICKET} WHERE project_id = %s LIMIT 1", [project_id])
+        if has_existing:
+            cursor.execute(
+                f"UPDATE opsqm_stage SET action = CASE WHEN t.row_hash = opsqm_stage.row_hash THEN {UNCHANGED} "
+                f"ELSE {UPDATED} END FROM {TICKET} t WHERE t.project_id = %s AND t.number = opsqm_stage.number",
+                [project_id],
+            )
+        counts = dict(_fetch(cursor, "SELECT action, COUNT(*) FROM opsqm_stage GROUP BY action"))
+        data_cols = ", ".join(col for col, _ in _DATA)
+        data_vals = ", ".join(_expr(src, "s") for _, src in _DATA)
+        sla_time = _to_ts("%s")
+        cursor.execute(
+            f"INSERT INTO {TICKET} (project_id, number, {data_cols}, source, updated_at, sla_computed_at, sla_cutoff) "
+            f"SELECT %s, s.number, {data_vals}, %s, {sla_time}, {sla_time}, {sla_time} "
+            f"FROM opsqm_stage s WHERE s.action = {NEW} ORDER BY s.idx",
+            [project_id, source, now_epoch, now_epoch, cutoff_epoch],
+        )
+        if counts.get(UPDATED):
+            sets = ", ".join(f"{col} = {_expr(src, 's')}" for col, src in _DATA)
+            cursor.execute(
+                f"UPDATE {TICKET} SET {sets}, source = %s, updated_at = {sla_time}, sla_computed_at = {sla_time}, "
+                f"sla_cutoff = {sla_time} FROM opsqm_stage s "
+                f"WHERE {TICKET}.project_id = %s AND {TICKET}.number = s.number AND s.action = {UPDATED}",
+                [source, now_epoch, now_epoch, cutoff_epoch, project_id],
+            )
+            cursor.execute(
+                f"DELETE FROM {PAUSE} WHERE ticket_id IN (SELECT t.id FROM {TICKET} t JOIN opsqm_stage s "
+                f"ON t.number = s.number WHERE t.project_id = %s AND s.action = {UPDATED})",
+                [project_id],
+            )
+        _maybe_pause_for_kill_test()
+        _insert_pauses(cursor, project_id, batch)
+        cursor.execute("DROP TABLE IF EXISTS opsqm_stage")
+        if not _postgres():
+            cursor.execute("PRAGMA cache_size = -2000")  # back to SQLite's default for this connection
+    return UpsertCounts(counts.get(NEW, 0), counts.get(UPDATED, 0), counts.get(UNCHANGED, 0))
+
+
+def _insert_pauses(cursor, project_id: int, batch: TicketBatch) -> None:
+    if not batch.pause_ticket.size:
+        return
+    start, end = epochs(batch.pause_start), epochs(batch.pause_end)
+    keep = (end == NAT) | (end > start)  # a zero-length pause counts for nothing
+    owner = batch.pause_ticket[keep].astype(np.int64)
+    rows = zip(owner.tolist(), start[keep].tolist(), _nullable(end[keep]))
+    cols = (("idx", "bigint"), ("p_start", "bigint"), ("p_end", "bigint"))
+    _create_stage(cursor, "opsqm_pause_stage", cols)
+    _load_stage(cursor, "opsqm_pause_stage", [c for c, _ in cols], iter(rows), int(owner.size))
+    cursor.execute(
+        f"INSERT INTO {PAUSE} (ticket_id, start, \"end\") "
+        f"SELECT t.id, {_to_ts('p.p_start')}, {_to_ts('p.p_end')} FROM opsqm_pause_stage p "
+        f"JOIN opsqm_stage s ON s.idx = p.idx JOIN {TICKET} t ON t.project_id = %s AND t.number = s.number "
+        f"WHERE s.action IN ({NEW}, {UPDATED})",
+        [project_id],
+    )
+    cursor.execute("DROP TABLE IF EXISTS opsqm_pause_stage")
+
+
+def _maybe_pause_for_kill_test() -> None:
+    seconds = os.environ.get(KILL_HOOK_ENV)
+    if not seconds:
+        return
+    print(KILL_HOOK_MARKER, flush=True)
+    sys.stdout.flush()
+    time.sleep(float(seconds))
+
+
+def _exists(cursor, sql: str, params: list) -> bool:
+    cursor.execute(sql, params)
+    return cursor.fetchone() is not None
+
+
+def _fetch(cursor, sql: str, params: list | None = None) -> list[tuple]:
+    cursor.execute(sql, params or [])
+    return cursor.fetchall()
+
+
+# ----------------------------------------------------------------- recompute
+
+
+@dataclass
+class StoredTickets:
+    ids: np.ndarray
+    priority: np.ndarray
+    created: np.ndarray
+    first_response: np.ndarray
+    resolved: np.ndarray
+    pause_ticket: np.ndarray
+    pause_start: np.ndarray
+    pause_end: np.ndarray
+
+
+def _int_column(values: list) -> np.ndarray:
+    return np.array([NAT if v is None else v for v in values], dtype=np.int64)
+
+
+def load_stored(project_id: int, ticket_ids: Sequence[int] | None = None) -> StoredTickets:
+    """A project's tickets as numpy columns, straight from SQL (no model instances)."""
+    where, params = "project_id = %s", [project_id]
+    if ticket_ids is not None:
+        ids = list(ticket_ids) or [0]
+        where += f" AND id IN ({', '.join(['%s'] * len(ids))})"
+        params += ids
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, priority, {_epoch('created_at')}, {_epoch('first_response_at')}, {_epoch('resolved_at')} "
+            f"FROM {TICKET} WHERE {where} ORDER BY id", params)
+        rows = cursor.fetchall()
+        cursor.execute(
+            f"SELECT ticket_id, {_epoch('start')}, {_epoch(chr(34) + 'end' + chr(34))} FROM {PAUSE} "
+            f"WHERE ticket_id IN (SELECT id FROM {TICKET} WHERE {where})", params)
+        pauses = cursor.fetchall()
+    cols = list(zip(*rows)) if rows else [[], [], [], [], []]
+    ids = np.array(cols[0], dtype=np.int64)
+    pcols = list(zip(*pauses)) if pauses else [[], [], []]
+    pause_ids = np.array(pcols[0], dtype=np.int64)
+    return StoredTickets(
+        ids=ids,
+        priority=np.array(cols[1], dtype=object),
+        created=_int_column(list(cols[2])).view("datetime64[s]"),
+        first_response=_int_column(list(cols[3])).view("datetime64[s]"),
+        resolved=_int_column(list(cols[4])).view("datetime64[s]"),
+        pause_ticket=np.searchsorted(ids, pause_ids).astype(np.int64),
+        pause_start=_int_column(list(pcols[1])).view("datetime64[s]"),
+        pause_end=_int_column(list(pcols[2])).view("datetime64[s]"),
+    )
+
+
+_SLA_STAGE = (
+    ("id", "bigint"), ("response_seconds", "bigint"), ("resolution_seconds", "bigint"), ("paused_seconds", "bigint"),
+    ("response_status", "smallint"), ("resolution_status", "smallint"), ("response_due", "bigint"),
+    ("resolution_due", "bigint"),
+)
+
+
+def write_sla(ids: np.ndarray, sla: SlaColumns, *, now_epoch: int, cutoff_epoch: int) -> None:
+    """Store computed SLA results of the given ticket ids (inside the caller's transaction)."""
+    n = int(ids.size)
+    if not n:
+        return
+    def rows() -> Iterator[tuple]:
+        for lo in range(0, n, BATCH):
+            hi = min(lo + BATCH, n)
+            yield from zip(ids[lo:hi].tolist(), *sla.lists(lo, hi))
+
+    with connection.cursor() as cursor:
+        _create_stage(cursor, "opsqm_sla_stage", _SLA_STAGE)
+        _load_stage(cursor, "opsqm_sla_stage", [c for c, _ in _SLA_STAGE], rows(), n)
+        ts = _to_ts("%s")
+        cursor.execute(
+            f"UPDATE {TICKET} SET response_seconds = s.response_seconds, resolution_seconds = s.resolution_seconds, "
+            f"paused_seconds = s.paused_seconds, response_status = s.response_status, "
+            f"resolution_status = s.resolution_status, response_due = {_to_ts('s.response_due')}, "
+            f"resolution_due = {_to_ts('s.resolution_due')}, sla_computed_at = {ts}, sla_cutoff = {ts} "
+            f"FROM opsqm_sla_stage s WHERE {TICKET}.id = s.id",
+            [now_epoch, cutoff_epoch],
+        )
+        cursor.execute("DROP TABLE IF EXISTS opsqm_sla_stage")

@@ -1,0 +1,628 @@
+"""Writes of the tickets area: calendars, holiday years, SLA agreements, ticket
+imports and pushes, and SLA recomputation. Views, API and commands call these."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import numpy as np
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from opsqm.accounts.access import can_manage_master_data, visible_projects
+from opsqm.accounts.roles import Role
+from opsqm.core.calendars import CalendarError, parse_holiday_text
+from opsqm.core.ticket_io import ColumnMapping, RowError, TicketBatch, TicketFileError, read_ticket_file
+from opsqm.jobs.services import job_create, job_progress
+from opsqm.records.trail import record_bulk
+from opsqm.tickets import bulk
+from opsqm.tickets.calendars import build_calendar, calendar_for_project, slots_to_json
+from opsqm.tickets.models import (
+    Calendar, CalendarException, CalendarKind, ColumnMappingProfile, HolidayYear, ImportStatus, SlaAgreement,
+    SlaPriority, Ticket, TicketImport, TicketSource,
+)
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "calendar_for_project", "sla_recompute_project", "ticket_import_start", "ticket_import_run",
+    "tickets_push", "can_write_tickets", "StaleEditError",
+]
+
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+ALLOWED_SUFFIXES = (".csv", ".xlsx")
+MAX_FIELD_LENGTHS = {"ticket_no": 64, "priority": 16, "type": 50, "status": 50, "title": 300, "contact": 100}
+_COLUMN_LABELS = {"ticket_no": "工单号", "priority": "优先级", "type": "类型", "status": "状态", "title": "标题",
+                  "contact": "联系人"}
+
+
+class StaleEditError(ValidationError):
+    """Someone else saved the record after this editor loaded it (optimistic locking)."""
+
+
+# ------------------------------------------------------------------ permissions
+
+_TICKET_WRITE_ROLES = frozenset({Role.QUALITY_MANAGER, Role.ADMIN})
+
+
+def can_write_tickets(user: Any, project: Any) -> bool:
+    """Import, push and SLA-agreement edits: the quality manager, admins, and the
+    project's own quality specialist and O&M manager. Read-only roles (gm office,
+    management representative, auditors, external reviewers) may not."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser or user.role in _TICKET_WRITE_ROLES:
+        return True
+    return user.pk in (project.quality_specialist_id, project.ops_manager_id)
+
+
+def _require_visible(actor: Any, project: Any) -> None:
+    from django.http import Http404
+
+    if not visible_projects(actor).filter(pk=project.pk).exists():
+        raise Http404
+
+
+def _require_write(actor: Any, project: Any) -> None:
+    _require_visible(actor, project)
+    if not can_write_tickets(actor, project):
+        raise PermissionDenied(_("您对该项目只有查看权限，不能导入工单或修改 SLA 协议。"))
+
+
+def _require_calendar_admin(actor: Any) -> None:
+    if not can_manage_master_data(actor):
+        raise PermissionDenied(_("只有质量经理或系统管理员可以维护业务日历。"))
+
+
+def _cutoff_epoch(cutoff: dt.datetime | None) -> tuple[np.datetime64, int]:
+    moment = cutoff or timezone.now()
+    epoch = int(moment.timestamp())
+    return np.datetime64(epoch, "s"), epoch
+
+
+# ------------------------------------------------------------------ SLA compute
+
+
+def agreement_targets(project: Any) -> dict[str, tuple[int, int]]:
+    return {
+        code: (resp, resol)
+        for code, resp, resol in SlaPriority.objects.filter(agreement__project=project).values_list(
+            "code", "response_seconds", "resolution_seconds")
+    }
+
+
+def sla_recompute_project(*, project: Any, cutoff: dt.datetime | None = None,
+                          ticket_ids: Iterable[int] | None = None) -> int:
+    """Recompute and store the SLA results of a project's tickets (all, or `ticket_ids`).
+
+    Stored statuses are as of `cutoff` (default: now), which is kept in each
+    ticket's `sla_cutoff`. Returns the number of tickets written.
+    """
+    cut, cut_epoch = _cutoff_epoch(cutoff)
+    now_epoch = int(timezone.now().timestamp())
+    calendar = calendar_for_project(project)
+    targets = agreement_targets(project)
+    with transaction.atomic():
+        stored = bulk.load_stored(project.pk, list(ticket_ids) if ticket_ids is not None else None)
+        if not stored.ids.size:
+            return 0
+        sla = bulk.compute_columns(calendar, stored.created, stored.first_response, stored.resolved,
+                                   stored.pause_ticket, stored.pause_start, stored.pause_end,
+                                   stored.priority, targets, cut)
+        bulk.write_sla(stored.ids, sla, now_epoch=now_epoch, cutoff_epoch=cut_epoch)
+    return int(stored.ids.size)
+
+
+def projects_using_calendar(calendar: Calendar) -> list[Any]:
+    from opsqm.org.models import Project
+
+    return list(Project.objects.filter(sla__calendar=calendar))
+
+
+def projects_using_china_holidays() -> list[Any]:
+    from opsqm.org.models import Project
+
+    return list(Project.objects.filter(sla__calendar__use_china_holidays=True, sla__calendar__kind=CalendarKind.WEEKLY))
+
+
+def sla_recompute_start(*, actor: Any, projects: list[Any], reason: str) -> Any | None:
+    """Queue a background job recomputing the SLA results of `projects`; None when none has tickets."""
+    from opsqm.tickets.tasks import sla_recompute_task
+
+    ids = [p.pk for p in projects if Ticket.objects.filter(project=p).exists()]
+    if not ids:
+        return None
+    job = job_create(kind="sla_recompute", title=_("重新计算 SLA：%(reason)s") % {"reason": reason}, user=actor,
+                     project=projects[0] if len(projects) == 1 else None)
+    transaction.on_commit(lambda: sla_recompute_task(str(job.pk), ids))
+    return job
+
+
+def sla_recompute_job(job: Any, project_ids: list[int]) -> dict[str, Any]:
+    from opsqm.org.models import Project
+
+    projects = list(Project.objects.filter(pk__in=project_ids).order_by("code"))
+    total = 0
+    for i, project in enumerate(projects):
+        job_progress(job.pk, i, len(projects), _("正在计算 %(code)s …") % {"code": project.code})
+        total += sla_recompute_project(project=project)
+    job_progress(job.pk, len(projects), len(projects))
+    return {"message": _("已重新计算 %(p)s 个项目的 %(n)s 张工单。") % {"p": len(projects), "n": total}}
+
+
+# ------------------------------------------------------------------ calendars
+
+
+@dataclass(frozen=True)
+class CalendarData:
+    code: str
+    name: str
+    kind: str
+    time_zone: str
+    weekly_slots: dict[int, tuple[tuple[int, int], ...]]
+    use_china_holidays: bool
+    description: str = ""
+
+
+def _check_calendar(cal: Calendar) -> None:
+    try:
+        build_calendar(cal, years=[], exceptions=[])
+    except CalendarError as exc:
+        raise ValidationError(list(exc.errors)) from exc
+
+
+@transaction.atomic
+def calendar_create(*, actor: Any, data: CalendarData) -> Calendar:
+    _require_calendar_admin(actor)
+    cal = Calendar(code=data.code, name=data.name, kind=data.kind, time_zone=data.time_zone,
+                   weekly_slots=slots_to_json(data.weekly_slots), use_china_holidays=data.use_china_holidays,
+                   description=data.description)
+    cal.full_clean()
+    _check_calendar(cal)
+    cal.save()
+    return cal
+
+
+@transaction.atomic
+def calendar_update(*, actor: Any, calendar: Calendar, data: CalendarData, expected_version: int) -> Calendar:
+    _require_calendar_admin(actor)
+    locked = Calendar.objects.select_for_update().get(pk=calendar.pk)
+    if locked.builtin:
+        raise PermissionDenied(_("系统内置日历不能修改，请新建自定义日历。"))
+    if locked.version != expected_version:
+        raise StaleEditError(_("该日历已被他人修改，请刷新页面后重新编辑。"), code="stale")
+    locked.name, locked.kind, locked.time_zone = data.name, data.kind, data.time_zone
+    locked.weekly_slots = slots_to_json(data.weekly_slots)
+    locked.use_china_holidays, locked.description = data.use_china_holidays, data.description
+    locked.version += 1
+    locked.full_clean()
+    _check_calendar(locked)
+    locked.save()
+    sla_recompute_start(actor=actor, projects=projects_using_calendar(locked), reason=_("日历“%(n)s”已修改") % {"n": locked.name})
+    return locked
+
+
+@transaction.atomic
+def calendar_delete(*, actor: Any, calendar: Calendar) -> None:
+    _require_calendar_admin(actor)
+    if calendar.builtin:
+        raise PermissionDenied(_("系统内置日历不能删除。"))
+    if calendar.agreements.exists():
+        raise ValidationError(_("该日历正被项目的 SLA 协议使用，请先为这些项目改用其他日历。"))
+    calendar.exceptions.all().delete()
+    calendar.delete()
+
+
+@transaction.atomic
+def calendar_exception_add(*, actor: Any, calendar: Calendar, date: dt.date, kind: str, note: str = "") -> CalendarException:
+    _require_calendar_admin(actor)
+    if calendar.builtin:
+        raise PermissionDenied(_("系统内置日历不能添加例外日，请新建自定义日历。"))
+    if calendar.exceptions.filter(date=date).exists():
+        raise ValidationError(_("%(d)s 已有例外设置，请先删除原设置。") % {"d": date.isoformat()})
+    exc = CalendarException(calendar=calendar, date=date, kind=kind, note=note)
+    exc.full_clean()
+    exc.save()
+    sla_recompute_start(actor=actor, projects=projects_using_calendar(calendar), reason=_("日历例外日已修改"))
+    return exc
+
+
+@transaction.atomic
+def calendar_exception_remove(*, actor: Any, exception: CalendarException) -> None:
+    _require_calendar_admin(actor)
+    calendar = exception.calendar
+    exception.delete()
+    sla_recompute_start(actor=actor, projects=projects_using_calendar(calendar), reason=_("日历例外日已修改"))
+
+
+# ------------------------------------------------------------------ holiday years
+
+
+def holiday_preview(text: str) -> list[dict[str, Any]]:
+    """What importing `text` would store, per year, with the difference to what the
+    calendar uses now (built-in or previously imported). Raises ValidationError with
+    the parser's line-numbered messages."""
+    from opsqm.core.calendars import BusinessCalendar
+
+    try:
+        years = parse_holiday_text(text)
+    except CalendarError as exc:
+        raise ValidationError(list(exc.errors)) from exc
+    if not years:
+        raise ValidationError(_("没有读到任何日期，请每行写一个日期或区间，例如“2027-01-01 休”。"))
+    current = BusinessCalendar.china(extra_years=_imported_core_years())
+    stored = set(HolidayYear.objects.values_list("year", flat=True))
+    from opsqm.tickets.calendars import builtin_year_range
+
+    first, last = builtin_year_range()
+    preview = []
+    for item in years:
+        cur_h = {d for d in current.holidays if _notice_year(d, item.year)}
+        cur_w = {d for d in current.makeup_workdays if _notice_year(d, item.year)}
+        preview.append({
+            "year": item.year,
+            "holidays": sorted(item.holidays),
+            "makeup_workdays": sorted(item.makeup_workdays),
+            "builtin": first <= item.year <= last,
+            "already_imported": item.year in stored,
+            "added_holidays": sorted(item.holidays - cur_h),
+            "removed_holidays": sorted(cur_h - item.holidays),
+            "added_workdays": sorted(item.makeup_workdays - cur_w),
+            "removed_workdays": sorted(cur_w - item.makeup_workdays),
+        })
+    return preview
+
+
+def _notice_year(day: dt.date, year: int) -> bool:
+    return day.year == year or (day.year == year - 1 and day.month == 12 and day.day >= 20)
+
+
+def _imported_core_years():
+    from opsqm.tickets.calendars import imported_years
+
+    return imported_years()
+
+
+@transaction.atomic
+def holiday_years_import(*, actor: Any, text: str, source_note: str = "") -> list[HolidayYear]:
+    _require_calendar_admin(actor)
+    try:
+        years = parse_holiday_text(text)
+    except CalendarError as exc:
+        raise ValidationError(list(exc.errors)) from exc
+    saved = []
+    for item in years:
+        row, _created = HolidayYear.objects.get_or_create(year=item.year, defaults={"imported_by": actor})
+        row.holidays = [d.isoformat() for d in sorted(item.holidays)]
+        row.makeup_workdays = [d.isoformat() for d in sorted(item.makeup_workdays)]
+        row.source_note = source_note[:300]
+        row.imported_by = actor
+        row.full_clean()
+        row.save()
+        saved.append(row)
+    sla_recompute_start(actor=actor, projects=projects_using_china_holidays(),
+                        reason=_("导入 %(y)s 年节假日安排") % {"y": "、".join(str(y.year) for y in years)})
+    return saved
+
+
+# ------------------------------------------------------------------ SLA agreement
+
+
+@dataclass(frozen=True)
+class PriorityData:
+    code: str
+    name: str
+    response_seconds: int
+    resolution_seconds: int
+
+
+@transaction.atomic
+def sla_agreement_save(*, actor: Any, project: Any, calendar: Calendar, priorities: list[PriorityData],
+                       pause_statuses: list[str], expected_version: int | None) -> SlaAgreement:
+    """Create or replace a project's agreement; recomputes the project's tickets."""
+    _require_write(actor, project)
+    if not priorities:
+        raise ValidationError(_("至少需要一个优先级。"))
+    codes = [p.code for p in priorities]
+    if len(set(codes)) != len(codes):
+        raise ValidationError(_("优先级代码不能重复。"))
+    for p in priorities:
+        if p.response_seconds <= 0 or p.resolution_seconds <= 0:
+            raise ValidationError(_("优先级 %(c)s 的响应和解决时限都必须大于 0。") % {"c": p.code})
+    agreement = SlaAgreement.objects.select_for_update().filter(project=project).first()
+    if agreement is None:
+        agreement = SlaAgreement(project=project, calendar=calendar, pause_statuses=pause_statuses)
+    else:
+        if expected_version is not None and agreement.version != expected_version:
+            raise StaleEditError(_("该 SLA 协议已被他人修改，请刷新页面后重新编辑。"), code="stale")
+        agreement.calendar, agreement.pause_statuses = calendar, pause_statuses
+        agreement.version += 1
+    agreement.full_clean()
+    agreement.save()
+    existing = {p.code: p for p in agreement.priorities.all()}
+    for order, p in enumerate(priorities):
+        row = existing.pop(p.code, None) or SlaPriority(agreement=agreement, code=p.code)
+        row.name, row.response_seconds, row.resolution_seconds, row.order = p.name, p.response_seconds, p.resolution_seconds, order
+        row.full_clean()
+        row.save()
+    for row in existing.values():
+        row.delete()
+    sla_recompute_start(actor=actor, projects=[project], reason=_("项目 %(c)s 的 SLA 协议已修改") % {"c": project.code})
+    return agreement
+
+
+# ------------------------------------------------------------------ ticket import
+
+
+STALE_UPLOAD_SECONDS = 24 * 3600
+
+
+def _import_dir() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _purge_stale_uploads(folder: Path) -> None:
+    """Uploads whose mapping step was abandoned are removed after a day."""
+    import time
+
+    limit = time.time() - STALE_UPLOAD_SECONDS
+    for item in folder.iterdir():
+        try:
+            if item.is_file() and item.stat().st_mtime < limit:
+                item.unlink()
+        except OSError:  # another request removed it first
+            continue
+
+
+def store_upload(uploaded_file: Any) -> tuple[Path, str, str]:
+    """Save an upload under MEDIA_ROOT/imports/ with a generated name; returns
+    (path, original name, sha256). Checks extension, size and content."""
+    name = Path(getattr(uploaded_file, "name", "") or "upload").name
+    suffix = Path(name).suffix.lower()
+    if suffix not in ALLOWED_SUFFIXES:
+        raise ValidationError(_("只能上传 .csv 或 .xlsx 文件。"))
+    size = getattr(uploaded_file, "size", None)
+    if size is not None and size > MAX_UPLOAD_BYTES:
+        raise ValidationError(_("文件超过 %(mb)s MB，请拆分后分批导入。") % {"mb": MAX_UPLOAD_BYTES // 1024 // 1024})
+    folder = _import_dir()
+    _purge_stale_uploads(folder)
+    target = folder / f"{uuid.uuid4().hex}{suffix}"
+    digest = hashlib.sha256()
+    first = b""
+    with target.open("wb") as out:
+        chunks = uploaded_file.chunks() if hasattr(uploaded_file, "chunks") else iter([uploaded_file.read()])
+        for chunk in chunks:
+            if not first:
+                first = chunk[:8]
+            digest.update(chunk)
+            out.write(chunk)
+    is_zip = first.startswith(b"PK\x03\x04")
+    if (suffix == ".xlsx") != is_zip or (suffix == ".csv" and b"\x00" in first[:4] and not first.startswith((b"\xff\xfe", b"\xfe\xff"))):
+        target.unlink(missing_ok=True)
+        raise ValidationError(_("文件内容与扩展名不符：.xlsx 应为 Excel 工作簿，.csv 应为文本文件。"))
+    return target, name, digest.hexdigest()
+
+
+def resolve_mapping(preset: str, mapping: dict[str, Any] | None) -> ColumnMapping | None:
+    if mapping:
+        return ColumnMapping.from_dict(mapping)
+    if preset == "canonical":
+        return None  # canonical English or Chinese headers are detected by the reader
+    from opsqm.core.ticket_presets import PRESETS
+
+    if preset not in PRESETS:
+        raise ValidationError(_("未知的格式预设“%(p)s”。") % {"p": preset})
+    return PRESETS[preset].mapping
+
+
+def ticket_import_start(*, actor: Any, project: Any, uploaded_file: Any, preset: str = "canonical",
+                        mapping: dict[str, Any] | None = None, stored: tuple[Path, str, str] | None = None) -> TicketImport:
+    """Check access, keep the upload, queue the import job; the page polls `result.job`."""
+    _require_write(actor, project)
+    resolve_mapping(preset, mapping)  # fail fast on an unknown preset or a bad mapping
+    path, name, sha = stored or store_upload(uploaded_file)
+    job = job_create(kind="ticket_import", title=_("导入工单：%(f)s") % {"f": name}, user=actor, project=project)
+    record = TicketImport.objects.create(
+        project=project, job=job, file_name=name[:255], file_sha256=sha, stored_path=str(path), preset=preset,
+        mapping=mapping or {}, uploaded_by=actor,
+    )
+    from opsqm.tickets.tasks import ticket_import_task
+
+    transaction.on_commit(lambda: ticket_import_task(str(job.pk), record.pk))
+    return record
+
+
+@dataclass
+class ImportOutcome:
+    ok: bool
+    total: int
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] | None = None
+    error_total: int = 0
+    message: str = ""
+
+
+def _length_errors(batch: TicketBatch) -> list[RowError]:
+    import polars as pl
+
+    errors: list[RowError] = []
+    for field, limit in MAX_FIELD_LENGTHS.items():
+        values = getattr(batch, field)
+        lengths = pl.Series(values.astype(str), dtype=pl.String).str.len_chars().to_numpy()
+        for i in np.flatnonzero(lengths > limit)[:1000].tolist():
+            errors.append(RowError(int(batch.source_row[i]), _COLUMN_LABELS[field], str(values[i])[:50],
+                                   f"长度超过 {limit} 个字符"))
+    return errors
+
+
+def _priority_errors(batch: TicketBatch, targets: dict[str, tuple[int, int]]) -> list[RowError]:
+    if not targets:
+        return []
+    known = np.isin(batch.priority.astype(str), np.array(list(targets), dtype=str))
+    allowed = "、".join(targets)
+    return [
+        RowError(int(batch.source_row[i]), "优先级", str(batch.priority[i]), f"优先级不在本项目 SLA 协议中（可用：{allowed}）")
+        for i in np.flatnonzero(~known)[:1000].tolist()
+    ]
+
+
+def import_batch(*, project: Any, batch: TicketBatch, source: str, actor: Any, summary: str,
+                 progress: Callable[[int, int, str], None] | None = None,
+                 cutoff: dt.datetime | None = None) -> ImportOutcome:
+    """Validate against the project, then store the batch all-or-nothing and compute SLA."""
+    report = progress or (lambda done, total, msg: None)
+    n = len(batch)
+    targets = agreement_targets(project)
+    problems = _length_errors(batch) + _priority_errors(batch, targets)
+    if problems:
+        problems.sort(key=lambda e: e.row)
+        return ImportOutcome(False, n, errors=problems, error_total=len(problems),
+                             message=_("有 %(n)s 处错误，未导入任何工单：%(first)s") % {"n": len(problems), "first": problems[0]})
+    report(0, n, _("正在计算 SLA …"))
+    calendar = calendar_for_project(project)
+    cut, cut_epoch = _cutoff_epoch(cutoff)
+    now_epoch = int(timezone.now().timestamp())
+    sla = bulk.compute_columns(calendar, batch.created, batch.first_response, batch.resolved, batch.pause_ticket,
+                               batch.pause_start, batch.pause_end, batch.priority, targets, cut)
+    report(0, n, _("正在写入数据库 …"))
+    with transaction.atomic():
+        counts = bulk.upsert_batch(
+            project_id=project.pk, batch=batch, sla=sla, source=source, now_epoch=now_epoch,
+            cutoff_epoch=cut_epoch, progress=lambda done: report(done, n, _("正在写入数据库 …")),
+        )
+        record_bulk(model=Ticket, summary=summary, project_id=project.pk, details={
+            "source": source, "rows": n, "created": counts.created, "updated": counts.updated,
+            "unchanged": counts.unchanged, "actor": getattr(actor, "username", str(actor or "")),
+        })
+    return ImportOutcome(True, n, counts.created, counts.updated, counts.unchanged)
+
+
+def _write_error_report(record: TicketImport, errors: list[RowError], message: str) -> None:
+    import csv
+    import io
+
+    from django.core.files.base import ContentFile
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["行号", "列", "值", "原因"])
+    if not errors:
+        writer.writerow(["", "", "", message])
+    for e in errors:
+        writer.writerow([e.row, _neutralize(e.column), _neutralize(e.value), _neutralize(e.reason)])
+    record.error_report.save(f"import-{record.pk}-errors.csv", ContentFile(buffer.getvalue().encode("utf-8-sig")), save=False)
+
+
+def _neutralize(text: str) -> str:
+    """Spreadsheet formula injection guard: a cell must not start with = + - @ tab CR."""
+    return "'" + text if text and text[0] in "=+-@\t\r" else text
+
+
+def ticket_import_run(*, import_id: int, job: Any | None = None, cutoff: dt.datetime | None = None,
+                      source_path: Path | None = None) -> TicketImport:
+    """The import itself: read, validate, store all-or-nothing, compute SLA.
+
+    `source_path` reads a file in place (the command line); otherwise the stored
+    upload is read and removed afterwards.
+    """
+    record = TicketImport.objects.select_related("project", "uploaded_by").get(pk=import_id)
+    project = record.project
+    job_id = job.pk if job is not None else record.job_id
+
+    def progress(done: int, total: int, message: str = "") -> None:
+        if job_id:
+            job_progress(job_id, done, total, message)
+
+    TicketImport.objects.filter(pk=record.pk).update(status=ImportStatus.RUNNING)
+    path = source_path or Path(record.stored_path)
+    try:
+        mapping = resolve_mapping(record.preset, record.mapping)
+        batch = read_ticket_file(path, filename=record.file_name, tz=project.time_zone, mapping=mapping,
+                                 on_progress=lambda d, t: progress(d, t * 2, _("正在读取和校验文件 …")))
+    except TicketFileError as exc:
+        outcome = ImportOutcome(False, 0, errors=exc.errors, error_total=exc.total, message=exc.message)
+    except ValidationError as exc:
+        outcome = ImportOutcome(False, 0, errors=[], error_total=1, message="；".join(exc.messages))
+    else:
+        outcome = import_batch(project=project, batch=batch, source=TicketSource.IMPORT, actor=record.uploaded_by,
+                               summary=_("导入工单文件 %(f)s") % {"f": record.file_name}, progress=progress, cutoff=cutoff)
+    record.refresh_from_db()
+    record.total_rows = outcome.total
+    record.finished_at = timezone.now()
+    if outcome.ok:
+        record.status = ImportStatus.SUCCEEDED
+        record.created_count, record.updated_count, record.unchanged_count = outcome.created, outcome.updated, outcome.unchanged
+        record.message = _("新增 %(c)s，更新 %(u)s，未变化 %(s)s。") % {"c": outcome.created, "u": outcome.updated, "s": outcome.unchanged}
+    else:
+        record.status = ImportStatus.FAILED
+        record.error_count = outcome.error_total
+        record.message = outcome.message[:300]
+        _write_error_report(record, outcome.errors or [], outcome.message)
+    record.save()
+    if source_path is None:
+        path.unlink(missing_ok=True)  # the upload is not kept once imported; the hash stays
+    return record
+
+
+def import_job_result(record: TicketImport) -> dict[str, Any]:
+    from django.urls import reverse
+
+    result: dict[str, Any] = {
+        "message": record.message, "import_id": record.pk, "total_rows": record.total_rows,
+        "created": record.created_count, "updated": record.updated_count, "unchanged": record.unchanged_count,
+        "errors": record.error_count,
+        "next_url": reverse("tickets:ticket_list", args=[record.project_id]),
+        "next_label": _("查看工单"),
+        "detail_url": reverse("tickets:import_detail", args=[record.project_id, record.pk]),
+    }
+    if record.error_report:
+        result["report_url"] = reverse("tickets:import_report", args=[record.project_id, record.pk])
+    return result
+
+
+@transaction.atomic
+def mapping_profile_save(*, actor: Any, project: Any, name: str, mapping: dict[str, Any]) -> ColumnMappingProfile:
+    _require_write(actor, project)
+    ColumnMapping.from_dict(mapping)  # validates field names
+    profile, _created = ColumnMappingProfile.objects.get_or_create(project=project, name=name.strip()[:100],
+                                                                   defaults={"mapping": mapping, "created_by": actor})
+    if not _created:
+        profile.mapping = mapping
+        profile.save()
+    return profile
+
+
+# ------------------------------------------------------------------ push API
+
+
+MAX_PUSH = 5000
+
+
+def tickets_push(*, actor: Any, project: Any, items: list[dict[str, Any]],
+                 cutoff: dt.datetime | None = None) -> ImportOutcome:
+    """Upsert tickets sent by another system; all-or-nothing like an import."""
+    from opsqm.tickets.push import items_to_batch
+
+    _require_write(actor, project)
+    if not isinstance(items, list) or not items:
+        raise ValidationError(_("请求体应为工单对象的 JSON 数组，且不能为空。"))
+    if len(items) > MAX_PUSH:
+        raise ValidationError(_("每次最多推送 %(n)s 张工单，请分批提交。") % {"n": MAX_PUSH})
+    batch, errors = items_to_batch(items, project.time_zone)
+    if errors:
+        return ImportOutcome(False, len(items), errors=errors, error_total=len(errors), message=_("数据有误，未保存任何工单。"))
+    return import_batch(project=project, batch=batch, source=TicketSource.API, actor=actor,
+                        summary=_("接口推送 %(n)s 张工单") % {"n": len(items)}, cutoff=cutoff)
