@@ -141,6 +141,7 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("OPSQM_AXES_ENABLED", True)
 
+FORMAT_MODULE_PATH = ["opsqm.formats"]
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "opsqm" / "locale"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from opsqm import clock
 from opsqm.audits import services
 from opsqm.audits.models import AuditItemResult, AuditProgram, ItemResult
 
@@ -46,7 +47,12 @@ def _assess(audit, actor, ctx, *, fraction: float = 1.0, planted: dict[str, tupl
         services.audit_item_assess(actor=actor, item=item, result=result, notes=notes, expected_version=item.version)
 
 
-def _work_findings(ctx, audit) -> None:
+def _at(year: int, month: int, day: int, hour: int = 10):
+    """Replay a past step at its real date, so timelines read as they happened."""
+    return clock.frozen_at(dt.datetime(year, month, day, hour, 0))
+
+
+def _work_findings(ctx, audit, year: int) -> None:
     """The audited O&M manager answers, implements; the auditor verifies; observations are closed."""
     from opsqm.audits.selectors import findings_of_audit
     from opsqm.findings import services as fs
@@ -54,14 +60,18 @@ def _work_findings(ctx, audit) -> None:
 
     for f in findings_of_audit(audit):
         if f.severity == Finding.Severity.OBSERVATION:
-            fs.finding_close(actor=ctx.users["qm"], finding=f, note="观察项已在末次会议沟通，项目组已纳入日常改进。")
+            with _at(year, 6, 16):
+                fs.finding_close(actor=ctx.users["qm"], finding=f, note="观察项已在末次会议沟通，项目组已纳入日常改进。")
             continue
         owner = f.owner
-        f = fs.finding_analyze(actor=owner, finding=f, cause="制度执行检查不到位，相关人员对要求理解不一致。")
-        action = fs.action_create(actor=owner, finding=f, description="补齐记录并组织全员培训，质量专员每月抽查。",
-                                  owner=owner, due_date=ctx.today)
-        action = fs.action_implement(actor=owner, action=action, note="记录已补齐，培训已完成并签到。", evidence_ref="培训签到表")
-        fs.action_verify(actor=ctx.users["auditor"], action=action, effective=True, note="抽查 3 份记录，整改有效。")
+        with _at(year, 6, 15):
+            f = fs.finding_analyze(actor=owner, finding=f, cause="制度执行检查不到位，相关人员对要求理解不一致。")
+            action = fs.action_create(actor=owner, finding=f, description="补齐记录并组织全员培训，质量专员每月抽查。",
+                                      owner=owner, due_date=dt.date(year, 6, 26))
+        with _at(year, 6, 24):
+            action = fs.action_implement(actor=owner, action=action, note="记录已补齐，培训已完成并签到。", evidence_ref="培训签到表")
+        with _at(year, 6, 29):
+            fs.action_verify(actor=ctx.users["auditor"], action=action, effective=True, note="抽查 3 份记录，整改有效。")
 
 
 def load(ctx) -> None:
@@ -70,35 +80,44 @@ def load(ctx) -> None:
     year = ctx.today.year
     users, projects = ctx.users, ctx.projects
     qm, gm, auditor, auditor2 = users["qm"], users["gm"], users["auditor"], users["auditor2"]
-    with emails_suppressed():
+    with emails_suppressed(), _at(year, 1, 10):
         program = services.program_create(actor=qm, year=year, title=f"{year} 年度内部审核方案",
                                           objectives="依据 GB/T 28827.1 和公司运维服务管理手册，年中、年末各开展一次内部审核，"
                                                      "覆盖人员、过程要素及重点项目；审核员不审核本人所在项目和部门。")
         program = services.program_submit(actor=qm, program=program)
+    with emails_suppressed(), _at(year, 1, 15):
         program = services.program_approve(actor=gm, program=program, note="同意按方案执行。")
+    with emails_suppressed():
         ppl, prc = _version("PPL"), _version("PRC")
         criteria = "GB/T 28827.1《信息技术服务 运行维护 第1部分：通用要求》；公司运维服务管理手册"
 
         prj_c = projects[2]
-        mid = services.audit_plan(
-            actor=qm, data=dict(title=f"{year} 年年中内部审核", kind="internal", mode="routine", program=program, criteria=criteria,
-                                objectives="验证运维服务管理体系的符合性和有效性。", planned_start=dt.date(year, 6, 10),
-                                planned_end=dt.date(year, 6, 12)),
-            projects=[prj_c], checklists=[(ppl, None), (prc, None)], lead=auditor, members=[auditor2])
+        with _at(year, 5, 28):
+            mid = services.audit_plan(
+                actor=qm, data=dict(title=f"{year} 年年中内部审核", kind="internal", mode="routine", program=program, criteria=criteria,
+                                    objectives="验证运维服务管理体系的符合性和有效性。", planned_start=dt.date(year, 6, 10),
+                                    planned_end=dt.date(year, 6, 12)),
+                projects=[prj_c], checklists=[(ppl, None), (prc, None)], lead=auditor, members=[auditor2])
         people = [auditor, auditor2, prj_c.ops_manager, qm]
-        mid = services.audit_record_opening(actor=auditor, audit=mid, **_meeting(ctx, people, "说明审核目的、范围、日程和审核组分工。", dt.date(year, 6, 10)))
-        mid = services.audit_start_onsite(actor=auditor, audit=mid)
-        _assess(mid, auditor, ctx, planted={
-            "people:2.2": (ItemResult.MINOR_NC, "抽查 5 名工程师，2 名无年度培训记录。"),
-            "process:3.1": (ItemResult.OBSERVATION, "变更回退方案模板过于简单，建议细化。"),
-        })
-        mid = services.audit_conclude(actor=auditor, audit=mid, conclusion="体系运行基本有效，人员培训记录需完善。", rating="basically",
-                                      today=dt.date(year, 6, 12))
-        mid = services.audit_record_closing(actor=auditor, audit=mid, **_meeting(ctx, people, "通报审核发现，受审核方确认不符合项。", dt.date(year, 6, 12)))
-        mid = services.audit_issue_report(actor=auditor, audit=mid)
-        mid = services.audit_start_followup(actor=auditor, audit=mid)
-        _work_findings(ctx, mid)
-        mid = services.audit_close(actor=auditor, audit=mid)
+        with _at(year, 6, 10, 9):
+            mid = services.audit_record_opening(actor=auditor, audit=mid, **_meeting(ctx, people, "说明审核目的、范围、日程和审核组分工。", dt.date(year, 6, 10)))
+            mid = services.audit_start_onsite(actor=auditor, audit=mid)
+        with _at(year, 6, 11):
+            _assess(mid, auditor, ctx, planted={
+                "people:2.2": (ItemResult.MINOR_NC, "抽查 5 名工程师，2 名无年度培训记录。"),
+                "process:3.1": (ItemResult.OBSERVATION, "变更回退方案模板过于简单，建议细化。"),
+            })
+        with _at(year, 6, 12, 9):
+            mid = services.audit_conclude(actor=auditor, audit=mid, conclusion="体系运行基本有效，人员培训记录需完善。", rating="basically",
+                                          today=dt.date(year, 6, 12))
+        with _at(year, 6, 12, 11):
+            mid = services.audit_record_closing(actor=auditor, audit=mid, **_meeting(ctx, people, "通报审核发现，受审核方确认不符合项。", dt.date(year, 6, 12)))
+        with _at(year, 6, 13):
+            mid = services.audit_issue_report(actor=auditor, audit=mid)
+            mid = services.audit_start_followup(actor=auditor, audit=mid)
+        _work_findings(ctx, mid, year)
+        with _at(year, 6, 30):
+            mid = services.audit_close(actor=auditor, audit=mid)
 
         prj_d = projects[3]
         end = services.audit_plan(

@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
+
+from opsqm import clock
 from django.utils.translation import gettext as _
 
 from opsqm.accounts.roles import Role
@@ -86,7 +88,7 @@ def program_submit(*, actor: Any, program: AuditProgram) -> AuditProgram:
     if not locked.is_editable:
         raise ValidationError(_("方案状态为“%(s)s”，不能再次提交。") % {"s": locked.get_status_display()})
     locked.status = AuditProgram.Status.SUBMITTED
-    locked.submitted_at = timezone.now()
+    locked.submitted_at = clock.now()
     locked.version += 1
     locked.save()
     _notify(users=_users_with_role(Role.GM_OFFICE), title=_("年度内审方案待审批：%(t)s") % {"t": locked.title},
@@ -105,7 +107,7 @@ def _decide(actor: Any, program: AuditProgram, status: str, note: str) -> AuditP
     locked.approval_note = note
     if status == AuditProgram.Status.APPROVED:
         locked.approved_by = actor
-        locked.approved_at = timezone.now()
+        locked.approved_at = clock.now()
     locked.version += 1
     locked.full_clean()
     locked.save()
@@ -239,7 +241,7 @@ def audit_plan(
     audit.departments.set(departments)
     _set_team(audit, lead, members)
     _set_checklists(audit, checklists)
-    AuditStageLog.objects.create(audit=audit, stage=AuditStage.PLANNED, at=timezone.now(), by=actor, note=_("完成审核策划"))
+    AuditStageLog.objects.create(audit=audit, stage=AuditStage.PLANNED, at=clock.now(), by=actor, note=_("完成审核策划"))
     _notify(users=[m.user for m in audit.team.select_related("user")], title=_("您被安排参加审核 %(code)s") % {"code": audit.code},
             body=audit.title, url=reverse("audits:audit_detail", args=[audit.pk]), kind="audit")
     return audit
@@ -301,7 +303,7 @@ def _advance(actor: Any, audit: Audit, to_stage: str, note: str = "") -> Audit:
     locked.stage = to_stage
     locked.version += 1
     locked.save()
-    AuditStageLog.objects.create(audit=locked, stage=to_stage, at=timezone.now(), by=actor, note=note)
+    AuditStageLog.objects.create(audit=locked, stage=to_stage, at=clock.now(), by=actor, note=note)
     return locked
 
 
@@ -390,7 +392,7 @@ def audit_item_assess(*, actor: Any, item: AuditItemResult, result: str, notes: 
     locked.result = result
     locked.notes = notes
     locked.assessed_by = actor
-    locked.assessed_at = timezone.now()
+    locked.assessed_at = clock.now()
     locked.version += 1
     locked.full_clean()
     locked.save()
@@ -456,7 +458,7 @@ def audit_conclude(*, actor: Any, audit: Audit, conclusion: str, rating: str, to
     audit.conclusion_rating = rating
     audit.full_clean()
     audit.save()
-    _raise_findings(actor, audit, today or timezone.localdate())
+    _raise_findings(actor, audit, today or timezone.localtime(clock.now()).date())
     return audit
 
 

@@ -20,6 +20,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+
+from opsqm import clock
 from django.utils.translation import gettext as _
 
 from opsqm.accounts.roles import Role
@@ -49,7 +51,7 @@ K = FindingEvent.Kind
 # ---------------------------------------------------------------- helpers
 
 def _now(now: dt.datetime | None) -> dt.datetime:
-    return now or timezone.now()
+    return now or clock.now()
 
 
 def _add_working_days(start: dt.date, days: int) -> dt.date:
@@ -165,7 +167,7 @@ def finding_update(*, actor: Any, finding: Finding, data: dict[str, Any], expect
     for field in FINDING_EDIT_FIELDS:
         if field in data:
             setattr(locked, field, data[field])
-    now = timezone.now()
+    now = clock.now()
     becomes_major = not was_major and locked.severity == Finding.Severity.MAJOR
     if becomes_major:
         locked.escalated_to_gm_at = now
@@ -432,7 +434,7 @@ def actions_escalate_overdue(*, today: dt.date) -> list[ActionEscalation]:
             if done and max(done) >= level:
                 continue
             recipients = _ladder_recipients(action, level)
-            at = timezone.now()
+            at = clock.now()
             row = ActionEscalation.objects.create(action=action, level=level, at=at, on_date=today, days_overdue=days_overdue)
             row.notified.set(recipients)
             CorrectiveAction.objects.filter(pk=action.pk).update(escalation_level=level)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from opsqm.core.calendars import DAY, BusinessCalendar, HolidayYear as CoreHolidayYear
 from opsqm.core.china_holidays import FIRST_YEAR, LAST_YEAR
@@ -15,7 +16,9 @@ from opsqm.tickets.models import Calendar, CalendarException, CalendarKind, Exce
 
 CN_5X8_CODE = "cn-5x8"
 ALWAYS_CODE = "7x24"
-WEEKDAY_LABELS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+WEEKDAY_LABELS = (_l("周一"), _l("周二"), _l("周三"), _l("周四"), _l("周五"), _l("周六"), _l("周日"))
+# One-character column headers of the year grid (Monday first).
+WEEKDAY_SHORT = (_l("一"), _l("二"), _l("三"), _l("四"), _l("五"), _l("六"), _l("日"))
 
 
 def slots_from_json(weekly_slots: dict[str, Any]) -> dict[int, tuple[tuple[int, int], ...]]:
@@ -106,7 +109,7 @@ def _day_kind(cal: BusinessCalendar, day: dt.date) -> str:
 
 
 KIND_LABELS = {
-    "workday": "工作日", "weekend": "休息日", "holiday": "节假日", "makeup": "调休上班", "always": "全天计时",
+    "workday": _l("工作日"), "weekend": _l("休息日"), "holiday": _l("节假日"), "makeup": _l("调休上班"), "always": _l("全天计时"),
 }
 
 
@@ -142,5 +145,5 @@ def weekly_summary(calendar: Calendar) -> list[tuple[str, str]]:
 
 __all__ = [
     "DAY", "build_calendar", "calendar_for_project", "year_grid", "imported_years", "slots_from_json",
-    "slots_to_json", "slots_text", "weekly_summary", "KIND_LABELS", "WEEKDAY_LABELS",
+    "slots_to_json", "slots_text", "weekly_summary", "KIND_LABELS", "WEEKDAY_LABELS", "WEEKDAY_SHORT",
 ]

@@ -48,3 +48,8 @@ def test_only_the_most_specific_sidebar_link_is_active():
     with mock.patch("opsqm.navigation.all_items", return_value=items):
         links = sidebar_for(user, "/org/projects/new/")[0]["items"]
     assert [link["active"] for link in links] == [False, True]
+
+
+def test_money_is_grouped_by_thousands_in_chinese(world, login):
+    body = login(world.qm).get("/").content.decode()
+    assert "3,000,000" in body  # 1,000,000 + 2,000,000 of the two projects
