@@ -14,6 +14,7 @@ urlpatterns = [
     path("records/", include("opsqm.records.urls")),
     path("findings/", include("opsqm.findings.urls")),
     path("improvements/", include("opsqm.findings.improvement_urls")),
+    path("kpis/", include("opsqm.kpis.urls")),
     path("notifications/", include("opsqm.notifications.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", include("opsqm.api.urls")),

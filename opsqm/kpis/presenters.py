@@ -1,0 +1,217 @@
+"""Turning computed KPI counters into the rows, charts and spreadsheet lines the pages show.
+
+Shared by the pages and the .xlsx exports so both always show the same numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
+
+from opsqm.core.kpi import KPI_DEFINITIONS, TICKET_KPIS, Granularity, KpiCode, KpiValue, Period
+from opsqm.kpis import selectors
+from opsqm.kpis.models import MANUAL_KPIS, RATIO_MANUAL_KPIS
+from opsqm.kpis.selectors import ORG, Cell, YearData, make_cell
+
+ALL_KPIS = tuple(TICKET_KPIS) + tuple(MANUAL_KPIS)
+
+
+@dataclass
+class Row:
+    scope: Any  # a Project or ORG
+    label: str
+    cells: list[Cell]
+    links: dict[KpiCode, str] = field(default_factory=dict)  # drill-down URL per ticket KPI
+    findings: dict[KpiCode, Any] = field(default_factory=dict)  # existing finding per missed KPI
+    can_raise: bool = False  # whether the viewer may raise a finding for this row's misses
+    rendered: list[str] = field(default_factory=list)  # html_cells, once findings and can_raise are set
+
+    @property
+    def is_org(self) -> bool:
+        return self.scope == ORG
+
+    @property
+    def scope_key(self) -> str:
+        return ORG if self.is_org else str(self.scope.pk)
+
+    def items(self) -> list[tuple[Cell, str, Any]]:
+        return [(c, self.links.get(c.code, ""), self.findings.get(c.code)) for c in self.cells]
+
+    def html_cells(self, period: Period) -> list[str]:
+        return [render_cell(cell, link, finding, self.can_raise, self.scope_key, period)
+                for cell, link, finding in self.items()]
+
+
+def render_cell(cell: Cell, link: str, finding: Any, can_raise: bool, scope_key: str, period: Period) -> str:
+    """One KPI table cell. Built with format_html (everything escaped) rather than a template
+    include per cell: the overview has ~560 cells and includes cost most of the 200 ms budget.
+    The "raise a finding" buttons submit the page's single form `#kpi-raise-form` (CSRF)."""
+    missed = cell.missed
+    value_cls = "kpi-value text-danger fw-semibold" if missed else "kpi-value"
+    if link:
+        value = format_html('<a href="{}" class="{}" title="{}（{} / {}）">{}</a>', link, value_cls,
+                            gettext("查看背后的工单"), cell.value.numerator, cell.value.denominator, cell.display)
+    else:
+        value = format_html('<span class="{}">{}</span>', value_cls if missed else "", cell.display)
+    if cell.attained is True:
+        badge = format_html('<span class="badge text-bg-success">{}</span>', gettext("达标"))
+    elif cell.attained is False:
+        badge = format_html('<span class="badge text-bg-danger">{}</span>', gettext("未达标"))
+    else:
+        badge = mark_safe('<span class="badge text-bg-light text-secondary">—</span>')  # constant markup, no user text
+    action = ""
+    if missed and finding is not None:
+        action = format_html('<a class="small" href="{}"><i class="bi bi-flag"></i> {}</a>',
+                             reverse("findings:detail", args=[finding.pk]), finding.code)
+    elif missed and can_raise:
+        action = format_html(
+            '<button class="btn btn-link btn-sm p-0 small text-danger raise-finding" type="submit" form="kpi-raise-form" '
+            'formaction="{}"><i class="bi bi-flag"></i> {}</button>',
+            reverse("kpis:raise_finding", args=[scope_key, cell.code.value, period.key]), gettext("发起问题"))
+    return format_html(
+        '<td class="text-end text-nowrap{}" data-kpi="{}">{}<div class="small">{} <span class="text-secondary">{} {}</span></div>{}</td>',
+        " table-danger" if missed else "", cell.code.value, value, badge, gettext("目标"), cell.target_display, action,
+    )
+
+
+def cutoff_query(cutoff_raw: str) -> str:
+    return urlencode({"cutoff": cutoff_raw}) if cutoff_raw else ""
+
+
+def drill_url(scope_key: str, code: KpiCode, period: Period, cutoff_raw: str = "", priority: str = "") -> str:
+    url = reverse("kpis:drill", args=[scope_key, code.value, period.key])
+    params = {k: v for k, v in (("cutoff", cutoff_raw), ("priority", priority)) if v}
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def manual_period_value(code: KpiCode, measures: dict, project_ids: list[int], period: Period) -> KpiValue:
+    """A manual KPI of some projects in a period.
+
+    One project: its entry for the period; a quarter without its own entry adds up its months
+    (counts summed, reports pooled; availability cannot be derived from months → "—").
+    Several projects (org): counts summed, reports pooled; availability is not pooled ("—")
+    because a mean of project availabilities would hide how long each service was committed.
+    """
+    keys = [period.key]
+    if period.quarter is not None:
+        months = [Period(period.year, month=m) for m in range(3 * period.quarter - 2, 3 * period.quarter + 1)]
+    else:
+        months = []
+    numerator: float = 0
+    denominator = 0
+    found = False
+    for project_id in project_ids:
+        entries = [measures.get((project_id, k, code)) for k in keys]
+        entries = [e for e in entries if e is not None]
+        if not entries and months and code is not KpiCode.AVAILABILITY:
+            entries = [e for m in months if (e := measures.get((project_id, m.key, code))) is not None]
+        for entry in entries:
+            found = True
+            if code in RATIO_MANUAL_KPIS:
+                numerator += entry.numerator or 0
+                denominator += entry.denominator or 0
+            elif code is KpiCode.AVAILABILITY:
+                if len(project_ids) > 1:
+                    continue
+                return selectors.manual_value(entry)
+            else:
+                numerator += float(entry.value or 0)
+    if code in RATIO_MANUAL_KPIS:
+        return KpiValue(numerator, denominator, numerator / denominator if denominator else None)
+    if code is KpiCode.AVAILABILITY or not found:
+        return KpiValue(0, 0, None)
+    return KpiValue(numerator, 1, numerator)
+
+
+def row_cells(data: YearData, project_ids: list[int] | None, period: Period, targets: dict[KpiCode, Decimal | None],
+              measures: dict, measure_projects: list[int]) -> list[Cell]:
+    cells = selectors.ticket_cells(data, project_ids, period, targets)
+    for code in MANUAL_KPIS:
+        cells.append(make_cell(code, manual_period_value(code, measures, measure_projects, period), targets.get(code)))
+    return cells
+
+
+def build_rows(data: YearData, projects: list[Any], period: Period, *, include_org: bool, cutoff_raw: str,
+               measures: dict, targets: dict) -> list[Row]:
+    rows: list[Row] = []
+    if include_org:
+        cells = row_cells(data, None, period, targets[ORG], measures, [p.pk for p in projects])
+        rows.append(Row(ORG, "全公司（汇总）", cells))
+    for project in projects:
+        cells = row_cells(data, [project.pk], period, targets[project.pk], measures, [project.pk])
+        rows.append(Row(project, f"{project.code} {project.name}", cells))
+    for row in rows:
+        row.links = {code: drill_url(row.scope_key, code, period, cutoff_raw) for code in TICKET_KPIS}
+    return rows
+
+
+def attach_findings(rows: list[Row], period: Period) -> None:
+    """Existing KPI-miss findings per missed cell, in one query."""
+    from opsqm.findings.models import Finding
+
+    from opsqm.kpis.services import KPI_MISS_SOURCE_TYPE, kpi_source_id
+
+    wanted: dict[str, tuple[Row, KpiCode]] = {}
+    for row in rows:
+        for cell in row.cells:
+            if cell.missed:
+                project = None if row.is_org else row.scope
+                wanted[kpi_source_id(project, cell.code, period)] = (row, cell.code)
+    if not wanted:
+        return
+    for finding in Finding.objects.filter(source_type=KPI_MISS_SOURCE_TYPE, source_id__in=list(wanted)).order_by("id"):
+        row, code = wanted[finding.source_id]
+        row.findings.setdefault(code, finding)
+
+
+def trend_chart(data: YearData, granularity: Granularity, scopes: list[tuple[str, list[int] | None]],
+                targets: dict[KpiCode, Decimal | None], cutoff_raw: str, scope_keys: list[str]) -> list[dict]:
+    """One chart per ticket KPI: a line per scope over the year's periods, plus the target line."""
+    periods = selectors.year_periods(data.year, granularity)
+    now_local = timezone.localtime(data.cutoff).date()
+    shown = [p for p in periods if p.start_local <= now_local] or periods[:1]
+    charts = []
+    for code in TICKET_KPIS:
+        definition = KPI_DEFINITIONS[code]
+        scale = 100 if definition.unit == "%" else 1
+        series = []
+        for (name, ids), key in zip(scopes, scope_keys):
+            points = []
+            for period in shown:
+                value = selectors.kpi_value(code, selectors.counters_for(data, ids, period)).value
+                points.append(None if value is None else round(value * scale, 2))
+            series.append({"name": name, "data": points,
+                           "links": [drill_url(key, code, p, cutoff_raw) for p in shown]})
+        target = targets.get(code)
+        charts.append({
+            "code": code.value, "title": definition.name_zh, "unit": "%" if scale == 100 else definition.unit,
+            "periods": [p.label_zh for p in shown], "series": series,
+            "target": None if target is None else round(float(target) * scale, 2),
+            "higher_is_better": definition.higher_is_better,
+        })
+    return charts
+
+
+def mttr_by_priority(data: YearData, project_ids: list[int] | None, periods: list[Period]) -> list[dict]:
+    rows = []
+    for priority in data.priorities:
+        values = []
+        for period in periods:
+            counters = selectors.counters_for(data, project_ids, period, priority)
+            value = selectors.kpi_value(KpiCode.MTTR, counters)
+            values.append((value, selectors.format_value(KPI_DEFINITIONS[KpiCode.MTTR], value.value), period))
+        rows.append({"priority": priority, "values": values})
+    return rows
+
+
+def cutoff_label(data: YearData) -> datetime:
+    return timezone.localtime(data.cutoff)
