@@ -1,6 +1,6 @@
 """Take screenshots of opsqm pages as a logged-in user (for looking at what we built).
 
-Usage: .venv/bin/python scripts/screenshots.py [--base URL] [--user qm] [--out screenshots] PATH [PATH ...]
+Usage: .venv/bin/python scripts/screenshots.py [--base URL] [--user qm] [--out screenshots] [--lang en] PATH [PATH ...]
 """
 
 from __future__ import annotations
@@ -22,13 +22,17 @@ def main() -> None:
     parser.add_argument("--password", default="opsqm-demo")
     parser.add_argument("--out", default="screenshots")
     parser.add_argument("--width", type=int, default=1440)
+    parser.add_argument("--lang", default="", help="interface language, e.g. en (sets the django_language cookie)")
     parser.add_argument("paths", nargs="+")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": args.width, "height": 900})
+        context = browser.new_context(viewport={"width": args.width, "height": 900})
+        if args.lang:
+            context.add_cookies([{"name": "django_language", "value": args.lang, "url": args.base}])
+        page = context.new_page()
         if args.user != "-":
             page.goto(args.base + "/accounts/login/")
             page.fill("#id_username", args.user)
@@ -39,7 +43,8 @@ def main() -> None:
             page.goto(args.base + path)
             page.wait_for_load_state("networkidle")
             page.wait_for_timeout(600)  # let charts finish their animation
-            name = re.sub(r"[^A-Za-z0-9]+", "_", f"{args.user}_{path}").strip("_") or "root"
+            prefix = f"{args.user}_{args.lang}" if args.lang else args.user
+            name = re.sub(r"[^A-Za-z0-9]+", "_", f"{prefix}_{path}").strip("_") or "root"
             page.screenshot(path=str(out / f"{name}.png"), full_page=True)
             print(out / f"{name}.png")
         browser.close()

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import F
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from opsqm.accounts.roles import Role
@@ -19,17 +20,18 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.display_name}（{obj.get_role_display()}）"
+        return gettext("%(name)s（%(role)s）") % {"name": obj.display_name, "role": obj.get_role_display()}
 
 
 class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.display_name}（{obj.get_role_display()}）"
+        return gettext("%(name)s（%(role)s）") % {"name": obj.display_name, "role": obj.get_role_display()}
 
 
 class VersionChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.template.ref_id} {obj.template.name}（v{obj.number}，{obj.item_count} 条）"
+        return gettext("%(ref)s %(name)s（v%(n)s，%(count)s 条）") % {
+            "ref": obj.template.ref_id, "name": obj.template.name, "n": obj.number, "count": obj.item_count}
 
 
 class ProgramForm(StyledFormMixin, forms.ModelForm):

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opsqm import clock
 from opsqm.audits import selectors
 from opsqm.audits.models import Audit, AuditItemResult, AuditMeeting, ReportTemplate
 from opsqm.audits.report_template import build_default_template
@@ -68,7 +69,7 @@ def report_context(audit: Audit) -> dict[str, Any]:
     return {
         "company": getattr(settings, "OPSQM_COMPANY_NAME", "") or _("运维服务质量管理体系"),
         "report_title": _("内部审核报告") if audit.kind == "internal" else _("质量检查报告"),
-        "report_date": timezone.localdate().isoformat(),
+        "report_date": timezone.localtime(clock.now()).date().isoformat(),  # the day the report is issued
         "audit": {"code": audit.code, "title": audit.title, "kind": audit.get_kind_display(), "mode": audit.get_mode_display(),
                   "criteria": audit.criteria, "objectives": audit.objectives or "—",
                   "planned_start": audit.planned_start.isoformat(), "planned_end": audit.planned_end.isoformat(),

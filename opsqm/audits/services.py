@@ -9,10 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
-
-from opsqm import clock
 from django.utils.translation import gettext as _
 
+from opsqm import clock
 from opsqm.accounts.roles import Role
 from opsqm.audits.models import (
     FINDING_SEVERITY, KIND_CODE_PREFIX, STAGE_ORDER, Audit, AuditChecklist, AuditItemResult, AuditKind, AuditMeeting,

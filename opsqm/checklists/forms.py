@@ -4,15 +4,15 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from opsqm.checklists import labels
 from opsqm.checklists.models import ChecklistElement, ChecklistKind, ChecklistPhase, ChecklistTemplate
 from opsqm.checklists.xlsx import MAX_UPLOAD_BYTES
-from opsqm.core import checklists as core
 from opsqm.forms_base import StyledFormMixin
 
 _AREA_CHOICES = [
     ("", _("（不适用）")),
-    (_("项目级领域"), list(core.PROJECT_AREAS.items())),
-    (_("组织级质量保证领域"), list(core.ORG_QA_AREAS.items())),
+    (_("项目级领域"), list(labels.PROJECT_AREAS.items())),
+    (_("组织级质量保证领域"), list(labels.ORG_QA_AREAS.items())),
 ]
 _PHASE_CHOICES = [("", _("（不适用）"))] + list(ChecklistPhase.choices)
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from opsqm.accounts.access import can_manage_master_data
-from opsqm.checklists import selectors, services, xlsx
+from opsqm.checklists import labels, selectors, services, xlsx
 from opsqm.checklists.editor import EditorRow, rows_from_checklist, rows_from_post, rows_to_core
 from opsqm.checklists.forms import ChecklistMetaForm, ImportForm, NewChecklistForm
 from opsqm.checklists.models import (
@@ -24,7 +24,7 @@ from opsqm.checklists.models import (
 from opsqm.core import checklists as core
 from opsqm.web import master_data_required, paginate, querystring_without
 
-AREA_LABELS = {**core.ORG_QA_AREAS, **core.PROJECT_AREAS}
+AREA_LABELS = labels.AREA_LABELS
 FIELD_LABELS = {
     "ref_id": _l("编号"), "parent_urn": _l("父条目"), "order": _l("同级顺序"), "text": _l("检查点"), "guidance": _l("检查方法"),
     "evidence": _l("应见证据"), "assessable": _l("可评估"), "area": _l("检查领域"), "name": _l("名称"), "name_en": _l("英文名称"),
@@ -119,7 +119,7 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _area_choices(kind: str) -> list[tuple[str, str]]:
-    areas = {"project_phase": core.PROJECT_AREAS, "org_qa": core.ORG_QA_AREAS}.get(kind)
+    areas = {"project_phase": labels.PROJECT_AREAS, "org_qa": labels.ORG_QA_AREAS}.get(kind)
     return list(areas.items()) if areas else []
 
 

@@ -20,10 +20,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-
-from opsqm import clock
 from django.utils.translation import gettext as _
 
+from opsqm import clock
 from opsqm.accounts.roles import Role
 from opsqm.findings import policy
 from opsqm.findings.models import ActionEscalation, CorrectiveAction, Finding, FindingEvent, ImprovementItem, ImprovementUpdate

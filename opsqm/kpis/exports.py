@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from opsqm.core.kpi import KPI_DEFINITIONS, Period
+from opsqm.kpis import labels
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -50,7 +51,7 @@ def workbook_for(title: str, sections: list[tuple[Period, list[Any]]], cutoff_at
                 unit = cell.definition.unit
                 value = cell.value.value
                 ws.append([
-                    period.label_zh, *_scope_cells(row), cell.definition.name_zh,
+                    labels.period_label(period), *_scope_cells(row), labels.kpi_name(cell.definition),
                     None if value is None else round(value, 6), cell.value.numerator, cell.value.denominator,
                     None if cell.target is None else float(cell.target), _attainment(cell), unit,
                 ])
@@ -59,7 +60,7 @@ def workbook_for(title: str, sections: list[tuple[Period, list[Any]]], cutoff_at
     formulas = wb.create_sheet(_("指标公式"))
     formulas.append([_("指标"), _("公式"), _("单位"), _("方向")])
     for definition in KPI_DEFINITIONS.values():
-        formulas.append([definition.name_zh, definition.formula_zh, definition.unit,
+        formulas.append([labels.kpi_name(definition), labels.kpi_formula(definition), definition.unit,
                          _("越高越好") if definition.higher_is_better else _("越低越好")])
     formulas.append([])
     formulas.append([_("说明"), _("比率以小数表示（0.95 = 95%）；分母为 0 时数值为空（页面显示“—”）；平均解决时长的分子为工作时间秒数、数值为小时。")])

@@ -21,6 +21,7 @@ from opsqm.core.kpi import KPI_DEFINITIONS, TICKET_KPIS, Granularity, KpiCode, K
 from opsqm.kpis import selectors
 from opsqm.kpis.models import MANUAL_KPIS, RATIO_MANUAL_KPIS
 from opsqm.kpis.selectors import ORG, Cell, YearData, make_cell
+from opsqm.kpis import labels
 
 ALL_KPIS = tuple(TICKET_KPIS) + tuple(MANUAL_KPIS)
 
@@ -145,7 +146,7 @@ def build_rows(data: YearData, projects: list[Any], period: Period, *, include_o
     rows: list[Row] = []
     if include_org:
         cells = row_cells(data, None, period, targets[ORG], measures, [p.pk for p in projects])
-        rows.append(Row(ORG, "全公司（汇总）", cells))
+        rows.append(Row(ORG, gettext("全公司（汇总）"), cells))
     for project in projects:
         cells = row_cells(data, [project.pk], period, targets[project.pk], measures, [project.pk])
         rows.append(Row(project, f"{project.code} {project.name}", cells))
@@ -193,9 +194,9 @@ def trend_chart(data: YearData, granularity: Granularity, scopes: list[tuple[str
                            "links": [drill_url(key, code, p, cutoff_raw) for p in shown]})
         target = targets.get(code)
         charts.append({
-            "code": code.value, "title": definition.name_zh, "unit": "%" if scale == 100 else definition.unit,
-            "periods": [p.label_zh for p in shown], "series": series,
-            "target": None if target is None else round(float(target) * scale, 2),
+            "code": code.value, "title": labels.kpi_name(definition), "unit": "%" if scale == 100 else definition.unit,
+            "periods": [labels.period_label(p) for p in shown], "series": series,
+            "target": None if target is None else round(float(target) * scale, 2), "target_label": gettext("目标"),
             "higher_is_better": definition.higher_is_better,
         })
     return charts

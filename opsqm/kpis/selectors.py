@@ -42,6 +42,7 @@ import numpy as np
 from django.db import connection
 from django.db.models import Case, Count, IntegerField, Max, Q, Sum, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from opsqm.accounts.access import is_org_wide, visible_projects
 from opsqm.core.kpi import (
@@ -636,7 +637,7 @@ def format_value(definition: KpiDefinition, value: float | Decimal | None) -> st
         return f"{float(value) * 100:.1f}%"
     if definition.unit == "h":
         return f"{float(value):.1f} h"
-    return f"{float(value):g} 次"
+    return gettext("%(n)s 次") % {"n": f"{float(value):g}"}
 
 
 # --------------------------------------------------------------------------- targets

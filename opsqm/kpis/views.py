@@ -26,6 +26,7 @@ from opsqm.kpis.models import RATIO_MANUAL_KPIS
 from opsqm.kpis.selectors import ORG
 from opsqm.org.services import StaleEditError
 from opsqm.web import querystring_without
+from opsqm.kpis import labels
 
 
 def _granularity(request: HttpRequest) -> Granularity:
@@ -108,7 +109,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 def overview_export(request: HttpRequest) -> HttpResponse:
     context = _overview_context(request)
     return exports.rows_response(
-        title=_("质量指标总览 %(period)s") % {"period": context["period"].label_zh},
+        title=_("质量指标总览 %(period)s") % {"period": labels.period_label(context["period"])},
         filename=f"kpi-overview-{context['period'].key}.xlsx", sections=[(context["period"], context["rows"])],
         cutoff_at=context["cutoff_at"],
     )
@@ -231,7 +232,7 @@ def _save_targets(request: HttpRequest, project: Any) -> None:
             services.target_set(actor=request.user, kpi=code, target=_parse_target(request.POST[name], code),
                                 project=project)
         except ValidationError as exc:
-            errors.append(f"{KPI_DEFINITIONS[code].name_zh}：{'；'.join(exc.messages)}")
+            errors.append(f"{labels.kpi_name(KPI_DEFINITIONS[code])}：{'；'.join(exc.messages)}")
     if errors:
         messages.error(request, _("部分目标未保存：") + "；".join(errors))
     else:
@@ -388,10 +389,10 @@ def raise_finding(request: HttpRequest, scope: str, kpi: str, period: str) -> Ht
     back = reverse("kpis:overview") if project is None else reverse("kpis:project", args=[project.pk])
     if not cell.missed:
         messages.info(request, _("%(kpi)s 在 %(period)s 已达标或暂无数值，无需发起问题。") % {
-            "kpi": cell.definition.name_zh, "period": period_obj.label_zh})
+            "kpi": labels.kpi_name(cell.definition), "period": labels.period_label(period_obj)})
         return redirect(back)
     detail = _("%(kpi)s（%(formula)s）在 %(period)s 为 %(value)s（%(num)s / %(den)s），目标 %(target)s。") % {
-        "kpi": cell.definition.name_zh, "formula": cell.definition.formula_zh, "period": period_obj.label_zh,
+        "kpi": labels.kpi_name(cell.definition), "formula": labels.kpi_formula(cell.definition), "period": labels.period_label(period_obj),
         "value": cell.display, "num": cell.value.numerator, "den": cell.value.denominator, "target": cell.target_display,
     }
     source_url = presenters.drill_url(scope, code, period_obj) if code in TICKET_KPIS else back

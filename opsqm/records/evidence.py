@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from opsqm.records.models import EvidenceFile
 
@@ -34,9 +35,9 @@ ALLOWED_EXTENSIONS: dict[str, str] = {
     ".txt": "text", ".csv": "text", ".zip": "zip",
 }
 KIND_LABELS = {
-    "pdf": "PDF 文档", "png": "PNG 图片", "jpeg": "JPEG 图片", "docx": "Word 文档（.docx）",
-    "xlsx": "Excel 工作簿（.xlsx）", "pptx": "PowerPoint 演示文稿（.pptx）", "ole2": "旧版 Office 文档（.doc/.xls）",
-    "zip": "ZIP 压缩包", "text": "文本文件", "gif": "GIF 图片", "exe": "可执行程序", "unknown": "无法识别的二进制内容",
+    "pdf": gettext_lazy("PDF 文档"), "png": gettext_lazy("PNG 图片"), "jpeg": gettext_lazy("JPEG 图片"), "docx": gettext_lazy("Word 文档（.docx）"),
+    "xlsx": gettext_lazy("Excel 工作簿（.xlsx）"), "pptx": gettext_lazy("PowerPoint 演示文稿（.pptx）"), "ole2": gettext_lazy("旧版 Office 文档（.doc/.xls）"),
+    "zip": gettext_lazy("ZIP 压缩包"), "text": gettext_lazy("文本文件"), "gif": gettext_lazy("GIF 图片"), "exe": gettext_lazy("可执行程序"), "unknown": gettext_lazy("无法识别的二进制内容"),
 }
 CONTENT_TYPES = {
     "pdf": "application/pdf", "png": "image/png", "jpeg": "image/jpeg",

@@ -8,6 +8,7 @@ from typing import Any, Iterable
 
 from django.apps import apps
 from django.db import models
+from django.utils.translation import gettext
 
 from opsqm.records.models import AuditEvent
 
@@ -46,9 +47,9 @@ def _show(value: Any) -> str:
     if value is None or value == "":
         return "—"
     if value is True:
-        return "是"
+        return gettext("是")
     if value is False:
-        return "否"
+        return gettext("否")
     return str(value)
 
 
@@ -94,7 +95,7 @@ def present_events(events: Iterable[AuditEvent]) -> list[PresentedEvent]:
             elif isinstance(change, dict):
                 parts = []
                 for verb, ids in change.items():
-                    verb_label = {"added": "新增", "removed": "移除", "cleared": "清空"}.get(verb, verb)
+                    verb_label = {"added": gettext("新增"), "removed": gettext("移除"), "cleared": gettext("清空")}.get(verb, verb)
                     parts.append(f"{verb_label}：" + ("、".join(render_value(f, i) for i in ids) or "—"))
                 rows.append(FieldChange(label, "", "", "；".join(parts)))
             else:

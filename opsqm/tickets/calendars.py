@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from opsqm.core.calendars import DAY, BusinessCalendar, HolidayYear as CoreHolidayYear
 from opsqm.core.china_holidays import FIRST_YEAR, LAST_YEAR
@@ -16,9 +16,9 @@ from opsqm.tickets.models import Calendar, CalendarException, CalendarKind, Exce
 
 CN_5X8_CODE = "cn-5x8"
 ALWAYS_CODE = "7x24"
-WEEKDAY_LABELS = (_l("周一"), _l("周二"), _l("周三"), _l("周四"), _l("周五"), _l("周六"), _l("周日"))
+WEEKDAY_LABELS = (gettext_lazy("周一"), gettext_lazy("周二"), gettext_lazy("周三"), gettext_lazy("周四"), gettext_lazy("周五"), gettext_lazy("周六"), gettext_lazy("周日"))
 # One-character column headers of the year grid (Monday first).
-WEEKDAY_SHORT = (_l("一"), _l("二"), _l("三"), _l("四"), _l("五"), _l("六"), _l("日"))
+WEEKDAY_SHORT = (gettext_lazy("一"), gettext_lazy("二"), gettext_lazy("三"), gettext_lazy("四"), gettext_lazy("五"), gettext_lazy("六"), gettext_lazy("日"))
 
 
 def slots_from_json(weekly_slots: dict[str, Any]) -> dict[int, tuple[tuple[int, int], ...]]:
@@ -109,7 +109,7 @@ def _day_kind(cal: BusinessCalendar, day: dt.date) -> str:
 
 
 KIND_LABELS = {
-    "workday": _l("工作日"), "weekend": _l("休息日"), "holiday": _l("节假日"), "makeup": _l("调休上班"), "always": _l("全天计时"),
+    "workday": gettext_lazy("工作日"), "weekend": gettext_lazy("休息日"), "holiday": gettext_lazy("节假日"), "makeup": gettext_lazy("调休上班"), "always": gettext_lazy("全天计时"),
 }
 
 
@@ -128,7 +128,7 @@ def year_grid(cal: BusinessCalendar, year: int) -> list[dict[str, Any]]:
             cells.append(DayCell(day, kind, hours, KIND_LABELS[kind]))
         while len(cells) % 7:
             cells.append(None)
-        months.append({"month": month, "weeks": [cells[i:i + 7] for i in range(0, len(cells), 7)]})
+        months.append({"month": month, "first": first, "weeks": [cells[i:i + 7] for i in range(0, len(cells), 7)]})
     return months
 
 

@@ -119,7 +119,7 @@ class SlaAgreementForm(StyledFormMixin, forms.Form):
         else:
             initial.setdefault("calendar", Calendar.objects.filter(code="cn-5x8").values_list("pk", flat=True).first())
             defaults = parse_targets("P1=30m/4h,P2=2h/8h,P3=4h/24h,P4=8h/40h")
-            names = {"P1": "紧急", "P2": "高", "P3": "中", "P4": "低"}
+            names = {"P1": _("紧急"), "P2": _("高"), "P3": _("中"), "P4": _("低")}
             priorities = [type("P", (), {"code": c, "name": names[c], "response_seconds": r, "resolution_seconds": s})
                           for c, (r, s) in defaults.items()]
         super().__init__(*args, **kwargs)

@@ -16,7 +16,7 @@ from opsqm.accounts.access import can_manage_master_data, get_project_or_404, ge
 from opsqm.core.ticket_io import CANONICAL_FIELDS, FIELD_LABELS, ColumnMapping
 from opsqm.core.ticket_presets import PRESETS
 from opsqm.tickets import selectors, services
-from opsqm.tickets.calendars import KIND_LABELS, build_calendar, builtin_year_range, calendar_for_project, weekly_summary, year_grid
+from opsqm.tickets.calendars import KIND_LABELS, WEEKDAY_SHORT, build_calendar, builtin_year_range, calendar_for_project, weekly_summary, year_grid
 from opsqm.tickets.forms import CalendarExceptionForm, CalendarForm, HolidayImportForm, ImportUploadForm, SlaAgreementForm
 from opsqm.tickets.models import (
     Calendar, CalendarException, ColumnMappingProfile, HolidayYear, SlaAgreement, SlaStatus, Ticket, TicketImport,
@@ -57,7 +57,7 @@ def calendar_detail(request: HttpRequest, pk: int) -> HttpResponse:
     core = build_calendar(calendar)
     return render(request, "tickets/calendar_detail.html", {
         "calendar": calendar, "weekly": weekly_summary(calendar), "year": year, "months": year_grid(core, year),
-        "exceptions": calendar.exceptions.all(), "kind_labels": KIND_LABELS,
+        "exceptions": calendar.exceptions.all(), "kind_labels": KIND_LABELS, "weekday_short": WEEKDAY_SHORT,
         "exception_form": CalendarExceptionForm(), "can_edit": can_manage_master_data(request.user) and not calendar.builtin,
         "can_manage": can_manage_master_data(request.user),
         "projects": calendar.agreements.filter(project__in=selectors.visible_projects(request.user)).select_related("project"),

@@ -17,11 +17,15 @@
     window.addEventListener("resize", function () { c1.resize(); });
   }
   if (valueData && document.getElementById("chart-value")) {
+    var lang = document.documentElement.lang || "zh-Hans";
+    var zh = lang.toLowerCase().indexOf("zh") === 0;
+    var compact = new Intl.NumberFormat(zh ? "zh-CN" : lang, { notation: "compact", maximumFractionDigits: 1 });
     var c2 = echarts.init(document.getElementById("chart-value"));
     c2.setOption({
       grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
-      tooltip: { trigger: "axis", formatter: function (ps) { var p = ps[0]; return echarts.format.encodeHTML(p.name) + "：¥" + p.value.toLocaleString(); } },
-      xAxis: { type: "value", axisLabel: { formatter: function (v) { return (v / 10000) + "万"; } } },
+      tooltip: { trigger: "axis", formatter: function (ps) { var p = ps[0]; return echarts.format.encodeHTML(p.name) + (zh ? "：" : ": ") + "¥" + p.value.toLocaleString(lang); } },
+      // Axis in the page's language: 50万 in Chinese, 500K in English.
+      xAxis: { type: "value", axisLabel: { formatter: function (v) { return compact.format(v); } } },
       yAxis: { type: "category", inverse: true, data: valueData.map(function (d) { return d.name; }) },
       series: [{ type: "bar", data: valueData.map(function (d) { return d.value; }), itemStyle: { color: "#3b6fb6" } }],
     });

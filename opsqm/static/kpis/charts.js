@@ -18,7 +18,7 @@
       if (i === 0 && c.target !== null) {
         item.markLine = {
           symbol: "none", silent: true, lineStyle: { type: "dashed", color: "#c0504d" },
-          label: { formatter: "目标 " + c.target + suffix },
+          label: { formatter: c.target_label + " " + c.target + suffix },
           data: [{ yAxis: c.target }]
         };
       }
