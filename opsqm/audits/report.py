@@ -15,20 +15,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opsqm import clock
+from opsqm.core.cells import neutralize
 from opsqm.audits import selectors
 from opsqm.audits.models import Audit, AuditItemResult, AuditMeeting, ReportTemplate
 from opsqm.audits.report_template import build_default_template
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def neutralize(value: Any) -> Any:
-    """Spreadsheet cells that could start a formula get a leading apostrophe-like quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def _fmt_dt(value) -> str:

@@ -7,6 +7,7 @@ import zipfile
 from typing import Any
 
 from django.utils.translation import gettext as _
+from opsqm.core.cells import neutralize, unneutralize
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -30,7 +31,6 @@ ITEM_LABELS = {
     "guidance": "检查方法", "evidence": "应见证据", "assessable": "可评估（是/否）", "area": "检查领域代码",
 }
 _WIDTHS = {"urn": 44, "ref_id": 10, "parent": 40, "order": 8, "text": 60, "guidance": 50, "evidence": 40, "assessable": 10, "area": 18}
-_DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _META_FONT = Font(bold=True)
@@ -42,17 +42,8 @@ class XlsxImportError(ValueError):
         super().__init__("\n".join(errors))
 
 
-def neutralize(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(_DANGEROUS_START):
-        return "'" + value
-    return value
 
 
-def unneutralize(value: Any) -> Any:
-    if isinstance(value, str) and len(value) > 1 and value[0] == "'" and value[1:].startswith(_DANGEROUS_START):
-        return value[1:]
-    return value
 
 
 def export_checklist(checklist: core.Checklist) -> bytes:

@@ -26,6 +26,7 @@ from typing import Final
 import numpy as np
 import polars as pl
 
+from opsqm.core.cells import FORMULA_PREFIXES
 from opsqm.core.calendars import BusinessCalendar
 from opsqm.core.sla import SlaResult, SlaTargets, Status, TicketArrays, compute_sla
 from opsqm.core.ticket_io import ColumnMapping, TicketBatch, read_ticket_file
@@ -42,7 +43,6 @@ CALENDARS: Final = {
 }
 _UNIT_SECONDS: Final = {"s": 1, "m": 60, "h": 3600}
 _DURATION: Final = re.compile(r"(\d+(?:\.\d+)?)([a-zA-Z]+)")
-_FORMULA_PREFIXES: Final = ("=", "+", "-", "@", "\t", "\r")
 
 
 # ------------------------------------------------------------------- targets
@@ -139,8 +139,8 @@ def _safe_text(values: np.ndarray) -> pl.Series:
     """Ticket numbers with spreadsheet-formula starts neutralized (ENGINEERING.md):
     a leading ' keeps Excel from evaluating a cell such as "=cmd|..."."""
     text = pl.Series(values, dtype=pl.String)
-    risky = text.str.starts_with(_FORMULA_PREFIXES[0])
-    for prefix in _FORMULA_PREFIXES[1:]:
+    risky = text.str.starts_with(FORMULA_PREFIXES[0])
+    for prefix in FORMULA_PREFIXES[1:]:
         risky = risky | text.str.starts_with(prefix)
     return pl.select(pl.when(risky).then(pl.lit("'") + text).otherwise(text)).to_series()
 

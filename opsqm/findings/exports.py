@@ -8,14 +8,10 @@ from typing import Any, Iterable
 from django.utils import timezone
 from openpyxl import Workbook
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from opsqm.core.cells import neutralize
 
 
-def neutralize(value: Any) -> Any:
-    """Spreadsheet cells that start like a formula are prefixed with ' so Excel shows them as text."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+
 
 
 def findings_workbook(findings: Iterable[Any]) -> bytes:

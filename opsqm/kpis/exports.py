@@ -12,16 +12,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from opsqm.core.kpi import KPI_DEFINITIONS, Period
+from opsqm.core.cells import neutralize
 from opsqm.kpis import labels
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def neutralize(value: Any) -> Any:
-    """Text a spreadsheet would run as a formula gets a leading apostrophe-quote."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _attainment(cell: Any) -> str:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from opsqm.accounts.access import can_manage_master_data, visible_projects
 from opsqm.accounts.roles import Role
+from opsqm.core.cells import neutralize
 from opsqm.core.calendars import CalendarError, parse_holiday_text
 from opsqm.core.ticket_io import ColumnMapping, RowError, TicketBatch, TicketFileError, read_ticket_file
 from opsqm.jobs.services import job_create, job_progress
@@ -522,13 +523,10 @@ def _write_error_report(record: TicketImport, errors: list[RowError], message: s
     if not errors:
         writer.writerow(["", "", "", message])
     for e in errors:
-        writer.writerow([e.row, _neutralize(e.column), _neutralize(e.value), _neutralize(e.reason)])
+        writer.writerow([e.row, neutralize(e.column), neutralize(e.value), neutralize(e.reason)])
     record.error_report.save(f"import-{record.pk}-errors.csv", ContentFile(buffer.getvalue().encode("utf-8-sig")), save=False)
 
 
-def _neutralize(text: str) -> str:
-    """Spreadsheet formula injection guard: a cell must not start with = + - @ tab CR."""
-    return "'" + text if text and text[0] in "=+-@\t\r" else text
 
 
 def ticket_import_run(*, import_id: int, job: Any | None = None, cutoff: dt.datetime | None = None,
