@@ -341,6 +341,8 @@ def import_mapping(request: HttpRequest, project_id: int, token: str) -> HttpRes
         "project": project, "headers": headers, "name": pending["name"], "preset": PRESETS[preset], "presets": PRESETS.values(),
         "rows": [(f, FIELD_LABELS[f], prefill.get(f, ""), f in ("ticket_no", "priority", "created_at")) for f in CANONICAL_FIELDS],
         "errors": errors, "profile": profile,
+        # Every preset's columns for this file, so switching the preset refills the selects in the page.
+        "preset_choices": {code: {"columns": _preset_columns(code, headers), "notes": str(p.notes)} for code, p in PRESETS.items()},
     })
 
 
