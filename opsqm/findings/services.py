@@ -54,10 +54,12 @@ def _now(now: dt.datetime | None) -> dt.datetime:
 
 
 def _add_working_days(start: dt.date, days: int) -> dt.date:
-    """`days` China working days after `start`: statutory holidays off, 调休 weekends on."""
+    """`days` China working days after `start`: statutory holidays off, 调休 weekends on,
+    including the years the quality department imported after the built-in table."""
     from opsqm.core.calendars import BusinessCalendar
+    from opsqm.tickets.calendars import imported_years
 
-    calendar = BusinessCalendar.china()
+    calendar = BusinessCalendar.china(extra_years=imported_years())
     current = start
     while days > 0:
         current += dt.timedelta(days=1)

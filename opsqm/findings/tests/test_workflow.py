@@ -247,6 +247,7 @@ def test_the_periodic_task_runs_the_ladder_for_today(world, overdue_action):
     assert _levels(overdue_action) != []
 
 
+@pytest.mark.django_db
 def test_the_answer_deadline_counts_china_working_days():
     from opsqm.findings.services import _add_working_days
 
@@ -254,3 +255,17 @@ def test_the_answer_deadline_counts_china_working_days():
     assert _add_working_days(dt.date(2026, 9, 30), 3) == dt.date(2026, 10, 10)
     # An ordinary week: Friday + 3 working days is Wednesday.
     assert _add_working_days(dt.date(2026, 11, 20), 3) == dt.date(2026, 11, 25)
+
+
+@pytest.mark.django_db
+def test_the_answer_deadline_uses_an_imported_holiday_year():
+    from opsqm.core.calendars import parse_holiday_text
+    from opsqm.findings.services import _add_working_days
+    from opsqm.tickets.models import HolidayYear
+
+    # A (made-up) 2027 schedule: Mon-Wed 2027-03-01..03 off, Sat 03-06 worked.
+    year = parse_holiday_text("2027-03-01~2027-03-03 休\n2027-03-06 班")[0]
+    HolidayYear.objects.create(year=2027, holidays=[d.isoformat() for d in sorted(year.holidays)],
+                               makeup_workdays=[d.isoformat() for d in sorted(year.makeup_workdays)])
+    # From Friday 2027-02-26: Thu 03-04, Fri 03-05, Sat 03-06 (make-up) are the three working days.
+    assert _add_working_days(dt.date(2027, 2, 26), 3) == dt.date(2027, 3, 6)
