@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opsqm import clock
+from opsqm.records.codes import code_allocate
 from opsqm.accounts.roles import Role
 from opsqm.audits.models import (
     FINDING_SEVERITY, KIND_CODE_PREFIX, STAGE_ORDER, Audit, AuditChecklist, AuditItemResult, AuditKind, AuditMeeting,
@@ -162,13 +163,6 @@ def _check_team_independence(audit: Audit) -> None:
 
 # ---------------------------------------------------------------- plan
 
-def _next_code(kind: str, year: int) -> str:
-    prefix = f"{KIND_CODE_PREFIX[kind]}-{year}-"
-    taken = Audit.objects.filter(code__startswith=prefix).values_list("code", flat=True)
-    numbers = [int(c.rsplit("-", 1)[1]) for c in taken if c.rsplit("-", 1)[1].isdigit()]
-    return f"{prefix}{(max(numbers) + 1) if numbers else 1:02d}"
-
-
 def _validate_scope(data: dict[str, Any], projects: list[Any], departments: list[Any], checklists: list[tuple[Any, Any]]) -> None:
     errors: dict[str, list[str]] = {}
     kind = data.get("kind")
@@ -233,7 +227,7 @@ def audit_plan(
     if fields.get("kind") != AuditKind.INTERNAL:
         fields.setdefault("program", None)
     audit = Audit(**fields, created_by=actor)
-    audit.code = _next_code(audit.kind, audit.planned_start.year)
+    audit.code = code_allocate(prefix=KIND_CODE_PREFIX[audit.kind], year=audit.planned_start.year, model=Audit, width=2)
     audit.full_clean()
     audit.save()
     audit.projects.set(projects)

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opsqm import clock
+from opsqm.records.codes import code_allocate
 from opsqm.accounts.roles import Role
 from opsqm.findings import policy
 from opsqm.findings.models import ActionEscalation, CorrectiveAction, Finding, FindingEvent, ImprovementItem, ImprovementUpdate
@@ -66,12 +67,6 @@ def _add_working_days(start: dt.date, days: int) -> dt.date:
         if calendar.is_workday(current):
             days -= 1
     return current
-
-
-def _next_code(model: type, prefix: str) -> str:
-    last = model._base_manager.filter(code__startswith=prefix).order_by("-code").values_list("code", flat=True).first()
-    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{number:04d}"
 
 
 def _lock_finding(finding: Finding, expected_version: int | None) -> Finding:
@@ -137,7 +132,7 @@ def finding_create(
         due_date = _add_working_days(timezone.localtime(at).date(), ANSWER_WORKING_DAYS)
     year = timezone.localtime(at).year
     finding = Finding(
-        code=_next_code(Finding, f"NC-{year}-"), title=title, description=description, severity=severity, source=source,
+        code=code_allocate(prefix="NC", year=year, model=Finding), title=title, description=description, severity=severity, source=source,
         project=project, department=department, source_type=source_type, source_id=str(source_id or ""), source_url=source_url,
         raised_by=actor, raised_at=at, owner=owner, due_date=due_date,
     )
@@ -467,7 +462,7 @@ def improvement_create(*, actor: Any, title: str, target: str, owner: Any, due_d
         raise PermissionDenied(_("您无权在该范围登记服务改进项。"))
     _validate_progress(progress)
     year = timezone.localdate().year
-    item = ImprovementItem(code=_next_code(ImprovementItem, f"IMP-{year}-"), title=title, description=description, target=target,
+    item = ImprovementItem(code=code_allocate(prefix="IMP", year=year, model=ImprovementItem), title=title, description=description, target=target,
                            measure=measure, owner=owner, due_date=due_date, progress=progress, status=status, project=project,
                            finding=finding, created_by=actor)
     item.full_clean()

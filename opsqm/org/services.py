@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from opsqm.accounts.access import can_manage_master_data
 from opsqm.org.models import Customer, Project, ProjectMembership
+from opsqm.records.locking import StaleEditError  # noqa: F401  (re-exported for callers)
 
 PROJECT_FIELDS = (
     "code", "name", "customer", "status", "contract_start", "contract_end", "contract_value",
@@ -18,8 +19,6 @@ PROJECT_FIELDS = (
 CUSTOMER_FIELDS = ("code", "name", "industry", "contact_name", "contact_phone", "contact_email", "address", "notes")
 
 
-class StaleEditError(ValidationError):
-    """Someone else saved the record after this editor loaded it (optimistic locking)."""
 
 
 def _require_master_data(actor: Any) -> None:

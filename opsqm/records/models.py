@@ -115,3 +115,17 @@ class EvidenceFile(AuditedModel):
 
     def audit_project_id(self) -> int | None:
         return self.project_id
+
+
+class CodeCounter(models.Model):
+    """The last number handed out in one code series ("NC", 2026). See `records/codes.py`."""
+
+    prefix = models.CharField(max_length=16)
+    year = models.PositiveIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="code_counter_unique_series")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last}"

@@ -167,6 +167,8 @@ class Ticket(models.Model):
     status = models.CharField(_("状态"), max_length=50, blank=True)
     title = models.CharField(_("标题"), max_length=300, blank=True)
     contact = models.CharField(_("联系人"), max_length=100, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=50, blank=True, db_default="")
+    contact_email = models.EmailField(_("联系人邮箱"), max_length=254, blank=True, db_default="")
     created_at = models.DateTimeField(_("创建时间"))
     first_response_at = models.DateTimeField(_("首次响应时间"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("解决时间"), null=True, blank=True)
