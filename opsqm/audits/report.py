@@ -19,6 +19,7 @@ from opsqm.core.cells import neutralize
 from opsqm.audits import selectors
 from opsqm.audits.models import Audit, AuditItemResult, AuditMeeting, ReportTemplate
 from opsqm.audits.report_template import build_default_template
+from opsqm.reports import render_docx_template, validate_docx_template
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -94,13 +95,8 @@ def template_bytes() -> bytes:
 
 
 def render_docx(context: dict[str, Any], template: bytes | None = None) -> bytes:
-    from docxtpl import DocxTemplate
-
-    tpl = DocxTemplate(io.BytesIO(template if template is not None else template_bytes()))
-    tpl.render(context, autoescape=True)  # user text can contain & < >: escape it into the XML
-    buf = io.BytesIO()
-    tpl.save(buf)
-    return buf.getvalue()
+    """The report from the active (or given) template, rendered only in the sandbox (opsqm.reports)."""
+    return render_docx_template(template if template is not None else template_bytes(), context)
 
 
 def render_xlsx(context: dict[str, Any]) -> bytes:
@@ -185,19 +181,15 @@ def sample_context() -> dict[str, Any]:
 def report_template_upload(*, actor: Any, uploaded_file: Any, note: str = "") -> ReportTemplate:
     """Accept a replacement template only if it is a real .docx and renders with a full context."""
     from opsqm.audits.services import can_plan_audits
-    from opsqm.records.evidence import validate_upload
+    from opsqm.records.uploads import upload_check
 
     if not can_plan_audits(actor):
         raise PermissionDenied(_("只有质量经理可以更换报告模板。"))
-    ext, _kind = validate_upload(uploaded_file)
-    if ext != ".docx":
-        raise ValidationError(_("报告模板必须是 Word 文档（.docx）。"))
+    upload_check(uploaded_file, name=uploaded_file.name or "", allowed_extensions=[".docx"],
+                 max_bytes=settings.OPSQM_MAX_TEMPLATE_BYTES)
     uploaded_file.seek(0)
     content = uploaded_file.read()
-    try:
-        render_docx(sample_context(), content)
-    except Exception as exc:  # docxtpl/jinja raise many kinds; the user needs the reason, not the type
-        raise ValidationError(_("模板无法生成报告：%(err)s。请检查模板中的 {{ }} 与 {%% %%} 标记。") % {"err": str(exc)[:200]}) from exc
+    validate_docx_template(content, sample_context())  # sandbox: refuses a bad tag by name
     template = ReportTemplate(original_name=uploaded_file.name[:255], sha256=hashlib.sha256(content).hexdigest(),
                               note=note, uploaded_by=actor)
     template.file.save("template.docx", ContentFile(content), save=False)

@@ -75,9 +75,8 @@ class ImportForm(StyledFormMixin, forms.Form):
     file = forms.FileField(label=_(".xlsx 文件"), help_text=_("请使用本系统导出的表格作为模板；不超过 5 MB。"))
 
     def clean_file(self):
+        from opsqm.records.uploads import upload_check
+
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError(_("只能导入 .xlsx 文件。"))
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("文件超过 5 MB，请拆分或精简后再导入。"))
+        upload_check(upload, name=upload.name, allowed_extensions=[".xlsx"], max_bytes=MAX_UPLOAD_BYTES)  # the one upload gate
         return upload

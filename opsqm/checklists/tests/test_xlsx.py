@@ -126,11 +126,11 @@ def test_a_missing_parent_is_reported_in_chinese_and_nothing_is_saved(loaded, wo
 def test_a_file_that_is_not_a_workbook_is_rejected(loaded, world, login):
     client = login(world.qm)
     response = _upload(client, b"urn,ref_id\nx,y\n", "fake.xlsx")
-    assert response.status_code == 400 and "不是有效的 .xlsx" in response.content.decode()
+    assert response.status_code == 400 and "实际为 文本文件" in response.content.decode()
     response = _upload(client, b"PK\x03\x04garbage", "broken.xlsx")
     assert response.status_code == 400 and "损坏" in response.content.decode()
     response = _upload(client, b"anything", "list.csv")
-    assert response.status_code == 400 and "只能导入 .xlsx" in response.content.decode()
+    assert response.status_code == 400 and "允许的类型：.xlsx" in response.content.decode()
     assert ChecklistVersion.objects.count() == 2
 
 
