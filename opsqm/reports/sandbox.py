@@ -24,11 +24,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from jinja2 import TemplateError, TemplateSyntaxError, nodes
 from jinja2.defaults import DEFAULT_FILTERS
+from jinja2.runtime import LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 MAX_PART_CHARS = 30 * 1024 * 1024  # one rendered XML part (body, a header, …)
 MAX_SEQUENCE = 1_000_000  # longest string or list an operator may build
 MAX_EXPONENT = 64
+MAX_POWER_BITS = 4096
 
 SAFE_FILTERS = frozenset({
     "abs", "capitalize", "count", "d", "default", "dictsort", "e", "escape", "first", "float", "forceescape",
@@ -39,7 +41,10 @@ SAFE_FILTERS = frozenset({
 SAFE_STR_METHODS = frozenset({"upper", "lower", "strip", "lstrip", "rstrip", "title", "capitalize", "startswith",
                               "endswith", "isdigit"})
 SAFE_DICT_METHODS = frozenset({"items", "keys", "values", "get"})
+SAFE_LOOP_ATTRS = frozenset({"index", "index0", "revindex", "revindex0", "first", "last", "length", "depth", "depth0",
+                             "previtem", "nextitem", "cycle"})
 FORBIDDEN_NODES = (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)
+NO_MACROS = (nodes.Macro, nodes.CallBlock)  # exponential output in a few lines; reports do not need them
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 _XML = re.compile(r"<[^>]+>")
 
@@ -80,6 +85,8 @@ class ReportSandbox(ImmutableSandboxedEnvironment):
             return attr in SAFE_STR_METHODS
         if isinstance(obj, dict):
             return attr in SAFE_DICT_METHODS
+        if isinstance(obj, LoopContext):
+            return attr in SAFE_LOOP_ATTRS
         return False
 
     def getattr(self, obj: Any, attribute: str) -> Any:
@@ -90,7 +97,8 @@ class ReportSandbox(ImmutableSandboxedEnvironment):
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "%" and isinstance(left, str):
             raise SecurityError("printf-style formatting is not allowed")
-        if operator == "**" and (not isinstance(right, (int, float)) or abs(right) > MAX_EXPONENT):
+        if operator == "**" and (not isinstance(right, (int, float)) or abs(right) > MAX_EXPONENT
+                                 or (isinstance(left, int) and left.bit_length() * abs(right) > MAX_POWER_BITS)):
             raise SecurityError("exponent too large")
         if operator == "*":
             for seq, times in ((left, right), (right, left)):
@@ -105,7 +113,7 @@ class ReportSandbox(ImmutableSandboxedEnvironment):
 
 
 class _StaticCheck(ReportSandbox):
-    """The same sandbox that also checks every tag before compiling it (used on upload)."""
+    """The sandbox that also checks every tag before compiling it (on upload and on every render)."""
 
     def __init__(self, allowed_names: set[str]) -> None:
         super().__init__()
@@ -146,6 +154,8 @@ def check_source(env: ReportSandbox, source: str, allowed_names: set[str]) -> No
                                % {"tag": tag, "err": exc.message}, code="template_syntax") from None
     for node in ast.find_all(FORBIDDEN_NODES):
         raise _reject(source, node, "", _("模板不能引用其他模板（include/import/extends）。"))
+    for node in ast.find_all(NO_MACROS):
+        raise _reject(source, node, "", _("模板不支持宏（macro/call）。"))
     for node in ast.find_all(nodes.Getattr):
         if node.attr.startswith("_"):
             raise _reject(source, node, node.attr, _("不能访问以下划线开头的属性“%(name)s”。") % {"name": node.attr})
@@ -190,8 +200,11 @@ def _render(template: bytes, context: dict[str, Any], env: ReportSandbox) -> byt
 
 
 def render_docx_template(template: bytes, context: dict[str, Any]) -> bytes:
-    """Render a user .docx template with `context` in the sandbox; raises TemplateRejected."""
-    return _render(template, context, ReportSandbox())
+    """Render a user .docx template with `context` in the sandbox; raises TemplateRejected.
+
+    The upload rules are checked again here, so a template stored before they existed cannot
+    run anything either."""
+    return _render(template, context, _StaticCheck(set(context)))
 
 
 def validate_docx_template(template: bytes, sample_context: dict[str, Any]) -> None:
