@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from opsqm.records.models import AuditedModel
 from opsqm.records.querysets import AuditedManager
+from opsqm.records.safeurl import SafeURLField
 
 
 class Finding(AuditedModel):
@@ -42,7 +43,7 @@ class Finding(AuditedModel):
     department = models.ForeignKey("org.Department", on_delete=models.PROTECT, null=True, blank=True, related_name="findings", verbose_name=_("责任部门"))
     source_type = models.CharField(_("来源对象类型"), max_length=100, blank=True)
     source_id = models.CharField(_("来源对象 ID"), max_length=64, blank=True)
-    source_url = models.CharField(_("来源链接"), max_length=500, blank=True)
+    source_url = SafeURLField(_("来源链接"), max_length=500, blank=True)
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="findings_raised", verbose_name=_("提出人"))
     raised_at = models.DateTimeField(_("提出时间"))
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="findings_owned", verbose_name=_("责任人"))

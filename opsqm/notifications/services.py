@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opsqm.notifications.models import Notification
+from opsqm.records.safeurl import is_safe_url
 
 
 # Loading demo data or replaying history must not mail anyone; in-app rows are still created.
@@ -51,7 +52,7 @@ def notify(*, users: Iterable[Any], title: str, body: str = "", url: str = "", k
     if not recipients:
         return []
     rows = Notification.objects.bulk_create(
-        [Notification(user=u, title=title[:200], body=body, url=url[:500], kind=kind) for u in recipients]
+        [Notification(user=u, title=title[:200], body=body, url=url[:500] if is_safe_url(url[:500]) else "", kind=kind) for u in recipients]
     )
     if email and not _emails_suppressed.get():
         text = body
