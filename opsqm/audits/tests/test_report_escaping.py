@@ -28,7 +28,7 @@ def hostile_audit(world, plan):
     audit = run_to(world, plan(title=TEXT), "onsite")
     items = list(AuditItemResult.objects.filter(audit=audit, assessable=True).order_by("position"))
     notes = PAYLOADS[4:] + PAYLOADS[:4]  # formula payloads first: the checklist may have only a few items
-    for item, text in zip(items, notes):
+    for item, text in zip(items, notes, strict=False):
         services.audit_item_assess(actor=world.auditor, item=item, result="minor_nc", notes=text, expected_version=item.version)
     reported = run_to(world, audit, "reported")
     reported.used_payloads = notes[: len(items)]
