@@ -31,6 +31,7 @@ MAX_PART_CHARS = 30 * 1024 * 1024  # one rendered XML part (body, a header, …)
 MAX_SEQUENCE = 1_000_000  # longest string or list an operator may build
 MAX_EXPONENT = 64
 MAX_POWER_BITS = 4096
+MAX_LOOP_DEPTH = 2  # loops over report rows inside loops over report rows; deeper is a CPU bomb
 
 SAFE_FILTERS = frozenset({
     "abs", "capitalize", "count", "d", "default", "dictsort", "e", "escape", "first", "float", "forceescape",
@@ -144,6 +145,11 @@ def _reject(source: str, node: nodes.Node, needle: str, why: str) -> TemplateRej
     return TemplateRejected(_("模板中的标记“%(tag)s”不被允许：%(why)s") % {"tag": tag, "why": why}, code="template_tag")
 
 
+def _loop_depth(node: nodes.Node) -> int:
+    inner = max((_loop_depth(child) for child in node.iter_child_nodes()), default=0)
+    return inner + 1 if isinstance(node, nodes.For) else inner
+
+
 def check_source(env: ReportSandbox, source: str, allowed_names: set[str]) -> None:
     """Static rules on one template part; raises TemplateRejected naming the first bad tag."""
     try:
@@ -162,6 +168,14 @@ def check_source(env: ReportSandbox, source: str, allowed_names: set[str]) -> No
     for node in ast.find_all(nodes.Getitem):
         if isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str) and node.arg.value.startswith("_"):
             raise _reject(source, node, node.arg.value, _("不能访问以下划线开头的属性“%(name)s”。") % {"name": node.arg.value})
+    for node in ast.find_all(nodes.Const):
+        if isinstance(node.value, str) and "__" in node.value:  # map(attribute='__class__'), sort('__init__') …
+            raise _reject(source, node, node.value, _("不能访问以下划线开头的属性“%(name)s”。") % {"name": node.value[:40]})
+    for node in ast.find_all(nodes.For):
+        if node.recursive:
+            raise _reject(source, node, "recursive", _("模板不支持递归循环（recursive）。"))
+        if _loop_depth(node) > MAX_LOOP_DEPTH:
+            raise _reject(source, node, "for", _("循环嵌套超过 %(n)d 层。") % {"n": MAX_LOOP_DEPTH})
     for node in ast.find_all((nodes.Filter, nodes.Test)):
         if isinstance(node, nodes.Filter) and node.name not in SAFE_FILTERS:
             raise _reject(source, node, node.name, _("不支持过滤器“%(name)s”。") % {"name": node.name})

@@ -66,8 +66,10 @@ saved = [poison(o) for o in (customer, project, audit, result, item, finding, ac
 urls = ["/", "/my-work/", "/org/projects/", f"/org/projects/{project.pk}/", "/org/customers/", f"/org/customers/{customer.pk}/",
         "/audits/", f"/audits/{audit.pk}/", f"/audits/{audit.pk}/results/", "/findings/", f"/findings/{finding.pk}/",
         "/improvements/", "/checklists/", f"/checklists/{item.version.template_id}/", "/kpis/", "/notifications/"]
+urls += [f"/org/projects/{project.pk}/edit/", f"/org/customers/{customer.pk}/edit/", f"/audits/{audit.pk}/edit/",
+         f"/findings/{finding.pk}/edit/", f"/findings/actions/{action.pk}/edit/", f"/checklists/{item.version.template_id}/edit/"]
 if improvement:
-    urls.append(f"/improvements/{improvement.pk}/")
+    urls += [f"/improvements/{improvement.pk}/", f"/improvements/{improvement.pk}/edit/"]
 if ticket:
     urls += [f"/tickets/projects/{ticket.project_id}/tickets/", f"/tickets/projects/{ticket.project_id}/tickets/{ticket.pk}/"]
 print(json.dumps({"saved": saved, "urls": urls, "finding": finding.pk}, default=str))
@@ -135,7 +137,7 @@ def test_payloads_in_every_field_stay_text_when_only_escaping_protects_the_page(
     seen_payload = seen_template = 0
     for url in poisoned["urls"]:
         response = page.goto(server.url(url))
-        assert response.status == 200, url
+        assert response.status in (200, 403), url  # an edit page may be closed in the record's current state
         page.wait_for_timeout(150)
         bad = _injected(page)
         if bad:
@@ -191,7 +193,7 @@ def test_main_pages_raise_no_csp_violation_and_scripts_still_work(server, browse
     violations = {}
     for url in sorted(set(CSP_PAGES + poisoned["urls"])):
         response = page.goto(server.url(url))
-        assert response.status == 200, url
+        assert response.status in (200, 403), url
         assert "script-src 'self'" in response.headers.get("content-security-policy", ""), url
         page.wait_for_timeout(200)
         found = page.evaluate("() => window.__csp")

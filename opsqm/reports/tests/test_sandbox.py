@@ -33,6 +33,10 @@ PAYLOADS = [
     ("{% import 'os' as os %}", "import"),
     ("{{ get_flashed_messages.__globals__ }}", "get_flashed_messages"),
     ("{{ url_for.__globals__ }}", "url_for"),
+    ("{{ results|map(attribute='__class__')|list }}", "__class__"),
+    ("{{ results|sort(attribute='__init__') }}", "__init__"),
+    ("{% for r in results recursive %}{{ loop(results) }}{% endfor %}", "recursive"),
+    ("{% for a in results %}{% for b in results %}{% for c in results %}{% endfor %}{% endfor %}{% endfor %}", "for"),
 ]
 
 
