@@ -99,6 +99,15 @@ def _raw(f: Any) -> BinaryIO:
 
 
 def _looks_text(sample: bytes) -> bool:
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with BOM ("Unicode text" exports)
+        even = sample[: len(sample) // 2 * 2]
+        for cut in (0, 2):
+            try:
+                (even[: len(even) - cut] if cut else even).decode("utf-16")
+                return True
+            except UnicodeDecodeError:
+                continue
+        return False
     if b"\x00" in sample:
         return False
     for encoding in ("utf-8-sig", "gb18030"):

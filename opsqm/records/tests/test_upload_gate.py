@@ -73,6 +73,8 @@ def test_real_files_pass_and_return_their_kind():
     assert _check("台账.xlsx", xlsx_bytes()) == "xlsx"
     assert _check("说明.txt", "中文".encode()) == "text"
     assert _check("a.pdf", b"%PDF-1.7\n...") == "pdf"
+    assert _check("工单.csv", "编号,标题\n1,宕机\n".encode("utf-16"), allowed=[".csv"]) == "text"
+    assert _check("工单.csv", "编号,标题\n".encode("gb18030") * 30000, allowed=[".csv"]) == "text"  # sample ends mid-character
 
 
 def test_an_exe_named_pdf_is_rejected_naming_what_it_is():
