@@ -35,7 +35,7 @@ from opsqm.findings.models import CorrectiveAction, Finding, ImprovementItem
 from opsqm.tickets.models import Ticket
 
 P_ALL, P_IMG, P_SCRIPT, P_TPL, P_URL = %(payloads)s
-SKIP = {"time_zone", "urn", "parent_urn", "sha256", "password", "username", "source_type", "source_id", "kind", "status", "result"}
+SKIP = {"time_zone", "area", "element", "phase", "urn", "parent_urn", "sha256", "password", "username", "source_type", "source_id", "kind", "status", "result"}
 
 def poison(obj):
     old, new = {}, {}
