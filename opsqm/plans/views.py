@@ -79,7 +79,9 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "plan": plan, "activities": rows, "today": today, "types": ActivityType.choices, "statuses": ActivityStatus.choices,
         "type_filter": type_filter, "status_filter": status_filter,
         "attainment": selectors.objective_attainment(plan, today),
-        "decisions": plan.decisions.select_related("by"), "revisions": plan.revisions.select_related("by"),
+        "decisions": plan.decisions.select_related("by"),
+        # Revision texts name activities of every project: org-wide roles only.
+        "revisions": plan.revisions.select_related("by") if selectors.is_org_wide(request.user) else [],
         "can_plan": services.can_plan(request.user), "can_approve": services.can_approve(request.user),
         "can_edit": services.can_plan(request.user) and plan.status != PlanStatus.SUBMITTED,
     })

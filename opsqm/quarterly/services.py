@@ -177,8 +177,9 @@ def review_acknowledge(*, actor: Any, review: QuarterlyReview, note: str = "") -
     if locked.status != R.REPORTED:
         raise ValidationError(_("只有已报送的报告可以确认。"))
     locked.status, locked.gm_by, locked.gm_at, locked.gm_note, locked.closed_at = R.CLOSED, actor, clock.now(), note, clock.now()
-    _store_report(actor, locked)  # the kept record carries 总经办's acknowledgement
-    _save(locked, ["status", "gm_by", "gm_at", "gm_note", "closed_at", "report_docx", "report_xlsx"])
+    _save(locked, ["status", "gm_by", "gm_at", "gm_note", "closed_at"])
+    _store_report(actor, locked)  # regenerated after closing: the kept record carries 总经办's acknowledgement
+    locked.save(update_fields=["report_docx", "report_xlsx"])
     _event(locked, actor, ReviewEvent.Kind.ACKNOWLEDGED, note)
     notify(users=[locked.opened_by], title=_("总经办已阅：%(r)s报告，季度已关闭") % {"r": str(locked)}, body=note, url=_url(locked),
            kind="quarterly_closed")
