@@ -36,10 +36,11 @@ def render_plan_docx(plan: QualityPlan, attainment: list[Any]) -> bytes:
     doc.add_heading("二、年度质量管理活动安排", level=1)
     rows = []
     for n, a in enumerate(plan.activities.select_related("owner").prefetch_related("projects").order_by("due_date", "id"), start=1):
-        scope = "、".join(p.code for p in a.projects.all()) or "组织级"
-        rows.append([str(n), f"{a.title}（{a.get_type_display()}）", f"{a.content}\n范围：{scope}", a.owner.display_name,
+        scope = "、".join(p.code for p in a.projects.all())
+        content = f"{a.content}\n范围：{scope}" if scope else a.content
+        rows.append([str(n), f"{a.title}（{a.get_type_display()}）", content, a.owner.display_name,
                      a.due_date.strftime("%Y-%m-%d"), a.output])
-    _table(doc, ["序号", "活动", "内容", "负责人", "时间", "输出物"], rows, [1.2, 5.5, 9.5, 2.5, 2.6, 4])
+    _table(doc, ["序号", "活动", "内容", "负责人", "时间", "输出物"], rows, [1.1, 5.4, 10.2, 2.2, 2.3, 4.4])
     doc.add_paragraph()
     doc.add_heading("三、审批", level=1)
     approved = plan.approved_at.strftime("%Y-%m-%d") if plan.approved_at else "　　年　月　日"

@@ -249,7 +249,8 @@ def _describe(activity: PlanActivity) -> str:
 
 @transaction.atomic
 def activity_save(*, actor: Any, plan: QualityPlan, data: dict[str, Any], projects: list[Any] | None = None,
-                  activity: PlanActivity | None = None, reason: str = "", expected_version: int | None = None) -> PlanActivity:
+                  activity: PlanActivity | None = None, reason: str = "", expected_version: int | None = None,
+                  _revision: bool = True) -> PlanActivity:
     if activity is not None:
         locked = PlanActivity.objects.select_for_update().get(pk=activity.pk)
         if expected_version is not None and locked.version != expected_version:
@@ -264,7 +265,10 @@ def activity_save(*, actor: Any, plan: QualityPlan, data: dict[str, Any], projec
         obj.scope_org = False
     obj.full_clean()
     change = (_("修改活动：%(a)s → %(b)s") % {"a": before, "b": _describe(obj)}) if activity else _("新增活动：%(a)s") % {"a": _describe(obj)}
-    _change_allowed(plan, actor, reason, change)
+    if _revision:
+        _change_allowed(plan, actor, reason, change)
+    elif plan.status == PlanStatus.SUBMITTED:  # the caller records one revision for a batch
+        raise ValidationError(_("计划正在等待总经办审批，审批完成前不能修改。"))
     if activity is not None:
         obj.version += 1
     obj.save()
@@ -498,17 +502,23 @@ def qa_plan_create(*, actor: Any, project: Any, start: dt.date, reason: str = ""
                                       drafted_by=actor, reporting=DEFAULT_REPORTING,
                                       plan=QualityPlan.objects.filter(year=start.year).first())
     owner = project.quality_specialist or actor
+    added: dict[int, list[str]] = {}
     for phase, ref_id, title, offset in QA_TEMPLATE:
         due = cadence.next_working_day(_add_months(start, offset), cal)
         check = PlannedCheck.objects.create(qa_plan=qa, phase=phase, title=title, checklist=_checklist(ref_id), due_date=due)
         annual = QualityPlan.objects.filter(year=due.year).first()
         if annual is not None and annual.status != PlanStatus.SUBMITTED:
             activity = activity_save(
-                actor=actor, plan=annual, projects=[project], reason=reason or _("项目质量保证计划新增计划检查"),
+                actor=actor, plan=annual, projects=[project], _revision=False,
                 data=dict(type=ActivityType.PROJECT_CHECK, title=f"{project.code} {title}", content=_("检查单：%(r)s") % {"r": ref_id},
                           scope_org=False, owner=owner, due_date=due, output=_("项目质量检查记录")))
             check.activity = activity
             check.save(update_fields=["activity"])
+            added.setdefault(annual.pk, []).append(_describe(activity))
+    for plan_pk, lines in added.items():  # one recorded revision per annual plan touched
+        annual = QualityPlan.objects.get(pk=plan_pk)
+        _change_allowed(annual, actor, reason or _("项目质量保证计划新增计划检查"),
+                        _("%(qa)s：新增 %(n)d 项计划检查\n%(lines)s") % {"qa": qa.title, "n": len(lines), "lines": "\n".join(lines)})
     for kind, offset in REVIEW_TEMPLATE:
         PlannedReview.objects.create(qa_plan=qa, kind=kind, due_date=cadence.next_working_day(_add_months(start, offset), cal))
     notify(users=[project.ops_manager] if project.ops_manager_id else [], title=_("请确认项目质量保证计划：%(t)s") % {"t": qa.title},

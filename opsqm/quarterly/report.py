@@ -93,7 +93,7 @@ def kpi_chart_png(rows: list[Any], title: str) -> bytes:
         ax.set_xticks([i + width * (len(labels) - 1) / 2 for i in range(len(rates))], [r.name for r in rates], fontsize=8)
         ax.set_ylim(0, 105)
         ax.set_ylabel("%")
-        ax.legend(fontsize=7, ncols=len(labels), loc="lower right")
+        ax.legend(fontsize=7, ncols=len(labels), loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
         ax.set_title(title + "（红色虚线为目标值）", fontsize=10)
         ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
@@ -122,12 +122,28 @@ def _table(doc: Any, headers: list[str], rows: list[list[Any]], widths: list[flo
             cells[i].text = "" if v is None else str(v)
             for run in cells[i].paragraphs[0].runs:
                 run.font.size = Pt(9)
+    if not rows:
+        table.add_row().cells[0].text = "无"
     if widths:
+        # Word reads the cell widths, LibreOffice the grid columns: set both.
+        table.autofit = False
+        for i, w in enumerate(widths):
+            table.columns[i].width = Cm(w)
         for row in table.rows:
             for i, w in enumerate(widths):
                 row.cells[i].width = Cm(w)
-    if not rows:
-        table.add_row().cells[0].text = "无"
+    _repeat_header(table)
+
+
+def _repeat_header(table: Any) -> None:
+    """The header row repeats on every printed page."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tr_pr = table.rows[0]._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    tr_pr.append(header)
 
 
 def _cjk_document() -> Any:
@@ -141,6 +157,7 @@ def _cjk_document() -> Any:
         style.font.name = "Noto Sans CJK SC"
         style.element.rPr.rFonts.set(qn("w:eastAsia"), "Noto Sans CJK SC")
     doc.styles["Normal"].font.size = Pt(10.5)
+    doc.styles["Title"].font.size = Pt(20)
     return doc
 
 
@@ -162,19 +179,20 @@ def render_docx(c: dict[str, Any]) -> bytes:
 
     doc.add_heading("一、公司服务质量指标", level=1)
     doc.add_picture(io.BytesIO(kpi_chart_png(comp["kpis"], "公司指标月度趋势")), width=Cm(16))
-    _table(doc, ["指标", "本季度", "目标", "月度趋势", "评价"], _kpi_rows(comp["kpis"]), [4, 2.5, 2.5, 5, 2])
+    _table(doc, ["指标", "本季度", "目标", "月度趋势", "评价"], _kpi_rows(comp["kpis"]), [3.5, 2.2, 2.2, 6.1, 2])
     doc.add_heading("二、未达标指标及由此提出的问题", level=1)
-    _table(doc, ["指标", "本季度", "目标"], [[m.name, m.display, m.target_display] for m in comp["misses"]])
+    _table(doc, ["指标", "本季度", "目标"], [[m.name, m.display, m.target_display] for m in comp["misses"]], [6, 5, 5])
     doc.add_paragraph()
     _table(doc, ["问题编号", "项目", "描述", "状态"],
-           [[f.code, f.project.code if f.project_id else "公司级", f.title, f.get_status_display()] for f in comp["kpi_findings"]])
+           [[f.code, f.project.code if f.project_id else "公司级", f.title, f.get_status_display()] for f in comp["kpi_findings"]],
+           [3, 2.5, 8.5, 2])
     doc.add_heading("三、审核与检查结果", level=1)
     _table(doc, ["编号", "名称", "类别", "阶段", "符合率", "结论"],
-           [[a["code"], a["title"], a["kind"], a["stage"], a["rate"], a["rating"]] for a in comp["audits"]])
+           [[a["code"], a["title"], a["kind"], a["stage"], a["rate"], a["rating"]] for a in comp["audits"]], [2.6, 4.4, 2.2, 2, 1.8, 3])
     doc.add_heading("四、未关闭的纠正措施", level=1)
     _table(doc, ["问题", "项目", "措施", "责任人", "期限", "状态"],
            [[x.finding.code, x.finding.project.code if x.finding.project_id else "公司级", x.description[:60], x.owner.display_name,
-             x.due_date.isoformat(), x.get_status_display()] for x in comp["actions"]])
+             x.due_date.isoformat(), x.get_status_display()] for x in comp["actions"]], [2.6, 1.8, 6, 1.8, 2.2, 1.6])
     doc.add_heading("五、客户满意度与投诉", level=1)
     sat = comp["satisfaction"]
     if sat["available"]:
@@ -184,7 +202,7 @@ def render_docx(c: dict[str, Any]) -> bytes:
     doc.add_heading("六、各项目情况", level=1)
     for prj in c["projects"]:
         doc.add_heading(f"{prj['code']} {prj['name']}", level=2)
-        _table(doc, ["指标", "本季度", "目标", "月度趋势", "评价"], _kpi_rows(prj["kpis"]), [4, 2.5, 2.5, 5, 2])
+        _table(doc, ["指标", "本季度", "目标", "月度趋势", "评价"], _kpi_rows(prj["kpis"]), [3.5, 2.2, 2.2, 6.1, 2])
         s = prj["submission"]
         if s is not None and s.status == "submitted":
             doc.add_paragraph(f"运维经理：{s.owner.display_name}　处理工单 {s.tickets_handled if s.tickets_handled is not None else '—'}　"

@@ -94,7 +94,8 @@ def test_a_qa_plan_from_the_template_puts_its_checks_into_the_annual_plan(world,
     assert all(c.activity and c.activity.plan == approved_plan and c.activity.type == "project_check" for c in checks)
     assert qa.reviews.count() == 3
     approved_plan.refresh_from_db()
-    assert approved_plan.revision == len(checks)
+    assert approved_plan.revision == 1  # one recorded revision for the whole QA plan
+    assert approved_plan.revisions.get().change.count("\n") == len(checks)
     with pytest.raises(Exception):
         services.qa_plan_agree(actor=world.ops_b, qa=qa)
     assert services.qa_plan_agree(actor=world.ops_a, qa=qa).status == "agreed"
