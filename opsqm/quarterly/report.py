@@ -234,7 +234,8 @@ def render_xlsx(c: dict[str, Any]) -> bytes:
     wb = Workbook()
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="D9E2F3")
 
-    def sheet(ws: Any, headers: list[str], rows: list[list[Any]], widths: list[int], pct_cols: tuple[int, ...] = ()) -> None:
+    def sheet(ws: Any, headers: list[str], rows: list[list[Any]], widths: list[int], pct_cols: tuple[int, ...] = (),
+              units: list[str] | None = None) -> None:
         ws.append(headers)
         for cell in ws[1]:
             cell.font, cell.fill = bold, fill
@@ -242,11 +243,12 @@ def render_xlsx(c: dict[str, Any]) -> bytes:
             ws.append([neutralize(v) for v in row])
         for i, w in enumerate(widths):
             ws.column_dimensions[chr(ord("A") + i)].width = w
-        for row in ws.iter_rows(min_row=2):
+        for n, row in enumerate(ws.iter_rows(min_row=2)):
             for cell in row:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
-                if cell.column in pct_cols and isinstance(cell.value, float):
-                    cell.number_format = "0.0%"
+                if cell.column in pct_cols:
+                    # rates as percent; hours and counts as plain numbers
+                    cell.number_format = "0.0%" if units is None or units[n] == "%" else "0.0"
         ws.freeze_panes = "B2"
         ws.page_setup.orientation = "landscape"
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -266,7 +268,9 @@ def render_xlsx(c: dict[str, Any]) -> bytes:
     for prj in c["projects"]:
         rows += kpi_rows(prj["code"], prj["kpis"])
     months = [f"{m} 月" for m in range(3 * c["period"].quarter - 2, 3 * c["period"].quarter + 1)]
-    sheet(ws, ["范围", "指标", "本季度", "目标", *months, "评价"], rows, [10, 16, 10, 10, 10, 10, 10, 8], pct_cols=(3, 4, 5, 6, 7))
+    units = [r.unit for r in c["company"]["kpis"]] + [r.unit for prj in c["projects"] for r in prj["kpis"]]
+    sheet(ws, ["范围", "指标", "本季度", "目标", *months, "评价"], rows, [10, 16, 10, 10, 10, 10, 10, 8], pct_cols=(3, 4, 5, 6, 7),
+          units=units)
     comp = c["company"]
     sheet(wb.create_sheet("审核与检查"), ["编号", "名称", "类别", "阶段", "符合率", "结论"],
           [[a["code"], a["title"], a["kind"], a["stage"], a["rate"], a["rating"]] for a in comp["audits"]], [14, 30, 12, 12, 10, 24])

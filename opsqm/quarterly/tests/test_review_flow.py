@@ -67,6 +67,8 @@ def test_the_cli_writes_the_report_from_the_records_alone_when_no_review_exists(
 
     wb = load_workbook(xlsx)
     assert wb.sheetnames[0] == "指标" and wb["指标"].freeze_panes == "B2"
+    formats = {row[1].value: row[2].number_format for row in wb["指标"].iter_rows(min_row=2) if row[0].value == "公司"}
+    assert formats["SLA 达成率"] == "0.0%" and formats["平均解决时长"] == "0.0"
     with pytest.raises(CommandError):
         call_command("quarterly_report", "2026-13", "--out", str(out))
 
