@@ -76,7 +76,7 @@ def kpi_chart_png(rows: list[Any], title: str) -> bytes:
     if font:
         plt.rcParams["font.family"] = [font]
     plt.rcParams["axes.unicode_minus"] = False
-    rates = [r for r in rows if r.unit == "%"]
+    rates = [r for r in rows if r.unit == "%" and any(v is not None for v in r.trend)]
     fig, ax = plt.subplots(figsize=(7.2, 3.2), dpi=150)
     if not rates:
         ax.text(0.5, 0.5, "本季度无指标数据", ha="center", va="center")
