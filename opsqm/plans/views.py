@@ -24,7 +24,7 @@ def _err(exc: Exception) -> str:
 
 
 def _apply(form: Any, exc: ValidationError) -> None:
-    for field, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
+    for field, errors in (exc.error_dict if hasattr(exc, "error_dict") else {None: exc.messages}).items():
         form.add_error(field if field in form.fields else None, errors)
 
 
@@ -83,7 +83,16 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "revisions": plan.revisions.select_related("by") if selectors.is_org_wide(request.user) else [],
         "can_plan": services.can_plan(request.user), "can_approve": services.can_approve(request.user),
         "can_edit": services.can_plan(request.user) and plan.status != PlanStatus.SUBMITTED,
+        "audit_program": _audit_program(request.user, plan.year),
     })
+
+
+def _audit_program(user: Any, year: int) -> Any:
+    """The year's internal-audit program (approved in the audits area), shown inside the plan."""
+    from opsqm.audits.models import AuditProgram
+    from opsqm.audits.selectors import can_see_programs
+
+    return AuditProgram.objects.filter(year=year).first() if can_see_programs(user) else None
 
 
 def _plan_for_edit(request: HttpRequest, pk: int):

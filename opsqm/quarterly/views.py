@@ -149,7 +149,7 @@ def submission(request: HttpRequest, pk: int) -> HttpResponse:
                 services.submission_save(actor=request.user, submission=type(s).objects.get(pk=submission_pk), data=data,
                                          submit=request.POST.get("submit") == "1", expected_version=form.cleaned_data["version"])
             except ValidationError as exc:
-                for field, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
+                for field, errors in (exc.error_dict if hasattr(exc, "error_dict") else {None: exc.messages}).items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
                 messages.success(request, _("季度工作总结已提交。") if request.POST.get("submit") == "1" else _("已保存草稿。"))

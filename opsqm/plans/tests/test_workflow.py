@@ -112,3 +112,24 @@ def test_the_plan_document_has_the_seed_table(world, approved_plan):
     assert ["序号", "活动", "内容", "负责人", "时间", "输出物"] in headers
     table = doc.tables[headers.index(["序号", "活动", "内容", "负责人", "时间", "输出物"])]
     assert len(table.rows) == approved_plan.activities.count() + 1
+
+
+def test_the_pages_edit_an_approved_plan_only_with_a_reason(world, login, approved_plan):
+    c = login(world.qm)
+    url = f"/plans/{approved_plan.pk}/objectives/new/"
+    data = {"indicator": "重大事件恢复及时率", "formula": "按时恢复数 ÷ 重大事件数", "kpi": "", "target": "0.95", "unit": "%",
+            "higher_is_better": "on", "period": "quarter", "order": "9"}
+    page = c.post(url, data).content.decode()
+    assert "修改必须填写修订原因" in page
+    assert c.post(url, {**data, "reason": "总经办要求增加"}).status_code == 302
+    a = approved_plan.activities.get(cadence_key="review")
+    edit = f"/plans/{approved_plan.pk}/activities/{a.pk}/edit/"
+    form = {"type": a.type, "title": a.title, "content": a.content, "owner": a.owner_id, "due_date": "2026-12-18", "output": a.output,
+            "version": a.version, "reason": "与年末内审错开"}
+    assert c.post(edit, form).status_code == 302
+    a.refresh_from_db()
+    approved_plan.refresh_from_db()
+    assert a.due_date == dt.date(2026, 12, 18) and approved_plan.revision == 2
+    stale = c.post(edit, {**form, "due_date": "2026-12-21"}).content.decode()  # the old version number
+    assert "已被他人修改" in stale
+    assert login(world.spec_a).post(edit, form).status_code == 404
