@@ -26,11 +26,10 @@ class NavItem:
     visible: Callable[[Any], bool] = field(default=lambda user: True)
 
 
-SECTION_ORDER = ["home", "org", "plans", "tickets", "kpis", "audits", "findings", "system"]
+SECTION_ORDER = ["home", "org", "tickets", "kpis", "audits", "findings", "system"]
 SECTION_LABELS = {
     "home": _("工作台"),
     "org": _("组织与项目"),
-    "plans": _("质量计划"),
     "tickets": _("工单与 SLA"),
     "kpis": _("质量指标"),
     "audits": _("检查与审核"),
