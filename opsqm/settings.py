@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "opsqm.notifications",
     "opsqm.dashboards",
     "opsqm.api",
+    "opsqm.plans",
+    "opsqm.quarterly",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,8 @@ urlpatterns = [
     path("api/v1/", include("opsqm.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),  # JS as a file: works under the CSP
+    path("plans/", include("opsqm.plans.urls")),
+    path("quarterly/", include("opsqm.quarterly.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -67,10 +67,18 @@ class AuditPlanForm(StyledFormMixin, forms.Form):
     lead = UserChoiceField(label=_("审核组长"), queryset=None)
     members = UserMultipleChoiceField(label=_("内审员"), queryset=None, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Offered when creating: the open annual-plan activity this audit fulfils (opsqm.plans).
+    plan_activity = forms.ModelChoiceField(label=_("完成年度质量计划活动"), queryset=None, required=False,
+                                           help_text=_("选择后，审核创建即登记为该计划活动的完成记录。"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from opsqm.checklists.models import ChecklistVersion
+        from opsqm.plans.models import ActivityStatus, PlanActivity, PlanStatus
+
+        self.fields["plan_activity"].queryset = (PlanActivity.objects.filter(plan__status=PlanStatus.APPROVED)
+                                                 .exclude(status=ActivityStatus.DONE).order_by("due_date"))
+        self.fields["plan_activity"].empty_label = _("请选择")
         from opsqm.org.models import Department, Project
 
         people = get_user_model().objects.filter(is_active=True, role__in=AUDITOR_ROLES).order_by("role", "username")

@@ -143,7 +143,10 @@ def _plan_view(request: HttpRequest, audit: Audit | None) -> HttpResponse:
     else:
         program = AuditProgram.objects.filter(year=timezone.localdate().year).first()
         initial = {"program": program.pk if program else None, "kind": AuditKind.INTERNAL}
+        initial.update(_plan_activity_initial(request))
     form = AuditPlanForm(request.POST or None, initial=initial)
+    if audit is not None:
+        del form.fields["plan_activity"]
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         kwargs = dict(actor=request.user, data=d, projects=d["projects"], departments=d["departments"],
@@ -152,13 +155,38 @@ def _plan_view(request: HttpRequest, audit: Audit | None) -> HttpResponse:
             if audit:
                 audit = services.audit_update_plan(audit=audit, expected_version=d.get("version") or 0, **kwargs)
             else:
-                audit = services.audit_plan(**kwargs)
+                from django.db import transaction
+
+                with transaction.atomic():  # the audit and its plan link together, or neither
+                    audit = services.audit_plan(**kwargs)
+                    if d.get("plan_activity"):
+                        from opsqm.plans.services import activity_link
+
+                        activity_link(actor=request.user, activity=d["plan_activity"], record=audit)
         except ValidationError as exc:
             form.apply_errors(exc)
         else:
             messages.success(request, _("审核“%(code)s”已保存。") % {"code": audit.code})
             return redirect("audits:audit_detail", pk=audit.pk)
     return render(request, "audits/audit_form.html", {"form": form, "audit": audit})
+
+
+def _plan_activity_initial(request: HttpRequest) -> dict[str, Any]:
+    """?plan_activity=ID (from a plan activity or a planned project check) pre-fills the new audit."""
+    from opsqm.plans.models import PlanActivity
+
+    raw = request.GET.get("plan_activity", "")
+    activity = PlanActivity.objects.filter(pk=int(raw)).prefetch_related("projects").first() if raw.isdigit() else None
+    if activity is None:
+        return {}
+    initial: dict[str, Any] = {"plan_activity": activity.pk, "title": activity.title, "planned_start": activity.due_date,
+                               "planned_end": activity.due_date, "objectives": activity.content}
+    check = getattr(activity, "planned_check", None) if hasattr(activity, "planned_check") else None
+    if activity.type == "project_check" or check is not None:
+        initial.update(kind=AuditKind.PROJECT_CHECK, projects=list(activity.projects.all()))
+        if check is not None and check.checklist.current_version_id:
+            initial["checklists"] = [check.checklist.current_version_id]
+    return initial
 
 
 @login_required
