@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "opsqm.notifications",
     "opsqm.dashboards",
     "opsqm.api",
+    "opsqm.documents",
+    "opsqm.reviews",
+    "opsqm.archive",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
+    path("documents/", include("opsqm.documents.urls")),
+    path("reviews/", include("opsqm.reviews.urls")),
+    path("archive/", include("opsqm.archive.urls")),
 ]
 
 admin.site.site_header = "opsqm 系统管理"
