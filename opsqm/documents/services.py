@@ -337,7 +337,7 @@ def feedback_accept(*, actor: Any, feedback: ProcedureFeedback, outcome: str, ow
 
         if owner is None or due_date is None or not (target or "").strip():
             raise ValidationError(_("列入服务改进计划时请填写改进目标、责任人和计划完成日期。"))
-        locked.improvement = improvement_create(actor=actor, title=_("体系运行反馈：%(d)s") % {"d": locked.document.title}[:200],
+        locked.improvement = improvement_create(actor=actor, title=(_("体系运行反馈：%(d)s") % {"d": locked.document.title})[:200],
                                                 target=target.strip(), owner=owner, due_date=due_date, description=body)
     elif outcome == FeedbackOutcome.REVISION:
         locked.revision = version_create(actor=actor, document=locked.document, label=revision_label,
