@@ -129,7 +129,7 @@ def kpis(period: ReviewPeriod) -> dict[str, Any]:
         verdict = "—" if cell.attained is None else (_("达标") if cell.attained else _("未达标"))
         missed += int(cell.attained is False)
         rows.append([cell.definition.name_zh, cell.display, cell.target_display, verdict,
-                     f"{cell.value.numerator}/{cell.value.denominator}" if cell.value.denominator else "—"])
+                     f"{cell.value.numerator}/{cell.value.denominator}" if cell.value.denominator and cell.definition.unit == "%" else "—"])
     summary = _("全公司服务质量指标 %(n)d 项，未达标 %(m)d 项（统计至 %(d)s）。") % {"n": len(rows), "m": missed, "d": period.end.isoformat()}
     table = {"title": _("指标结果与年度目标"), "headers": [_("指标"), _("实际值"), _("目标值"), _("达成"), _("分子/分母")], "rows": rows}
     return _section(summary, [table])

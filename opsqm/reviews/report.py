@@ -132,6 +132,7 @@ def render_report(review: ManagementReview) -> bytes:
             p = doc.add_paragraph()
             p.add_run(table["title"]).bold = True
             _table(doc, table["headers"], table["rows"])
+            doc.add_paragraph()
         if data.get("chart"):
             png = chart_png(data["chart"])
             if png:
