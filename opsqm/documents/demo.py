@@ -68,9 +68,10 @@ def load(ctx: DemoContext) -> None:
                 with clock.frozen_at(when + dt.timedelta(days=2)):
                     v = services.version_approve(actor=u["mgmt"] if doc_type == T.MANUAL else u["qm"], version=v, note="同意发布")
                     v = services.version_make_effective(actor=u["qm"], version=v, effective_date=ctx.today - dt.timedelta(days=days_ago))
-                for reader in readers[: 5 if code != "QP-02" else 2]:  # the new QP-02 is still being read
+                for n, reader in enumerate(readers[: 5 if code != "QP-02" else 2]):  # the new QP-02 is still being read
                     if doc.distribution.filter(pk=reader.pk).exists():
-                        services.read_confirm(actor=reader, version=v)
+                        with clock.frozen_at(ctx.now - dt.timedelta(days=max(0, days_ago - 1 - n))):
+                            services.read_confirm(actor=reader, version=v)
 
         first_of_month = ctx.today.replace(day=1)
         last_month = (first_of_month - dt.timedelta(days=1)).replace(day=1)
