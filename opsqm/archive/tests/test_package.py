@@ -12,7 +12,6 @@ from urllib.parse import unquote
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.utils import timezone
 
 from opsqm.archive import services
 from opsqm.archive.models import PackageStatus
