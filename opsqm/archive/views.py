@@ -62,7 +62,7 @@ def package_create(request: HttpRequest) -> HttpResponse:
             package = services.package_create(actor=request.user, year=d["year"], period_start=d["period_start"], period_end=d["period_end"],
                                               projects=d["projects"], evidence_ids=[e.pk for e in d["evidence"]], title=d["title"])
         except ValidationError as exc:
-            for field, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
+            for field, errors in (exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}).items():
                 target = "evidence" if field == "evidence_ids" else field
                 form.add_error(target if target in form.fields else None, errors)
         else:

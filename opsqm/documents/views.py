@@ -78,7 +78,7 @@ def document_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                                                     owner=data["owner"], department=data["department"],
                                                     next_review_date=data["next_review_date"], distribution=data["distribution"])
         except ValidationError as exc:
-            for field, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
+            for field, errors in (exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}).items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
             messages.success(request, _("受控文件已保存。"))
@@ -251,7 +251,7 @@ def round_new(request: HttpRequest) -> HttpResponse:
             services.round_open(actor=request.user, period=d["period"], due_date=d["due_date"], participants=d["participants"],
                                 documents=d["documents"])
         except ValidationError as exc:
-            for field, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
+            for field, errors in (exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}).items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
             messages.success(request, _("反馈征集已发起，征集对象会收到通知。"))

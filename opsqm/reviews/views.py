@@ -7,6 +7,7 @@ from typing import Any, Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -64,16 +65,18 @@ def review_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         agenda = [line for line in d["agenda"].splitlines() if line.strip()]
+        data = {k: v for k, v in d.items() if k in services.PLAN_FIELDS and not (k == "title" and not v)}
         try:
-            if review:
-                review = services.review_update(actor=request.user, review=review, data=d, expected_version=d.get("version") or 0,
-                                                attendees=d["attendees"], agenda=agenda)
-            else:
-                review = services.review_create(actor=request.user, year=d["year"], title=d["title"], planned_date=d["planned_date"],
-                                                place=d["place"], chair=d["chair"], attendees=d["attendees"], agenda=agenda)
-                services.review_update(actor=request.user, review=review, data=d, expected_version=None)
+            with transaction.atomic():
+                if review:
+                    review = services.review_update(actor=request.user, review=review, data=data, expected_version=d.get("version") or 0,
+                                                    attendees=d["attendees"], agenda=agenda)
+                else:
+                    review = services.review_create(actor=request.user, year=d["year"], title=d["title"], planned_date=d["planned_date"],
+                                                    place=d["place"], chair=d["chair"], attendees=d["attendees"], agenda=agenda)
+                    services.review_update(actor=request.user, review=review, data=data, expected_version=None)
         except ValidationError as exc:
-            for field, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
+            for field, errors in (exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}).items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
             messages.success(request, _("管理评审策划已保存。"))

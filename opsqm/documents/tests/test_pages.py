@@ -78,3 +78,9 @@ def test_an_obsolete_version_is_shown_read_only_and_marked(world, login, procedu
     html = login(world.qm).get(reverse("documents:detail", args=[procedure.pk])).content.decode()
     row = html.split('data-version="A/0"')[1].split("</tr>")[0]
     assert "已作废" in row and "只读保留" in row and "<form" not in row
+
+
+def test_a_duplicate_code_is_a_clear_form_error_not_a_500(world, login, procedure):
+    response = login(world.qm).post(reverse("documents:create"), {"code": "qp-07", "title": "重复", "doc_type": "procedure", "owner": world.qm.pk})
+    assert response.status_code == 200 and "已存在" in response.content.decode()
+    assert ControlledDocument.objects.count() == 1

@@ -113,3 +113,17 @@ def test_the_decision_form_records_a_tracked_action_with_server_set_fields(world
     assert action.status == ActionStatus.OPEN and action.created_by == world.mgmt and action.code.startswith("MR-2026-")
     page = c.get(reverse("reviews:detail", args=[held.pk])).content.decode()
     assert "完善值班交接模板" in page and "请选择" in page
+
+
+def test_the_management_representative_plans_a_review_through_the_page_and_others_cannot(world, login):
+    from opsqm.reviews.models import ManagementReview
+
+    form = {"year": 2027, "title": "", "planned_date": "2027-12-18", "place": "一号会议室", "chair": world.gm.pk,
+            "attendees": [world.qm.pk, world.ops_a.pk], "agenda": "上年度措施\n内审结果\n", "changes_text": "新客户 2 家", "risks_text": ""}
+    assert login(world.ops_a).post(reverse("reviews:create"), form).status_code == 404
+    response = login(world.mgmt).post(reverse("reviews:create"), form)
+    review = ManagementReview.objects.get(year=2027)
+    assert response.status_code == 302 and review.title == "2027 年度管理评审" and review.changes_text == "新客户 2 家"
+    assert review.organizer == world.mgmt and list(review.agenda.values_list("title", flat=True)) == ["上年度措施", "内审结果"]
+    again = login(world.mgmt).post(reverse("reviews:create"), form)
+    assert again.status_code == 200 and "已经策划过" in again.content.decode()
