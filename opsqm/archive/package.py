@@ -54,7 +54,7 @@ def index_html(*, title: str, scope: PackageScope, sections: list[dict[str, Any]
         f"<h1>{escape(company)} · {escape(title)}</h1>",
         "<dl>",
         f"<dt>{escape(_('年度'))}</dt><dd>{scope.year}</dd>",
-        f"<dt>{escape(_('期间'))}</dt><dd>{scope.start.isoformat()} 至 {scope.end.isoformat()}</dd>",
+        f"<dt>{escape(_('期间'))}</dt><dd>{escape(_('%(a)s 至 %(b)s') % {'a': scope.start.isoformat(), 'b': scope.end.isoformat()})}</dd>",
         f"<dt>{escape(_('范围'))}</dt><dd>{escape(_scope_label(scope))}</dd>",
         f"<dt>{escape(_('生成时间'))}</dt><dd>{timezone.localtime(generated_at).strftime('%Y-%m-%d %H:%M')}</dd>",
         "</dl>",

@@ -22,12 +22,13 @@ from django.apps import apps
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from opsqm.reviews.models import ActionStatus, InputKey, ManagementReview, ReviewAction
 
 ORDER = [InputKey.PREVIOUS_ACTIONS, InputKey.AUDITS, InputKey.KPIS, InputKey.SATISFACTION, InputKey.FINDINGS,
          InputKey.IMPROVEMENTS, InputKey.CHANGES, InputKey.RESOURCES, InputKey.RISKS]
-AGE_BUCKETS = ((30, "≤30 天"), (90, "31–90 天"), (None, ">90 天"))
+AGE_BUCKETS = ((30, gettext_lazy("≤30 天")), (90, gettext_lazy("31–90 天")), (None, gettext_lazy(">90 天")))
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class ReviewPeriod:
         return timezone.make_aware(dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min))
 
     def label(self) -> str:
-        return f"{self.start.isoformat()} 至 {self.end.isoformat()}"
+        return _("%(a)s 至 %(b)s") % {"a": self.start.isoformat(), "b": self.end.isoformat()}
 
 
 def period_for(year: int, as_of: dt.date) -> ReviewPeriod:
@@ -173,7 +174,7 @@ def findings(period: ReviewPeriod) -> dict[str, Any]:
         "n": total, "c": closed, "a": sum(action_counts.values()), "o": overdue}
     tables = [
         {"title": _("问题按等级与状态"), "headers": [_("等级"), *[str(s.label) for s in statuses], _("合计")], "rows": by_severity},
-        {"title": _("未关闭问题的账龄（至输入截止日）"), "headers": [label for _days, label in AGE_BUCKETS], "rows": [[str(n) for n in open_ages]]},
+        {"title": _("未关闭问题的账龄（至输入截止日）"), "headers": [str(label) for _days, label in AGE_BUCKETS], "rows": [[str(n) for n in open_ages]]},
         {"title": _("纠正措施按状态"), "headers": [str(s.label) for s in CorrectiveAction.Status] + [_("其中逾期")],
          "rows": [[str(action_counts.get(s.value, 0)) for s in CorrectiveAction.Status] + [str(overdue)]]},
     ]

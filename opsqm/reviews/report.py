@@ -12,6 +12,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opsqm import clock
 from opsqm.audits.report_template import BODY_FONT_CJK, BODY_FONT_LATIN, HEADING_FONT_CJK, _repeat_header, _set_fonts, _shade
 from opsqm.reviews.models import ManagementReview
 
@@ -162,7 +163,7 @@ def render_report(review: ManagementReview) -> bytes:
         review.organizer.display_name, review.approved_by.display_name if review.approved_by_id else "",
         timezone.localtime(review.approved_at).date().isoformat() if review.approved_at else ""]])
     footer = section.footer.paragraphs[0]
-    footer.text = f"{review.title} · {_('生成于')} {_fmt(timezone.now())}"
+    footer.text = f"{review.title} · {_('生成于')} {_fmt(clock.now())}"
     footer.runs[0].font.size = Pt(8)
 
     buf = io.BytesIO()
