@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "opsqm.api",
     "opsqm.plans",
     "opsqm.quarterly",
+    "opsqm.documents",
+    "opsqm.reviews",
+    "opsqm.archive",
 ]
 
 MIDDLEWARE = [

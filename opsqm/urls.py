@@ -23,6 +23,9 @@ urlpatterns = [
     path("plans/", include("opsqm.plans.urls")),
     path("quarterly/", include("opsqm.quarterly.urls")),
     path("admin/", admin.site.urls),
+    path("documents/", include("opsqm.documents.urls")),
+    path("reviews/", include("opsqm.reviews.urls")),
+    path("archive/", include("opsqm.archive.urls")),
 ]
 
 admin.site.site_header = "opsqm 系统管理"
