@@ -592,7 +592,7 @@ def finding_from_complaint(*, actor: Any, complaint: Complaint):
     if found is None:
         severity = Finding.Severity.MAJOR if complaint.severity == Complaint.Severity.MAJOR else Finding.Severity.MINOR
         found = finding_create(
-            actor=actor, title=_("客户投诉：%(code)s %(c)s") % {"code": complaint.code, "c": complaint.customer.name}[:200],
+            actor=actor, title=(_("客户投诉：%(code)s %(c)s") % {"code": complaint.code, "c": complaint.customer.name})[:200],
             description=complaint.content, severity=severity, source=Finding.Source.COMPLAINT, project=complaint.project,
             source_type="surveys.complaint", source_id=str(complaint.pk), source_url=reverse("surveys:complaint_detail", args=[complaint.pk]),
         )
