@@ -153,6 +153,10 @@ def _new_invitation(*, level: str, project: Any, customer: Any, template: Survey
 
 
 def _send_invitation_emails(invitations: list[Invitation], base_url: str, *, reminder: bool = False) -> int:
+    from opsqm.notifications.services import _emails_suppressed  # the demo loader silences every email
+
+    if _emails_suppressed.get():
+        return 0
     messages = []
     for inv in invitations:
         if not inv.contact_email:
