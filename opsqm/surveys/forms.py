@@ -20,7 +20,7 @@ class CampaignForm(StyledFormMixin, forms.Form):
                                       help_text=_("不选则使用该层级的默认模板"))
     title = forms.CharField(label=_("调查名称"), max_length=200)
     period_label = forms.CharField(label=_("调查期间"), max_length=20, help_text=_("例如 2026 上半年、2026 年度"))
-    expires_on = forms.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    expires_on = forms.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     contacts = forms.CharField(label=_("客户联系人"), widget=forms.Textarea(attrs={"rows": 5}),
                                help_text=_("每行一位：姓名, 邮箱, 电话（邮箱或电话可空）"))
 
@@ -103,7 +103,7 @@ class HandlingForm(StyledFormMixin, forms.Form):
 
 
 class VisitForm(StyledFormMixin, forms.Form):
-    visit_date = forms.DateField(label=_("回访日期"), widget=forms.DateInput(attrs={"type": "date"}), initial=dt.date.today)
+    visit_date = forms.DateField(label=_("回访日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), initial=dt.date.today)
     visit_by = forms.CharField(label=_("回访人"), max_length=100)
     visit_result = forms.ChoiceField(label=_("回访结果"), choices=EMPTY + list(Complaint.VisitResult.choices))
     accepted = forms.BooleanField(label=_("客户认可处理结果"), required=False)
