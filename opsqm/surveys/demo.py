@@ -66,8 +66,12 @@ def load(ctx: DemoContext) -> None:
     with emails_suppressed():
         # Incident level: a sample of each project's resolved tickets of the last year.
         for i, project in enumerate(projects):
-            tickets = list(Ticket.objects.filter(project=project, resolved_at__isnull=False, resolved_at__gte=ctx.now - dt.timedelta(days=360))
-                           .order_by("resolved_at")[: (2 if i % 4 == 3 else 14)])
+            window = Ticket.objects.filter(project=project, resolved_at__gte=dt.datetime(year, 1, 1, tzinfo=dt.timezone.utc),
+                                           resolved_at__lte=ctx.now - dt.timedelta(days=1))
+            ids = list(window.order_by("resolved_at").values_list("pk", flat=True))
+            wanted = 3 if i % 4 == 3 else 24  # every fourth project has too few incident responses
+            step = max(1, len(ids) // wanted)
+            tickets = list(Ticket.objects.filter(pk__in=ids[::step][:wanted]).order_by("resolved_at"))
             for t in tickets:
                 at = t.resolved_at + dt.timedelta(hours=3)
                 name = t.contact or ctx.rng.choice(NAMES)
@@ -98,12 +102,14 @@ def load(ctx: DemoContext) -> None:
             mood = 0.35 if customer == unhappy else 0.8
             c = services.campaign_create(actor=qm, level=Level.CUSTOMER, customer=customer, template=tpl["customer"],
                                          title=f"{customer.name} {year} 年度客户满意度调查", period_label=str(year),
-                                         expires_at=sent + dt.timedelta(days=30), contacts=[{"name": "信息中心主任", "email": f"cio{customer.pk}@customer.example.cn"},
-                                                                                            {"name": "运维对接人", "email": f"ops{customer.pk}@customer.example.cn"}], now=sent)
+                                         expires_at=sent + dt.timedelta(days=30), contacts=[
+                                             {"name": role, "email": f"{key}{customer.pk}@customer.example.cn"}
+                                             for key, role in (("cio", "信息中心主任"), ("ops", "运维对接人"), ("biz", "业务部门代表"), ("sec", "安全管理员"))],
+                                         now=sent)
             services.campaign_send(actor=qm, campaign=c, now=sent)
-            first = c.invitations.order_by("id").first()
-            _submit(ctx, first, mood, sent + dt.timedelta(days=3))
-            n_resp += 1
+            for k, inv in enumerate(c.invitations.order_by("id")[:3]):
+                _submit(ctx, inv, mood, sent + dt.timedelta(days=2 + k))
+                n_resp += 1
         # The unhappy customer complains; the complaint raises a finding; handled, the return visit is still due.
         if unhappy is not None:
             project = next(p for p in projects if p.customer_id == unhappy.pk)
