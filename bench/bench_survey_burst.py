@@ -20,8 +20,10 @@ import time
 import urllib.parse
 from pathlib import Path
 
+import http.client
+import json
+
 import psycopg
-import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -60,8 +62,6 @@ def main() -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
     env = dict(os.environ, OPSQM_SURVEY_RATE_IP="1000000/m", OPSQM_SURVEY_RATE_TOKEN="100/m", OPSQM_AXES_ENABLED="0")
     subprocess.run([str(BIN / "opsqm"), "migrate", "-v0"], env=env, check=True, cwd=ROOT)
-    import json
-
     out = subprocess.run([str(BIN / "opsqm"), "shell", "--no-imports", "-c", SETUP.replace("range(N)", f"range({args.invitations})")],
                          env=env, check=True, cwd=ROOT, capture_output=True, text=True).stdout
     data = json.loads(out.strip().splitlines()[-1])
@@ -70,11 +70,13 @@ def main() -> None:
                               env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{args.port}"
     try:
-        for _ in range(100):
+        for _ in range(200):
             try:
-                requests.get(url + "/s/thanks/", timeout=1)
+                probe = http.client.HTTPConnection("127.0.0.1", args.port, timeout=2)
+                probe.request("GET", "/s/thanks/")
+                probe.getresponse().read()
                 break
-            except requests.ConnectionError:
+            except OSError:
                 time.sleep(0.3)
         answers = {}
         for q in questions:
@@ -89,27 +91,31 @@ def main() -> None:
         stop = time.monotonic() + args.seconds
 
         def worker():
-            s = requests.Session()
+            conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
             with lock:
                 first = queue.pop()
-            page = s.get(f"{url}/s/{first}/")
-            csrf = s.cookies.get("csrftoken")
+            conn.request("GET", f"/s/{first}/")
+            page = conn.getresponse()
+            page.read()
+            csrf = re.search(r"csrftoken=([^;]+)", page.getheader("Set-Cookie") or "").group(1)
             token = first
             while time.monotonic() < stop:
-                r = s.post(f"{url}/s/{token}/", data={**answers, "csrfmiddlewaretoken": csrf}, allow_redirects=False,
-                           headers={"Referer": f"{url}/s/{token}/"})
+                body = urllib.parse.urlencode({**answers, "csrfmiddlewaretoken": csrf})
+                conn.request("POST", f"/s/{token}/", body=body, headers={
+                    "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={csrf}", "Origin": url})
+                r = conn.getresponse()
+                r.read()
                 with lock:
-                    if r.status_code == 302:
+                    if r.status == 302:
                         results["ok"] += 1
                         done_tokens.append(token)
-                    elif r.status_code >= 500:
+                    elif r.status >= 500:
                         results["5xx"] += 1
                     else:
                         results["other"] += 1
                     if not queue:
                         return
                     token = queue.pop()
-            del page
 
         started = time.monotonic()
         threads = [threading.Thread(target=worker) for _ in range(args.threads)]

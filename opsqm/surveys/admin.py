@@ -21,3 +21,13 @@ class QuestionInline(admin.TabularInline):
 class SurveyTemplateAdmin(admin.ModelAdmin):
     list_display = ["name", "level", "version", "is_default", "active"]
     inlines = [SectionInline, QuestionInline]
+
+
+from opsqm.surveys.models import IncidentRule  # noqa: E402
+
+
+@admin.register(IncidentRule)
+class IncidentRuleAdmin(admin.ModelAdmin):
+    """Per-project incident-survey rules (project empty = the company default)."""
+
+    list_display = ["project", "enabled", "sampling_pct", "delay_hours", "validity_days", "contact_days"]

@@ -69,7 +69,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         data = request.POST
         try:
-            services.response_submit(token=token, data=request.POST, now=now)
+            services.response_submit(token=token, data=request.POST, now=now, invitation=inv, questions=questions)
         except services.InvalidToken:
             return neutral(request)
         except ValidationError as exc:

@@ -380,12 +380,16 @@ def _score(answers: list[Answer]) -> float | None:
     ]).score
 
 
-def response_submit(*, token: str, data: Mapping[str, Any], now: dt.datetime | None = None) -> Response:
+def response_submit(*, token: str, data: Mapping[str, Any], now: dt.datetime | None = None, invitation: Invitation | None = None,
+                    questions: list[Question] | None = None) -> Response:
     """Store the one response of an invitation. Validation first (no claim on a form error), then an
-    atomic claim (UPDATE … WHERE status open) and the insert, under the invitation's unique constraint."""
+    atomic claim (UPDATE … WHERE status open) and the insert, under the invitation's unique constraint.
+
+    `invitation`/`questions` may be passed when the caller already loaded them for `token` (the page
+    does, to re-render on errors); the claim below re-checks the state in the database anyway."""
     at = now or timezone.now()
-    inv = invitation_for_token(token, at)
-    questions = questions_of(inv.template)
+    inv = invitation if invitation is not None and invitation.token_hash == token_hash(token) else invitation_for_token(token, at)
+    questions = questions if questions is not None else questions_of(inv.template)
     rules = rules_for_year(timezone.localtime(at).year)
     answers, comment, low = clean_answers(questions, data, rules)
     try:
