@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from opsqm.core import satisfaction as core
 from opsqm.core.cells import neutralize
 from opsqm.surveys import selectors
-from opsqm.surveys.models import Level
 from opsqm.surveys.wording import formula_in_words, level_label
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+
 
 import segno
 from django.contrib import messages
@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from opsqm.accounts.access import get_project_or_404, get_visible_or_404, is_org_wide, visible_customers, visible_projects
+from opsqm.accounts.access import get_project_or_404, get_visible_or_404, visible_customers, visible_projects
 from opsqm.core import satisfaction as core
 from opsqm.surveys import policy, selectors, services
 from opsqm.surveys.forms import CampaignForm, ComplaintForm, ContactForm, HandlingForm, RulesForm, VisitForm

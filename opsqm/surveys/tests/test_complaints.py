@@ -64,3 +64,13 @@ def test_an_outsider_cannot_register_or_see_a_complaint(world, complaint, login)
     assert login(world.outsider).get(f"/surveys/complaints/{complaint.pk}/").status_code == 404
     assert login(world.spec_b).get(f"/surveys/complaints/{complaint.pk}/").status_code == 404
     assert login(world.spec_a).get(f"/surveys/complaints/{complaint.pk}/").status_code == 200
+
+
+def test_a_project_without_a_survey_for_six_months_is_in_its_managers_work(world):
+    from opsqm.surveys.tests.helpers import campaign
+
+    today = timezone.localdate()
+    assert any(i.kind == "项目满意度调查待发起" and "PA" in i.title for i in work_for(world.ops_a, today))
+    campaign(world, project=world.project_a, contacts=1)
+    assert not any(i.kind == "项目满意度调查待发起" and "PA" in i.title for i in work_for(world.ops_a, today))
+    assert not any("PA" in i.title for i in work_for(world.ops_b, today))

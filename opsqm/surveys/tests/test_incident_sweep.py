@@ -7,7 +7,6 @@ import datetime as dt
 
 import pytest
 from django.core import mail
-from django.utils import timezone
 
 from opsqm.surveys import services
 from opsqm.surveys.models import IncidentRule, Invitation, Level
