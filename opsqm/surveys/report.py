@@ -19,7 +19,10 @@ from opsqm.surveys.wording import formula_in_words, level_label
 
 def report_context(*, user: Any, period: core.SurveyPeriod) -> dict[str, Any]:
     roll = selectors.satisfaction_rollup(user=user, period=period)
-    comments = list(selectors.responses_in_period(user, period).exclude(comment="").select_related("project", "customer").order_by("score")[:40])
+    with_comment = selectors.responses_in_period(user, period).exclude(comment="").select_related("project", "customer")
+    worst = list(with_comment.order_by("score", "pk")[:20])
+    best = [r for r in with_comment.order_by("-score", "pk")[:10] if r not in worst]
+    comments = worst + best
     complaints = list(selectors.complaints_in_period(user, period).select_related("customer", "project", "handler"))
     return {
         "period": period, "roll": roll, "rates": selectors.response_rates(user=user, period=period),
