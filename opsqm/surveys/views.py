@@ -336,12 +336,19 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
 def complaint_create(request: HttpRequest) -> HttpResponse:
     if not policy.can_start_campaigns(request.user):
         raise PermissionDenied
+    source = None
+    initial = {"received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "deadline_days": 3}
+    if request.GET.get("response", "").isdigit():
+        # A survey comment becomes a complaint: prefilled from the response, linked back to it.
+        source = _response(request, int(request.GET["response"]))
+        initial.update(channel=Complaint.Channel.SURVEY, customer=source.customer_id, project=source.project_id,
+                       contact=source.invitation.contact_name, content=source.comment,
+                       handler=source.project.ops_manager_id if source.project_id else None)
     form = ComplaintForm(request.POST or None, projects=visible_projects(request.user).order_by("code"),
-                         customers=visible_customers(request.user).order_by("code"), handlers=_handlers(),
-                         initial={"received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "deadline_days": 3})
+                         customers=visible_customers(request.user).order_by("code"), handlers=_handlers(), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            c = services.complaint_create(actor=request.user, data=form.cleaned_data)
+            c = services.complaint_create(actor=request.user, data=form.cleaned_data, response=source)
         except (ValidationError, PermissionDenied) as exc:
             form.add_error(None, _errors(exc))
         else:

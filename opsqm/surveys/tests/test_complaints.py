@@ -74,3 +74,21 @@ def test_a_project_without_a_survey_for_six_months_is_in_its_managers_work(world
     campaign(world, project=world.project_a, contacts=1)
     assert not any(i.kind == "项目满意度调查待发起" and "PA" in i.title for i in work_for(world.ops_a, today))
     assert not any("PA" in i.title for i in work_for(world.ops_b, today))
+
+
+def test_a_survey_comment_becomes_a_complaint_linked_to_its_response(world, login):
+    from opsqm.surveys.tests.helpers import answer_data, campaign
+
+    c = campaign(world, project=world.project_a, contacts=1)
+    inv = c.invitations.get()
+    r = services.response_submit(token=services.invitation_token(inv), data=answer_data(c.template, [1, 2], text="三次上门都没修好"))
+    client = login(world.spec_a)
+    page = client.get(f"/surveys/complaints/new/?response={r.pk}").content.decode()
+    assert "三次上门都没修好" in page
+    resp = client.post(f"/surveys/complaints/new/?response={r.pk}", {
+        "received_at": "2026-11-20T10:00", "channel": "survey", "customer": world.customer_a.pk, "project": world.project_a.pk,
+        "contact": "联系人0", "content": r.comment, "severity": "general", "handler": world.ops_a.pk, "deadline_days": 3})
+    assert resp.status_code == 302
+    complaint = Complaint.objects.get()
+    assert complaint.response_id == r.pk and complaint.channel == "survey" and complaint.created_by == world.spec_a
+    assert login(world.spec_b).get(f"/surveys/complaints/new/?response={r.pk}").status_code == 404
