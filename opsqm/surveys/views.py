@@ -20,7 +20,7 @@ from opsqm.accounts.access import get_project_or_404, get_visible_or_404, visibl
 from opsqm.core import satisfaction as core
 from opsqm.surveys import policy, selectors, services
 from opsqm.surveys.forms import CampaignForm, ComplaintForm, ContactForm, HandlingForm, RulesForm, VisitForm
-from opsqm.surveys.models import Campaign, Complaint, Invitation, Level, Response, SurveyTemplate
+from opsqm.surveys.models import Campaign, Complaint, IncidentRule, Invitation, Level, Response, SurveyTemplate
 from opsqm.surveys.wording import formula_in_words, level_label
 from opsqm.web import paginate
 
@@ -285,7 +285,8 @@ def rules(request: HttpRequest, year: int | None = None) -> HttpResponse:
                 return redirect("surveys:rules_year", year=year)
     return render(request, "surveys/rules.html", {"form": form, "year": year, "rules": current, "formula": formula_in_words(current),
                                                   "inherited": current.year != year or not current.pk, "can_edit": can_edit,
-                                                  "years": range(timezone.localdate().year + 1, timezone.localdate().year - 3, -1)})
+                                                  "years": range(timezone.localdate().year + 1, timezone.localdate().year - 3, -1),
+                                                  "incident_rules": IncidentRule.objects.select_related("project", "template").order_by("project__code")})
 
 
 @login_required
