@@ -471,7 +471,23 @@ def survey_sweep(*, now: dt.datetime | None = None, base_url: str = "") -> dict[
         created = [c for c in created if c.token_hash in stored]
         _send_invitation_emails([c for c in created if c.contact_email], base_url)
     stats["created"] = len(created)
+    stats["reminded"] = _remind_incident(at, base_url)
     return stats
+
+
+INCIDENT_REMINDER_AFTER = dt.timedelta(days=2)
+
+
+def _remind_incident(at: dt.datetime, base_url: str) -> int:
+    """One reminder email for an unanswered incident invitation, two days after it was sent."""
+    due = list(Invitation.objects.filter(level=Level.INCIDENT, status=I.SENT, reminder_count=0, sent_at__lte=at - INCIDENT_REMINDER_AFTER,
+                                         expires_at__gt=at + dt.timedelta(hours=1)).exclude(contact_email="")
+               .select_related("template", "ticket")[:2000])
+    if not due:
+        return 0
+    Invitation.objects.filter(pk__in=[i.pk for i in due], reminder_count=0).update(reminder_count=1, last_reminded_at=at)
+    _send_invitation_emails(due, base_url, reminder=True)
+    return len(due)
 
 
 # ---------------------------------------------------------------- complaints

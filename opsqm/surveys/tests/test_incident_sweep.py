@@ -80,3 +80,14 @@ def test_the_sweep_command_reports_what_it_did(world, rule):
     out = StringIO()
     call_command("survey_sweep", stdout=out)  # real clock: the ticket above is in the past relative to now only if NOW < now
     assert "新建邀请" in out.getvalue()
+
+
+def test_an_unanswered_incident_invitation_is_reminded_once(world, rule):
+    _ticket(world.project_a, 1, resolved_hours_ago=3, email="u1@example.com")
+    services.survey_sweep(now=NOW)
+    mail.outbox.clear()
+    assert services.survey_sweep(now=NOW + dt.timedelta(days=1))["reminded"] == 0
+    assert services.survey_sweep(now=NOW + dt.timedelta(days=3))["reminded"] == 1
+    assert len(mail.outbox) == 1 and mail.outbox[0].subject.startswith("【提醒】")
+    assert services.survey_sweep(now=NOW + dt.timedelta(days=4))["reminded"] == 0
+    assert Invitation.objects.get().reminder_count == 1
