@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "opsqm.checklists",
     "opsqm.audits",
     "opsqm.findings",
+    "opsqm.surveys",
     "opsqm.notifications",
     "opsqm.dashboards",
     "opsqm.api",
@@ -254,3 +255,17 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [SELF],
     },
 }
+
+# Public survey pages (opsqm.surveys.public): rate limits through django-ratelimit. The counters live
+# in Redis when REDIS_URL is set (shared by every web worker and machine); otherwise in each worker's
+# memory, so the effective limit is the rate times the number of web workers.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": ({"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL} if REDIS_URL
+                  else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "opsqm-ratelimit"}),
+}
+RATELIMIT_USE_CACHE = "ratelimit"
+OPSQM_SURVEY_RATE_IP = os.environ.get("OPSQM_SURVEY_RATE_IP", "300/m")
+OPSQM_SURVEY_RATE_TOKEN = os.environ.get("OPSQM_SURVEY_RATE_TOKEN", "20/m")
+# Absolute base of links in survey emails, QR codes and printed sheets (e.g. https://qm.example.com).
+OPSQM_PUBLIC_BASE_URL = os.environ.get("OPSQM_PUBLIC_BASE_URL", "")

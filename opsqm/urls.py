@@ -16,6 +16,8 @@ urlpatterns = [
     path("improvements/", include("opsqm.findings.improvement_urls")),
     path("kpis/", include("opsqm.kpis.urls")),
     path("notifications/", include("opsqm.notifications.urls")),
+    path("surveys/", include("opsqm.surveys.urls")),
+    path("s/", include("opsqm.surveys.public_urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", include("opsqm.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

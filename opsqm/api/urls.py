@@ -23,4 +23,8 @@ from opsqm.checklists.api import ChecklistViewSet  # noqa: E402
 
 router.register("checklists", ChecklistViewSet, basename="checklist")
 
+from opsqm.surveys.api import SatisfactionViewSet, SurveyResponseViewSet  # noqa: E402
+
+router.register("satisfaction", SatisfactionViewSet, basename="satisfaction")
+router.register("survey-responses", SurveyResponseViewSet, basename="survey-response")
 urlpatterns = [path("", include(router.urls))]

@@ -216,6 +216,9 @@ def finding_close(*, actor: Any, finding: Finding, note: str, expected_version: 
     if locked.severity != Finding.Severity.OBSERVATION:
         if locked.status == S.REOPENED or not any(a.status == A.VERIFIED_EFFECTIVE for a in actions):
             raise ValidationError(_("重大/一般问题必须有经验证有效的纠正措施才能关闭：请先制定措施、实施，并由质量人员或内审员验证有效。"))
+    blocker = _close_blocker(locked)
+    if blocker:
+        raise ValidationError(blocker)
     at = _now(now)
     locked.status = S.CLOSED
     locked.closed_at = at
@@ -245,6 +248,13 @@ def finding_reopen(*, actor: Any, finding: Finding, reason: str, expected_versio
     return locked
 
 
+def _close_blocker(finding: Finding) -> str | None:
+    """A finding raised from a customer complaint closes only after a satisfied return visit (C8)."""
+    from opsqm.surveys.services import complaint_close_blocker
+
+    return complaint_close_blocker(finding)
+
+
 def _refresh_finding_status(finding: Finding, actor: Any, at: dt.datetime) -> None:
     """Derive the finding's step from its actions. A reopened finding waits for a new action."""
     if finding.status == S.REOPENED:
@@ -257,7 +267,7 @@ def _refresh_finding_status(finding: Finding, actor: Any, at: dt.datetime) -> No
     elif A.IMPLEMENTED in statuses:
         new = S.IMPLEMENTED
     else:
-        new = S.CLOSED
+        new = S.IMPLEMENTED if _close_blocker(finding) else S.CLOSED
     if new != finding.status:
         finding.status = new
         if new == S.CLOSED:
