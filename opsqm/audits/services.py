@@ -235,7 +235,7 @@ def audit_plan(
     _set_team(audit, lead, members)
     _set_checklists(audit, checklists)
     AuditStageLog.objects.create(audit=audit, stage=AuditStage.PLANNED, at=clock.now(), by=actor, note=_("完成审核策划"))
-    _notify(users=[m.user for m in audit.team.select_related("user")], title=_("您被安排参加审核 %(code)s") % {"code": audit.code},
+    _notify(actor=actor, users=[m.user for m in audit.team.select_related("user")], title=_("您被安排参加审核 %(code)s") % {"code": audit.code},
             body=audit.title, url=reverse("audits:audit_detail", args=[audit.pk]), kind="audit")
     return audit
 
@@ -382,6 +382,8 @@ def audit_item_assess(*, actor: Any, item: AuditItemResult, result: str, notes: 
         raise ValidationError({"result": _("请选择有效的审核结果。")})
     if result in FINDING_SEVERITY and not notes.strip():
         raise ValidationError({"notes": _("判定为不符合或观察项时，请在审核记录中写明事实和证据。")})
+    if result in (ItemResult.NOT_APPLICABLE, ItemResult.NOT_ASSESSED) and not notes.strip():
+        raise ValidationError({"notes": _("标记为不适用或未评估时，请在审核记录中写明理由。")})
     locked.result = result
     locked.notes = notes
     locked.assessed_by = actor
@@ -390,6 +392,26 @@ def audit_item_assess(*, actor: Any, item: AuditItemResult, result: str, notes: 
     locked.full_clean()
     locked.save()
     return locked
+
+
+@transaction.atomic
+def audit_items_conform_rest(*, actor: Any, audit: Audit, audit_checklist_id: int) -> int:
+    """本节全部符合: every item of one checklist of the audit not assessed yet becomes 符合. Returns how many."""
+    locked = Audit.objects.select_for_update().get(pk=audit.pk)
+    _require_team(actor, locked)
+    if locked.stage != AuditStage.ONSITE:
+        raise ValidationError(_("只有在现场审核阶段才能录入结果（当前阶段：%(s)s）。") % {"s": locked.get_stage_display()})
+    now = clock.now()
+    items = AuditItemResult.objects.filter(audit=locked, audit_checklist_id=audit_checklist_id, assessable=True, assessed_by__isnull=True)
+    count = 0
+    for item in items.select_for_update():
+        item.result = ItemResult.CONFORM
+        item.assessed_by = actor
+        item.assessed_at = now
+        item.version += 1
+        item.save(update_fields=["result", "assessed_by", "assessed_at", "version"])
+        count += 1
+    return count
 
 
 @transaction.atomic
@@ -446,6 +468,11 @@ def audit_conclude(*, actor: Any, audit: Audit, conclusion: str, rating: str, to
     _require_lead(actor, audit)
     if not conclusion.strip():
         raise ValidationError({"conclusion": _("请填写审核结论。")})
+    from opsqm.audits.selectors import unresolved_items
+
+    pending = unresolved_items(audit).count()
+    if pending:
+        raise ValidationError(_("还有 %(n)s 个条目未评估：每个条目都要给出结果，或标记为不适用/未评估并写明理由，之后才能形成结论。") % {"n": pending})
     audit = _advance(actor, audit, AuditStage.CONCLUDED, _("形成审核结论"))
     audit.conclusion = conclusion
     audit.conclusion_rating = rating
@@ -476,7 +503,7 @@ def audit_issue_report(*, actor: Any, audit: Audit) -> Audit:
     recipients = {m.user for m in audit.team.select_related("user")} | set(_users_with_role(Role.QUALITY_MANAGER))
     for p in audit.projects.select_related("ops_manager"):
         recipients.add(p.ops_manager)
-    _notify(users=list(recipients), title=_("审核报告已出具：%(code)s") % {"code": audit.code}, body=audit.title,
+    _notify(actor=actor, users=list(recipients), title=_("审核报告已出具：%(code)s") % {"code": audit.code}, body=audit.title,
             url=reverse("audits:audit_detail", args=[audit.pk]), kind="audit")
     return audit
 
@@ -510,9 +537,10 @@ def _users_with_role(role: str) -> list[Any]:
     return list(get_user_model().objects.filter(role=role, is_active=True))
 
 
-def _notify(*, users: list[Any], title: str, body: str, url: str, kind: str) -> None:
+def _notify(*, users: list[Any], title: str, body: str, url: str, kind: str, actor: Any = None) -> None:
+    """Notify the users, never the person who did the thing (she knows)."""
     from opsqm.notifications.services import notify
 
-    users = [u for u in users if u is not None]
+    users = [u for u in users if u is not None and (actor is None or u.pk != actor.pk)]
     if users:
         notify(users=users, title=title, body=body, url=url, kind=kind, email=True)

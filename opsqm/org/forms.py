@@ -33,7 +33,7 @@ class ProjectForm(VersionedForm):
     members = forms.ModelMultipleChoiceField(
         label=_("项目成员"), required=False, queryset=get_user_model().objects.none(),
         widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text=_("按住 Ctrl 可多选。运维经理和质量专员无需重复添加。"),
+        help_text=_("输入姓名、部门或岗位搜索，点击即可添加。运维经理和质量专员无需重复添加。"),
     )
     service_items = forms.ModelMultipleChoiceField(
         label=_("服务目录项"), required=False, queryset=ServiceItem.objects.filter(active=True),
