@@ -54,6 +54,13 @@ class ProjectForm(VersionedForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        from opsqm.help.templatetags.ui_tags import tz_choices
+
+        choices = tz_choices()
+        current = self.initial.get("time_zone") or getattr(self.instance, "time_zone", "")
+        if current and current not in dict(choices):
+            choices.append((current, current))
+        self.fields["time_zone"].widget = forms.Select(choices=choices, attrs={"class": "form-select"})
         User = get_user_model()
         self.fields["ops_manager"].queryset = _people(Role.OPS_MANAGER)
         self.fields["quality_specialist"].queryset = _people(Role.QUALITY_SPECIALIST, Role.QUALITY_MANAGER)
