@@ -369,7 +369,14 @@ def audit_start_onsite(*, actor: Any, audit: Audit) -> Audit:
 
 
 @transaction.atomic
-def audit_item_assess(*, actor: Any, item: AuditItemResult, result: str, notes: str, expected_version: int) -> AuditItemResult:
+def nonconformity_statement(statement: str, notes: str) -> str:
+    """The auditor's statement, else the first line of the note (prefill), at most 200 characters."""
+    text = (statement or "").strip() or next((line.strip() for line in (notes or "").splitlines() if line.strip()), "")
+    return text[:200]
+
+
+def audit_item_assess(*, actor: Any, item: AuditItemResult, result: str, notes: str, expected_version: int,
+                      nonconformity: str = "") -> AuditItemResult:
     locked = AuditItemResult.objects.select_for_update().select_related("audit").get(pk=item.pk)
     _require_team(actor, locked.audit)
     if locked.audit.stage != AuditStage.ONSITE:
@@ -386,6 +393,7 @@ def audit_item_assess(*, actor: Any, item: AuditItemResult, result: str, notes: 
         raise ValidationError({"notes": _("标记为不适用或未评估时，请在审核记录中写明理由。")})
     locked.result = result
     locked.notes = notes
+    locked.nonconformity = nonconformity_statement(nonconformity, notes) if result in FINDING_SEVERITY else ""
     locked.assessed_by = actor
     locked.assessed_at = clock.now()
     locked.version += 1
@@ -446,7 +454,7 @@ def _raise_findings(actor: Any, audit: Audit, today: dt.date) -> list[Any]:
         label = ItemResult(item.result).label
         created.append(finding_create(
             actor=actor,
-            title=f"{audit.code} {item.ref_id} {label}：{item.text}"[:200],
+            title=(item.nonconformity or f"{audit.code} {item.ref_id} {label}：{item.text}")[:200],
             description=_("审核 %(code)s（%(title)s）条目 %(ref)s 判定为%(label)s。\n检查点：%(text)s\n审核记录：%(notes)s")
             % {"code": audit.code, "title": audit.title, "ref": item.ref_id, "label": label, "text": item.text, "notes": item.notes},
             severity=FINDING_SEVERITY[item.result],

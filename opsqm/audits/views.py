@@ -336,7 +336,8 @@ def audit_item_save(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse
         return _row(request, item, error=_("请选择审核结果。"))
     try:
         item = services.audit_item_assess(actor=request.user, item=item, result=form.cleaned_data["result"],
-                                          notes=form.cleaned_data["notes"], expected_version=form.cleaned_data["version"])
+                                          notes=form.cleaned_data["notes"], expected_version=form.cleaned_data["version"],
+                                          nonconformity=form.cleaned_data["nonconformity"])
     except ValidationError as exc:
         item.refresh_from_db()
         return _row(request, item, error=_error_text(exc))

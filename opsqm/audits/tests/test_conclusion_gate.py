@@ -65,3 +65,19 @@ def test_the_planner_is_not_notified_about_her_own_audit(world, plan):
     plan(lead=world.qm, members=[world.auditor])  # she plans it and leads it herself
     assert Notification.objects.filter(user=world.auditor, title__contains="您被安排参加审核").exists()
     assert not Notification.objects.filter(user=world.qm, title__contains="您被安排参加审核").exists()
+
+
+def test_the_finding_title_is_the_auditors_nonconformity_statement_prefilled_from_the_note(world, plan):
+    from opsqm.findings.models import Finding
+
+    audit = run_to(world, plan(), "onsite")
+    first, second = AuditItemResult.objects.filter(audit=audit, assessable=True).order_by("pk")[:2]
+    services.audit_item_assess(actor=world.auditor, item=first, result=ItemResult.MINOR_NC, notes="抽查 5 人，2 人无培训记录。\n详见附件。",
+                               expected_version=first.version)
+    services.audit_item_assess(actor=world.auditor, item=second, result=ItemResult.MAJOR_NC, notes="值班表只有一人",
+                               nonconformity="关键岗位无备份人员", expected_version=second.version)
+    for checklist in audit.checklists.all():
+        services.audit_items_conform_rest(actor=world.auditor, audit=audit, audit_checklist_id=checklist.pk)
+    services.audit_conclude(actor=world.auditor, audit=audit, conclusion="基本有效", rating="basically")
+    titles = set(Finding.objects.filter(source_type="audits.audititemresult").values_list("title", flat=True))
+    assert titles == {"抽查 5 人，2 人无培训记录。", "关键岗位无备份人员"}
