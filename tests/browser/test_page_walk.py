@@ -20,7 +20,7 @@ import pytest
 PERSONAS = ["qm", "spec_a", "ops_a", "auditor", "mgmt", "gm", "reviewer", "admin"]
 WIDTHS = (1440, 390)
 MAX_PAGES = int(os.environ.get("OPSQM_PAGEWALK_MAX", "50"))  # per persona; one page per URL shape
-PER_FAMILY = 3  # pages per folded 3-segment prefix (/kpis/drill/<n>/…), so one area cannot eat the budget
+PER_FAMILY = 4  # pages per family (/kpis/drill/…, /help/roles/…, /audits/<n>/…), so one area cannot eat the budget
 SHOTS = Path(os.environ.get("OPSQM_PAGEWALK_DIR", Path(__file__).resolve().parents[2] / "var" / "pagewalk"))
 
 # Not pages: downloads, actions reached by links, other UIs (Django admin, API browser), pagination duplicates.
@@ -42,7 +42,8 @@ def shape(path: str) -> str:
 
 
 def family(path: str) -> str:
-    return "/".join(shape(path).strip("/").split("/")[:3])
+    parts = shape(path).strip("/").split("/")
+    return "/".join(parts[:3] if "<n>" in parts[:2] else parts[:2])
 
 
 def _check_page(page, path: str, width: int) -> list[str]:
