@@ -46,12 +46,14 @@ def build_open(scope: Scope) -> dict[str, Any] | None:
     severities = [{"label": label, "n": counts.get(value, 0), "url": _list_url(scope, severity=value, status="unclosed"), "value": value}
                   for value, label in Finding.Severity.choices]
     now = timezone.localtime()
-    ages = []
-    for low, high, label in AGE_BUCKETS:
+    buckets = {}
+    for i, (low, high, _label) in enumerate(AGE_BUCKETS):
         q = Q(raised_at__lte=now - timezone.timedelta(days=low))
         if high is not None:
             q &= Q(raised_at__gt=now - timezone.timedelta(days=high + 1))
-        ages.append({"label": label, "n": qs.filter(q).count()})
+        buckets[f"b{i}"] = Count("id", filter=q)
+    age_counts = qs.aggregate(**buckets)  # one query for all buckets
+    ages = [{"label": label, "n": age_counts[f"b{i}"]} for i, (_low, _high, label) in enumerate(AGE_BUCKETS)]
     overdue_ids = finding_list(scope.user, today=scope.today, overdue=True).filter(pk__in=qs.values("pk")).count()
     return {"total": sum(counts.values()), "total_url": _list_url(scope, status="unclosed"), "severities": severities, "ages": ages,
             "overdue": overdue_ids, "overdue_url": _list_url(scope, overdue=1)}

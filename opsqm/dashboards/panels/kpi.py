@@ -43,7 +43,9 @@ def build(scope: Scope) -> dict[str, Any] | None:
     if not projects:
         return None
     period = Period.of(scope.today, "quarter")
-    cells = kpi_cells([p.pk for p in projects], period)
+    quarters = [Period(period.year, quarter=q) for q in range(1, period.quarter + 1)]
+    by_period = kpi_cells([p.pk for p in projects], quarters)
+    cells = by_period[period]
     overview = reverse("kpis:overview") + f"?granularity=quarter&year={period.year}&period={period.key}"
     by_kpi: dict[str, dict[str, Any]] = {}
     missing_projects = []
@@ -55,9 +57,8 @@ def build(scope: Scope) -> dict[str, Any] | None:
             row = by_kpi.setdefault(c.code.value, {"name": kpi_name(c.definition), "missed": 0, "met": 0, "empty": 0, "code": c.code.value})
             row["missed" if c.attained is False else "met" if c.attained else "empty"] += 1
     trend = []
-    for q in range(1, period.quarter + 1):
-        qp = Period(period.year, quarter=q)
-        qcells = cells if qp == period else kpi_cells([p.pk for p in projects], qp)
+    for qp in quarters:
+        qcells = by_period[qp]
         trend.append({"period": qp.key, "missing": sum(1 for pk in qcells if any(c.attained is False for c in qcells[pk]))})
     single = scope.project is not None or len(projects) == 1
     return {
