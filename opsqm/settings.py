@@ -26,6 +26,7 @@ DEBUG = env_bool("OPSQM_DEBUG", False)
 SECRET_KEY = os.environ.get("OPSQM_SECRET_KEY", "dev-only-insecure-key-change-me-for-production-use")
 ALLOWED_HOSTS = [h for h in os.environ.get("OPSQM_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("OPSQM_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+CSRF_FAILURE_VIEW = "opsqm.errors.csrf_failure"
 # Under pytest: immediate background jobs, fast password hashing.
 TESTING = env_bool("OPSQM_TESTING", False) or "pytest" in sys.modules
 
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "opsqm.documents",
     "opsqm.reviews",
     "opsqm.archive",
+    "opsqm.help",
 ]
 
 MIDDLEWARE = [
@@ -129,6 +131,8 @@ PASSWORD_HASHERS = (
     ["django.contrib.auth.hashers.PBKDF2PasswordHasher", "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher"]
 )
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]

@@ -18,6 +18,7 @@ urlpatterns = [
     path("notifications/", include("opsqm.notifications.urls")),
     path("surveys/", include("opsqm.surveys.urls")),
     path("s/", include("opsqm.surveys.public_urls")),
+    path("help/", include("opsqm.help.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", include("opsqm.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -32,3 +33,8 @@ urlpatterns = [
 
 admin.site.site_header = "opsqm 系统管理"
 admin.site.site_title = "opsqm 系统管理"
+
+handler400 = "opsqm.errors.bad_request"
+handler403 = "opsqm.errors.permission_denied"
+handler404 = "opsqm.errors.page_not_found"
+handler500 = "opsqm.errors.server_error"

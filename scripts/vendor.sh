@@ -12,3 +12,5 @@ cp node_modules/bootstrap-icons/font/bootstrap-icons.min.css "$out/bootstrap-ico
 cp node_modules/bootstrap-icons/font/fonts/bootstrap-icons.woff2 node_modules/bootstrap-icons/font/fonts/bootstrap-icons.woff "$out/bootstrap-icons/fonts/"
 cp node_modules/echarts/dist/echarts.min.js "$out/echarts/"
 cp node_modules/htmx.org/dist/htmx.min.js "$out/htmx/"
+mkdir -p "$out/tom-select"
+cp node_modules/tom-select/dist/js/tom-select.complete.min.js node_modules/tom-select/dist/css/tom-select.bootstrap5.min.css "$out/tom-select/"

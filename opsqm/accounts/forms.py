@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from opsqm.forms_base import StyledFormMixin
@@ -23,3 +23,7 @@ class LoginForm(StyledFormMixin, AuthenticationForm):
 
         if not external_access_active(user):
             raise forms.ValidationError(_("您的外部评审授权不在有效期内，请联系质量管理部。"), code="inactive")
+
+
+class OwnPasswordChangeForm(StyledFormMixin, PasswordChangeForm):
+    """A user changes their own password (old password + the project's password validators)."""

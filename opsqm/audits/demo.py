@@ -142,4 +142,4 @@ def load(ctx) -> None:
                                 planned_start=ctx.today + dt.timedelta(days=10), planned_end=ctx.today + dt.timedelta(days=11)),
             projects=[projects[5]], checklists=[(_version("PRJ-DLV"), projects[5])], lead=auditor)
     ctx.extra["audit_program"] = program
-    ctx.log(f"audits: {year} 年度内审方案已批准；{AuditProgram.objects.count()} 个方案，4 个审核/检查")
+    ctx.log(f"内审：{year} 年度内审方案已批准；{AuditProgram.objects.count()} 个方案，4 个审核/检查")

@@ -138,7 +138,8 @@ class ConcludeForm(StyledFormMixin, forms.Form):
 
 class ItemResultForm(forms.Form):
     result = forms.ChoiceField(choices=ItemResult.choices)
-    notes = forms.CharField(required=False, widget=forms.Textarea)
+    notes = forms.CharField(required=False, widget=forms.Textarea, max_length=4000)
+    nonconformity = forms.CharField(required=False, max_length=200)
     version = forms.IntegerField()
 
 

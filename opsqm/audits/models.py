@@ -242,6 +242,8 @@ class AuditItemResult(AuditedModel):
     element = models.CharField(_("要素"), max_length=20, blank=True)
     result = models.CharField(_("结果"), max_length=16, choices=ItemResult.choices, blank=True, default=ItemResult.NOT_ASSESSED)
     notes = models.TextField(_("审核记录"), blank=True)
+    # The auditor's statement of the nonconformity: the finding's title and the report's 不符合事实.
+    nonconformity = models.CharField(_("不符合事实"), max_length=200, blank=True, default="")
     assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("评估人"))
     assessed_at = models.DateTimeField(_("评估时间"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)

@@ -101,24 +101,10 @@ def render_docx(context: dict[str, Any], template: bytes | None = None) -> bytes
 
 def render_xlsx(context: dict[str, Any]) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
+
+    from opsqm.core.sheets import PERCENT, Column, percent_value, workbook_bytes, write_table
 
     wb = Workbook()
-    head_font, head_fill = Font(bold=True), PatternFill("solid", fgColor="D9E2F3")
-
-    def sheet(ws, headers: list[str], rows: list[list[Any]], widths: list[int]) -> None:
-        ws.append(headers)
-        for cell in ws[1]:
-            cell.font, cell.fill = head_font, head_fill
-        for row in rows:
-            ws.append([neutralize(v) for v in row])
-        for i, width in enumerate(widths):
-            ws.column_dimensions[chr(ord("A") + i)].width = width
-        for row in ws.iter_rows(min_row=2):
-            for cell in row:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.freeze_panes = "A2"
-
     a = context["audit"]
     ws = wb.active
     ws.title = "概况"
@@ -126,15 +112,15 @@ def render_xlsx(context: dict[str, Any]) -> bytes:
                 ["审核准则", a["criteria"]], ["审核范围", context["scope"]], ["计划日期", f"{a['planned_start']} 至 {a['planned_end']}"],
                 ["审核组长", context["lead"]], ["审核组", "、".join(f"{m['name']}（{m['role']}）" for m in context["team"])],
                 ["结论评价", a["conclusion_rating"]], ["审核结论", a["conclusion"]], ["符合率规则", context["rule"]]]
-    overview += [[f"符合率 · {c['label']}", c["rate"]] for c in context["conformance"]]
-    sheet(ws, ["项目", "内容"], overview, [18, 90])
-    sheet(wb.create_sheet("检查结果"), ["检查单", "编号", "检查点", "结果", "审核记录"],
-          [[r["checklist"], r["ref_id"], r["text"], r["result"], r["notes"]] for r in context["results"]], [16, 8, 60, 12, 40])
-    sheet(wb.create_sheet("不符合项"), ["问题编号", "等级", "条目", "描述", "责任人", "状态"],
-          [[f["code"], f["severity"], f["ref_id"], f["title"], f["owner"], f["status"]] for f in context["findings"]], [14, 8, 8, 60, 10, 12])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    overview += [[f"符合率 · {c['label']}", percent_value(c["rate"])] for c in context["conformance"]]
+    write_table(ws, [Column("项目", 18), Column("内容", 90, PERCENT, wrap=True)], overview, landscape=False)
+    write_table(wb.create_sheet("检查结果"), [Column("检查单", 16, wrap=True), Column("编号", 8), Column("检查点", 60, wrap=True),
+                                              Column("结果", 12), Column("审核记录", 40, wrap=True)],
+                [[r["checklist"], r["ref_id"], r["text"], r["result"], r["notes"]] for r in context["results"]])
+    write_table(wb.create_sheet("不符合项"), [Column("问题编号", 14), Column("等级", 8), Column("条目", 8), Column("不符合事实", 60, wrap=True),
+                                              Column("责任人", 10), Column("状态", 12)],
+                [[f["code"], f["severity"], f["ref_id"], f["title"], f["owner"], f["status"]] for f in context["findings"]])
+    return workbook_bytes(wb)
 
 
 def _as_upload(content: bytes, name: str, mime: str) -> SimpleUploadedFile:

@@ -177,6 +177,12 @@ def findings_of_audit(audit: Audit) -> QuerySet:
     return Finding.objects.filter(source_type="audits.audititemresult", source_id__in=ids).select_related("project", "owner")
 
 
+def unresolved_items(audit: Audit):
+    """Assessable items that block the conclusion: never assessed, or 不适用/未评估 without a reason."""
+    return AuditItemResult.objects.filter(audit=audit, assessable=True).filter(
+        Q(assessed_by__isnull=True) | Q(result__in=(ItemResult.NOT_APPLICABLE, ItemResult.NOT_ASSESSED), notes=""))
+
+
 def progress(audit: Audit) -> tuple[int, int]:
     """(assessed, total) over assessable items."""
     agg = AuditItemResult.objects.filter(audit=audit, assessable=True).aggregate(

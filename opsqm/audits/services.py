@@ -235,7 +235,7 @@ def audit_plan(
     _set_team(audit, lead, members)
     _set_checklists(audit, checklists)
     AuditStageLog.objects.create(audit=audit, stage=AuditStage.PLANNED, at=clock.now(), by=actor, note=_("完成审核策划"))
-    _notify(users=[m.user for m in audit.team.select_related("user")], title=_("您被安排参加审核 %(code)s") % {"code": audit.code},
+    _notify(actor=actor, users=[m.user for m in audit.team.select_related("user")], title=_("您被安排参加审核 %(code)s") % {"code": audit.code},
             body=audit.title, url=reverse("audits:audit_detail", args=[audit.pk]), kind="audit")
     return audit
 
@@ -369,7 +369,14 @@ def audit_start_onsite(*, actor: Any, audit: Audit) -> Audit:
 
 
 @transaction.atomic
-def audit_item_assess(*, actor: Any, item: AuditItemResult, result: str, notes: str, expected_version: int) -> AuditItemResult:
+def nonconformity_statement(statement: str, notes: str) -> str:
+    """The auditor's statement, else the first line of the note (prefill), at most 200 characters."""
+    text = (statement or "").strip() or next((line.strip() for line in (notes or "").splitlines() if line.strip()), "")
+    return text[:200]
+
+
+def audit_item_assess(*, actor: Any, item: AuditItemResult, result: str, notes: str, expected_version: int,
+                      nonconformity: str = "") -> AuditItemResult:
     locked = AuditItemResult.objects.select_for_update().select_related("audit").get(pk=item.pk)
     _require_team(actor, locked.audit)
     if locked.audit.stage != AuditStage.ONSITE:
@@ -382,14 +389,37 @@ def audit_item_assess(*, actor: Any, item: AuditItemResult, result: str, notes: 
         raise ValidationError({"result": _("请选择有效的审核结果。")})
     if result in FINDING_SEVERITY and not notes.strip():
         raise ValidationError({"notes": _("判定为不符合或观察项时，请在审核记录中写明事实和证据。")})
+    if result in (ItemResult.NOT_APPLICABLE, ItemResult.NOT_ASSESSED) and not notes.strip():
+        raise ValidationError({"notes": _("标记为不适用或未评估时，请在审核记录中写明理由。")})
     locked.result = result
     locked.notes = notes
+    locked.nonconformity = nonconformity_statement(nonconformity, notes) if result in FINDING_SEVERITY else ""
     locked.assessed_by = actor
     locked.assessed_at = clock.now()
     locked.version += 1
     locked.full_clean()
     locked.save()
     return locked
+
+
+@transaction.atomic
+def audit_items_conform_rest(*, actor: Any, audit: Audit, audit_checklist_id: int) -> int:
+    """本节全部符合: every item of one checklist of the audit not assessed yet becomes 符合. Returns how many."""
+    locked = Audit.objects.select_for_update().get(pk=audit.pk)
+    _require_team(actor, locked)
+    if locked.stage != AuditStage.ONSITE:
+        raise ValidationError(_("只有在现场审核阶段才能录入结果（当前阶段：%(s)s）。") % {"s": locked.get_stage_display()})
+    now = clock.now()
+    items = AuditItemResult.objects.filter(audit=locked, audit_checklist_id=audit_checklist_id, assessable=True, assessed_by__isnull=True)
+    count = 0
+    for item in items.select_for_update():
+        item.result = ItemResult.CONFORM
+        item.assessed_by = actor
+        item.assessed_at = now
+        item.version += 1
+        item.save(update_fields=["result", "assessed_by", "assessed_at", "version"])
+        count += 1
+    return count
 
 
 @transaction.atomic
@@ -424,7 +454,7 @@ def _raise_findings(actor: Any, audit: Audit, today: dt.date) -> list[Any]:
         label = ItemResult(item.result).label
         created.append(finding_create(
             actor=actor,
-            title=f"{audit.code} {item.ref_id} {label}：{item.text}"[:200],
+            title=(item.nonconformity or f"{audit.code} {item.ref_id} {label}：{item.text}")[:200],
             description=_("审核 %(code)s（%(title)s）条目 %(ref)s 判定为%(label)s。\n检查点：%(text)s\n审核记录：%(notes)s")
             % {"code": audit.code, "title": audit.title, "ref": item.ref_id, "label": label, "text": item.text, "notes": item.notes},
             severity=FINDING_SEVERITY[item.result],
@@ -446,6 +476,11 @@ def audit_conclude(*, actor: Any, audit: Audit, conclusion: str, rating: str, to
     _require_lead(actor, audit)
     if not conclusion.strip():
         raise ValidationError({"conclusion": _("请填写审核结论。")})
+    from opsqm.audits.selectors import unresolved_items
+
+    pending = unresolved_items(audit).count()
+    if pending:
+        raise ValidationError(_("还有 %(n)s 个条目未评估：每个条目都要给出结果，或标记为不适用/未评估并写明理由，之后才能形成结论。") % {"n": pending})
     audit = _advance(actor, audit, AuditStage.CONCLUDED, _("形成审核结论"))
     audit.conclusion = conclusion
     audit.conclusion_rating = rating
@@ -476,7 +511,7 @@ def audit_issue_report(*, actor: Any, audit: Audit) -> Audit:
     recipients = {m.user for m in audit.team.select_related("user")} | set(_users_with_role(Role.QUALITY_MANAGER))
     for p in audit.projects.select_related("ops_manager"):
         recipients.add(p.ops_manager)
-    _notify(users=list(recipients), title=_("审核报告已出具：%(code)s") % {"code": audit.code}, body=audit.title,
+    _notify(actor=actor, users=list(recipients), title=_("审核报告已出具：%(code)s") % {"code": audit.code}, body=audit.title,
             url=reverse("audits:audit_detail", args=[audit.pk]), kind="audit")
     return audit
 
@@ -510,9 +545,10 @@ def _users_with_role(role: str) -> list[Any]:
     return list(get_user_model().objects.filter(role=role, is_active=True))
 
 
-def _notify(*, users: list[Any], title: str, body: str, url: str, kind: str) -> None:
+def _notify(*, users: list[Any], title: str, body: str, url: str, kind: str, actor: Any = None) -> None:
+    """Notify the users, never the person who did the thing (she knows)."""
     from opsqm.notifications.services import notify
 
-    users = [u for u in users if u is not None]
+    users = [u for u in users if u is not None and (actor is None or u.pk != actor.pk)]
     if users:
         notify(users=users, title=title, body=body, url=url, kind=kind, email=True)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("<int:pk>/onsite/", views.audit_start_onsite, name="audit_start_onsite"),
     path("<int:pk>/results/", views.audit_results, name="audit_results"),
     path("<int:pk>/results/progress/", views.audit_progress, name="audit_progress"),
+    path("<int:pk>/results/checklist/<int:checklist_pk>/conform/", views.audit_conform_rest, name="audit_conform_rest"),
     path("<int:pk>/results/<int:item_pk>/", views.audit_item_save, name="audit_item_save"),
     path("<int:pk>/results/<int:item_pk>/evidence/", views.audit_item_upload, name="audit_item_upload"),
     path("<int:pk>/conclude/", views.audit_conclude, name="audit_conclude"),

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -232,6 +233,8 @@ def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "projects": audit.projects.all(), "departments": audit.departments.all(),
         "meeting_form": MeetingForm(audit=audit, initial={"held_at": timezone.localtime().replace(second=0, microsecond=0)}),
         "conclude_form": ConcludeForm(), "report_files": evidence_for(audit)[:10],
+        "unresolved": selectors.unresolved_items(audit).count() if audit.stage == AuditStage.ONSITE else 0,
+        "can_see_program": selectors.can_see_programs(request.user),
     })
     return render(request, "audits/audit_detail.html", ctx)
 
@@ -323,6 +326,21 @@ def audit_results(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "audits/audit_results.html", ctx)
 
 
+@login_required
+@require_POST
+def audit_conform_rest(request: HttpRequest, pk: int, checklist_pk: int) -> HttpResponse:
+    audit = selectors.get_audit_or_404(request.user, pk)
+    try:
+        n = services.audit_items_conform_rest(actor=request.user, audit=audit, audit_checklist_id=checklist_pk)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("您无权执行此操作。"))
+    else:
+        messages.success(request, _("已将本节 %(n)s 个未评估条目记为符合。") % {"n": n})
+    return redirect(reverse("audits:audit_results", args=[audit.pk]) + f"#checklist-{checklist_pk}")
+
+
 def _item_or_404(user: Any, audit_pk: int, item_pk: int) -> AuditItemResult:
     return get_visible_or_404(AuditItemResult.objects.filter(audit__in=selectors.visible_audits(user), audit_id=audit_pk)
                               .select_related("audit", "assessed_by", "project"), pk=item_pk)
@@ -346,7 +364,8 @@ def audit_item_save(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse
         return _row(request, item, error=_("请选择审核结果。"))
     try:
         item = services.audit_item_assess(actor=request.user, item=item, result=form.cleaned_data["result"],
-                                          notes=form.cleaned_data["notes"], expected_version=form.cleaned_data["version"])
+                                          notes=form.cleaned_data["notes"], expected_version=form.cleaned_data["version"],
+                                          nonconformity=form.cleaned_data["nonconformity"])
     except ValidationError as exc:
         item.refresh_from_db()
         return _row(request, item, error=_error_text(exc))

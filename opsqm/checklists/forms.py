@@ -36,7 +36,7 @@ class NewChecklistForm(StyledFormMixin, forms.Form):
     slug = forms.CharField(
         label=_("标识"), max_length=60,
         validators=[RegexValidator(r"^[a-z0-9][a-z0-9-]*$", _("只能使用小写字母、数字和连字符，且不能以连字符开头。"))],
-        help_text=_("英文小写，如 project-risk；URN 为 urn:opsqm:checklist:<标识>，创建后不可修改。"),
+        help_text=_("字母、数字和短横线，如 project-risk；创建后不可修改。"),
     )
     ref_id = forms.CharField(label=_("编号"), max_length=50, help_text=_("显示用编号，如 PRJ-RSK，库内唯一。"))
     name = forms.CharField(label=_("名称"), max_length=200)

@@ -5,17 +5,23 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from opsqm.dashboards.selectors import home_summary
+from opsqm.dashboards.panels import Scope, panels_for
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    summary = home_summary(request.user, timezone.localdate())
-    return render(request, "dashboards/home.html", {
-        "summary": summary,
-        "chart_status": [{"name": s["label"], "value": s["value"]} for s in summary.by_status],
-        "chart_value": summary.value_by_customer,
-    })
+    """The cockpit: the panels for this user's role, built from the records they may see."""
+    scope = Scope(user=request.user, today=timezone.localdate())
+    return render(request, "dashboards/home.html", {"panels": panels_for(scope)})
+
+
+@login_required
+def project(request: HttpRequest, pk: int) -> HttpResponse:
+    """The same panels for one project (a foreign project is 404)."""
+    from opsqm.accounts.access import get_project_or_404
+
+    scope = Scope(user=request.user, today=timezone.localdate(), project=get_project_or_404(request.user, pk=pk))
+    return render(request, "dashboards/home.html", {"panels": panels_for(scope), "project": scope.project})
 
 
 @login_required

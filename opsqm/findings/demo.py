@@ -110,4 +110,4 @@ def load(ctx: DemoContext) -> None:
                 services.improvement_add_progress(actor=owner, item=item, date=ctx.today - dt.timedelta(days=7 * (len(steps) - n)),
                                                          progress=p, note=f"完成阶段工作，进度 {p}%。")
     ctx.extra["findings"] = findings
-    ctx.log(f"findings: {len(findings)} 个问题，{len(IMPROVEMENTS)} 个服务改进项")
+    ctx.log(f"问题与改进：{len(findings)} 个问题，{len(IMPROVEMENTS)} 个服务改进项")

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opsqm.accounts.access import is_org_wide, visible_project_ids
@@ -51,7 +52,7 @@ def items_for(user: Any, today: dt.date) -> list[WorkItem]:
             to_verify = to_verify.filter(Q(finding__raised_by=user) | Q(finding__project__in=visible_project_ids(user)))
         for a in to_verify:
             items.append(WorkItem(_("待验证纠正措施"), f"{a.finding.code} {a.description[:60]}", _finding_url(a.finding_id), a.due_date,
-                                  _project(a.finding.project), _("实施于 %(d)s") % {"d": a.implemented_at.date().isoformat()}))
+                                  _project(a.finding.project), _("实施于 %(d)s") % {"d": timezone.localdate(a.implemented_at).isoformat()}))
 
     level = _SUPERVISE_LEVEL.get(user.role)
     supervise = Q(finding__project__ops_manager=user, escalation_level__gte=1)

@@ -97,6 +97,17 @@ def _finding_url(finding: Finding) -> str:
     return reverse("findings:detail", args=[finding.pk])
 
 
+def check_due_date(due_date: dt.date | None, *, today: dt.date | None, not_before: dt.date | None = None, field: str = "due_date",
+                    what: str = "") -> None:
+    """A due date in the past or before the record it belongs to existed would go straight into escalation."""
+    if due_date is None:
+        return
+    if today is not None and due_date < today:
+        raise ValidationError({field: _("%(what)s不能早于今天（%(today)s）。") % {"what": what or _("期限"), "today": today.isoformat()}})
+    if not_before is not None and due_date < not_before:
+        raise ValidationError({field: _("%(what)s不能早于问题登记日期（%(d)s）。") % {"what": what or _("期限"), "d": not_before.isoformat()}})
+
+
 def _active_users(role: str) -> list[Any]:
     return list(get_user_model().objects.filter(role=role, is_active=True))
 
@@ -225,6 +236,7 @@ def finding_close(*, actor: Any, finding: Finding, note: str, expected_version: 
     locked.close_note = note
     _save(locked)
     _event(locked, actor, K.CLOSED, note, at=at)
+    _notify_closed(locked, actor)
     return locked
 
 
@@ -276,6 +288,14 @@ def _refresh_finding_status(finding: Finding, actor: Any, at: dt.datetime) -> No
         _save(finding)
         if new == S.CLOSED:
             _event(finding, actor, K.CLOSED, finding.close_note, at=at)
+            _notify_closed(finding, actor)
+
+
+def _notify_closed(finding: Finding, actor: Any) -> None:
+    """The finding's owner hears that it is closed (unless they closed it themselves)."""
+    if finding.owner_id and finding.owner_id != actor.pk:
+        notify(users=[finding.owner], title=_("问题已关闭：%(code)s %(title)s") % {"code": finding.code, "title": finding.title},
+               body=finding.close_note, url=_finding_url(finding), kind="finding_closed")
 
 
 # ---------------------------------------------------------------- corrective actions
@@ -383,6 +403,9 @@ def action_verify(*, actor: Any, action: CorrectiveAction, effective: bool, note
     if effective:
         _event(finding, actor, K.VERIFIED_EFFECTIVE, note, action=locked, at=at)
         _refresh_finding_status(finding, actor, at)
+        notify(users=[u for u in {locked.owner, locked.implemented_by} if u is not None and u.pk != actor.pk],
+               title=_("纠正措施已验证有效：%(code)s") % {"code": finding.code}, body=note or locked.description,
+               url=_finding_url(finding), kind="action_effective")
     else:
         finding.status = S.REOPENED
         finding.close_note = note

@@ -194,7 +194,7 @@ def finding_analyze(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def action_create(request: HttpRequest, pk: int) -> HttpResponse:
     finding = _finding(request, pk)
-    form = ActionForm(request.POST or None, initial={"version": finding.version, "owner": finding.owner_id})
+    form = ActionForm(request.POST or None, finding=finding, initial={"version": finding.version, "owner": finding.owner_id})
     return _step(request, form=form, finding=finding, allowed=policy.can_handle(request.user, finding),
                  title=_("制定纠正措施"), intro=_("写明要做什么、由谁负责、何时完成。逾期未实施的措施会逐级督办。"),
                  perform=lambda d: services.action_create(actor=request.user, finding=finding, description=d["description"], owner=d["owner"],
@@ -205,7 +205,7 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     action = _action(request, pk)
-    form = ActionForm(request.POST or None, initial={"description": action.description, "owner": action.owner_id,
+    form = ActionForm(request.POST or None, finding=action.finding, initial={"description": action.description, "owner": action.owner_id,
                                                      "due_date": action.due_date, "version": action.version})
     return _step(request, form=form, finding=action.finding, action=action, allowed=policy.can_handle(request.user, action.finding),
                  title=_("修改纠正措施"), intro=_("只有待实施的措施可以修改。"),

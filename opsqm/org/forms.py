@@ -33,7 +33,7 @@ class ProjectForm(VersionedForm):
     members = forms.ModelMultipleChoiceField(
         label=_("项目成员"), required=False, queryset=get_user_model().objects.none(),
         widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text=_("按住 Ctrl 可多选。运维经理和质量专员无需重复添加。"),
+        help_text=_("输入姓名、部门或岗位搜索，点击即可添加。运维经理和质量专员无需重复添加。"),
     )
     service_items = forms.ModelMultipleChoiceField(
         label=_("服务目录项"), required=False, queryset=ServiceItem.objects.filter(active=True),
@@ -54,6 +54,13 @@ class ProjectForm(VersionedForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        from opsqm.help.templatetags.ui_tags import tz_choices
+
+        choices = tz_choices()
+        current = self.initial.get("time_zone") or getattr(self.instance, "time_zone", "")
+        if current and current not in dict(choices):
+            choices.append((current, current))
+        self.fields["time_zone"].widget = forms.Select(choices=choices, attrs={"class": "form-select"})
         User = get_user_model()
         self.fields["ops_manager"].queryset = _people(Role.OPS_MANAGER)
         self.fields["quality_specialist"].queryset = _people(Role.QUALITY_SPECIALIST, Role.QUALITY_MANAGER)

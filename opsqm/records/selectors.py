@@ -12,7 +12,9 @@ from django.utils.translation import gettext
 
 from opsqm.records.models import AuditEvent
 
-HIDDEN_FIELDS = {"id", "version", "created_at", "updated_at", "added_at"}
+HIDDEN_FIELDS = {"id", "version", "created_at", "updated_at", "added_at", "password", "last_login", "row_hash", "prev_hash",
+                 "stored_name", "assessable", "position", "depth", "parent_urn", "urn"}
+COLLAPSE_AFTER = 4  # longer change sets show this many rows and fold the rest
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,52 @@ class PresentedEvent:
     event: AuditEvent
     model_label: str
     changes: list[FieldChange]
+    object_name: str = ""
+
+    @property
+    def shown_changes(self) -> list[FieldChange]:
+        return self.changes[:COLLAPSE_AFTER]
+
+    @property
+    def folded_changes(self) -> list[FieldChange]:
+        return self.changes[COLLAPSE_AFTER:]
+
+
+def model_choices(labels: Iterable[str]) -> list[tuple[str, str]]:
+    """(app.model, 中文名) for the filter, so nobody reads `app.model`."""
+    out = []
+    for label in labels:
+        try:
+            out.append((label, str(apps.get_model(label)._meta.verbose_name)))
+        except (LookupError, ValueError):
+            out.append((label, label))
+    return sorted(out, key=lambda pair: pair[1])
+
+
+def _object_name(event: AuditEvent, model_label: str) -> str:
+    import re
+
+    text = event.object_repr or ""
+    if not text or re.search(r" object \(\d+\)$", text):
+        return f"{model_label} #{event.object_id}" if getattr(event, "object_id", None) else model_label
+    return text
+
+
+def _local_datetime(value: Any) -> str | None:
+    """An ISO timestamp stored in the trail, shown as local time."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    if not isinstance(value, str) or "T" not in value:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        return parsed.strftime("%Y-%m-%d %H:%M")
+    return timezone.localtime(parsed).strftime("%Y-%m-%d %H:%M")
 
 
 def _field_index(model_label: str) -> tuple[type[models.Model] | None, dict[str, models.Field]]:
@@ -79,6 +127,10 @@ def present_events(events: Iterable[AuditEvent]) -> list[PresentedEvent]:
             return names.get((f.related_model, str(value)), f"#{value}")
         if f is not None and getattr(f, "choices", None):
             return _show(dict(f.flatchoices).get(value, value))
+        if isinstance(f, models.DateTimeField) or f is None:
+            local = _local_datetime(value)
+            if local is not None:
+                return local
         return _show(value)
 
     out = []
@@ -101,5 +153,5 @@ def present_events(events: Iterable[AuditEvent]) -> list[PresentedEvent]:
             else:
                 rows.append(FieldChange(label, "", _show(change)))
         model_label = str(model._meta.verbose_name) if model is not None else e.model
-        out.append(PresentedEvent(e, model_label, rows))
+        out.append(PresentedEvent(e, model_label, rows, _object_name(e, model_label)))
     return out

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from opsqm.jobs.services import job_create
 from opsqm.records.models import AuditAction, AuditEvent
-from opsqm.records.selectors import present_events
+from opsqm.records.selectors import model_choices, present_events
 from opsqm.records.tasks import verify_audit_trail_task
 from opsqm.web import org_wide_required, paginate, querystring_without
 
@@ -31,7 +31,7 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
         "history_rows": present_events(page.object_list),
         "filters": {"actor": actor, "action": action, "model": model},
         "actions": AuditAction.choices,
-        "models": AuditEvent.objects.order_by("model").values_list("model", flat=True).distinct(),
+        "models": model_choices(AuditEvent.objects.order_by("model").values_list("model", flat=True).distinct()),
         "qs_no_page": querystring_without(request, "page"),
     })
 

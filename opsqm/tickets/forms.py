@@ -41,6 +41,14 @@ class CalendarForm(StyledFormMixin, forms.Form):
                 widget=forms.TextInput(attrs={"class": "form-control", "placeholder": "09:00-12:00,13:30-18:00"}))
         if calendar is not None:
             self.fields["code"].disabled = True
+        # Time zones as people say them (北京时间 (UTC+8)); a stored zone outside the list stays selectable.
+        from opsqm.help.templatetags.ui_tags import tz_choices
+
+        zones = tz_choices()
+        current = self.initial.get("time_zone")
+        if current and current not in dict(zones):
+            zones.append((current, current))
+        self.fields["time_zone"].widget = forms.Select(choices=zones, attrs={"class": "form-select"})
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -107,8 +107,16 @@ def test_a_whole_internal_audit(server, page_as, tmp_path):
     auditor.reload()
     assert "3 / " in auditor.locator("#progress-count").inner_text()
 
-    # 6. Conclusion: the nonconformities become findings.
+    # 6. Conclusion: blocked while items are open; 本节全部符合 settles the rest; then the nonconformities become findings.
     auditor.goto(audit_url)
+    assert auditor.locator("button[name=conclude]").is_disabled()
+    auditor.goto(audit_url + "results/")
+    auditor.on("dialog", lambda dialog: dialog.accept())
+    for i in range(auditor.locator("button[name=conform-rest]").count()):
+        with auditor.expect_navigation():
+            auditor.locator("button[name=conform-rest]").nth(i).click()
+    auditor.goto(audit_url)
+    assert "均已评估" in auditor.locator("#unresolved-items").inner_text()
     auditor.select_option("#conclude-form [name=rating]", "basically")
     auditor.fill("#conclude-form [name=conclusion]", "体系运行基本有效，关键岗位备份需整改。")
     auditor.click("button[name=conclude]")
