@@ -17,6 +17,7 @@ class TeamMemberSerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditTeamMember
         fields = ["username", "name", "role"]
+        read_only_fields = fields
 
 
 class ItemResultSerializer(serializers.ModelSerializer):
@@ -27,6 +28,7 @@ class ItemResultSerializer(serializers.ModelSerializer):
         model = AuditItemResult
         fields = ["id", "checklist", "project", "ref_id", "urn", "parent_urn", "depth", "text", "assessable", "element",
                   "result", "notes", "assessed_at", "version"]
+        read_only_fields = fields  # results are entered through the audit pages (services), not here
 
 
 class AuditSerializer(serializers.ModelSerializer):
@@ -38,6 +40,7 @@ class AuditSerializer(serializers.ModelSerializer):
         model = Audit
         fields = ["id", "code", "title", "kind", "mode", "program", "criteria", "scope_org", "projects", "planned_start",
                   "planned_end", "stage", "conclusion", "conclusion_rating", "team", "conformance_rate", "version"]
+        read_only_fields = fields
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_conformance_rate(self, audit: Audit) -> float | None:

@@ -17,6 +17,7 @@ class ItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = ChecklistItem
         fields = ["position", "urn", "ref_id", "parent_urn", "order", "depth", "text", "guidance", "evidence", "assessable", "area"]
+        read_only_fields = fields
 
 
 class VersionSerializer(serializers.ModelSerializer):
@@ -25,6 +26,7 @@ class VersionSerializer(serializers.ModelSerializer):
     class Meta:
         model = ChecklistVersion
         fields = ["id", "number", "origin", "created_by", "created_at", "change_note", "item_count", "checksum"]
+        read_only_fields = fields
 
 
 class TemplateSerializer(serializers.ModelSerializer):
@@ -33,6 +35,7 @@ class TemplateSerializer(serializers.ModelSerializer):
     class Meta:
         model = ChecklistTemplate
         fields = ["id", "urn", "ref_id", "name", "name_en", "kind", "element", "phase", "source", "description", "active", "current_version"]
+        read_only_fields = fields
 
 
 class TemplateDetailSerializer(TemplateSerializer):
