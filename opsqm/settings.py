@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "opsqm.accounts.middleware.AccountStillAllowedMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "opsqm.records.middleware.AuditContextMiddleware",
     "opsqm.records.middleware.EditConflictMiddleware",
@@ -178,7 +179,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("OPSQM_FROM_EMAIL", "opsqm@localhost")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "opsqm.accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -30,6 +30,20 @@ def is_external_reviewer(user: Any) -> bool:
     return bool(user and user.is_authenticated and user.role == Role.EXTERNAL_REVIEWER)
 
 
+def account_usable(user: Any, *, now=None) -> bool:
+    """May this signed-in account use the system right now? The one rule, checked on every request
+    (session: `AccountStillAllowedMiddleware`; API token: `opsqm.accounts.authentication`) and at login:
+    the account is active, and an external reviewer has a grant valid at this moment."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if user.role != Role.EXTERNAL_REVIEWER:
+        return True
+    from opsqm.accounts.models import ExternalGrant
+
+    now = now or timezone.now()
+    return ExternalGrant.objects.filter(user=user, valid_from__lte=now, valid_until__gt=now).exists()
+
+
 def visible_projects(user: Any, *, now=None) -> QuerySet:
     from opsqm.org.models import Project
 
