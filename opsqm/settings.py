@@ -23,7 +23,22 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 DEBUG = env_bool("OPSQM_DEBUG", False)
-SECRET_KEY = os.environ.get("OPSQM_SECRET_KEY", "dev-only-insecure-key-change-me-for-production-use")
+# Production mode (README "Production settings"): a real secret key is required, HTTPS is enforced.
+PRODUCTION = env_bool("OPSQM_PRODUCTION", False)
+_DEV_SECRET_KEY = "dev-only-insecure-key-change-me-for-production-use"  # nosec B105 - refused in production below
+SECRET_KEY = os.environ.get("OPSQM_SECRET_KEY", "").strip() or _DEV_SECRET_KEY
+if PRODUCTION and (SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "生产模式（OPSQM_PRODUCTION=1）必须设置 OPSQM_SECRET_KEY：至少 50 个字符的随机字符串，"
+        "例如 python -c 'import secrets; print(secrets.token_urlsafe(64))' 的输出。"
+        " / Production mode requires OPSQM_SECRET_KEY (a random string of at least 50 characters)."
+    )
+if PRODUCTION and DEBUG:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("生产模式下不能开启 OPSQM_DEBUG。 / OPSQM_DEBUG must be off in production mode.")
 ALLOWED_HOSTS = [h for h in os.environ.get("OPSQM_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("OPSQM_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 # Under pytest: immediate background jobs, fast password hashing.
@@ -167,8 +182,18 @@ OPSQM_MAX_UPLOAD_BYTES = int(os.environ.get("OPSQM_MAX_UPLOAD_BYTES", str(200 * 
 OPSQM_MAX_EVIDENCE_BYTES = int(os.environ.get("OPSQM_MAX_EVIDENCE_BYTES", str(20 * 1024 * 1024)))
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("OPSQM_SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = env_bool("OPSQM_SECURE_COOKIES", PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS (production defaults; each can be overridden). Behind the documented reverse proxy, which
+# terminates TLS and sets X-Forwarded-Proto; the proxy must overwrite that header from clients.
+SECURE_SSL_REDIRECT = env_bool("OPSQM_SSL_REDIRECT", PRODUCTION)
+SECURE_HSTS_SECONDS = int(os.environ.get("OPSQM_HSTS_SECONDS", str(31536000 if PRODUCTION else 0)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("OPSQM_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("OPSQM_HSTS_PRELOAD", PRODUCTION)
+if env_bool("OPSQM_BEHIND_PROXY", PRODUCTION):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
@@ -197,6 +222,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per shared choice set (keeps `check --deploy` free of schema warnings).
+    "ENUM_NAME_OVERRIDES": {
+        "SlaStatusEnum": "opsqm.tickets.models.SlaStatus",
+        "AuditKindEnum": "opsqm.audits.models.AuditKind",
+        "ChecklistKindEnum": "opsqm.checklists.models.ChecklistKind",
+    },
 }
 
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
