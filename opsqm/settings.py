@@ -175,6 +175,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = Path(os.environ.get("OPSQM_MEDIA_ROOT", VAR_DIR / "media"))
+# A copy of the audit trail's newest anchor, outside the database (records/trail.py). Off in tests
+# unless a test sets it.
+AUDIT_ANCHOR_FILE = os.environ.get("OPSQM_AUDIT_ANCHOR_FILE", "" if TESTING else str(VAR_DIR / "audit-anchor.json"))
 MEDIA_URL = "/media/"  # never served directly: files go through access-checked views
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
