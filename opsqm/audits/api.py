@@ -11,8 +11,8 @@ from opsqm.audits.models import Audit, AuditItemResult, AuditTeamMember, ItemRes
 
 
 class TeamMemberSerializer(serializers.ModelSerializer):
-    username = serializers.CharField(source="user.username")
-    name = serializers.CharField(source="user.display_name")
+    username = serializers.CharField(source="user.username", read_only=True)
+    name = serializers.CharField(source="user.display_name", read_only=True)
 
     class Meta:
         model = AuditTeamMember
@@ -21,8 +21,8 @@ class TeamMemberSerializer(serializers.ModelSerializer):
 
 
 class ItemResultSerializer(serializers.ModelSerializer):
-    checklist = serializers.CharField(source="audit_checklist.checklist_version.template.ref_id")
-    project = serializers.CharField(source="project.code", default=None)
+    checklist = serializers.CharField(source="audit_checklist.checklist_version.template.ref_id", read_only=True)
+    project = serializers.CharField(source="project.code", default=None, read_only=True)
 
     class Meta:
         model = AuditItemResult

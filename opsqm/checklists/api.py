@@ -21,7 +21,7 @@ class ItemSerializer(serializers.ModelSerializer):
 
 
 class VersionSerializer(serializers.ModelSerializer):
-    created_by = serializers.CharField(source="created_by.username", default=None)
+    created_by = serializers.CharField(source="created_by.username", default=None, read_only=True)
 
     class Meta:
         model = ChecklistVersion
