@@ -25,7 +25,7 @@ def env_bool(name: str, default: bool = False) -> bool:
 DEBUG = env_bool("OPSQM_DEBUG", False)
 # Production mode (README "Production settings"): a real secret key is required, HTTPS is enforced.
 PRODUCTION = env_bool("OPSQM_PRODUCTION", False)
-_DEV_SECRET_KEY = "dev-only-insecure-key-change-me-for-production-use"  # nosec B105 - refused in production below
+_DEV_SECRET_KEY = "dev-only-insecure-key-change-me-for-production-use"  # nosec B105 # development default; refused in production below
 SECRET_KEY = os.environ.get("OPSQM_SECRET_KEY", "").strip() or _DEV_SECRET_KEY
 if PRODUCTION and (SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
     from django.core.exceptions import ImproperlyConfigured

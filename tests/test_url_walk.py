@@ -91,7 +91,7 @@ def urls_for(route: str, foreign: Foreign, limit: int = 40) -> list[str]:
     urls = []
     for combo in itertools.islice(itertools.product(*choices), limit):
         it = iter(combo)
-        urls.append("/" + PARAM.sub(lambda _m: next(it), route))
+        urls.append("/" + PARAM.sub(lambda _m, it=it: next(it), route))
     return urls
 
 

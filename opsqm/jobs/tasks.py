@@ -24,5 +24,5 @@ def fail_abandoned_jobs() -> None:
     try:
         jobs_fail_abandoned(worker_started_at=WORKER_STARTED_AT, same_queue_only=single_queue,
                             max_running=dt.timedelta(hours=hours))
-    except Exception:  # nosec B110 - never keep a worker from starting; logged for the admin
+    except Exception:  # never keep a worker from starting; logged for the admin
         log.exception("could not check for abandoned jobs")
