@@ -16,8 +16,14 @@ def _opsqm(args: list[str], env: dict[str, str], tmp_path: Path) -> subprocess.C
     base = {k: v for k, v in os.environ.items() if not k.startswith(("OPSQM_", "DJANGO_"))}
     base.pop("DATABASE_URL", None)
     base.update({"OPSQM_VAR_DIR": str(tmp_path / "var"), **env})
-    return subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=base, cwd=str(tmp_path),  # nosec B603
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        env=base,
+        cwd=str(tmp_path),  # nosec B603
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_production_mode_refuses_to_start_without_a_secret_key(tmp_path):
@@ -35,8 +41,12 @@ def test_production_mode_refuses_a_short_or_the_development_key(tmp_path):
 def test_check_deploy_is_clean_with_the_documented_production_settings(tmp_path):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "OPSQM_PRODUCTION=1" in readme and "check --deploy" in readme
-    env = {"OPSQM_PRODUCTION": "1", "OPSQM_SECRET_KEY": secrets.token_urlsafe(64), "OPSQM_ALLOWED_HOSTS": "qm.example.com",
-           "OPSQM_CSRF_TRUSTED_ORIGINS": "https://qm.example.com"}
+    env = {
+        "OPSQM_PRODUCTION": "1",
+        "OPSQM_SECRET_KEY": secrets.token_urlsafe(64),
+        "OPSQM_ALLOWED_HOSTS": "qm.example.com",
+        "OPSQM_CSRF_TRUSTED_ORIGINS": "https://qm.example.com",
+    }
     result = _opsqm(["check", "--deploy", "--fail-level", "WARNING"], env, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

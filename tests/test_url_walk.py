@@ -15,8 +15,8 @@ import io
 import itertools
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -33,6 +33,7 @@ MARK = "ZQX"  # in the name of every project-B object created here
 
 
 # ---------------------------------------------------------------- routes
+
 
 def _routes(patterns, prefix: str = "") -> Iterator[str]:
     for p in patterns:
@@ -69,9 +70,15 @@ class Foreign:
 
 def _values(name: str, conv: str | None, foreign: Foreign) -> list[str]:
     by_name = {
-        "project_id": [foreign.project_id], "item_pk": foreign.item_ids, "fmt": ["docx", "xlsx"],
-        "scope": [foreign.project_id], "kpi": ["response_rate", "resolution_rate"], "period": ["2026-03"],
-        "token": ["x"], "object_id": [foreign.project_id], "id": [foreign.project_id],
+        "project_id": [foreign.project_id],
+        "item_pk": foreign.item_ids,
+        "fmt": ["docx", "xlsx"],
+        "scope": [foreign.project_id],
+        "kpi": ["response_rate", "resolution_rate"],
+        "period": ["2026-03"],
+        "token": ["x"],
+        "object_id": [foreign.project_id],
+        "id": [foreign.project_id],
     }
     if name in by_name:
         return [str(v) for v in by_name[name]]
@@ -97,6 +104,7 @@ def urls_for(route: str, foreign: Foreign, limit: int = 40) -> list[str]:
 
 # ---------------------------------------------------------------- project B's data
 
+
 @pytest.fixture
 def foreign(world) -> Foreign:
     from opsqm.audits import services as audits
@@ -108,43 +116,88 @@ def foreign(world) -> Foreign:
     from opsqm.notifications.services import notify
 
     pb, spec_b, ops_b = world.project_b, world.spec_b, world.ops_b
-    finding = findings.finding_create(actor=spec_b, title=f"乙方机密问题{MARK}1", description=f"乙方机密描述{MARK}", severity="minor",
-                                      source="manual", project=pb, owner=ops_b)
+    finding = findings.finding_create(
+        actor=spec_b,
+        title=f"乙方机密问题{MARK}1",
+        description=f"乙方机密描述{MARK}",
+        severity="minor",
+        source="manual",
+        project=pb,
+        owner=ops_b,
+    )
     finding = findings.finding_analyze(actor=ops_b, finding=finding, cause=f"乙方机密原因{MARK}")
-    action = findings.action_create(actor=ops_b, finding=finding, description=f"乙方机密措施{MARK}2", owner=ops_b,
-                                    due_date=dt.date.today() + dt.timedelta(days=5))
-    improvement = findings.improvement_create(actor=spec_b, title=f"乙方机密改进{MARK}3", target="目标", owner=ops_b,
-                                              due_date=dt.date.today() + dt.timedelta(days=30), project=pb)
+    action = findings.action_create(
+        actor=ops_b, finding=finding, description=f"乙方机密措施{MARK}2", owner=ops_b, due_date=dt.date.today() + dt.timedelta(days=5)
+    )
+    improvement = findings.improvement_create(
+        actor=spec_b, title=f"乙方机密改进{MARK}3", target="目标", owner=ops_b, due_date=dt.date.today() + dt.timedelta(days=30), project=pb
+    )
     version = save_checklist(SMALL_CHECKLIST)
     program = audits.program_create(actor=world.qm, year=2026, title="2026 年度内审方案", objectives="")
     program = audits.program_approve(actor=world.gm, program=audits.program_submit(actor=world.qm, program=program), note="同意")
-    audit = audits.audit_plan(actor=world.qm, data=dict(title=f"乙方机密审核{MARK}4", kind="internal", mode="routine", program=program,
-                                                        criteria="GB/T 28827.1", planned_start=dt.date(2026, 6, 10),
-                                                        planned_end=dt.date(2026, 6, 12)),
-                              projects=[pb], departments=[], checklists=[(version, pb)], lead=world.auditor)
+    audit = audits.audit_plan(
+        actor=world.qm,
+        data=dict(
+            title=f"乙方机密审核{MARK}4",
+            kind="internal",
+            mode="routine",
+            program=program,
+            criteria="GB/T 28827.1",
+            planned_start=dt.date(2026, 6, 10),
+            planned_end=dt.date(2026, 6, 12),
+        ),
+        projects=[pb],
+        departments=[],
+        checklists=[(version, pb)],
+        lead=world.auditor,
+    )
     audit = run_to(world, audit, "onsite")
     items = list(AuditItemResult.objects.filter(audit=audit, assessable=True).order_by("position")[:2])
-    audits.audit_item_assess(actor=world.auditor, item=items[0], result="minor_nc", notes=f"乙方机密记录{MARK}5",
-                             expected_version=items[0].version)
-    evidence = audits.audit_item_add_evidence(actor=world.auditor, item=items[0], uploaded_file=SimpleUploadedFile(
-        f"乙方机密证据{MARK}6.pdf", pdf_bytes(), content_type="application/pdf"))
+    audits.audit_item_assess(
+        actor=world.auditor, item=items[0], result="minor_nc", notes=f"乙方机密记录{MARK}5", expected_version=items[0].version
+    )
+    evidence = audits.audit_item_add_evidence(
+        actor=world.auditor,
+        item=items[0],
+        uploaded_file=SimpleUploadedFile(f"乙方机密证据{MARK}6.pdf", pdf_bytes(), content_type="application/pdf"),
+    )
     notes = notify(users=[spec_b, ops_b], title=f"乙方机密通知{MARK}7", body="x", url=f"/findings/{finding.pk}/", kind="t", email=False)
     job = job_create(kind="t", title=f"乙方机密任务{MARK}8", user=spec_b, project=pb)
-    ids = sorted({pb.pk, world.customer_b.pk, finding.pk, action.pk, improvement.pk, audit.pk, evidence.pk, job.pk if isinstance(job.pk, int) else 0,
-                  *[n.pk for n in notes], *[i.pk for i in items]} - {0})
-    return Foreign(project_id=pb.pk, ids=ids, item_ids=[i.pk for i in items], job_ids=[str(job.pk)],
-                   markers=[MARK, pb.name, world.customer_b.name, finding.code, improvement.code, audit.code])
+    ids = sorted(
+        {
+            pb.pk,
+            world.customer_b.pk,
+            finding.pk,
+            action.pk,
+            improvement.pk,
+            audit.pk,
+            evidence.pk,
+            job.pk if isinstance(job.pk, int) else 0,
+            *[n.pk for n in notes],
+            *[i.pk for i in items],
+        }
+        - {0}
+    )
+    return Foreign(
+        project_id=pb.pk,
+        ids=ids,
+        item_ids=[i.pk for i in items],
+        job_ids=[str(job.pk)],
+        markers=[MARK, pb.name, world.customer_b.name, finding.code, improvement.code, audit.code],
+    )
 
 
 # ---------------------------------------------------------------- personas
+
 
 def _expired_reviewer(world):
     from opsqm.accounts.models import ExternalGrant
 
     user = make_user("reviewer_x", Role.EXTERNAL_REVIEWER, "过期评审")
     now = timezone.now()
-    grant = ExternalGrant.objects.create(user=user, purpose="评审", valid_from=now - dt.timedelta(days=30),
-                                         valid_until=now + dt.timedelta(days=1), granted_by=world.qm)
+    grant = ExternalGrant.objects.create(
+        user=user, purpose="评审", valid_from=now - dt.timedelta(days=30), valid_until=now + dt.timedelta(days=1), granted_by=world.qm
+    )
     grant.projects.set([world.project_b])
     return user, grant
 

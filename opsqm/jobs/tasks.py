@@ -22,7 +22,6 @@ def fail_abandoned_jobs() -> None:
     single_queue = settings.HUEY.get("huey_class", "").endswith("SqliteHuey")
     hours = float(getattr(settings, "OPSQM_JOB_MAX_RUNNING_HOURS", 6))
     try:
-        jobs_fail_abandoned(worker_started_at=WORKER_STARTED_AT, same_queue_only=single_queue,
-                            max_running=dt.timedelta(hours=hours))
+        jobs_fail_abandoned(worker_started_at=WORKER_STARTED_AT, same_queue_only=single_queue, max_running=dt.timedelta(hours=hours))
     except Exception:  # never keep a worker from starting; logged for the admin
         log.exception("could not check for abandoned jobs")

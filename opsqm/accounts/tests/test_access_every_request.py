@@ -21,8 +21,9 @@ from opsqm.accounts.roles import Role
 def reviewer(world):
     user = make_user("reviewer", Role.EXTERNAL_REVIEWER, "外部专家")
     now = timezone.now()
-    grant = ExternalGrant.objects.create(user=user, purpose="年度评审", valid_from=now - dt.timedelta(days=1),
-                                         valid_until=now + dt.timedelta(days=1), granted_by=world.qm)
+    grant = ExternalGrant.objects.create(
+        user=user, purpose="年度评审", valid_from=now - dt.timedelta(days=1), valid_until=now + dt.timedelta(days=1), granted_by=world.qm
+    )
     grant.projects.set([world.project_a])
     return user, grant
 
@@ -40,8 +41,9 @@ def _token(user) -> APIClient:
 
 
 def _expire(grant) -> None:
-    ExternalGrant.objects.filter(pk=grant.pk).update(valid_from=timezone.now() - dt.timedelta(days=10),
-                                                     valid_until=timezone.now() - dt.timedelta(seconds=1))
+    ExternalGrant.objects.filter(pk=grant.pk).update(
+        valid_from=timezone.now() - dt.timedelta(days=10), valid_until=timezone.now() - dt.timedelta(seconds=1)
+    )
 
 
 def test_the_rule_is_active_account_and_for_reviewers_a_grant_valid_now(world, reviewer):

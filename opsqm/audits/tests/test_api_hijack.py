@@ -22,9 +22,18 @@ def _post(client, **extra):
 def test_a_specialist_cannot_link_a_finding_to_an_item_of_an_audit_she_cannot_see(world, api_client, plan):
     audit = run_to(world, plan(projects=[world.project_b]), "onsite")  # project B only: spec_a cannot see it
     item = AuditItemResult.objects.filter(audit=audit, assessable=True).order_by("position").first()
-    response = _post(api_client(world.spec_a), project=world.project_a.pk, source_type="audits.audititemresult",
-                     source_id=str(item.pk), source_url="/audits/x/", source="audit", status="closed", code="NC-2026-9999",
-                     version=7, raised_at="2020-01-01T00:00:00Z")
+    response = _post(
+        api_client(world.spec_a),
+        project=world.project_a.pk,
+        source_type="audits.audititemresult",
+        source_id=str(item.pk),
+        source_url="/audits/x/",
+        source="audit",
+        status="closed",
+        code="NC-2026-9999",
+        version=7,
+        raised_at="2020-01-01T00:00:00Z",
+    )
     assert response.status_code == 201
     data = response.json()
     assert data["source_type"] == "" and data["source_id"] == "" and data["source_url"] == ""
@@ -39,15 +48,27 @@ def test_a_specialist_cannot_link_a_finding_to_an_item_of_an_audit_she_cannot_se
 
 
 def test_a_kpi_miss_finding_cannot_be_blocked_through_the_api(world, api_client):
-    from opsqm.kpis.services import KPI_MISS_SOURCE_TYPE, kpi_raise_finding, kpi_source_id
     from opsqm.core.kpi import KpiCode, Period
+    from opsqm.kpis.services import KPI_MISS_SOURCE_TYPE, kpi_raise_finding, kpi_source_id
 
     code = list(KpiCode)[0]
     period = Period(2026, month=3)
-    _post(api_client(world.spec_a), project=world.project_a.pk, source_type=KPI_MISS_SOURCE_TYPE,
-          source_id=kpi_source_id(world.project_a, code, period))
-    finding, created = kpi_raise_finding(actor=world.qm, project=world.project_a, code=code, period=period, value_text="80%",
-                                         target_text="95%", detail="未达标", source_url="/kpis/")
+    _post(
+        api_client(world.spec_a),
+        project=world.project_a.pk,
+        source_type=KPI_MISS_SOURCE_TYPE,
+        source_id=kpi_source_id(world.project_a, code, period),
+    )
+    finding, created = kpi_raise_finding(
+        actor=world.qm,
+        project=world.project_a,
+        code=code,
+        period=period,
+        value_text="80%",
+        target_text="95%",
+        detail="未达标",
+        source_url="/kpis/",
+    )
     assert created and finding.source_type == KPI_MISS_SOURCE_TYPE and finding.title != "接口登记"
 
 
@@ -56,15 +77,53 @@ def test_a_finding_of_a_foreign_project_cannot_be_registered_through_the_api(wor
     assert response.status_code == 400 and not Finding.objects.filter(project=world.project_b).exists()
 
 
-SERVER_SET = {"id", "code", "project", "checklist", "username", "name", "owner", "department", "status", "stage", "source_type", "source_id", "source_url", "raised_by", "raised_at", "created_at",
-              "updated_at", "created_by", "closed_at", "version", "assessed_at", "assessed_by", "implemented_at", "verified_at",
-              "escalated_to_gm_at", "escalation_level", "conformance_rate", "checksum", "number", "finished_at", "uploaded_by"}
+SERVER_SET = {
+    "id",
+    "code",
+    "project",
+    "checklist",
+    "username",
+    "name",
+    "owner",
+    "department",
+    "status",
+    "stage",
+    "source_type",
+    "source_id",
+    "source_url",
+    "raised_by",
+    "raised_at",
+    "created_at",
+    "updated_at",
+    "created_by",
+    "closed_at",
+    "version",
+    "assessed_at",
+    "assessed_by",
+    "implemented_at",
+    "verified_at",
+    "escalated_to_gm_at",
+    "escalation_level",
+    "conformance_rate",
+    "checksum",
+    "number",
+    "finished_at",
+    "uploaded_by",
+}
 # Master data whose code and status people set themselves (the quality manager keeps them).
-USER_SET = {("ProjectSerializer", "code"), ("ProjectSerializer", "status"), ("CustomerSerializer", "code"),
-            ("CustomerSerializer", "name"), ("ProjectSerializer", "name"), ("ProjectSerializer", "department"),
-            # A finding registered by hand names its project (checked against the visible ones), owner and department.
-            ("FindingSerializer", "project"), ("FindingSerializer", "owner"), ("FindingSerializer", "department"),
-            ("UserRefSerializer", "username")}
+USER_SET = {
+    ("ProjectSerializer", "code"),
+    ("ProjectSerializer", "status"),
+    ("CustomerSerializer", "code"),
+    ("CustomerSerializer", "name"),
+    ("ProjectSerializer", "name"),
+    ("ProjectSerializer", "department"),
+    # A finding registered by hand names its project (checked against the visible ones), owner and department.
+    ("FindingSerializer", "project"),
+    ("FindingSerializer", "owner"),
+    ("FindingSerializer", "department"),
+    ("UserRefSerializer", "username"),
+}
 
 
 def _serializers():

@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import Counter
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -64,9 +65,18 @@ def _clients(user, n: int = N) -> list[Client]:
 
 def test_twenty_simultaneous_findings_through_the_page_are_all_saved_with_distinct_codes(world):
     clients = _clients(world.spec_a)
-    results = _all_at_once(lambda i: clients[i].post("/findings/new/", {
-        "title": f"并发登记 {i}", "severity": "minor", "source": "manual", "project": world.project_a.pk,
-        "description": "二十人同时登记"}))
+    results = _all_at_once(
+        lambda i: clients[i].post(
+            "/findings/new/",
+            {
+                "title": f"并发登记 {i}",
+                "severity": "minor",
+                "source": "manual",
+                "project": world.project_a.pk,
+                "description": "二十人同时登记",
+            },
+        )
+    )
     assert [r for r in results if isinstance(r, Exception)] == []
     assert sorted(r.status_code for r in results) == [302] * N  # no 5xx, each redirected to its finding
     codes = list(Finding.objects.filter(title__startswith="并发登记").values_list("code", flat=True))
@@ -77,8 +87,11 @@ def test_twenty_simultaneous_findings_through_the_page_are_all_saved_with_distin
 def test_twenty_simultaneous_findings_continue_past_9999(world):
     year = dt.date.today().year
     CodeCounter.objects.create(prefix="NC", year=year, last=9990)
-    results = _all_at_once(lambda i: findings.finding_create(
-        actor=world.qm, title=f"跨万号 {i}", description="x", severity="minor", source="manual", project=world.project_a))
+    results = _all_at_once(
+        lambda i: findings.finding_create(
+            actor=world.qm, title=f"跨万号 {i}", description="x", severity="minor", source="manual", project=world.project_a
+        )
+    )
     assert [r for r in results if isinstance(r, Exception)] == []
     numbers = sorted(code_number(f.code) for f in results)
     assert numbers == list(range(9991, 9991 + N))
@@ -95,19 +108,24 @@ def test_twenty_simultaneous_audit_plans_are_all_saved_with_distinct_codes(world
 
 
 def _implemented_action(world) -> CorrectiveAction:
-    f = findings.finding_create(actor=world.spec_a, title="并发验证", description="x", severity="minor", source="manual",
-                                project=world.project_a, owner=world.ops_a)
+    f = findings.finding_create(
+        actor=world.spec_a, title="并发验证", description="x", severity="minor", source="manual", project=world.project_a, owner=world.ops_a
+    )
     f = findings.finding_analyze(actor=world.ops_a, finding=f, cause="原因")
-    action = findings.action_create(actor=world.ops_a, finding=f, description="措施", owner=world.ops_a,
-                                    due_date=dt.date.today() + dt.timedelta(days=5))
+    action = findings.action_create(
+        actor=world.ops_a, finding=f, description="措施", owner=world.ops_a, due_date=dt.date.today() + dt.timedelta(days=5)
+    )
     return findings.action_implement(actor=world.ops_a, action=action, note="已实施", evidence_ref="工单 123")
 
 
 def test_twenty_simultaneous_verifications_have_one_effect_and_nineteen_conflict_messages(world):
     action = _implemented_action(world)
     clients = _clients(world.qm)
-    results = _all_at_once(lambda i: clients[i].post(f"/findings/actions/{action.pk}/verify/", {
-        "effective": "1", "note": f"验证 {i}", "version": action.version}))
+    results = _all_at_once(
+        lambda i: clients[i].post(
+            f"/findings/actions/{action.pk}/verify/", {"effective": "1", "note": f"验证 {i}", "version": action.version}
+        )
+    )
     assert [r for r in results if isinstance(r, Exception)] == []
     statuses = Counter(r.status_code for r in results)
     assert statuses == {302: 1, 200: N - 1}, statuses  # one success (redirect), the others re-shown with the message
@@ -120,8 +138,9 @@ def test_twenty_simultaneous_verifications_have_one_effect_and_nineteen_conflict
 
 
 def test_twenty_simultaneous_closings_of_an_observation_have_exactly_one_effect(world):
-    f = findings.finding_create(actor=world.spec_a, title="并发关闭", description="x", severity="observation", source="manual",
-                                project=world.project_a)
+    f = findings.finding_create(
+        actor=world.spec_a, title="并发关闭", description="x", severity="observation", source="manual", project=world.project_a
+    )
     clients = _clients(world.qm)
     results = _all_at_once(lambda i: clients[i].post(f"/findings/{f.pk}/close/", {"note": f"关闭 {i}", "version": f.version}))
     assert [r for r in results if isinstance(r, Exception)] == []
@@ -135,8 +154,9 @@ def test_twenty_simultaneous_closings_of_an_observation_have_exactly_one_effect(
 def test_twenty_simultaneous_api_patches_with_the_same_version_have_one_effect_and_409s(world, api_client):
     clients = [api_client(world.qm) for _ in range(N)]
     version = world.project_a.version
-    results = _all_at_once(lambda i: clients[i].patch(f"/api/v1/projects/{world.project_a.pk}/",
-                                                      {"name": f"并发改名 {i}", "version": version}, format="json"))
+    results = _all_at_once(
+        lambda i: clients[i].patch(f"/api/v1/projects/{world.project_a.pk}/", {"name": f"并发改名 {i}", "version": version}, format="json")
+    )
     assert [r for r in results if isinstance(r, Exception)] == []
     assert Counter(r.status_code for r in results) == {200: 1, 409: N - 1}
     assert all("已被他人修改" in r.json()["detail"] for r in results if r.status_code == 409)

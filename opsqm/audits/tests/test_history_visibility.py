@@ -19,12 +19,15 @@ SECRET_NOTE = "机密审核记录-乙方数据中心门禁失效"
 @pytest.fixture
 def shared_audit(world, plan, people_version):
     """An audit of projects A and B, with a checklist on each; notes and evidence on A's items."""
-    audit = plan(projects=[world.project_a, world.project_b], checklists=[(people_version, world.project_a), (people_version, world.project_b)])
+    audit = plan(
+        projects=[world.project_a, world.project_b], checklists=[(people_version, world.project_a), (people_version, world.project_b)]
+    )
     audit = run_to(world, audit, "onsite")
     item = AuditItemResult.objects.filter(audit=audit, project=world.project_a, assessable=True).order_by("position").first()
     services.audit_item_assess(actor=world.auditor, item=item, result="minor_nc", notes=SECRET_NOTE, expected_version=item.version)
-    services.audit_item_add_evidence(actor=world.auditor, item=item,
-                                     uploaded_file=SimpleUploadedFile("门禁照片-机密.pdf", pdf_bytes(), content_type="application/pdf"))
+    services.audit_item_add_evidence(
+        actor=world.auditor, item=item, uploaded_file=SimpleUploadedFile("门禁照片-机密.pdf", pdf_bytes(), content_type="application/pdf")
+    )
     return audit
 
 

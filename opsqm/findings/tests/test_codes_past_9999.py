@@ -13,16 +13,26 @@ from opsqm.records.codes import code_number
 
 
 def _raise(world, title: str, at: dt.datetime) -> Finding:
-    return services.finding_create(actor=world.qm, title=title, description="x", severity="minor", source="manual",
-                                   project=world.project_a, now=at)
+    return services.finding_create(
+        actor=world.qm, title=title, description="x", severity="minor", source="manual", project=world.project_a, now=at
+    )
 
 
 def test_the_finding_after_9999_is_10000_and_the_one_after_is_10001(world):
     at = timezone.now()
     year = timezone.localtime(at).year
-    Finding.objects.create(code=f"NC-{year}-9999", title="旧数据", description="x", severity="minor", source="manual",
-                           project=world.project_a, raised_by=world.qm, raised_at=at - dt.timedelta(days=1), owner=world.ops_a,
-                           due_date=at.date())
+    Finding.objects.create(
+        code=f"NC-{year}-9999",
+        title="旧数据",
+        description="x",
+        severity="minor",
+        source="manual",
+        project=world.project_a,
+        raised_by=world.qm,
+        raised_at=at - dt.timedelta(days=1),
+        owner=world.ops_a,
+        due_date=at.date(),
+    )
     first, second = _raise(world, "第一万", at), _raise(world, "第一万零一", at + dt.timedelta(seconds=1))
     assert (first.code, second.code) == (f"NC-{year}-10000", f"NC-{year}-10001")
     assert [code_number(c) for c in (f"NC-{year}-9999", first.code, second.code)] == [9999, 10000, 10001]

@@ -45,8 +45,15 @@ def test_an_abandoned_ticket_import_no_longer_shows_importing(world, login):
     from opsqm.tickets.models import ImportStatus, TicketImport
 
     job = _running(timezone.now() - dt.timedelta(minutes=5), user=world.qm, project=world.project_a)
-    record = TicketImport.objects.create(project=world.project_a, job=job, file_name="x.xlsx", file_sha256="0" * 64,
-                                         preset="generic", status=ImportStatus.RUNNING, uploaded_by=world.qm)
+    record = TicketImport.objects.create(
+        project=world.project_a,
+        job=job,
+        file_name="x.xlsx",
+        file_sha256="0" * 64,
+        preset="generic",
+        status=ImportStatus.RUNNING,
+        uploaded_by=world.qm,
+    )
     jobs_fail_abandoned(worker_started_at=timezone.now(), same_queue_only=True)
     record.refresh_from_db()
     assert record.status == ImportStatus.FAILED and "重新提交" in record.message

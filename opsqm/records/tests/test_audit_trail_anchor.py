@@ -13,8 +13,10 @@ from opsqm.org.models import Customer
 from opsqm.records.models import AuditAnchor, AuditEvent
 from opsqm.records.trail import GENESIS, anchor_file_read, event_hash, hashed_fields, verify_chain
 
-TABLES = {"records_auditevent": ("records_auditevent_no_update", "records_auditevent_no_delete", "records_auditevent_no_change"),
-          "records_auditanchor": ("records_auditanchor_no_update", "records_auditanchor_no_delete", "records_auditanchor_no_change")}
+TABLES = {
+    "records_auditevent": ("records_auditevent_no_update", "records_auditevent_no_delete", "records_auditevent_no_change"),
+    "records_auditanchor": ("records_auditanchor_no_update", "records_auditanchor_no_delete", "records_auditanchor_no_change"),
+}
 
 
 def _behind_the_triggers(table: str, statements: list[tuple[str, list]]) -> None:
@@ -140,8 +142,12 @@ def test_a_rechained_trail_is_reported():
         event.prev_hash = prev
         event.hash = event_hash(prev, hashed_fields(event))
         prev = event.hash
-        statements.append(("UPDATE records_auditevent SET actor_name = %s, prev_hash = %s, hash = %s WHERE id = %s",
-                           [event.actor_name, event.prev_hash, event.hash, event.id]))
+        statements.append(
+            (
+                "UPDATE records_auditevent SET actor_name = %s, prev_hash = %s, hash = %s WHERE id = %s",
+                [event.actor_name, event.prev_hash, event.hash, event.id],
+            )
+        )
     _behind_the_triggers("records_auditevent", statements)
     # The chain alone now looks intact ...
     p = GENESIS
@@ -157,8 +163,9 @@ def test_a_rechained_trail_is_reported():
 def test_rows_appended_behind_the_applications_back_are_reported():
     ids = _history(2)
     last = AuditEvent.objects.get(pk=ids[-1])
-    forged = AuditEvent(at=last.at, actor_name="x", action="create", model="org.customer", object_id="9", object_repr="x",
-                        changes={}, prev_hash=last.hash)
+    forged = AuditEvent(
+        at=last.at, actor_name="x", action="create", model="org.customer", object_id="9", object_repr="x", changes={}, prev_hash=last.hash
+    )
     forged.hash = event_hash(last.hash, hashed_fields(forged))
     forged.save()  # INSERT passes the triggers, but no anchor confirms the row
     assert "未经锚点确认" in _refused()
