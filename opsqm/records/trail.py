@@ -131,8 +131,13 @@ def record_changes(changes: Iterable[Change]) -> list[AuditEvent]:
     now = timezone.now()  # aware UTC with microseconds, kept exactly by both databases
     with transaction.atomic():
         _lock_chain()
-        last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
-        prev = last or GENESIS
+        # The newest anchor holds the chain's head and running count (written with every append),
+        # so reading it replaces reading the last event: no extra query per append but the INSERT.
+        head = AuditAnchor.objects.order_by("-id").values_list("count", "head_hash").first()
+        if head is None:  # no anchor yet: an empty trail (the migration anchors an existing one)
+            last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+            head = (AuditEvent.objects.count() if last else 0, last or GENESIS)
+        previous_count, prev = head
         events = []
         for change in changes:
             event = AuditEvent(
@@ -154,14 +159,10 @@ def record_changes(changes: Iterable[Change]) -> list[AuditEvent]:
         AuditEvent.objects.bulk_create(events)
         if events[-1].pk is None:  # a backend without RETURNING: read the ids back
             events[-1].pk = AuditEvent.objects.get(hash=events[-1].hash).pk
-        anchor = _append_anchor(events[-1], len(events), now)
+        anchor = AuditAnchor.objects.create(count=previous_count + len(events), last_event_id=events[-1].pk,
+                                            head_hash=events[-1].hash, at=now)
     transaction.on_commit(lambda: anchor_file_write(anchor))
     return events
-
-
-def _append_anchor(last: AuditEvent, added: int, now: dt.datetime) -> AuditAnchor:
-    previous = AuditAnchor.objects.order_by("-id").values_list("count", flat=True).first() or 0
-    return AuditAnchor.objects.create(count=previous + added, last_event_id=last.pk, head_hash=last.hash, at=now)
 
 
 # ---------------------------------------------------------------- the anchor file
