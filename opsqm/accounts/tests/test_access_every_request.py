@@ -61,8 +61,9 @@ def test_a_reviewer_session_ends_on_the_first_request_after_the_grant_expired(wo
     _expire(grant)
     response = client.get(f"/org/projects/{world.project_a.pk}/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
-    # The session is gone, not only this request refused.
+    # The session is gone, not only this request refused; the login page says why.
     assert "_auth_user_id" not in client.session
+    assert "授权已过期" in client.get(response["Location"]).content.decode()
     assert client.get("/").status_code == 302
 
 
