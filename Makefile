@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup system-packages run test test-fast test-browser bench clean-var
+.PHONY: setup system-packages run test test-fast test-browser bench clean-var lint
 
 setup: system-packages $(STAMP) opsqm/static/vendor/.built
 	@$(BIN)/opsqm migrate --noinput -v 0
@@ -35,7 +35,7 @@ run: setup
 	@$(BIN)/opsqm demo --if-empty
 	$(BIN)/opsqm serve --host $(HOST) --port $(PORT)
 
-test: setup
+test: setup lint
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 test-fast: setup
@@ -47,3 +47,17 @@ bench: setup
 
 clean-var:
 	rm -rf var
+
+# Linters (configured in pyproject.toml): ruff lint + format check, bandit.
+# LINT_STRICT=0 (for now): findings are printed but do not fail `make test`, until the lead has run
+# `ruff format` / `ruff check --fix` once over the merged repo. THEN SET LINT_STRICT ?= 1 HERE.
+LINT_STRICT ?= 0
+lint: $(STAMP)
+	@status=0; \
+	$(BIN)/ruff check --quiet --output-format concise . || status=1; \
+	$(BIN)/ruff format --check --quiet . >/dev/null 2>&1 || { echo "ruff format: files need formatting (ruff format --check .)"; status=1; }; \
+	$(BIN)/bandit -c pyproject.toml -r opsqm -q -f custom --msg-template "{relpath}:{line}: {test_id}[{severity}] {msg}" 2>/dev/null || status=1; \
+	if [ $$status -ne 0 ]; then \
+	  if [ "$(LINT_STRICT)" = "1" ]; then echo "lint: failed (LINT_STRICT=1)"; exit 1; \
+	  else echo "lint: findings above are tolerated while LINT_STRICT=0 (see Makefile)"; fi; \
+	else echo "lint: clean"; fi

@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from django.apps import apps
 
-DEMO_PASSWORD = "opsqm-demo"
+DEMO_PASSWORD = "opsqm-demo"  # nosec B105 # the documented password of the demo personas (README), demo data only
 
 
 @dataclass

@@ -23,7 +23,22 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 DEBUG = env_bool("OPSQM_DEBUG", False)
-SECRET_KEY = os.environ.get("OPSQM_SECRET_KEY", "dev-only-insecure-key-change-me-for-production-use")
+# Production mode (README "Production settings"): a real secret key is required, HTTPS is enforced.
+PRODUCTION = env_bool("OPSQM_PRODUCTION", False)
+_DEV_SECRET_KEY = "dev-only-insecure-key-change-me-for-production-use"  # nosec B105 # development default; refused in production below
+SECRET_KEY = os.environ.get("OPSQM_SECRET_KEY", "").strip() or _DEV_SECRET_KEY
+if PRODUCTION and (SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "生产模式（OPSQM_PRODUCTION=1）必须设置 OPSQM_SECRET_KEY：至少 50 个字符的随机字符串，"
+        "例如 python -c 'import secrets; print(secrets.token_urlsafe(64))' 的输出。"
+        " / Production mode requires OPSQM_SECRET_KEY (a random string of at least 50 characters)."
+    )
+if PRODUCTION and DEBUG:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("生产模式下不能开启 OPSQM_DEBUG。 / OPSQM_DEBUG must be off in production mode.")
 ALLOWED_HOSTS = [h for h in os.environ.get("OPSQM_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("OPSQM_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 CSRF_FAILURE_VIEW = "opsqm.errors.csrf_failure"
@@ -75,8 +90,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "opsqm.accounts.middleware.AccountStillAllowedMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "opsqm.records.middleware.AuditContextMiddleware",
+    "opsqm.records.middleware.EditConflictMiddleware",
     "axes.middleware.AxesMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
@@ -169,6 +186,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = Path(os.environ.get("OPSQM_MEDIA_ROOT", VAR_DIR / "media"))
+# A copy of the audit trail's newest anchor, outside the database (records/trail.py). Off in tests
+# unless a test sets it.
+AUDIT_ANCHOR_FILE = os.environ.get("OPSQM_AUDIT_ANCHOR_FILE", "" if TESTING else str(VAR_DIR / "audit-anchor.json"))
 MEDIA_URL = "/media/"  # never served directly: files go through access-checked views
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
@@ -183,8 +203,18 @@ OPSQM_UPLOAD_MAX_ENTRIES = int(os.environ.get("OPSQM_UPLOAD_MAX_ENTRIES", "1000"
 OPSQM_UPLOAD_MAX_CELL_CHARS = int(os.environ.get("OPSQM_UPLOAD_MAX_CELL_CHARS", "32767"))
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("OPSQM_SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = env_bool("OPSQM_SECURE_COOKIES", PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS (production defaults; each can be overridden). Behind the documented reverse proxy, which
+# terminates TLS and sets X-Forwarded-Proto; the proxy must overwrite that header from clients.
+SECURE_SSL_REDIRECT = env_bool("OPSQM_SSL_REDIRECT", PRODUCTION)
+SECURE_HSTS_SECONDS = int(os.environ.get("OPSQM_HSTS_SECONDS", str(31536000 if PRODUCTION else 0)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("OPSQM_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("OPSQM_HSTS_PRELOAD", PRODUCTION)
+if env_bool("OPSQM_BEHIND_PROXY", PRODUCTION):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
@@ -195,13 +225,14 @@ DEFAULT_FROM_EMAIL = os.environ.get("OPSQM_FROM_EMAIL", "opsqm@localhost")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "opsqm.accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "opsqm.api.errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "opsqm API",
@@ -212,6 +243,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per shared choice set (keeps `check --deploy` free of schema warnings).
+    "ENUM_NAME_OVERRIDES": {
+        "SlaStatusEnum": "opsqm.tickets.models.SlaStatus",
+        "AuditKindEnum": "opsqm.audits.models.AuditKind",
+        "ChecklistKindEnum": "opsqm.checklists.models.ChecklistKind",
+    },
 }
 
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()

@@ -30,6 +30,20 @@ def is_external_reviewer(user: Any) -> bool:
     return bool(user and user.is_authenticated and user.role == Role.EXTERNAL_REVIEWER)
 
 
+def account_usable(user: Any, *, now=None) -> bool:
+    """May this signed-in account use the system right now? The one rule, checked on every request
+    (session: `AccountStillAllowedMiddleware`; API token: `opsqm.accounts.authentication`) and at login:
+    the account is active, and an external reviewer has a grant valid at this moment."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if user.role != Role.EXTERNAL_REVIEWER:
+        return True
+    from opsqm.accounts.models import ExternalGrant
+
+    now = now or timezone.now()
+    return ExternalGrant.objects.filter(user=user, valid_from__lte=now, valid_until__gt=now).exists()
+
+
 def visible_projects(user: Any, *, now=None) -> QuerySet:
     from opsqm.org.models import Project
 
@@ -86,3 +100,53 @@ def get_customer_or_404(user: Any, **lookup: Any):
 
 def can_edit_project(user: Any, project: Any) -> bool:
     return can_manage_master_data(user)
+
+
+# ---------------------------------------------------------------- history (audit-trail events)
+#
+# An audit-trail event names its record by (model label, object id) and the project it belongs to.
+# A viewer sees an event when the project is visible to them AND, for models whose visibility is
+# narrower than their project's (an audit covering a foreign project, its item results and notes,
+# the evidence files attached to those), the record itself is visible. Areas register that narrower
+# rule here (`register_history_rule`, e.g. from AppConfig.ready), so every history view — the
+# project history tab, later ones — applies the same rule through `scope_history`.
+
+_HISTORY_RULES: dict[str, Any] = {}
+
+
+def register_history_rule(model_label: str, visible: Any) -> None:
+    """`visible(user) -> QuerySet` of the records of `model_label` (e.g. "audits.audititemresult") user may see."""
+    _HISTORY_RULES[model_label.lower()] = visible
+
+
+def _as_text_ids(qs: QuerySet) -> QuerySet:
+    from django.db.models import CharField
+    from django.db.models.functions import Cast
+
+    return qs.annotate(_id_text=Cast("pk", output_field=CharField())).values("_id_text")
+
+
+def _visible_evidence(user: Any) -> QuerySet:
+    """Evidence files whose owner the user may see (owners with a registered rule), else by project."""
+    from opsqm.records.models import EvidenceFile
+
+    qs = EvidenceFile.objects.filter(project_id__in=visible_project_ids(user))
+    for label, visible in _HISTORY_RULES.items():
+        if label == "records.evidencefile":
+            continue
+        qs = qs.exclude(Q(owner_type=label) & ~Q(owner_id__in=_as_text_ids(visible(user))))
+    return qs
+
+
+def scope_history(qs: QuerySet, user: Any) -> QuerySet:
+    """Restrict a queryset of AuditEvent to events of records `user` may see (THE history rule)."""
+    if is_org_wide(user):
+        return qs
+    if not (user and user.is_authenticated and user.is_active):
+        return qs.none()
+    qs = qs.filter(project_id__in=visible_project_ids(user))
+    rules = dict(_HISTORY_RULES)
+    rules.setdefault("records.evidencefile", _visible_evidence)
+    for label, visible in rules.items():
+        qs = qs.exclude(Q(model=label) & ~Q(object_id__in=_as_text_ids(visible(user))))
+    return qs

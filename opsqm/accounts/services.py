@@ -55,11 +55,12 @@ def user_set_role(*, user: User, role: str) -> User:
 
 
 def external_access_active(user: Any, now=None) -> bool:
-    """External reviewers may log in only while one of their grants is valid."""
+    """External reviewers may log in only while one of their grants is valid (rule: `access.account_usable`)."""
+    from opsqm.accounts.access import account_usable
+
     if user.role != Role.EXTERNAL_REVIEWER:
         return True
-    now = now or timezone.now()
-    return ExternalGrant.objects.filter(user=user, valid_from__lte=now, valid_until__gt=now).exists()
+    return account_usable(user, now=now)
 
 
 def token_regenerate(*, user: User) -> Token:

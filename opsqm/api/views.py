@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from opsqm.accounts.access import can_manage_master_data
 from opsqm.api.serializers import CustomerSerializer, ProjectSerializer
 from opsqm.org import selectors, services
+from opsqm.records.locking import parse_version
 
 
 def _service_call(fn, **kwargs):
@@ -18,19 +19,19 @@ def _service_call(fn, **kwargs):
         return fn(**kwargs)
     except DjangoPermissionDenied as exc:
         raise PermissionDenied(str(exc) or None) from exc
-    except services.StaleEditError as exc:
-        raise ValidationError({"version": exc.messages}, code="stale") from exc
+    except services.StaleEditError:
+        raise  # 409 with the Chinese message (opsqm.api.errors)
     except DjangoValidationError as exc:
         raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
 
 
 class VersionedUpdateMixin:
     def _expected_version(self, request, instance) -> int:
-        raw = request.data.get("version", instance.version)
+        """The version the client read; an edit without it is refused (400), never a silent overwrite."""
         try:
-            return int(raw)
-        except (TypeError, ValueError):
-            raise ValidationError({"version": ["版本号必须是整数。"]})
+            return parse_version(request.data.get("version"))
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from exc
 
 
 class ProjectViewSet(VersionedUpdateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -50,11 +51,14 @@ class ProjectViewSet(VersionedUpdateMixin, mixins.ListModelMixin, mixins.Retriev
 
     def partial_update(self, request, *args, **kwargs):
         project = self.get_object()  # 404 for projects the user cannot see
+        if not can_manage_master_data(request.user):
+            raise PermissionDenied("只有质量经理或系统管理员可以修改项目。")
+        expected_version = self._expected_version(request, project)
         serializer = self.get_serializer(project, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         project = _service_call(
             services.project_update, actor=request.user, project=project, data=serializer.validated_data,
-            expected_version=self._expected_version(request, project),
+            expected_version=expected_version,
         )
         return Response(self.get_serializer(project).data)
 
@@ -76,10 +80,13 @@ class CustomerViewSet(VersionedUpdateMixin, mixins.ListModelMixin, mixins.Retrie
 
     def partial_update(self, request, *args, **kwargs):
         customer = self.get_object()
+        if not can_manage_master_data(request.user):
+            raise PermissionDenied("只有质量经理或系统管理员可以修改客户。")
+        expected_version = self._expected_version(request, customer)
         serializer = self.get_serializer(customer, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         customer = _service_call(
             services.customer_update, actor=request.user, customer=customer, data=serializer.validated_data,
-            expected_version=self._expected_version(request, customer),
+            expected_version=expected_version,
         )
         return Response(self.get_serializer(customer).data)

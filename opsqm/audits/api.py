@@ -11,22 +11,24 @@ from opsqm.audits.models import Audit, AuditItemResult, AuditTeamMember, ItemRes
 
 
 class TeamMemberSerializer(serializers.ModelSerializer):
-    username = serializers.CharField(source="user.username")
-    name = serializers.CharField(source="user.display_name")
+    username = serializers.CharField(source="user.username", read_only=True)
+    name = serializers.CharField(source="user.display_name", read_only=True)
 
     class Meta:
         model = AuditTeamMember
         fields = ["username", "name", "role"]
+        read_only_fields = fields
 
 
 class ItemResultSerializer(serializers.ModelSerializer):
-    checklist = serializers.CharField(source="audit_checklist.checklist_version.template.ref_id")
-    project = serializers.CharField(source="project.code", default=None)
+    checklist = serializers.CharField(source="audit_checklist.checklist_version.template.ref_id", read_only=True)
+    project = serializers.CharField(source="project.code", default=None, read_only=True)
 
     class Meta:
         model = AuditItemResult
         fields = ["id", "checklist", "project", "ref_id", "urn", "parent_urn", "depth", "text", "assessable", "element",
                   "result", "notes", "assessed_at", "version"]
+        read_only_fields = fields  # results are entered through the audit pages (services), not here
 
 
 class AuditSerializer(serializers.ModelSerializer):
@@ -38,6 +40,7 @@ class AuditSerializer(serializers.ModelSerializer):
         model = Audit
         fields = ["id", "code", "title", "kind", "mode", "program", "criteria", "scope_org", "projects", "planned_start",
                   "planned_end", "stage", "conclusion", "conclusion_rating", "team", "conformance_rate", "version"]
+        read_only_fields = fields
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_conformance_rate(self, audit: Audit) -> float | None:

@@ -61,7 +61,7 @@ def report_context(audit: Audit) -> dict[str, Any]:
     ref_by_item = {str(r.pk): r.ref_id for r in items}
     findings = [{"code": f.code, "severity": f.get_severity_display(), "ref_id": ref_by_item.get(f.source_id, ""),
                  "title": f.title, "owner": f.owner.display_name if f.owner else "", "status": f.get_status_display()}
-                for f in selectors.findings_of_audit(audit).order_by("code")]
+                for f in selectors.findings_of_audit(audit).order_by("raised_at", "id")]
     return {
         "company": getattr(settings, "OPSQM_COMPANY_NAME", "") or _("运维服务质量管理体系"),
         "report_title": _("内部审核报告") if audit.kind == "internal" else _("质量检查报告"),

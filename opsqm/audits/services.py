@@ -18,6 +18,7 @@ from opsqm.audits.models import (
     FINDING_SEVERITY, KIND_CODE_PREFIX, STAGE_ORDER, Audit, AuditChecklist, AuditItemResult, AuditKind, AuditMeeting,
     AuditProgram, AuditStage, AuditStageLog, AuditTeamMember, ItemResult,
 )
+from opsqm.records.locking import StaleEditError, bump_version, lock_for_edit  # noqa: F401  (StaleEditError re-exported)
 from opsqm.records.trail import record_bulk
 
 # A finding raised by an audit is due 5 calendar days after the conclusion (seed 2.4.2 asks for
@@ -28,8 +29,6 @@ PROGRAM_FIELDS = ("year", "title", "objectives")
 PLAN_FIELDS = ("title", "kind", "mode", "program", "criteria", "objectives", "scope_org", "planned_start", "planned_end")
 
 
-class StaleEditError(ValidationError):
-    """Someone else saved the record after this editor loaded it (optimistic locking)."""
 
 
 def _is_quality_manager(user: Any) -> bool:
@@ -58,23 +57,21 @@ def program_create(*, actor: Any, year: int, title: str, objectives: str = "") -
     return program
 
 
-def _locked_program(program: AuditProgram) -> AuditProgram:
-    return AuditProgram.objects.select_for_update().get(pk=program.pk)
+def _locked_program(program: AuditProgram, expected_version: int | None = None) -> AuditProgram:
+    return lock_for_edit(program, expected_version, _("该方案已被他人修改，请刷新页面后重新编辑。"))
 
 
 @transaction.atomic
 def program_update(*, actor: Any, program: AuditProgram, data: dict[str, Any], expected_version: int) -> AuditProgram:
     if not _is_quality_manager(actor):
         raise PermissionDenied(_("只有质量经理可以修改年度内审方案。"))
-    locked = _locked_program(program)
-    if locked.version != expected_version:
-        raise StaleEditError(_("该方案已被他人修改，请刷新页面后重新编辑。"), code="stale")
+    locked = _locked_program(program, expected_version)
     if not locked.is_editable:
         raise ValidationError(_("方案状态为“%(s)s”，只有草稿或退回修改的方案可以编辑。") % {"s": locked.get_status_display()})
     for field in PROGRAM_FIELDS:
         if field in data:
             setattr(locked, field, data[field])
-    locked.version += 1
+    bump_version(locked)
     locked.full_clean()
     locked.save()
     return locked
@@ -89,7 +86,7 @@ def program_submit(*, actor: Any, program: AuditProgram) -> AuditProgram:
         raise ValidationError(_("方案状态为“%(s)s”，不能再次提交。") % {"s": locked.get_status_display()})
     locked.status = AuditProgram.Status.SUBMITTED
     locked.submitted_at = clock.now()
-    locked.version += 1
+    bump_version(locked)
     locked.save()
     _notify(users=_users_with_role(Role.GM_OFFICE), title=_("年度内审方案待审批：%(t)s") % {"t": locked.title},
             body=_("质量经理提交了 %(y)d 年度内审方案，请审批。") % {"y": locked.year},
@@ -108,7 +105,7 @@ def _decide(actor: Any, program: AuditProgram, status: str, note: str) -> AuditP
     if status == AuditProgram.Status.APPROVED:
         locked.approved_by = actor
         locked.approved_at = clock.now()
-    locked.version += 1
+    bump_version(locked)
     locked.full_clean()
     locked.save()
     verdict = locked.get_status_display()
@@ -247,9 +244,7 @@ def audit_update_plan(
 ) -> Audit:
     if not can_plan_audits(actor):
         raise PermissionDenied(_("只有质量经理可以修改审核策划。"))
-    locked = Audit.objects.select_for_update().get(pk=audit.pk)
-    if locked.version != expected_version:
-        raise StaleEditError(_("该审核已被他人修改，请刷新页面后重新编辑。"), code="stale")
+    locked = lock_for_edit(audit, expected_version, _("该审核已被他人修改，请刷新页面后重新编辑。"))
     if locked.stage != AuditStage.PLANNED:
         raise ValidationError(_("审核已召开首次会议，策划内容不能再修改。"))
     projects, departments, checklists = list(projects), list(departments), list(checklists)
@@ -257,7 +252,7 @@ def audit_update_plan(
     for k in PLAN_FIELDS:
         if k in data and k != "kind":  # the kind fixes the code; changing it means a new audit
             setattr(locked, k, data[k])
-    locked.version += 1
+    bump_version(locked)
     locked.full_clean()
     locked.save()
     locked.projects.set(projects)
@@ -281,7 +276,7 @@ def _require_team(actor: Any, audit: Audit) -> None:
 
 def _advance(actor: Any, audit: Audit, to_stage: str, note: str = "") -> Audit:
     """Move the locked audit one stage forward; refuse anything else with a clear Chinese message."""
-    locked = Audit.objects.select_for_update().get(pk=audit.pk)
+    locked = lock_for_edit(audit, None)
     target = STAGE_ORDER.index(to_stage)
     current = STAGE_ORDER.index(locked.stage)
     if current != target - 1:
@@ -294,7 +289,7 @@ def _advance(actor: Any, audit: Audit, to_stage: str, note: str = "") -> Audit:
             code="stage",
         )
     locked.stage = to_stage
-    locked.version += 1
+    bump_version(locked)
     locked.save()
     AuditStageLog.objects.create(audit=locked, stage=to_stage, at=clock.now(), by=actor, note=note)
     return locked
@@ -368,23 +363,23 @@ def audit_start_onsite(*, actor: Any, audit: Audit) -> Audit:
     return audit
 
 
-@transaction.atomic
 def nonconformity_statement(statement: str, notes: str) -> str:
     """The auditor's statement, else the first line of the note (prefill), at most 200 characters."""
     text = (statement or "").strip() or next((line.strip() for line in (notes or "").splitlines() if line.strip()), "")
     return text[:200]
 
 
+@transaction.atomic
 def audit_item_assess(*, actor: Any, item: AuditItemResult, result: str, notes: str, expected_version: int,
                       nonconformity: str = "") -> AuditItemResult:
-    locked = AuditItemResult.objects.select_for_update().select_related("audit").get(pk=item.pk)
+    locked = lock_for_edit(item, None, select_related=("audit",))
     _require_team(actor, locked.audit)
     if locked.audit.stage != AuditStage.ONSITE:
         raise ValidationError(_("只有在现场审核阶段才能录入结果（当前阶段：%(s)s）。") % {"s": locked.audit.get_stage_display()})
     if not locked.assessable:
         raise ValidationError(_("章节标题不需要评估。"))
-    if locked.version != expected_version:
-        raise StaleEditError(_("该条目已被%(who)s修改，请刷新后重新录入。") % {"who": locked.assessed_by.display_name if locked.assessed_by else _("他人")}, code="stale")
+    lock_for_edit(locked, expected_version, lambda row: _("该条目已被%(who)s修改，请刷新后重新录入。") % {
+        "who": row.assessed_by.display_name if row.assessed_by else _("他人")})
     if result not in ItemResult.values:
         raise ValidationError({"result": _("请选择有效的审核结果。")})
     if result in FINDING_SEVERITY and not notes.strip():
@@ -396,7 +391,7 @@ def audit_item_assess(*, actor: Any, item: AuditItemResult, result: str, notes: 
     locked.nonconformity = nonconformity_statement(nonconformity, notes) if result in FINDING_SEVERITY else ""
     locked.assessed_by = actor
     locked.assessed_at = clock.now()
-    locked.version += 1
+    bump_version(locked)
     locked.full_clean()
     locked.save()
     return locked

@@ -221,7 +221,7 @@ def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = _role_context(request.user, audit)
     meetings = {m.kind: m for m in AuditMeeting.objects.filter(audit=audit).prefetch_related("attendees").select_related("recorded_by")}
     assessed, total = selectors.progress(audit)
-    findings = list(selectors.findings_of_audit(audit).order_by("code"))
+    findings = list(selectors.findings_of_audit(audit).order_by("raised_at", "id"))
     from opsqm.records.evidence import evidence_for
 
     ctx.update({

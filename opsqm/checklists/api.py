@@ -17,14 +17,16 @@ class ItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = ChecklistItem
         fields = ["position", "urn", "ref_id", "parent_urn", "order", "depth", "text", "guidance", "evidence", "assessable", "area"]
+        read_only_fields = fields
 
 
 class VersionSerializer(serializers.ModelSerializer):
-    created_by = serializers.CharField(source="created_by.username", default=None)
+    created_by = serializers.CharField(source="created_by.username", default=None, read_only=True)
 
     class Meta:
         model = ChecklistVersion
         fields = ["id", "number", "origin", "created_by", "created_at", "change_note", "item_count", "checksum"]
+        read_only_fields = fields
 
 
 class TemplateSerializer(serializers.ModelSerializer):
@@ -33,6 +35,7 @@ class TemplateSerializer(serializers.ModelSerializer):
     class Meta:
         model = ChecklistTemplate
         fields = ["id", "urn", "ref_id", "name", "name_en", "kind", "element", "phase", "source", "description", "active", "current_version"]
+        read_only_fields = fields
 
 
 class TemplateDetailSerializer(TemplateSerializer):

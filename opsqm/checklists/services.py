@@ -18,6 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opsqm.records.locking import StaleEditError
 from opsqm.accounts.access import can_manage_master_data
 from opsqm.checklists.models import ChecklistItem, ChecklistTemplate, ChecklistVersion, VersionOrigin
 from opsqm.core import checklists as core
@@ -29,8 +30,12 @@ _LIMITS = {"ref_id": 50, "name": 200, "name_en": 200, "source": 200, "urn": 200}
 _ITEM_LIMITS = {"urn": 300, "ref_id": 50, "area": 40}
 
 
-class StaleVersionError(ValidationError):
-    """Another version became current after the editor loaded its base version."""
+class StaleVersionError(StaleEditError):
+    """Another version became current after the editor loaded its base version.
+
+    A checklist's optimistic lock is its current content-version number (versions are
+    immutable rows, the template has no `version` column), so the check stays here; the error
+    is the one conflict error of `opsqm.records.locking`."""
 
 
 class NoChangesError(ValidationError):

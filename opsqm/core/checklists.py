@@ -221,7 +221,7 @@ def _load_yaml(text: str, prefix: str) -> Any:
     if len(text) > MAX_TEXT_CHARS:
         raise ChecklistError([f"{prefix}文件过大（超过 {MAX_TEXT_CHARS} 个字符）"])
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 — SafeLoader 子类
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 — SafeLoader 子类  # nosec B506 # _StrictLoader is a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列：" if mark else ""

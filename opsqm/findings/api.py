@@ -35,7 +35,11 @@ class FindingSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "title", "description", "severity", "source", "status", "project", "department", "owner", "raised_by",
                   "raised_at", "cause", "due_date", "closed_at", "escalated_to_gm_at", "source_type", "source_id", "source_url",
                   "version", "actions"]
-        read_only_fields = ["code", "status", "raised_at", "cause", "closed_at", "escalated_to_gm_at", "version"]
+        # Server-set: the code, the workflow state, the dates the services stamp, the version, and
+        # where the finding came from (`source_type`/`source_id`/`source_url` are written only by the
+        # service that creates a finding from that source: an audit item, a KPI miss, a complaint).
+        read_only_fields = ["code", "status", "raised_at", "cause", "closed_at", "escalated_to_gm_at", "version",
+                            "source_type", "source_id", "source_url"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -62,8 +66,7 @@ class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             finding = services.finding_create(
                 actor=request.user, title=d["title"], description=d["description"], severity=d["severity"],
                 source=d.get("source", Finding.Source.MANUAL), project=d.get("project"), department=d.get("department"),
-                owner=d.get("owner"), due_date=d.get("due_date"), source_type=d.get("source_type", ""),
-                source_id=d.get("source_id", ""), source_url=d.get("source_url", ""),
+                owner=d.get("owner"), due_date=d.get("due_date"),
             )
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc) or None) from exc

@@ -28,7 +28,7 @@ from opsqm.accounts.roles import Role
 from opsqm.findings import policy
 from opsqm.findings.models import ActionEscalation, CorrectiveAction, Finding, FindingEvent, ImprovementItem, ImprovementUpdate
 from opsqm.notifications.services import notify
-from opsqm.org.services import StaleEditError
+from opsqm.records.locking import StaleEditError, bump_version, lock_for_edit
 
 __all__ = [
     "StaleEditError", "finding_create", "finding_update", "finding_analyze", "finding_close", "finding_reopen",
@@ -70,21 +70,16 @@ def _add_working_days(start: dt.date, days: int) -> dt.date:
 
 
 def _lock_finding(finding: Finding, expected_version: int | None) -> Finding:
-    locked = Finding.objects.select_for_update(of=("self",)).select_related("project").get(pk=finding.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise StaleEditError(_("该问题已被他人修改，请刷新页面查看最新状态后再操作。"), code="stale")
-    return locked
+    return lock_for_edit(finding, expected_version, _("该问题已被他人修改，请刷新页面查看最新状态后再操作。"), select_related=("project",))
 
 
 def _lock_action(action: CorrectiveAction, expected_version: int | None) -> CorrectiveAction:
-    locked = CorrectiveAction.objects.select_for_update(of=("self",)).select_related("finding__project").get(pk=action.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise StaleEditError(_("该纠正措施已被他人修改，请刷新页面查看最新状态后再操作。"), code="stale")
-    return locked
+    return lock_for_edit(action, expected_version, _("该纠正措施已被他人修改，请刷新页面查看最新状态后再操作。"),
+                         select_related=("finding__project",))
 
 
 def _save(instance: Any) -> None:
-    instance.version += 1
+    bump_version(instance)
     instance.full_clean()
     instance.save()
 
@@ -523,9 +518,7 @@ def _can_update_improvement(actor: Any, item: ImprovementItem) -> bool:
 
 @transaction.atomic
 def improvement_update(*, actor: Any, item: ImprovementItem, data: dict[str, Any], expected_version: int) -> ImprovementItem:
-    locked = ImprovementItem.objects.select_for_update().get(pk=item.pk)
-    if locked.version != expected_version:
-        raise StaleEditError(_("该改进项已被他人修改，请刷新页面后重新编辑。"), code="stale")
+    locked = lock_for_edit(item, expected_version, _("该改进项已被他人修改，请刷新页面后重新编辑。"))
     if not _can_update_improvement(actor, locked):
         raise PermissionDenied(_("只有改进项责任人、登记人或质量人员可以修改。"))
     if "project" in data and data["project"] != locked.project and not policy.can_manage_improvements(actor, data["project"]):
@@ -542,9 +535,7 @@ def improvement_update(*, actor: Any, item: ImprovementItem, data: dict[str, Any
 @transaction.atomic
 def improvement_add_progress(*, actor: Any, item: ImprovementItem, date: dt.date, progress: int, note: str,
                              expected_version: int | None = None) -> ImprovementUpdate:
-    locked = ImprovementItem.objects.select_for_update().get(pk=item.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise StaleEditError(_("该改进项已被他人修改，请刷新页面后重新填报。"), code="stale")
+    locked = lock_for_edit(item, expected_version, _("该改进项已被他人修改，请刷新页面后重新填报。"))
     if not _can_update_improvement(actor, locked):
         raise PermissionDenied(_("只有改进项责任人、登记人或质量人员可以填报进展。"))
     if locked.status in (ImprovementItem.Status.DONE, ImprovementItem.Status.CANCELLED):

@@ -6,6 +6,7 @@ sees them while an all-or-nothing import is still uncommitted.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import traceback
 from typing import Any, Callable
@@ -54,3 +55,36 @@ def run_job(job_id: Any, work: Callable[[Job], dict[str, Any]]) -> None:
         )
     else:
         Job.objects.filter(pk=job_id).update(status=JobStatus.SUCCEEDED, result=result, finished_at=timezone.now())
+
+
+ABANDONED_MESSAGE = _("任务执行中后台进程被中止（例如服务器重启），任务未完成，未保存任何数据；请重新提交。")
+
+
+def jobs_fail_abandoned(*, worker_started_at: dt.datetime, same_queue_only: bool, max_running: dt.timedelta | None = None,
+                        now: dt.datetime | None = None) -> list[Job]:
+    """Mark jobs left "running" by a dead worker as failed; called when a worker starts.
+
+    A job is abandoned when it started before this worker did and
+    - `same_queue_only` (one consumer per queue, e.g. the default SQLite queue of `opsqm serve`):
+      nobody else can be running it, so any such job is;
+    - otherwise (several workers share a Redis queue): only when it has been running longer than
+      `max_running`, because a job of another live worker may still be running.
+    Every job's work is all-or-nothing, so marking it failed is truthful. Sends `job_abandoned`.
+    """
+    from opsqm.jobs.signals import job_abandoned
+
+    qs = Job.objects.filter(status=JobStatus.RUNNING, started_at__lt=worker_started_at)
+    if not same_queue_only:
+        if max_running is None:
+            return []
+        qs = qs.filter(started_at__lt=(now or timezone.now()) - max_running)
+    failed = []
+    for job in qs:
+        updated = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
+            status=JobStatus.FAILED, error=str(ABANDONED_MESSAGE), finished_at=now or timezone.now())
+        if updated:
+            job.refresh_from_db()
+            log.warning("job %s (%s) was abandoned by a dead worker; marked failed", job.pk, job.kind)
+            job_abandoned.send(sender=Job, job=job)
+            failed.append(job)
+    return failed

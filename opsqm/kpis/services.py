@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from opsqm.accounts.roles import Role
 from opsqm.core.kpi import KPI_DEFINITIONS, KpiCode, Period
 from opsqm.kpis.models import MANUAL_KPIS, RATIO_MANUAL_KPIS, KpiTarget, ManualMeasure
-from opsqm.org.services import StaleEditError
+from opsqm.records.locking import StaleEditError
 
 KPI_MISS_SOURCE_TYPE = "kpis.kpimiss"
 

@@ -24,7 +24,7 @@ from opsqm.kpis import exports, presenters, selectors, services
 from opsqm.kpis.forms import ManualMeasureForm
 from opsqm.kpis.models import RATIO_MANUAL_KPIS
 from opsqm.kpis.selectors import ORG
-from opsqm.org.services import StaleEditError
+from opsqm.records.locking import StaleEditError
 from opsqm.web import querystring_without
 from opsqm.kpis import labels
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from opsqm.accounts.access import visible_customers, visible_projects
+from opsqm.accounts.access import scope_history, visible_customers, visible_projects
 from opsqm.org.models import Customer, Project
 from opsqm.records.models import AuditEvent
 
@@ -38,8 +38,9 @@ def customer_industries(user: Any) -> list[str]:
     return sorted({i for i in visible_customers(user).values_list("industry", flat=True) if i})
 
 
-def project_history(project: Project) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(project_id=project.pk).order_by("-id")
+def project_history(project: Project, user: Any) -> QuerySet[AuditEvent]:
+    """The project's history as `user` may see it (access.scope_history: only events of visible records)."""
+    return scope_history(AuditEvent.objects.filter(project_id=project.pk), user).order_by("-id")
 
 
 def customer_history(customer: Customer) -> QuerySet[AuditEvent]:

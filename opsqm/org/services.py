@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from opsqm.accounts.access import can_manage_master_data
 from opsqm.org.models import Customer, Project, ProjectMembership
-from opsqm.records.locking import StaleEditError  # noqa: F401  (re-exported for callers)
+from opsqm.records.locking import StaleEditError, bump_version, lock_for_edit  # StaleEditError re-exported for callers
 
 PROJECT_FIELDS = (
     "code", "name", "customer", "status", "contract_start", "contract_end", "contract_value",
@@ -36,14 +36,11 @@ def customer_create(*, actor: Any, data: dict[str, Any]) -> Customer:
 
 
 def _apply_versioned_update(instance: Any, fields: Iterable[str], data: dict[str, Any], expected_version: int) -> Any:
-    model = type(instance)
-    locked = model._base_manager.select_for_update().get(pk=instance.pk)
-    if locked.version != expected_version:
-        raise StaleEditError(_("该记录已被他人修改，请刷新页面后重新编辑。"), code="stale")
+    locked = lock_for_edit(instance, expected_version, _("该记录已被他人修改，请刷新页面后重新编辑。"))
     for field in fields:
         if field in data:
             setattr(locked, field, data[field])
-    locked.version = expected_version + 1
+    bump_version(locked)
     locked.full_clean()
     locked.save()
     return locked

@@ -45,7 +45,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": can_manage_master_data(request.user),
     }
     if tab == "history":
-        context["history_page"] = paginate(request, selectors.project_history(project), 30)
+        context["history_page"] = paginate(request, selectors.project_history(project, request.user), 30)
         context["history_rows"] = present_events(context["history_page"].object_list)
     return render(request, "org/project_detail.html", context)
 

@@ -14,7 +14,7 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess
+import subprocess  # nosec B404 # pg_dump/pg_restore with argument lists, no shell
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -95,7 +95,8 @@ def backup_create(path: Path) -> dict[str, Any]:
         else:
             db_file = tmpdir / "db.pgdump"
             # One pg_dump = one REPEATABLE READ snapshot: consistent under concurrent writes.
-            proc = subprocess.run(["pg_dump", "--format=custom", "--no-owner", "--no-acl", "--file", str(db_file), *_pg_args()],
+            proc = subprocess.run(["pg_dump",  # nosec B603 B607 # PostgreSQL client from PATH, argv list, no shell
+                                  "--format=custom", "--no-owner", "--no-acl", "--file", str(db_file), *_pg_args()],
                                   env=_pg_env(), capture_output=True, text=True)
             if proc.returncode != 0:
                 raise BackupError(f"pg_dump 失败：{proc.stderr.strip()}")
@@ -180,7 +181,7 @@ def backup_check(path: Path, workdir: Path) -> CheckedBackup:
         if status != "ok":
             raise BackupError(f"备份中的数据库完整性检查失败：{status}")
     else:
-        proc = subprocess.run(["pg_restore", "--list", str(db_file)], capture_output=True, text=True)
+        proc = subprocess.run(["pg_restore", "--list", str(db_file)], capture_output=True, text=True)  # nosec B603 B607 # PostgreSQL client from PATH, argv list
         if proc.returncode != 0:
             raise BackupError(f"备份中的数据库转储无法读取：{proc.stderr.strip()}")
     return CheckedBackup(manifest, workdir, db_file)
@@ -200,7 +201,7 @@ def backup_restore(path: Path) -> dict[str, Any]:
                 src.close()
         else:
             connection.close()
-            proc = subprocess.run(
+            proc = subprocess.run(  # nosec B603 B607 # PostgreSQL client from PATH, argv list, no shell
                 ["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-acl", "--single-transaction", "--exit-on-error",
                  *_pg_args(), str(checked.db_file)],
                 env=_pg_env(), capture_output=True, text=True,

@@ -9,13 +9,13 @@ increments it before the save.
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, Callable, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
-__all__ = ["StaleEditError", "lock_for_edit", "bump_version"]
+__all__ = ["StaleEditError", "lock_for_edit", "bump_version", "parse_version"]
 
 M = TypeVar("M", bound=models.Model)
 
@@ -24,18 +24,40 @@ class StaleEditError(ValidationError):
     """Someone else saved the record after this editor loaded it (optimistic locking)."""
 
 
-def lock_for_edit(instance: M, expected_version: int | None, message: str | None = None) -> M:
+def lock_for_edit(
+    instance: M, expected_version: int | None, message: str | Callable[[M], str] | None = None,
+    *, select_related: tuple[str, ...] = (),
+) -> M:
     """Reload `instance` locked for update; raise StaleEditError when its version moved on.
 
     `expected_version=None` only locks (for steps that carry no version, e.g. a scheduled job).
-    Must be called inside `transaction.atomic`.
+    `message` is the site's Chinese conflict message, or a function of the locked row that
+    builds it (e.g. to name who saved last). Must be called inside `transaction.atomic`.
     """
     model = type(instance)
-    locked = model._base_manager.select_for_update(of=("self",)).get(pk=instance.pk)
+    qs = model._base_manager.select_for_update(of=("self",))
+    if select_related:
+        qs = qs.select_related(*select_related)
+    locked = qs.get(pk=instance.pk)
     if expected_version is not None and locked.version != expected_version:
-        raise StaleEditError(message or _("该记录已被他人修改，请刷新页面后重新编辑。"), code="stale")
+        text = message(locked) if callable(message) else message
+        raise StaleEditError(text or _("该记录已被他人修改，请刷新页面后重新编辑。"), code="stale")
     return locked
 
 
 def bump_version(instance: models.Model) -> None:
     instance.version += 1
+
+
+def parse_version(raw: Any) -> int:
+    """The `version` a client sent with an edit (form or API body); missing or not an integer is refused.
+
+    An edit without the version it started from would silently overwrite other people's
+    changes, so it is an error, not a default.
+    """
+    if raw is None or raw == "" or isinstance(raw, bool):
+        raise ValidationError({"version": [_("缺少版本号 version：请先读取记录，再带上读取到的 version 提交修改。")]}, code="version_required")
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        raise ValidationError({"version": [_("版本号 version 必须是整数。")]}, code="version_invalid") from None

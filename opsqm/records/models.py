@@ -42,6 +42,28 @@ class AuditEvent(models.Model):
         return f"#{self.pk} {self.actor_name} {self.action} {self.model}:{self.object_id}"
 
 
+class AuditAnchor(models.Model):
+    """Where the chain stood after each append: how many events, the last one's id and hash.
+
+    Written in the same transaction as the events it anchors; INSERT only (DB triggers refuse
+    UPDATE and DELETE, as for the events). `verify_chain` compares the chain with every anchor,
+    so deleting the last rows, all rows, or rewriting the chain with fresh hashes is reported.
+    A copy of the newest anchor is also kept in a file (`settings.AUDIT_ANCHOR_FILE`).
+    """
+
+    count = models.BigIntegerField()
+    last_event_id = models.BigIntegerField()
+    head_hash = models.CharField(max_length=64)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["last_event_id"], name="audit_anchor_unique_event")]
+
+    def __str__(self) -> str:
+        return f"anchor {self.count} @ #{self.last_event_id}"
+
+
 class AuditedModel(models.Model):
     """Base for business records whose every change lands in the audit trail.
 

@@ -46,8 +46,7 @@ _COLUMN_LABELS = {"ticket_no": "工单号", "priority": "优先级", "type": "�
                   "contact": "联系人"}
 
 
-class StaleEditError(ValidationError):
-    """Someone else saved the record after this editor loaded it (optimistic locking)."""
+from opsqm.records.locking import StaleEditError, bump_version, lock_for_edit  # noqa: E402  (StaleEditError re-exported)
 
 
 # ------------------------------------------------------------------ permissions
@@ -196,15 +195,14 @@ def calendar_create(*, actor: Any, data: CalendarData) -> Calendar:
 @transaction.atomic
 def calendar_update(*, actor: Any, calendar: Calendar, data: CalendarData, expected_version: int) -> Calendar:
     _require_calendar_admin(actor)
-    locked = Calendar.objects.select_for_update().get(pk=calendar.pk)
+    locked = lock_for_edit(calendar, None)
     if locked.builtin:
         raise PermissionDenied(_("系统内置日历不能修改，请新建自定义日历。"))
-    if locked.version != expected_version:
-        raise StaleEditError(_("该日历已被他人修改，请刷新页面后重新编辑。"), code="stale")
+    lock_for_edit(locked, expected_version, _("该日历已被他人修改，请刷新页面后重新编辑。"))
     locked.name, locked.kind, locked.time_zone = data.name, data.kind, data.time_zone
     locked.weekly_slots = slots_to_json(data.weekly_slots)
     locked.use_china_holidays, locked.description = data.use_china_holidays, data.description
-    locked.version += 1
+    bump_version(locked)
     locked.full_clean()
     _check_calendar(locked)
     locked.save()

@@ -34,7 +34,7 @@ def test_the_quality_manager_creates_and_patches_a_project_with_versions(world, 
     ok = client.patch(f"/api/v1/projects/{pk}/", {"name": "改名", "version": 1}, format="json")
     assert ok.status_code == 200 and ok.json()["version"] == 2
     stale = client.patch(f"/api/v1/projects/{pk}/", {"name": "再改", "version": 1}, format="json")
-    assert stale.status_code == 400 and "已被他人修改" in stale.json()["version"][0]
+    assert stale.status_code == 409 and "已被他人修改" in stale.json()["detail"]
 
 
 def test_a_specialist_cannot_create_or_change_master_data(world, api_client):
@@ -45,7 +45,7 @@ def test_a_specialist_cannot_create_or_change_master_data(world, api_client):
 
 def test_bad_input_is_rejected_whole(world, api_client):
     client = api_client(world.qm)
-    response = client.patch(f"/api/v1/projects/{world.project_a.pk}/", {"contract_end": "2020-01-01", "name": "半截"}, format="json")
+    response = client.patch(f"/api/v1/projects/{world.project_a.pk}/", {"contract_end": "2020-01-01", "name": "半截", "version": world.project_a.version}, format="json")
     assert response.status_code == 400 and "合同结束" in str(response.json())
     world.project_a.refresh_from_db()
     assert world.project_a.name == "项目甲"

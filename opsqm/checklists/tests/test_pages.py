@@ -28,8 +28,18 @@ def _editor_post(template, *, based_on, change=None, note="修改说明"):
 
 
 @pytest.fixture
-def reviewer(db):
-    return make_user("reviewer", Role.EXTERNAL_REVIEWER, "外部评审")
+def reviewer(world):
+    """An external reviewer with a grant valid now (without one, the account may not use the system)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from opsqm.accounts.models import ExternalGrant
+
+    user = make_user("reviewer", Role.EXTERNAL_REVIEWER, "外部评审")
+    ExternalGrant.objects.create(user=user, purpose="评审", valid_from=timezone.now() - dt.timedelta(days=1),
+                                 valid_until=timezone.now() + dt.timedelta(days=1), granted_by=world.qm)
+    return user
 
 
 def test_every_logged_in_user_can_browse_the_library(loaded, world, login, reviewer):

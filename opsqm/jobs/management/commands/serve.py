@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
+import subprocess  # nosec B404 # starts our own gunicorn and Huey consumer with fixed arguments
 import sys
 
 from django.conf import settings
@@ -25,8 +25,8 @@ class Command(BaseCommand):
         env = dict(os.environ, DJANGO_SETTINGS_MODULE="opsqm.settings")
         procs: list[subprocess.Popen] = []
         if not options["no_worker"]:
-            procs.append(subprocess.Popen([os.path.join(bin_dir, "opsqm"), "run_huey"], env=env))
-        web = subprocess.Popen([
+            procs.append(subprocess.Popen([os.path.join(bin_dir, "opsqm"), "run_huey"], env=env))  # nosec B603 # fixed argv, no shell
+        web = subprocess.Popen([  # nosec B603 # fixed argv (host/port are parsed options), no shell
             os.path.join(bin_dir, "gunicorn"), "opsqm.wsgi:application", "--config", "python:opsqm.gunicorn_conf",
             "--bind", f"{options['host']}:{options['port']}", "--workers", str(options["web_workers"]),
             "--threads", "4", "--timeout", "120", "--access-logfile", "-",

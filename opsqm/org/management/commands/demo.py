@@ -24,7 +24,7 @@ class Command(BaseCommand):
                 return
             raise CommandError("数据库中已有项目数据，演示数据只能载入空数据库。")
         now = timezone.now()
-        ctx = DemoContext(today=timezone.localdate(now), now=now, rng=random.Random(options["seed"]), log=self.stdout.write)
+        ctx = DemoContext(today=timezone.localdate(now), now=now, rng=random.Random(options["seed"]), log=self.stdout.write)  # nosec B311 # seeded demo data, not security
         with acting_as(Actor(None, "opsqm demo")), transaction.atomic():
             for label, load in demo_loaders():
                 load(ctx)

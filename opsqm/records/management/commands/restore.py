@@ -23,4 +23,7 @@ class Command(BaseCommand):
         except BackupError as exc:
             raise CommandError(f"拒绝恢复：{exc}") from exc
         call_command("migrate", interactive=False, verbosity=0)  # an older backup is brought up to this schema
+        from opsqm.records.trail import anchor_file_reset
+
+        anchor_file_reset()  # the audit-trail anchor file now describes the restored history
         self.stdout.write(self.style.SUCCESS(f"已从 {options['path']} 恢复（备份时间 {manifest['created_at']}）。"))
