@@ -50,6 +50,10 @@ __all__ = [
     "compute_org_kpis",
     "pool_groups",
     "attainment",
+    "COUNTERS",
+    "KPI_COUNTERS",
+    "ticket_counters",
+    "kpi_from_counters",
     "STATUS_NA",
     "STATUS_PENDING",
     "STATUS_MET",
@@ -793,3 +797,75 @@ def _comparable(
     if left_d.is_nan() or right_d.is_nan():
         raise ValueError("KPI value or target is NaN")
     return left_d, right_d
+
+
+# ------------------------------------------------------------------------- counters
+
+# Additive counters of a set of tickets: every ticket KPI is a ratio of two of them, so a
+# quarter is the sum of its months and the company the sum of its projects (pooled).
+COUNTERS: Final[tuple[str, ...]] = (
+    "created", "resp_met", "resp_decided", "res_met", "res_decided", "both_met", "both_decided",
+    "resolved", "reopened", "fcr_known", "fcr_yes", "res_seconds",
+)
+_C: Final = {name: index for index, name in enumerate(COUNTERS)}
+# KPI → (numerator counter, denominator counter).
+KPI_COUNTERS: Final[Mapping[KpiCode, tuple[str, str]]] = MappingProxyType({
+    KpiCode.RESPONSE_TIMELINESS: ("resp_met", "resp_decided"),
+    KpiCode.RESOLUTION_TIMELINESS: ("res_met", "res_decided"),
+    KpiCode.SLA_ATTAINMENT: ("both_met", "both_decided"),
+    KpiCode.RESOLUTION_RATE: ("resolved", "created"),
+    KpiCode.MTTR: ("res_seconds", "resolved"),
+    KpiCode.REOPEN_RATE: ("reopened", "resolved"),
+    KpiCode.FCR: ("fcr_yes", "fcr_known"),
+})
+
+
+def ticket_counters(
+    response_status: np.ndarray,
+    resolution_status: np.ndarray,
+    resolved: np.ndarray,
+    reopened: np.ndarray,
+    fcr: np.ndarray,
+    resolution_seconds: np.ndarray,
+    count: np.ndarray | None = None,
+) -> np.ndarray:
+    """Counter rows [n, len(COUNTERS)] of tickets (or of groups of ``count`` equal tickets).
+
+    The same rules as ``compute_ticket_kpis``: NA and PENDING clocks are undecided; reopen
+    and FCR count among resolved tickets; FCR only where the flag is known (fcr != -1).
+    With ``count``, each row stands for ``count`` tickets and ``resolution_seconds`` is
+    their sum; otherwise it is the ticket's own seconds (ignored unless resolved).
+    """
+    rs = np.asarray(response_status)
+    ss = np.asarray(resolution_status)
+    done = np.asarray(resolved, dtype=bool)
+    again = np.asarray(reopened, dtype=bool)
+    flag = np.asarray(fcr)
+    weight = np.ones(len(rs), dtype=np.int64) if count is None else np.asarray(count, dtype=np.int64)
+    rs_met, ss_met = rs == STATUS_MET, ss == STATUS_MET
+    rs_decided, ss_decided = rs_met | (rs == STATUS_BREACHED), ss_met | (ss == STATUS_BREACHED)
+    out = np.zeros((len(rs), len(COUNTERS)), dtype=np.int64)
+    out[:, _C["created"]] = 1
+    out[:, _C["resp_met"]] = rs_met
+    out[:, _C["resp_decided"]] = rs_decided
+    out[:, _C["res_met"]] = ss_met
+    out[:, _C["res_decided"]] = ss_decided
+    out[:, _C["both_met"]] = rs_met & ss_met
+    out[:, _C["both_decided"]] = rs_decided & ss_decided
+    out[:, _C["resolved"]] = done
+    out[:, _C["reopened"]] = done & again
+    out[:, _C["fcr_known"]] = done & (flag != -1)
+    out[:, _C["fcr_yes"]] = done & (flag == 1)
+    out *= weight[:, None]
+    seconds = np.asarray(resolution_seconds, dtype=np.int64)
+    out[:, _C["res_seconds"]] = np.where(done, seconds, 0)
+    return out
+
+
+def kpi_from_counters(code: KpiCode, counters: Sequence[int] | np.ndarray) -> KpiValue:
+    """One ticket KPI from summed counters (MTTR in hours, like compute_ticket_kpis)."""
+    numerator_name, denominator_name = KPI_COUNTERS[code]
+    numerator, denominator = int(counters[_C[numerator_name]]), int(counters[_C[denominator_name]])
+    if code is KpiCode.MTTR:
+        return _mean_hours(numerator, denominator)
+    return _rate(numerator, denominator)
