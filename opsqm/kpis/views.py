@@ -119,7 +119,7 @@ def _project_context(request: HttpRequest, pk: int) -> dict[str, Any]:
     project = get_project_or_404(request.user, pk=pk)
     granularity, year = _granularity(request), _year(request)
     cutoff, cutoff_raw = _cutoff(request)
-    data = selectors.year_data(year, cutoff)
+    data = selectors.year_data(year, cutoff, [project.pk])
     periods = selectors.year_periods(year, granularity)
     now_local = timezone.localtime(data.cutoff).date()
     periods = [p for p in periods if p.start_local <= now_local] or periods[:1]
