@@ -24,3 +24,7 @@ from opsqm.checklists.api import ChecklistViewSet  # noqa: E402
 router.register("checklists", ChecklistViewSet, basename="checklist")
 
 urlpatterns = [path("", include(router.urls))]
+
+from opsqm.kpis.api import KpiView  # noqa: E402
+
+urlpatterns += [path("kpis/", KpiView.as_view(), name="api-kpis")]
