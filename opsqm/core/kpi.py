@@ -367,7 +367,7 @@ KPI_DEFINITIONS: Final[Mapping[KpiCode, KpiDefinition]] = _define(
         code=KpiCode.RESPONSE_TIMELINESS,
         name_zh="响应及时率",
         name_en="Response timeliness",
-        formula_zh="响应达标工单数 ÷（响应达标 + 响应超时）工单数；待定及无响应目标的工单不计入",
+        formula_zh="响应达标工单数 ÷（响应达标 + 响应超时）工单数；未到期及不适用（无响应目标）的工单不计入",
         formula_en="tickets with response met ÷ tickets with response met or breached",
         unit="%",
         higher_is_better=True,
@@ -378,7 +378,7 @@ KPI_DEFINITIONS: Final[Mapping[KpiCode, KpiDefinition]] = _define(
         code=KpiCode.RESOLUTION_TIMELINESS,
         name_zh="解决及时率",
         name_en="Resolution timeliness",
-        formula_zh="解决达标工单数 ÷（解决达标 + 解决超时）工单数；待定及无解决目标的工单不计入",
+        formula_zh="解决达标工单数 ÷（解决达标 + 解决超时）工单数；未到期及不适用（无解决目标）的工单不计入",
         formula_en="tickets with resolution met ÷ tickets with resolution met or breached",
         unit="%",
         higher_is_better=True,
@@ -391,7 +391,7 @@ KPI_DEFINITIONS: Final[Mapping[KpiCode, KpiDefinition]] = _define(
         name_en="SLA attainment",
         formula_zh=(
             "响应与解决均达标的工单数 ÷ 响应与解决均已判定（达标或超时）的工单数；"
-            "任一项待定或该优先级无目标的工单不计入"
+            "任一项未到期或不适用（该优先级无目标）的工单不计入"
         ),
         formula_en=(
             "tickets with both met ÷ tickets with neither pending "

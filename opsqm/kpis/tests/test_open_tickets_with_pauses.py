@@ -205,3 +205,17 @@ def test_an_outsider_cannot_drill_into_the_paused_tickets(paused_world, login):
     period = Period.of(timezone.localdate(), "month")
     url = reverse("kpis:drill", args=[str(paused_world.project_a.pk), "resolution_timeliness", period.key])
     assert client.get(url).status_code == 404
+
+
+def test_the_drill_down_and_the_ticket_list_name_sla_statuses_alike(paused_world, login):
+    from opsqm.tickets.models import SlaStatus
+
+    client = login(paused_world.qm)
+    period = _periods_of(list(Ticket.objects.filter(number="T-A")))
+    (key,) = [p.key for p in period]
+    drill = client.get(reverse("kpis:drill", args=[str(paused_world.project_a.pk), "resolution_timeliness", key])
+                       + "?show=out").content.decode()
+    tickets = client.get(reverse("tickets:ticket_list", args=[paused_world.project_a.pk])).content.decode()
+    for page in (drill, tickets):
+        assert str(SlaStatus.PENDING.label) in page
+        assert "待定" not in page
