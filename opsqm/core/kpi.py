@@ -54,6 +54,7 @@ __all__ = [
     "KPI_COUNTERS",
     "ticket_counters",
     "kpi_from_counters",
+    "rollup",
     "STATUS_NA",
     "STATUS_PENDING",
     "STATUS_MET",
@@ -355,6 +356,9 @@ class KpiDefinition:
     default_target: Decimal | None
     source: Literal["ticket", "manual"]
     target_window: Literal["period", "year"] = "period"
+    # How a manual measure entered monthly makes its quarter (``rollup``): "sum" (counts;
+    # ratios add numerators and denominators), "mean" or "min" of the monthly values.
+    quarter_rollup: Literal["sum", "mean", "min"] = "sum"
 
 
 def _define(*definitions: KpiDefinition) -> Mapping[KpiCode, KpiDefinition]:
@@ -459,6 +463,7 @@ KPI_DEFINITIONS: Final[Mapping[KpiCode, KpiDefinition]] = _define(
         higher_is_better=True,
         default_target=Decimal("0.995"),
         source="manual",
+        quarter_rollup="mean",  # months commit about the same service hours
     ),
     KpiDefinition(
         code=KpiCode.REPORTS_ON_TIME,
@@ -869,3 +874,16 @@ def kpi_from_counters(code: KpiCode, counters: Sequence[int] | np.ndarray) -> Kp
     if code is KpiCode.MTTR:
         return _mean_hours(numerator, denominator)
     return _rate(numerator, denominator)
+
+
+def rollup(rule: Literal["sum", "mean", "min"], values: Sequence[float]) -> float | None:
+    """A quarter from its months' values by a measure's ``quarter_rollup``; None when none."""
+    if not values:
+        return None
+    if rule == "sum":
+        return float(sum(values))
+    if rule == "mean":
+        return float(sum(values)) / len(values)
+    if rule == "min":
+        return float(min(values))
+    raise ValueError(f"unknown roll-up rule: {rule}")

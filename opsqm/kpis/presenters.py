@@ -17,7 +17,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from opsqm.core.kpi import KPI_DEFINITIONS, TICKET_KPIS, Granularity, KpiCode, KpiValue, Period
+from opsqm.core.kpi import KPI_DEFINITIONS, TICKET_KPIS, Granularity, KpiCode, KpiValue, Period, rollup
 from opsqm.kpis import selectors
 from opsqm.kpis.models import MANUAL_KPIS, RATIO_MANUAL_KPIS
 from opsqm.kpis.selectors import ORG, Cell, YearData, make_cell
@@ -97,38 +97,43 @@ def drill_url(scope_key: str, code: KpiCode, period: Period, cutoff_raw: str = "
 def manual_period_value(code: KpiCode, measures: dict, project_ids: list[int], period: Period) -> KpiValue:
     """A manual KPI of some projects in a period.
 
-    One project: its entry for the period; a quarter without its own entry adds up its months
-    (counts summed, reports pooled; availability cannot be derived from months → "—").
-    Several projects (org): counts summed, reports pooled; availability is not pooled ("—")
+    One project: its entry for the period; a quarter without its own entry rolls up the months
+    entered by the measure's rule (`KpiDefinition.quarter_rollup`: counts summed, report ratios
+    pooled, availability the mean of the months).
+    Several projects (company): counts summed, reports pooled; availability is not pooled ("—")
     because a mean of project availabilities would hide how long each service was committed.
     """
-    keys = [period.key]
+    definition = KPI_DEFINITIONS[code]
+    months = []
     if period.quarter is not None:
         months = [Period(period.year, month=m) for m in range(3 * period.quarter - 2, 3 * period.quarter + 1)]
-    else:
-        months = []
+    if code not in RATIO_MANUAL_KPIS and definition.quarter_rollup != "sum":
+        if len(project_ids) != 1:
+            return KpiValue(0, 0, None)
+        own = measures.get((project_ids[0], period.key, code))
+        if own is not None:
+            return selectors.manual_value(own)
+        values = [v for m in months if (e := measures.get((project_ids[0], m.key, code))) is not None
+                  and (v := selectors.manual_value(e).value) is not None]
+        value = rollup(definition.quarter_rollup, values)
+        return KpiValue(0, 0, None) if value is None else KpiValue(value, 1, value)
     numerator: float = 0
     denominator = 0
     found = False
     for project_id in project_ids:
-        entries = [measures.get((project_id, k, code)) for k in keys]
-        entries = [e for e in entries if e is not None]
-        if not entries and months and code is not KpiCode.AVAILABILITY:
+        entries = [e for e in [measures.get((project_id, period.key, code))] if e is not None]
+        if not entries and months:
             entries = [e for m in months if (e := measures.get((project_id, m.key, code))) is not None]
         for entry in entries:
             found = True
             if code in RATIO_MANUAL_KPIS:
                 numerator += entry.numerator or 0
                 denominator += entry.denominator or 0
-            elif code is KpiCode.AVAILABILITY:
-                if len(project_ids) > 1:
-                    continue
-                return selectors.manual_value(entry)
             else:
                 numerator += float(entry.value or 0)
     if code in RATIO_MANUAL_KPIS:
         return KpiValue(numerator, denominator, numerator / denominator if denominator else None)
-    if code is KpiCode.AVAILABILITY or not found:
+    if not found:
         return KpiValue(0, 0, None)
     return KpiValue(numerator, 1, numerator)
 
