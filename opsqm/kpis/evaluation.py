@@ -118,11 +118,38 @@ def targets_by_project(project_ids: Iterable[int]) -> dict[int, dict[str, tuple[
     return targets
 
 
-def calendars(project_ids: Iterable[int]) -> dict[int, Any]:
-    from opsqm.org.models import Project
-    from opsqm.tickets.calendars import calendar_for_project
+_built: dict[tuple, Any] = {}  # memo keyed by a calendar's whole content: never stale
 
-    return {p.pk: calendar_for_project(p) for p in Project.objects.filter(pk__in=list(project_ids))}
+
+def calendars(project_ids: Iterable[int]) -> dict[int, Any]:
+    """Each project's business calendar (its agreement's, else China 5×8), built once per
+    distinct calendar content. Four small queries whatever the number of projects."""
+    from types import SimpleNamespace
+
+    from opsqm.tickets.calendars import build_calendar, default_calendar, imported_years
+    from opsqm.tickets.models import Calendar, CalendarException, SlaAgreement
+
+    ids = list(project_ids)
+    of_project = dict(SlaAgreement.objects.filter(project_id__in=ids).values_list("project_id", "calendar_id"))
+    default_id = default_calendar().pk if len(of_project) < len(ids) else None
+    rows = {c.pk: c for c in Calendar.objects.filter(pk__in={*of_project.values(), default_id} - {None})}
+    exceptions: dict[int, list[tuple]] = {}
+    for calendar_id, day, kind in CalendarException.objects.filter(calendar_id__in=list(rows)).order_by(
+            "calendar_id", "date").values_list("calendar_id", "date", "kind"):
+        exceptions.setdefault(calendar_id, []).append((day, kind))
+    years = imported_years() if any(c.use_china_holidays for c in rows.values()) else []
+    years_key = tuple((y.year, tuple(sorted(y.holidays)), tuple(sorted(y.makeup_workdays))) for y in years)
+    built: dict[int, Any] = {}
+    for pk, row in rows.items():
+        key = (row.kind, row.time_zone, repr(sorted((row.weekly_slots or {}).items())), row.use_china_holidays,
+               tuple(exceptions.get(pk, ())), years_key if row.use_china_holidays else ())
+        if key not in _built:
+            if len(_built) > 64:
+                _built.clear()
+            _built[key] = build_calendar(row, years=years, exceptions=[
+                SimpleNamespace(date=day, kind=kind) for day, kind in exceptions.get(pk, ())])
+        built[pk] = _built[key]
+    return {pk: built[of_project.get(pk, default_id)] for pk in ids}
 
 
 def pause_positions(ticket_ids: np.ndarray, pause_ticket: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -141,7 +168,8 @@ def pause_positions(ticket_ids: np.ndarray, pause_ticket: np.ndarray) -> tuple[n
 
 
 def evaluate(rows: OpenRows, cutoff: datetime) -> Evaluated:
-    """SLA statuses of the open rows as of `cutoff`, project by project on its calendar."""
+    """SLA statuses of the open rows as of `cutoff`: one engine pass per distinct business calendar
+    (projects sharing a calendar are evaluated together, each ticket with its project's targets)."""
     n = len(rows.ids)
     response = np.zeros(n, dtype=np.int8)
     resolution = np.zeros(n, dtype=np.int8)
@@ -149,16 +177,19 @@ def evaluate(rows: OpenRows, cutoff: datetime) -> Evaluated:
     cut = np.datetime64(cutoff.astimezone(UTC).replace(tzinfo=None), "s")
     project_ids = np.unique(rows.project).tolist()
     cals, targets = (calendars(project_ids), targets_by_project(project_ids)) if n else ({}, {})
+    groups: dict[int, list[int]] = {}
     for project_id in project_ids:
-        index = np.flatnonzero(rows.project == project_id)
-        project_targets = targets.get(project_id, {})
-        pairs = [project_targets.get(rows.priority[i], (-1, -1)) for i in index.tolist()]
-        in_project, position = pause_positions(rows.ids[index], rows.pause_ticket)
+        groups.setdefault(id(cals[project_id]), []).append(project_id)
+    for members in groups.values():
+        index = np.flatnonzero(np.isin(rows.project, members))
+        pairs = [targets.get(p, {}).get(q, (-1, -1)) for p, q in
+                 zip(rows.project[index].tolist(), [rows.priority[i] for i in index.tolist()])]
+        in_group, position = pause_positions(rows.ids[index], rows.pause_ticket)
         result = compute_sla(
-            cals[project_id],
+            cals[members[0]],
             TicketArrays(
                 created=rows.created[index], first_response=rows.first_response[index], resolved=rows.resolved[index],
-                pause_ticket=position, pause_start=rows.pause_start[in_project], pause_end=rows.pause_end[in_project],
+                pause_ticket=position, pause_start=rows.pause_start[in_group], pause_end=rows.pause_end[in_group],
             ),
             SlaTargets(response_seconds=np.array([p[0] for p in pairs], dtype=np.int64),
                        resolution_seconds=np.array([p[1] for p in pairs], dtype=np.int64)),
