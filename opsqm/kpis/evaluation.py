@@ -14,15 +14,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-from django.db.models import Q
+from django.db import connection
+from django.db.models import BigIntegerField, Q
+from django.db.models.expressions import RawSQL
 
 from opsqm.core.kpi import Granularity, period_keys, ticket_counters
 from opsqm.core.sla import SlaTargets, TicketArrays, compute_sla
 from opsqm.kpis.counters import DEFAULT_TZ, UNSETTLED_SQL, Cells, month_bounds
-
-_OPEN_FIELDS = ("id", "project_id", "priority", "created_at", "first_response_at", "resolved_at",
-                "reopen_count", "first_contact_resolution")
-
 
 @dataclass
 class OpenRows:
@@ -77,6 +75,23 @@ def year_window_q(year: int, by_tz: dict[str, list[int]]) -> Q:
     return q
 
 
+def _epoch(column: str) -> RawSQL:
+    """A timestamp column as whole UTC epoch seconds (NULL stays NULL), computed by the database:
+    turning hundreds of thousands of values into Python datetimes costs more than the query."""
+    if connection.vendor == "postgresql":
+        sql = f'FLOOR(EXTRACT(EPOCH FROM "tickets_ticket"."{column}"))::bigint'
+    else:
+        sql = f'CAST(strftime(\'%%s\', "tickets_ticket"."{column}") AS INTEGER)'
+    return RawSQL(sql, [], output_field=BigIntegerField())
+
+
+def _dt_from_epochs(values: Sequence[int | None]) -> np.ndarray:
+    array = np.array([-1 if v is None else v for v in values], dtype=np.int64)
+    out = array.astype("datetime64[s]")
+    out[array == -1] = np.datetime64("NaT")
+    return out
+
+
 def open_rows(year: int, by_tz: dict[str, list[int]], cutoff: datetime | None) -> OpenRows:
     """The unsettled tickets created in local `year`, ordered by id, with their pauses."""
     from opsqm.tickets.models import Ticket, TicketPause
@@ -84,12 +99,13 @@ def open_rows(year: int, by_tz: dict[str, list[int]], cutoff: datetime | None) -
     base = Ticket.objects.filter(year_window_q(year, by_tz))
     base = base.extra(where=[UNSETTLED_SQL]) if cutoff is None else base.filter(unsettled_q(cutoff))
     base = base.order_by("id")
-    rows = list(base.values_list(*_OPEN_FIELDS))
-    columns = list(zip(*rows)) if rows else [[] for _ in _OPEN_FIELDS]
+    rows = list(base.annotate(c=_epoch("created_at"), f=_epoch("first_response_at"), r=_epoch("resolved_at"))
+                .values_list("id", "project_id", "priority", "c", "f", "r", "reopen_count", "first_contact_resolution"))
+    columns = list(zip(*rows)) if rows else [[] for _ in range(8)]
     data = OpenRows(
         ids=np.array(columns[0], dtype=np.int64), project=np.array(columns[1], dtype=np.int64),
-        priority=list(columns[2]), created=dt64(columns[3]), first_response=dt64(columns[4]),
-        resolved=dt64(columns[5]), reopened=np.array([c >= 1 for c in columns[6]], dtype=bool),
+        priority=list(columns[2]), created=_dt_from_epochs(columns[3]), first_response=_dt_from_epochs(columns[4]),
+        resolved=_dt_from_epochs(columns[5]), reopened=np.array([c >= 1 for c in columns[6]], dtype=bool),
         fcr=np.array([-1 if v is None else int(v) for v in columns[7]], dtype=np.int8),
         months=np.zeros(len(rows), dtype=np.int64),
     )
