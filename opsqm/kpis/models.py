@@ -1,7 +1,8 @@
-"""KPI targets and manually entered measures (C7).
+"""KPI targets, manually entered measures and the ticket KPI counters kept on write (C7).
 
-Ticket KPI values are not stored: they are computed from the tickets on request
-(`opsqm.kpis.selectors`), so they always reflect the tickets as imported and the cut-off.
+Ticket KPI values are ratios of additive counters: the settled tickets' counters are kept in
+`KpiCounter` by every ticket writer (`opsqm.kpis.counters`); open tickets are evaluated when
+a page is read (`opsqm.kpis.evaluation`), so values follow the stored tickets and the cut-off.
 """
 
 from __future__ import annotations

@@ -35,7 +35,6 @@ from django.utils.translation import gettext
 from opsqm.accounts.access import is_org_wide, visible_projects
 from opsqm.core.kpi import (
     COUNTERS,
-    KPI_COUNTERS,
     KPI_DEFINITIONS,
     TICKET_KPIS,
     Granularity,
