@@ -75,13 +75,13 @@ def year_window_q(year: int, by_tz: dict[str, list[int]]) -> Q:
     return q
 
 
-def _epoch(column: str) -> RawSQL:
+def _epoch(column: str, table: str = "tickets_ticket") -> RawSQL:
     """A timestamp column as whole UTC epoch seconds (NULL stays NULL), computed by the database:
     turning hundreds of thousands of values into Python datetimes costs more than the query."""
     if connection.vendor == "postgresql":
-        sql = f'FLOOR(EXTRACT(EPOCH FROM "tickets_ticket"."{column}"))::bigint'
+        sql = f'FLOOR(EXTRACT(EPOCH FROM "{table}"."{column}"))::bigint'
     else:
-        sql = f'CAST(strftime(\'%%s\', "tickets_ticket"."{column}") AS INTEGER)'
+        sql = f'CAST(strftime(\'%%s\', "{table}"."{column}") AS INTEGER)'
     return RawSQL(sql, [], output_field=BigIntegerField())
 
 
@@ -114,12 +114,13 @@ def open_rows(year: int, by_tz: dict[str, list[int]], cutoff: datetime | None) -
         index = np.flatnonzero(data.project == project_id)
         data.months[index] = period_keys(data.created[index], tz_of.get(project_id, DEFAULT_TZ), Granularity.MONTH)
     if rows:
+        table = TicketPause._meta.db_table
         pauses = list(TicketPause.objects.filter(ticket_id__in=base.values("id")).order_by()
-                      .values_list("ticket_id", "start", "end"))
+                      .annotate(s=_epoch("start", table), e=_epoch("end", table)).values_list("ticket_id", "s", "e"))
         if pauses:
             ticket_ids, starts, ends = zip(*pauses)
             data.pause_ticket = np.array(ticket_ids, dtype=np.int64)
-            data.pause_start, data.pause_end = dt64(starts), dt64(ends)
+            data.pause_start, data.pause_end = _dt_from_epochs(starts), _dt_from_epochs(ends)
     return data
 
 
@@ -226,8 +227,14 @@ def open_cells(evaluated: Evaluated, year: int, cutoff: datetime) -> Cells:
     cut = np.datetime64(cutoff.astimezone(UTC).replace(tzinfo=None), "s")
     matrix = ticket_counters(evaluated.response_status, evaluated.resolution_status, evaluated.resolved,
                              rows.reopened, rows.fcr, evaluated.resolution_seconds)
-    keep = (rows.months // 100 == year) & (rows.created <= cut)
-    for i in np.flatnonzero(keep).tolist():
-        key = (int(rows.project[i]), int(rows.months[i]), rows.priority[i])
-        cells[key] = cells.get(key, 0) + matrix[i]
+    keep = np.flatnonzero((rows.months // 100 == year) & (rows.created <= cut))
+    if not keep.size:
+        return cells
+    codes, priority = np.unique(np.array(rows.priority, dtype=object)[keep].astype(str), return_inverse=True)
+    keys = np.stack([rows.project[keep], rows.months[keep], priority.reshape(-1)], axis=1)
+    unique, inverse = np.unique(keys, axis=0, return_inverse=True)
+    sums = np.zeros((len(unique), matrix.shape[1]), dtype=np.int64)
+    np.add.at(sums, inverse.reshape(-1), matrix[keep])
+    for (project, month, code), vector in zip(unique.tolist(), sums):
+        cells[(project, month, str(codes[code]))] = vector
     return cells

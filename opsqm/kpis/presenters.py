@@ -77,11 +77,23 @@ def render_cell(cell: Cell, link: str, finding: Any, can_raise: bool, scope_key:
         action = format_html(
             '<button class="btn btn-link btn-sm p-0 small text-danger raise-finding" type="submit" form="kpi-raise-form" '
             'formaction="{}"><i class="bi bi-flag"></i> {}</button>',
-            reverse("kpis:raise_finding", args=[scope_key, cell.code.value, period.key]), gettext("发起问题"))
+            _kpi_url("kpis:raise_finding", scope_key, cell.code.value, period.key), gettext("发起问题"))
     return format_html(
         '<td class="text-end text-nowrap{}" data-kpi="{}">{}<div class="small">{} <span class="text-secondary">{} {}</span></div>{}</td>',
         " table-danger" if missed else "", cell.code.value, value, badge, gettext("目标"), cell.target_display, action,
     )
+
+
+def _kpi_url(name: str, scope_key: str, code: str, period_key: str) -> str:
+    """reverse() of the drill / raise URLs without resolving each of ~600 cells: the pattern is
+    reversed once with placeholders (scope, code and period are URL-safe ASCII)."""
+    template = _URL_TEMPLATES.get(name)
+    if template is None:
+        template = _URL_TEMPLATES[name] = reverse(name, args=["__scope__", "__kpi__", "__period__"])
+    return template.replace("__scope__", scope_key).replace("__kpi__", code).replace("__period__", period_key)
+
+
+_URL_TEMPLATES: dict[str, str] = {}
 
 
 def cutoff_query(cutoff_raw: str) -> str:
@@ -89,7 +101,7 @@ def cutoff_query(cutoff_raw: str) -> str:
 
 
 def drill_url(scope_key: str, code: KpiCode, period: Period, cutoff_raw: str = "", priority: str = "") -> str:
-    url = reverse("kpis:drill", args=[scope_key, code.value, period.key])
+    url = _kpi_url("kpis:drill", str(scope_key), code.value, period.key)
     params = {k: v for k, v in (("cutoff", cutoff_raw), ("priority", priority)) if v}
     return f"{url}?{urlencode(params)}" if params else url
 

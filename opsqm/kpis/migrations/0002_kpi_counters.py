@@ -3,10 +3,13 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-# Open (unsettled) tickets, found on every KPI read: keep the WHERE textually equal to
-# opsqm.kpis.counters.UNSETTLED_SQL (SQLite uses a partial index only for the same expression).
+# Open (unsettled) tickets, read on every KPI request: a small partial index (about 1 % of the
+# tickets) that covers every column the read needs, so it never touches the table. Keep the
+# WHERE textually equal to opsqm.kpis.counters.UNSETTLED_SQL (SQLite uses a partial index only
+# for the same expression).
 UNSETTLED_INDEX = (
-    "CREATE INDEX kpis_ticket_unsettled ON tickets_ticket (project_id, created_at) WHERE "
+    "CREATE INDEX kpis_ticket_unsettled ON tickets_ticket (project_id, created_at, priority, first_response_at, "
+    "resolved_at, reopen_count, first_contact_resolution, sla_cutoff, resolution_seconds) WHERE "
     "(resolved_at IS NULL OR sla_cutoff IS NULL OR resolution_seconds IS NULL OR resolved_at > sla_cutoff)"
 )
 
