@@ -60,7 +60,7 @@ def _matrix(ws: Any, title: str, sections: list[tuple[Period, list[Any]]], cutof
                 if cell.attained is False:
                     shown.fill, shown.font = MISSED_FILL, Font(bold=True, color="B02A37")
             ws.cell(target_row, 1).border = Border(bottom=THIN)
-    ws.column_dimensions["A"].width = 28
+    ws.column_dimensions["A"].width = 38
     for index in range(2, len(cells) + 2):
         ws.column_dimensions[get_column_letter(index)].width = 11
     ws.row_dimensions[header].height = 32
