@@ -247,7 +247,6 @@ def _pages(project_pk: int) -> list[tuple[str, str]]:
 def child(project_pk: int, requests: int) -> None:
     """A fresh web process: time its very first KPI request (no warm-up), then every page; RSS."""
     import json
-    import resource
 
     import opsqm.wsgi  # noqa: F401 - what a web worker loads at start (Django + the URLconf), no data
     from django.conf import settings
@@ -266,7 +265,10 @@ def child(project_pk: int, requests: int) -> None:
     for _, url in pages:
         for _ in range(requests):
             assert client.get(url).status_code == 200
-    print(json.dumps({"first_ms": first, "first_cpu_ms": first_cpu, "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+    # Peak RSS of this process (VmHWM): getrusage's ru_maxrss survives exec, so it would report
+    # the parent benchmark's peak (the 1 M rows it generated), not the web process's.
+    hwm = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+    print(json.dumps({"first_ms": first, "first_cpu_ms": first_cpu, "maxrss_mb": hwm / 1024}))
 
 
 def _fresh_process(project_pk: int, requests: int) -> dict:
