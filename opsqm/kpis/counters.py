@@ -152,3 +152,24 @@ def month_dates(created: Any, tz: str) -> list[date]:
         return []
     codes = np.unique(period_keys(values, tz or DEFAULT_TZ, Granularity.MONTH)).tolist()
     return [date(c // 100, c % 100, 1) for c in codes]
+
+
+PARTIAL_REFRESH_MAX = 20_000  # above this many rows an import recounts the whole project
+
+
+def months_before_upsert(*, project_id: int, tz: str, numbers: Any, created: Any) -> list[date] | None:
+    """The local months an upsert of these tickets can change — their new creation months and,
+    for tickets already stored, their current ones (a re-export may move a ticket's creation
+    time) — read *before* the upsert, inside its transaction. None (recount every month) for
+    batches too large for it to pay."""
+    from opsqm.tickets.models import Ticket
+
+    numbers = list(numbers)
+    if len(numbers) > PARTIAL_REFRESH_MAX:
+        return None
+    months = set(month_dates(created, tz))
+    for start in range(0, len(numbers), 500):
+        stored = Ticket.objects.order_by().filter(project_id=project_id, number__in=numbers[start:start + 500])
+        months.update(date(m // 100, m % 100, 1) for m in
+                      {_local_month(at, tz) for at in stored.values_list("created_at", flat=True)})
+    return sorted(months)

@@ -80,3 +80,15 @@ def test_a_recount_of_a_project_without_tickets_leaves_no_counters(kpi_world):
     Ticket.objects.filter(project=kpi_world.project_b).delete()
     kpi_counters_refresh(project_id=kpi_world.project_b.pk)
     assert not KpiCounter.objects.filter(project=kpi_world.project_b).exists()
+
+
+def test_a_push_that_moves_a_ticket_to_another_month_recounts_both_months(kpi_world):
+    from opsqm.tickets.services import tickets_push
+
+    project = kpi_world.project_a
+    outcome = tickets_push(actor=kpi_world.qm, project=project, items=[{
+        "ticket_no": "A-1", "priority": "P1", "created_at": "2026-02-10T10:00:00",
+        "first_response_at": "2026-02-10T10:10:00", "resolved_at": "2026-02-10T11:00:00"}])
+    assert outcome.ok, outcome.message
+    assert _stored(project) == _by_hand(project)
+    assert _stored(project)[(202602, "P1")]["created"] == 1
