@@ -103,7 +103,9 @@ def kpi_counters_refresh(*, project_id: int, months: Iterable[date] | None = Non
     from opsqm.tickets.models import Ticket
 
     rows = KpiCounter.objects.filter(project_id=project_id)
-    tz = Project.objects.filter(pk=project_id).values_list("time_zone", flat=True).first()
+    # The project row is the lock: two writers of one project recount one after the other, the
+    # second (READ COMMITTED on PostgreSQL) seeing the first's tickets and counters.
+    tz = Project.objects.select_for_update().filter(pk=project_id).values_list("time_zone", flat=True).first()
     if tz is None:  # the project is gone (its rows went with it)
         rows.delete()
         return 0
