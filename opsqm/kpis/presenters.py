@@ -52,21 +52,40 @@ class Row:
                 for cell, link, finding in self.items()]
 
 
+_TEXTS: dict[str, dict[str, str]] = {}
+
+
+def _texts() -> dict[str, str]:
+    """The cells' constant words and badges, translated and escaped once per language."""
+    from django.utils.translation import get_language
+
+    language = get_language() or ""
+    texts = _TEXTS.get(language)
+    if texts is None:
+        texts = _TEXTS[language] = {
+            "drill": gettext("查看背后的工单"), "target": gettext("目标"), "raise": gettext("发起问题"),
+            "met": format_html('<span class="badge text-bg-success">{}</span>', gettext("达标")),
+            "missed": format_html('<span class="badge text-bg-danger">{}</span>', gettext("未达标")),
+        }
+    return texts
+
+
 def render_cell(cell: Cell, link: str, finding: Any, can_raise: bool, scope_key: str, period: Period) -> str:
     """One KPI table cell. Built with format_html (everything escaped) rather than a template
     include per cell: the overview has ~560 cells and includes cost most of the 200 ms budget.
     The "raise a finding" buttons submit the page's single form `#kpi-raise-form` (CSRF)."""
     missed = cell.missed
+    texts = _texts()
     value_cls = "kpi-value text-danger fw-semibold" if missed else "kpi-value"
     if link:
         value = format_html('<a href="{}" class="{}" title="{}（{} / {}）">{}</a>', link, value_cls,
-                            gettext("查看背后的工单"), cell.value.numerator, cell.value.denominator, cell.display)
+                            texts["drill"], cell.value.numerator, cell.value.denominator, cell.display)
     else:
         value = format_html('<span class="{}">{}</span>', value_cls if missed else "", cell.display)
     if cell.attained is True:
-        badge = format_html('<span class="badge text-bg-success">{}</span>', gettext("达标"))
+        badge = texts["met"]
     elif cell.attained is False:
-        badge = format_html('<span class="badge text-bg-danger">{}</span>', gettext("未达标"))
+        badge = texts["missed"]
     else:
         badge = mark_safe('<span class="badge text-bg-light text-secondary">—</span>')  # constant markup, no user text
     action = ""
@@ -77,10 +96,10 @@ def render_cell(cell: Cell, link: str, finding: Any, can_raise: bool, scope_key:
         action = format_html(
             '<button class="btn btn-link btn-sm p-0 small text-danger raise-finding" type="submit" form="kpi-raise-form" '
             'formaction="{}"><i class="bi bi-flag"></i> {}</button>',
-            _kpi_url("kpis:raise_finding", scope_key, cell.code.value, period.key), gettext("发起问题"))
+            _kpi_url("kpis:raise_finding", scope_key, cell.code.value, period.key), texts["raise"])
     return format_html(
         '<td class="text-end text-nowrap{}" data-kpi="{}">{}<div class="small">{} <span class="text-secondary">{} {}</span></div>{}</td>',
-        " table-danger" if missed else "", cell.code.value, value, badge, gettext("目标"), cell.target_display, action,
+        " table-danger" if missed else "", cell.code.value, value, badge, texts["target"], cell.target_display, action,
     )
 
 
