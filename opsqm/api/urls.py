@@ -28,3 +28,7 @@ from opsqm.surveys.api import SatisfactionViewSet, SurveyResponseViewSet  # noqa
 router.register("satisfaction", SatisfactionViewSet, basename="satisfaction")
 router.register("survey-responses", SurveyResponseViewSet, basename="survey-response")
 urlpatterns = [path("", include(router.urls))]
+
+from opsqm.kpis.api import KpiView  # noqa: E402
+
+urlpatterns += [path("kpis/", KpiView.as_view(), name="api-kpis")]

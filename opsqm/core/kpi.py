@@ -50,6 +50,11 @@ __all__ = [
     "compute_org_kpis",
     "pool_groups",
     "attainment",
+    "COUNTERS",
+    "KPI_COUNTERS",
+    "ticket_counters",
+    "kpi_from_counters",
+    "rollup",
     "STATUS_NA",
     "STATUS_PENDING",
     "STATUS_MET",
@@ -351,6 +356,9 @@ class KpiDefinition:
     default_target: Decimal | None
     source: Literal["ticket", "manual"]
     target_window: Literal["period", "year"] = "period"
+    # How a manual measure entered monthly makes its quarter (``rollup``): "sum" (counts;
+    # ratios add numerators and denominators), "mean" or "min" of the monthly values.
+    quarter_rollup: Literal["sum", "mean", "min"] = "sum"
 
 
 def _define(*definitions: KpiDefinition) -> Mapping[KpiCode, KpiDefinition]:
@@ -363,7 +371,7 @@ KPI_DEFINITIONS: Final[Mapping[KpiCode, KpiDefinition]] = _define(
         code=KpiCode.RESPONSE_TIMELINESS,
         name_zh="响应及时率",
         name_en="Response timeliness",
-        formula_zh="响应达标工单数 ÷（响应达标 + 响应超时）工单数；待定及无响应目标的工单不计入",
+        formula_zh="响应达标工单数 ÷（响应达标 + 响应超时）工单数；未到期及不适用（无响应目标）的工单不计入",
         formula_en="tickets with response met ÷ tickets with response met or breached",
         unit="%",
         higher_is_better=True,
@@ -374,7 +382,7 @@ KPI_DEFINITIONS: Final[Mapping[KpiCode, KpiDefinition]] = _define(
         code=KpiCode.RESOLUTION_TIMELINESS,
         name_zh="解决及时率",
         name_en="Resolution timeliness",
-        formula_zh="解决达标工单数 ÷（解决达标 + 解决超时）工单数；待定及无解决目标的工单不计入",
+        formula_zh="解决达标工单数 ÷（解决达标 + 解决超时）工单数；未到期及不适用（无解决目标）的工单不计入",
         formula_en="tickets with resolution met ÷ tickets with resolution met or breached",
         unit="%",
         higher_is_better=True,
@@ -387,7 +395,7 @@ KPI_DEFINITIONS: Final[Mapping[KpiCode, KpiDefinition]] = _define(
         name_en="SLA attainment",
         formula_zh=(
             "响应与解决均达标的工单数 ÷ 响应与解决均已判定（达标或超时）的工单数；"
-            "任一项待定或该优先级无目标的工单不计入"
+            "任一项未到期或不适用（该优先级无目标）的工单不计入"
         ),
         formula_en=(
             "tickets with both met ÷ tickets with neither pending "
@@ -455,6 +463,7 @@ KPI_DEFINITIONS: Final[Mapping[KpiCode, KpiDefinition]] = _define(
         higher_is_better=True,
         default_target=Decimal("0.995"),
         source="manual",
+        quarter_rollup="mean",  # months commit about the same service hours
     ),
     KpiDefinition(
         code=KpiCode.REPORTS_ON_TIME,
@@ -793,3 +802,88 @@ def _comparable(
     if left_d.is_nan() or right_d.is_nan():
         raise ValueError("KPI value or target is NaN")
     return left_d, right_d
+
+
+# ------------------------------------------------------------------------- counters
+
+# Additive counters of a set of tickets: every ticket KPI is a ratio of two of them, so a
+# quarter is the sum of its months and the company the sum of its projects (pooled).
+COUNTERS: Final[tuple[str, ...]] = (
+    "created", "resp_met", "resp_decided", "res_met", "res_decided", "both_met", "both_decided",
+    "resolved", "reopened", "fcr_known", "fcr_yes", "res_seconds",
+)
+_C: Final = {name: index for index, name in enumerate(COUNTERS)}
+# KPI → (numerator counter, denominator counter).
+KPI_COUNTERS: Final[Mapping[KpiCode, tuple[str, str]]] = MappingProxyType({
+    KpiCode.RESPONSE_TIMELINESS: ("resp_met", "resp_decided"),
+    KpiCode.RESOLUTION_TIMELINESS: ("res_met", "res_decided"),
+    KpiCode.SLA_ATTAINMENT: ("both_met", "both_decided"),
+    KpiCode.RESOLUTION_RATE: ("resolved", "created"),
+    KpiCode.MTTR: ("res_seconds", "resolved"),
+    KpiCode.REOPEN_RATE: ("reopened", "resolved"),
+    KpiCode.FCR: ("fcr_yes", "fcr_known"),
+})
+
+
+def ticket_counters(
+    response_status: np.ndarray,
+    resolution_status: np.ndarray,
+    resolved: np.ndarray,
+    reopened: np.ndarray,
+    fcr: np.ndarray,
+    resolution_seconds: np.ndarray,
+    count: np.ndarray | None = None,
+) -> np.ndarray:
+    """Counter rows [n, len(COUNTERS)] of tickets (or of groups of ``count`` equal tickets).
+
+    The same rules as ``compute_ticket_kpis``: NA and PENDING clocks are undecided; reopen
+    and FCR count among resolved tickets; FCR only where the flag is known (fcr != -1).
+    With ``count``, each row stands for ``count`` tickets and ``resolution_seconds`` is
+    their sum; otherwise it is the ticket's own seconds (ignored unless resolved).
+    """
+    rs = np.asarray(response_status)
+    ss = np.asarray(resolution_status)
+    done = np.asarray(resolved, dtype=bool)
+    again = np.asarray(reopened, dtype=bool)
+    flag = np.asarray(fcr)
+    weight = np.ones(len(rs), dtype=np.int64) if count is None else np.asarray(count, dtype=np.int64)
+    rs_met, ss_met = rs == STATUS_MET, ss == STATUS_MET
+    rs_decided, ss_decided = rs_met | (rs == STATUS_BREACHED), ss_met | (ss == STATUS_BREACHED)
+    out = np.zeros((len(rs), len(COUNTERS)), dtype=np.int64)
+    out[:, _C["created"]] = 1
+    out[:, _C["resp_met"]] = rs_met
+    out[:, _C["resp_decided"]] = rs_decided
+    out[:, _C["res_met"]] = ss_met
+    out[:, _C["res_decided"]] = ss_decided
+    out[:, _C["both_met"]] = rs_met & ss_met
+    out[:, _C["both_decided"]] = rs_decided & ss_decided
+    out[:, _C["resolved"]] = done
+    out[:, _C["reopened"]] = done & again
+    out[:, _C["fcr_known"]] = done & (flag != -1)
+    out[:, _C["fcr_yes"]] = done & (flag == 1)
+    out *= weight[:, None]
+    seconds = np.asarray(resolution_seconds, dtype=np.int64)
+    out[:, _C["res_seconds"]] = np.where(done, seconds, 0)
+    return out
+
+
+def kpi_from_counters(code: KpiCode, counters: Sequence[int] | np.ndarray) -> KpiValue:
+    """One ticket KPI from summed counters (MTTR in hours, like compute_ticket_kpis)."""
+    numerator_name, denominator_name = KPI_COUNTERS[code]
+    numerator, denominator = int(counters[_C[numerator_name]]), int(counters[_C[denominator_name]])
+    if code is KpiCode.MTTR:
+        return _mean_hours(numerator, denominator)
+    return _rate(numerator, denominator)
+
+
+def rollup(rule: Literal["sum", "mean", "min"], values: Sequence[float]) -> float | None:
+    """A quarter from its months' values by a measure's ``quarter_rollup``; None when none."""
+    if not values:
+        return None
+    if rule == "sum":
+        return float(sum(values))
+    if rule == "mean":
+        return float(sum(values)) / len(values)
+    if rule == "min":
+        return float(min(values))
+    raise ValueError(f"unknown roll-up rule: {rule}")

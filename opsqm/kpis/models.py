@@ -1,7 +1,8 @@
-"""KPI targets and manually entered measures (C7).
+"""KPI targets, manually entered measures and the ticket KPI counters kept on write (C7).
 
-Ticket KPI values are not stored: they are computed from the tickets on request
-(`opsqm.kpis.selectors`), so they always reflect the tickets as imported and the cut-off.
+Ticket KPI values are ratios of additive counters: the settled tickets' counters are kept in
+`KpiCounter` by every ticket writer (`opsqm.kpis.counters`); open tickets are evaluated when
+a page is read (`opsqm.kpis.evaluation`), so values follow the stored tickets and the cut-off.
 """
 
 from __future__ import annotations
@@ -95,3 +96,33 @@ class ManualMeasure(AuditedModel):
 
     def audit_project_id(self) -> int | None:
         return self.project_id
+
+
+class KpiCounter(models.Model):
+    """Settled-ticket counters of one (project, local creation month, priority), kept on write.
+
+    A ticket is *settled* when it was resolved by the time its SLA was last computed: its
+    statuses and resolution seconds never change with the cut-off again. Every ticket writer
+    refreshes its project's rows in its own transaction (`opsqm.kpis.counters`); open
+    tickets are never counted here, they are evaluated when a page is read.
+    """
+
+    project = models.ForeignKey("org.Project", on_delete=models.CASCADE, related_name="+")
+    month = models.PositiveIntegerField()  # local year*100+month of creation
+    priority = models.CharField(max_length=16)
+    created = models.PositiveIntegerField(default=0)
+    resp_met = models.PositiveIntegerField(default=0)
+    resp_decided = models.PositiveIntegerField(default=0)
+    res_met = models.PositiveIntegerField(default=0)
+    res_decided = models.PositiveIntegerField(default=0)
+    both_met = models.PositiveIntegerField(default=0)
+    both_decided = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    reopened = models.PositiveIntegerField(default=0)
+    fcr_known = models.PositiveIntegerField(default=0)
+    fcr_yes = models.PositiveIntegerField(default=0)
+    res_seconds = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "month", "priority"], name="kpi_counter_unique_cell")]
+        indexes = [models.Index(fields=["month"], name="kpi_counter_month")]

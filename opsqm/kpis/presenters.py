@@ -17,7 +17,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from opsqm.core.kpi import KPI_DEFINITIONS, TICKET_KPIS, Granularity, KpiCode, KpiValue, Period
+from opsqm.core.kpi import KPI_DEFINITIONS, TICKET_KPIS, Granularity, KpiCode, KpiValue, Period, rollup
 from opsqm.kpis import selectors
 from opsqm.kpis.models import MANUAL_KPIS, RATIO_MANUAL_KPIS
 from opsqm.kpis.selectors import ORG, Cell, YearData, make_cell
@@ -52,21 +52,40 @@ class Row:
                 for cell, link, finding in self.items()]
 
 
+_TEXTS: dict[str, dict[str, str]] = {}
+
+
+def _texts() -> dict[str, str]:
+    """The cells' constant words and badges, translated and escaped once per language."""
+    from django.utils.translation import get_language
+
+    language = get_language() or ""
+    texts = _TEXTS.get(language)
+    if texts is None:
+        texts = _TEXTS[language] = {
+            "drill": gettext("查看背后的工单"), "target": gettext("目标"), "raise": gettext("发起问题"),
+            "met": format_html('<span class="badge text-bg-success">{}</span>', gettext("达标")),
+            "missed": format_html('<span class="badge text-bg-danger">{}</span>', gettext("未达标")),
+        }
+    return texts
+
+
 def render_cell(cell: Cell, link: str, finding: Any, can_raise: bool, scope_key: str, period: Period) -> str:
     """One KPI table cell. Built with format_html (everything escaped) rather than a template
     include per cell: the overview has ~560 cells and includes cost most of the 200 ms budget.
     The "raise a finding" buttons submit the page's single form `#kpi-raise-form` (CSRF)."""
     missed = cell.missed
+    texts = _texts()
     value_cls = "kpi-value text-danger fw-semibold" if missed else "kpi-value"
     if link:
         value = format_html('<a href="{}" class="{}" title="{}（{} / {}）">{}</a>', link, value_cls,
-                            gettext("查看背后的工单"), cell.value.numerator, cell.value.denominator, cell.display)
+                            texts["drill"], cell.value.numerator, cell.value.denominator, cell.display)
     else:
         value = format_html('<span class="{}">{}</span>', value_cls if missed else "", cell.display)
     if cell.attained is True:
-        badge = format_html('<span class="badge text-bg-success">{}</span>', gettext("达标"))
+        badge = texts["met"]
     elif cell.attained is False:
-        badge = format_html('<span class="badge text-bg-danger">{}</span>', gettext("未达标"))
+        badge = texts["missed"]
     else:
         badge = mark_safe('<span class="badge text-bg-light text-secondary">—</span>')  # constant markup, no user text
     action = ""
@@ -77,11 +96,23 @@ def render_cell(cell: Cell, link: str, finding: Any, can_raise: bool, scope_key:
         action = format_html(
             '<button class="btn btn-link btn-sm p-0 small text-danger raise-finding" type="submit" form="kpi-raise-form" '
             'formaction="{}"><i class="bi bi-flag"></i> {}</button>',
-            reverse("kpis:raise_finding", args=[scope_key, cell.code.value, period.key]), gettext("发起问题"))
+            _kpi_url("kpis:raise_finding", scope_key, cell.code.value, period.key), texts["raise"])
     return format_html(
         '<td class="text-end text-nowrap{}" data-kpi="{}">{}<div class="small">{} <span class="text-secondary">{} {}</span></div>{}</td>',
-        " table-danger" if missed else "", cell.code.value, value, badge, gettext("目标"), cell.target_display, action,
+        " table-danger" if missed else "", cell.code.value, value, badge, texts["target"], cell.target_display, action,
     )
+
+
+def _kpi_url(name: str, scope_key: str, code: str, period_key: str) -> str:
+    """reverse() of the drill / raise URLs without resolving each of ~600 cells: the pattern is
+    reversed once with placeholders (scope, code and period are URL-safe ASCII)."""
+    template = _URL_TEMPLATES.get(name)
+    if template is None:
+        template = _URL_TEMPLATES[name] = reverse(name, args=["__scope__", "__kpi__", "__period__"])
+    return template.replace("__scope__", scope_key).replace("__kpi__", code).replace("__period__", period_key)
+
+
+_URL_TEMPLATES: dict[str, str] = {}
 
 
 def cutoff_query(cutoff_raw: str) -> str:
@@ -89,7 +120,7 @@ def cutoff_query(cutoff_raw: str) -> str:
 
 
 def drill_url(scope_key: str, code: KpiCode, period: Period, cutoff_raw: str = "", priority: str = "") -> str:
-    url = reverse("kpis:drill", args=[scope_key, code.value, period.key])
+    url = _kpi_url("kpis:drill", str(scope_key), code.value, period.key)
     params = {k: v for k, v in (("cutoff", cutoff_raw), ("priority", priority)) if v}
     return f"{url}?{urlencode(params)}" if params else url
 
@@ -97,38 +128,43 @@ def drill_url(scope_key: str, code: KpiCode, period: Period, cutoff_raw: str = "
 def manual_period_value(code: KpiCode, measures: dict, project_ids: list[int], period: Period) -> KpiValue:
     """A manual KPI of some projects in a period.
 
-    One project: its entry for the period; a quarter without its own entry adds up its months
-    (counts summed, reports pooled; availability cannot be derived from months → "—").
-    Several projects (org): counts summed, reports pooled; availability is not pooled ("—")
+    One project: its entry for the period; a quarter without its own entry rolls up the months
+    entered by the measure's rule (`KpiDefinition.quarter_rollup`: counts summed, report ratios
+    pooled, availability the mean of the months).
+    Several projects (company): counts summed, reports pooled; availability is not pooled ("—")
     because a mean of project availabilities would hide how long each service was committed.
     """
-    keys = [period.key]
+    definition = KPI_DEFINITIONS[code]
+    months = []
     if period.quarter is not None:
         months = [Period(period.year, month=m) for m in range(3 * period.quarter - 2, 3 * period.quarter + 1)]
-    else:
-        months = []
+    if code not in RATIO_MANUAL_KPIS and definition.quarter_rollup != "sum":
+        if len(project_ids) != 1:
+            return KpiValue(0, 0, None)
+        own = measures.get((project_ids[0], period.key, code))
+        if own is not None:
+            return selectors.manual_value(own)
+        values = [v for m in months if (e := measures.get((project_ids[0], m.key, code))) is not None
+                  and (v := selectors.manual_value(e).value) is not None]
+        value = rollup(definition.quarter_rollup, values)
+        return KpiValue(0, 0, None) if value is None else KpiValue(value, 1, value)
     numerator: float = 0
     denominator = 0
     found = False
     for project_id in project_ids:
-        entries = [measures.get((project_id, k, code)) for k in keys]
-        entries = [e for e in entries if e is not None]
-        if not entries and months and code is not KpiCode.AVAILABILITY:
+        entries = [e for e in [measures.get((project_id, period.key, code))] if e is not None]
+        if not entries and months:
             entries = [e for m in months if (e := measures.get((project_id, m.key, code))) is not None]
         for entry in entries:
             found = True
             if code in RATIO_MANUAL_KPIS:
                 numerator += entry.numerator or 0
                 denominator += entry.denominator or 0
-            elif code is KpiCode.AVAILABILITY:
-                if len(project_ids) > 1:
-                    continue
-                return selectors.manual_value(entry)
             else:
                 numerator += float(entry.value or 0)
     if code in RATIO_MANUAL_KPIS:
         return KpiValue(numerator, denominator, numerator / denominator if denominator else None)
-    if code is KpiCode.AVAILABILITY or not found:
+    if not found:
         return KpiValue(0, 0, None)
     return KpiValue(numerator, 1, numerator)
 

@@ -119,7 +119,7 @@ def _project_context(request: HttpRequest, pk: int) -> dict[str, Any]:
     project = get_project_or_404(request.user, pk=pk)
     granularity, year = _granularity(request), _year(request)
     cutoff, cutoff_raw = _cutoff(request)
-    data = selectors.year_data(year, cutoff)
+    data = selectors.year_data(year, cutoff, [project.pk])
     periods = selectors.year_periods(year, granularity)
     now_local = timezone.localtime(data.cutoff).date()
     periods = [p for p in periods if p.start_local <= now_local] or periods[:1]
@@ -311,7 +311,6 @@ class KnownCountPaginator(Paginator):
         return self._known_count
 
 
-STATUS_LABELS = {0: _("无目标"), 1: _("待定"), 2: _("达标"), 3: _("超时")}
 
 
 @login_required
@@ -340,7 +339,7 @@ def drill(request: HttpRequest, scope: str, kpi: str, period: str) -> HttpRespon
             ticket.pk, (ticket.response_status, ticket.resolution_status, ticket.resolution_seconds))
         tickets.append({
             "ticket": ticket, "url": _ticket_url(ticket),
-            "response": STATUS_LABELS.get(response, "—"), "resolution": STATUS_LABELS.get(resolution, "—"),
+            "response": response, "resolution": resolution,  # SlaStatus values, shown with |sla_badge
             "hours": None if seconds is None or seconds < 0 else seconds / 3600,
             "reevaluated": ticket.pk in result.open_status,
         })
@@ -361,9 +360,9 @@ def drill(request: HttpRequest, scope: str, kpi: str, period: str) -> HttpRespon
 
 def _category_labels(code: KpiCode) -> dict[str, str]:
     if code in (KpiCode.RESPONSE_TIMELINESS, KpiCode.RESOLUTION_TIMELINESS):
-        return {"num": _("✓ 达标（计入分子）"), "den": _("✗ 超时（仅计入分母）"), "out": _("不计入（待定/无目标）")}
+        return {"num": _("✓ 达标（计入分子）"), "den": _("✗ 超时（仅计入分母）"), "out": _("不计入（未到期/不适用）")}
     if code is KpiCode.SLA_ATTAINMENT:
-        return {"num": _("✓ 均达标（计入分子）"), "den": _("✗ 有超时（仅计入分母）"), "out": _("不计入（待定/无目标）")}
+        return {"num": _("✓ 均达标（计入分子）"), "den": _("✗ 有超时（仅计入分母）"), "out": _("不计入（未到期/不适用）")}
     if code is KpiCode.RESOLUTION_RATE:
         return {"num": _("✓ 已解决（计入分子）"), "den": _("✗ 未解决（仅计入分母）"), "out": _("不计入")}
     if code is KpiCode.MTTR:

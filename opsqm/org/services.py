@@ -69,7 +69,12 @@ def project_update(
     members: Iterable[Any] | None = None, service_items: Iterable[Any] | None = None,
 ) -> Project:
     _require_master_data(actor)
+    old_time_zone = project.time_zone
     project = _apply_versioned_update(project, PROJECT_FIELDS, data, expected_version)
+    if project.time_zone != old_time_zone:  # tickets move between local months
+        from opsqm.kpis.counters import kpi_counters_refresh
+
+        kpi_counters_refresh(project_id=project.pk)  # KPI counters: refreshed here in the writer's transaction
     if members is not None:
         project_set_members(actor=actor, project=project, users=members)
     if service_items is not None:

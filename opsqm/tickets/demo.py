@@ -68,9 +68,17 @@ def _batch(project, cal, targets, n, rng: np.random.Generator, now: np.datetime6
     first = np.where(no_first, np.datetime64("NaT"), first)
     future_first = first > now
     first[future_first] = np.datetime64("NaT")
-    open_ticket = resolved > now
+    # Open tickets: those not resolved yet, and a share of the last 10 days' still being worked on.
+    open_ticket = (resolved > now) | ((created > now_s - 10 * 86400) & (rng.random(n) < 0.4))
     resolved[open_ticket] = np.datetime64("NaT")
-    paused &= ~open_ticket
+    # A third of the open tickets wait for the customer: paused a while after creation, half still paused.
+    open_start = created_at + (rng.uniform(0.2, 4, n) * H).astype("timedelta64[s]")
+    open_paused = open_ticket & (rng.random(n) < 0.33) & (open_start < now)
+    open_end = np.where(rng.random(n) < 0.5, np.datetime64("NaT"), open_start + pause_len.astype("timedelta64[s]"))
+    open_end[open_end > now] = np.datetime64("NaT")
+    pause_start = np.where(open_paused, open_start, pause_start)
+    pause_end = np.where(open_paused, open_end, pause_end)
+    paused = (paused & ~open_ticket) | open_paused
     closed = resolved + (rng.uniform(1, 72, n) * H).astype("timedelta64[s]")
     closed[closed > now] = np.datetime64("NaT")
     status = np.where(open_ticket, "处理中", np.where(np.isnat(closed), "已解决", "已关闭")).astype(object)

@@ -25,6 +25,7 @@ from opsqm.core.calendars import CalendarError, parse_holiday_text
 from opsqm.core.ticket_io import ColumnMapping, RowError, TicketBatch, TicketFileError, read_ticket_file
 from opsqm.jobs.services import job_create, job_progress
 from opsqm.records.trail import record_bulk
+from opsqm.kpis.counters import kpi_counters_refresh, months_before_upsert  # KPI counters kept on write
 from opsqm.tickets import bulk
 from opsqm.tickets.calendars import build_calendar, calendar_for_project, slots_to_json
 from opsqm.tickets.models import (
@@ -119,6 +120,7 @@ def sla_recompute_project(*, project: Any, cutoff: dt.datetime | None = None,
                                    stored.pause_ticket, stored.pause_start, stored.pause_end,
                                    stored.priority, targets, cut)
         bulk.write_sla(stored.ids, sla, now_epoch=now_epoch, cutoff_epoch=cut_epoch)
+        kpi_counters_refresh(project_id=project.pk)  # KPI counters: refreshed here in the writer's transaction
     return int(stored.ids.size)
 
 
@@ -498,6 +500,7 @@ def import_batch(*, project: Any, batch: TicketBatch, source: str, actor: Any, s
                                batch.pause_start, batch.pause_end, batch.priority, targets, cut)
     report(0, n, _("正在写入数据库 …"))
     with transaction.atomic():
+        kpi_months = months_before_upsert(project_id=project.pk, tz=project.time_zone, numbers=batch.ticket_no, created=batch.created)  # KPI counters: refreshed here in the writer's transaction
         counts = bulk.upsert_batch(
             project_id=project.pk, batch=batch, sla=sla, source=source, now_epoch=now_epoch,
             cutoff_epoch=cut_epoch, progress=lambda done: report(done, n, _("正在写入数据库 …")),
@@ -506,6 +509,7 @@ def import_batch(*, project: Any, batch: TicketBatch, source: str, actor: Any, s
             "source": source, "rows": n, "created": counts.created, "updated": counts.updated,
             "unchanged": counts.unchanged, "actor": getattr(actor, "username", str(actor or "")),
         })
+        kpi_counters_refresh(project_id=project.pk, months=kpi_months)  # KPI counters: refreshed here in the writer's transaction
     return ImportOutcome(True, n, counts.created, counts.updated, counts.unchanged)
 
 

@@ -10,7 +10,6 @@ from openpyxl import load_workbook
 
 from opsqm.findings.models import Finding
 from opsqm.kpis.models import KpiTarget, ManualMeasure
-from opsqm.kpis.selectors import kpi_cache_clear
 
 Q1 = "?granularity=quarter&year=2026&period=2026-Q1"
 
@@ -61,7 +60,6 @@ def test_pages_use_a_bounded_number_of_queries(kpi_world, login, django_assert_m
     with django_assert_max_num_queries(20):
         assert client.get(reverse("kpis:project", args=[kpi_world.project_a.pk]) + "?year=2026").status_code == 200
     with django_assert_max_num_queries(25):
-        kpi_cache_clear()
         assert client.get(reverse("kpis:overview") + Q1).status_code == 200
 
 
@@ -124,7 +122,7 @@ def test_the_xlsx_export_contains_the_numbers_and_neutralizes_formulas(kpi_world
     project.name = "=HYPERLINK(\"http://x\")"
     project.save()
     content = login(kpi_world.qm).get(reverse("kpis:overview_export") + Q1).content
-    rows = list(load_workbook(BytesIO(content)).worksheets[0].iter_rows(values_only=True))
+    rows = list(load_workbook(BytesIO(content)).worksheets[1].iter_rows(values_only=True))
     ours = [r for r in rows if r[1] == "PA" and r[3] == "响应及时率"]
     # met; breached; A-6 has no target.
     assert ours and ours[0][5:7] == (3, 5) and ours[0][4] == pytest.approx(0.6) and ours[0][8] == "未达标"
@@ -133,3 +131,21 @@ def test_the_xlsx_export_contains_the_numbers_and_neutralizes_formulas(kpi_world
     assert org[0][5:7] == (4, 7)  # pooled with B-1 met and B-2 breached
     content = login(kpi_world.spec_a).get(reverse("kpis:project_export", args=[project.pk]) + "?year=2026").content
     assert load_workbook(BytesIO(content)).worksheets[0].max_row > 4
+
+
+def test_the_quarter_xlsx_is_a_printable_matrix_as_on_the_screen(kpi_world, login):
+    content = login(kpi_world.qm).get(reverse("kpis:overview_export") + Q1 + "&cutoff=2026-03-20").content
+    ws = load_workbook(BytesIO(content)).worksheets[0]
+    rows = list(ws.iter_rows(values_only=True))
+    header = next(i for i, r in enumerate(rows) if r[0] == "范围")
+    assert rows[header][1] == "响应及时率"
+    company = next(i for i, r in enumerate(rows) if r[0] == "全公司（汇总）")
+    pa = next(i for i, r in enumerate(rows) if r[0] and str(r[0]).startswith("PA "))
+    # Pooled, B-1 met of A-1..A-4, B-1, B-2 decided by 2026-03-20 23:59 Shanghai (A-5 met too).
+    assert rows[company][1] == pytest.approx(4 / 7) and rows[pa][1] == pytest.approx(3 / 5)
+    assert rows[pa + 1][0] == "目标" and rows[pa + 1][1] == pytest.approx(0.95)
+    assert ws.cell(pa + 1, 2).number_format == "0.0%"
+    assert ws.cell(pa + 1, 2).fill.fgColor.rgb.endswith("F8D7DA")  # missed: shaded
+    assert ws.freeze_panes == f"B{header + 2}"
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
+    assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage

@@ -27,7 +27,7 @@ class Command(BaseCommand):
         if not options["no_worker"]:
             procs.append(subprocess.Popen([os.path.join(bin_dir, "opsqm"), "run_huey"], env=env))  # nosec B603 # fixed argv, no shell
         web = subprocess.Popen([  # nosec B603 # fixed argv (host/port are parsed options), no shell
-            os.path.join(bin_dir, "gunicorn"), "opsqm.wsgi:application", "--config", "python:opsqm.gunicorn_conf",
+            os.path.join(bin_dir, "gunicorn"), "opsqm.wsgi:application",
             "--bind", f"{options['host']}:{options['port']}", "--workers", str(options["web_workers"]),
             "--threads", "4", "--timeout", "120", "--access-logfile", "-",
         ], env=env)

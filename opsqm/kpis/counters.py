@@ -1,0 +1,177 @@
+"""KPI counters kept on write: settled tickets counted per (project, local month, priority).
+
+Every ticket writer (import, partial import, push, SLA recompute, calendar / agreement change
+through the recompute, project time-zone change) calls `kpi_counters_refresh` inside its own
+transaction, so a reader in any process sees counters that agree with the stored tickets —
+no per-process cache, no stamps, no warm-up. Project deletion cascades to the rows.
+
+A ticket is *settled* when it was resolved by its stored SLA cut-off (`sla_cutoff`): its
+statuses and resolution seconds are final. Everything else is evaluated at read time
+(`opsqm.kpis.evaluation`). The two sets are complementary by construction: `SETTLED_SQL`
+and `UNSETTLED_SQL` are each other's negation (a partial index serves the second).
+
+The refresh is set-based: one GROUP BY per local year over the raw status columns (a few
+hundred groups), folded into counters with the one KPI arithmetic (`opsqm.core.kpi`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from django.db.models import Case, Count, F, IntegerField, Max, Min, Q, Sum, Value, When
+
+from opsqm.core.kpi import COUNTERS, ticket_counters
+
+DEFAULT_TZ = "Asia/Shanghai"
+Cells = dict[tuple[int, int, str], np.ndarray]  # (project id, month code, priority) → counters
+
+# The settled / unsettled split as SQL. Keep UNSETTLED_SQL textually equal to the partial
+# index of migration kpis 0002 (SQLite uses a partial index only for the same expression).
+UNSETTLED_SQL = ("(resolved_at IS NULL OR sla_cutoff IS NULL OR resolution_seconds IS NULL "
+                 "OR resolved_at > sla_cutoff)")
+
+
+def settled_q(cutoff: datetime | None = None) -> Q:
+    q = Q(resolved_at__isnull=False, sla_cutoff__isnull=False, resolution_seconds__isnull=False,
+          resolved_at__lte=F("sla_cutoff"))
+    if cutoff is not None:
+        q &= Q(resolved_at__lte=cutoff)
+    return q
+
+
+def month_bounds(year: int, tz: str) -> list[datetime]:
+    """The 13 UTC instants at which the local months of `year` (and the next January) begin."""
+    zone = ZoneInfo(tz or DEFAULT_TZ)
+    return [datetime(year + (m - 1) // 12, (m - 1) % 12 + 1, 1, tzinfo=zone).astimezone(UTC) for m in range(1, 14)]
+
+
+def month_case(year: int, tz: str) -> Case:
+    bounds = month_bounds(year, tz)
+    return Case(*[When(created_at__lt=bounds[m], then=Value(year * 100 + m)) for m in range(1, 13)],
+                default=Value(0), output_field=IntegerField())
+
+
+def _local_month(instant: datetime, tz: str) -> int:
+    local = instant.astimezone(ZoneInfo(tz or DEFAULT_TZ))
+    return local.year * 100 + local.month
+
+
+def settled_cells(year: int, cutoff: datetime | None, by_tz: dict[str, list[int]],
+                  months: Iterable[int] | None = None) -> Cells:
+    """Counters of the tickets settled (by `cutoff` too, when given), straight from the tickets."""
+    from opsqm.tickets.models import Ticket
+
+    wanted = sorted(set(months)) if months is not None else list(range(year * 100 + 1, year * 100 + 13))
+    cells: Cells = {}
+    for tz, ids in by_tz.items():
+        bounds = month_bounds(year, tz)
+        window = Q()
+        for code in wanted:
+            window |= Q(created_at__gte=bounds[code % 100 - 1], created_at__lt=bounds[code % 100])
+        rows = list(
+            Ticket.objects.order_by().filter(project_id__in=ids).filter(window).filter(settled_q(cutoff))
+            .annotate(month=month_case(year, tz),
+                      again=Case(When(reopen_count__gte=1, then=Value(1)), default=Value(0), output_field=IntegerField()))
+            .values_list("project_id", "month", "priority", "response_status", "resolution_status", "again",
+                         "first_contact_resolution")
+            .annotate(n=Count("id"), seconds=Sum("resolution_seconds"))
+        )
+        if not rows:
+            continue
+        cols = list(zip(*rows))
+        matrix = ticket_counters(
+            np.array(cols[3], np.int8), np.array(cols[4], np.int8), np.ones(len(rows), bool),
+            np.array(cols[5], bool), np.array([-1 if v is None else int(v) for v in cols[6]], np.int8),
+            np.array([int(v or 0) for v in cols[8]], np.int64), count=np.array(cols[7], np.int64),
+        )
+        for i, key in enumerate(zip(cols[0], cols[1], cols[2])):
+            cells[key] = cells.get(key, 0) + matrix[i]
+    return cells
+
+
+def kpi_counters_refresh(*, project_id: int, months: Iterable[date] | None = None) -> int:
+    """Recount a project's settled tickets (every month, or the local months of `months`).
+
+    Call inside the writer's transaction. Returns the number of counter rows written.
+    """
+    from opsqm.kpis.models import KpiCounter
+    from opsqm.org.models import Project
+    from opsqm.tickets.models import Ticket
+
+    rows = KpiCounter.objects.filter(project_id=project_id)
+    # The project row is the lock: two writers of one project recount one after the other, the
+    # second (READ COMMITTED on PostgreSQL) seeing the first's tickets and counters.
+    tz = Project.objects.select_for_update().filter(pk=project_id).values_list("time_zone", flat=True).first()
+    if tz is None:  # the project is gone (its rows went with it)
+        rows.delete()
+        return 0
+    tz = tz or DEFAULT_TZ
+    if months is None:
+        span = Ticket.objects.order_by().filter(project_id=project_id).aggregate(lo=Min("created_at"), hi=Max("created_at"))
+        rows.delete()
+        if span["lo"] is None:
+            return 0
+        first, last = _local_month(span["lo"], tz), _local_month(span["hi"], tz)
+        codes = [y * 100 + m for y in range(first // 100, last // 100 + 1) for m in range(1, 13)
+                 if first <= y * 100 + m <= last]
+    else:
+        codes = sorted({d.year * 100 + d.month for d in months})
+        rows.filter(month__in=codes).delete()
+    cells: Cells = {}
+    for year in sorted({c // 100 for c in codes}):
+        cells.update(settled_cells(year, None, {tz: [project_id]}, [c for c in codes if c // 100 == year]))
+    KpiCounter.objects.bulk_create([
+        KpiCounter(project_id=pk, month=month, priority=priority, **dict(zip(COUNTERS, map(int, vector))))
+        for (pk, month, priority), vector in cells.items()
+    ])
+    return len(cells)
+
+
+def stored_cells(year: int, project_ids: Iterable[int] | None = None) -> Cells:
+    """The kept counters of `year` (all projects, or `project_ids`)."""
+    from opsqm.kpis.models import KpiCounter
+
+    qs = KpiCounter.objects.order_by().filter(month__gte=year * 100 + 1, month__lte=year * 100 + 12)
+    if project_ids is not None:
+        qs = qs.filter(project_id__in=list(project_ids))
+    return {
+        (row[0], row[1], row[2]): np.array(row[3:], dtype=np.int64)
+        for row in qs.values_list("project_id", "month", "priority", *COUNTERS)
+    }
+
+
+def month_dates(created: Any, tz: str) -> list[date]:
+    """Local months (as first days) of UTC datetime64 values: for `kpi_counters_refresh(months=…)`."""
+    from opsqm.core.kpi import Granularity, period_keys
+
+    values = np.asarray(created, dtype="datetime64[s]")
+    values = values[~np.isnat(values)]
+    if not values.size:
+        return []
+    codes = np.unique(period_keys(values, tz or DEFAULT_TZ, Granularity.MONTH)).tolist()
+    return [date(c // 100, c % 100, 1) for c in codes]
+
+
+PARTIAL_REFRESH_MAX = 20_000  # above this many rows an import recounts the whole project
+
+
+def months_before_upsert(*, project_id: int, tz: str, numbers: Any, created: Any) -> list[date] | None:
+    """The local months an upsert of these tickets can change — their new creation months and,
+    for tickets already stored, their current ones (a re-export may move a ticket's creation
+    time) — read *before* the upsert, inside its transaction. None (recount every month) for
+    batches too large for it to pay."""
+    from opsqm.tickets.models import Ticket
+
+    numbers = list(numbers)
+    if len(numbers) > PARTIAL_REFRESH_MAX:
+        return None
+    months = set(month_dates(created, tz))
+    for start in range(0, len(numbers), 500):
+        stored = Ticket.objects.order_by().filter(project_id=project_id, number__in=numbers[start:start + 500])
+        months.update(date(m // 100, m % 100, 1) for m in
+                      {_local_month(at, tz) for at in stored.values_list("created_at", flat=True)})
+    return sorted(months)

@@ -1,0 +1,94 @@
+"""The counters kept on write: a partial (by month) refresh equals a full recount, both equal a
+count of the settled tickets done by hand, and open tickets are never in them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+from opsqm.core.kpi import COUNTERS
+from opsqm.kpis.counters import kpi_counters_refresh, month_dates, stored_cells
+from opsqm.kpis.models import KpiCounter
+from opsqm.kpis.tests.conftest import STORED_CUTOFF
+from opsqm.tickets.models import Ticket
+
+C = {name: i for i, name in enumerate(COUNTERS)}
+
+
+def _by_hand(project) -> dict[tuple[int, str], dict[str, int]]:
+    out: dict[tuple[int, str], dict[str, int]] = {}
+    for t in Ticket.objects.filter(project=project):
+        settled = (t.resolved_at is not None and t.sla_cutoff is not None and t.resolution_seconds is not None
+                   and t.resolved_at <= t.sla_cutoff)
+        if not settled:
+            continue
+        local = t.created_at.astimezone(dt.timezone(dt.timedelta(hours=8)))
+        cell = out.setdefault((local.year * 100 + local.month, t.priority), {k: 0 for k in COUNTERS})
+        rs, ss = t.response_status, t.resolution_status
+        cell["created"] += 1
+        cell["resolved"] += 1
+        cell["resp_met"] += rs == 2
+        cell["resp_decided"] += rs in (2, 3)
+        cell["res_met"] += ss == 2
+        cell["res_decided"] += ss in (2, 3)
+        cell["both_met"] += rs == 2 and ss == 2
+        cell["both_decided"] += rs in (2, 3) and ss in (2, 3)
+        cell["reopened"] += t.reopen_count >= 1
+        cell["fcr_known"] += t.first_contact_resolution is not None
+        cell["fcr_yes"] += t.first_contact_resolution is True
+        cell["res_seconds"] += t.resolution_seconds
+    return out
+
+
+def _stored(project) -> dict[tuple[int, str], dict[str, int]]:
+    return {(month, prio): {k: int(v[C[k]]) for k in COUNTERS}
+            for (pk, month, prio), v in stored_cells(2026, [project.pk]).items()}
+
+
+def test_the_kept_counters_equal_a_count_by_hand(kpi_world):
+    for project in (kpi_world.project_a, kpi_world.project_b):
+        assert _stored(project) == _by_hand(project)
+
+
+def test_a_refresh_of_some_months_leaves_the_others_and_equals_a_full_recount(kpi_world):
+    project = kpi_world.project_a
+    before = _stored(project)
+    t = Ticket.objects.get(number="A-1")
+    t.reopen_count = 3  # January
+    t.save()
+    kpi_counters_refresh(project_id=project.pk, months=[dt.date(2026, 2, 1)])
+    assert _stored(project) == before  # January not asked for: unchanged
+    kpi_counters_refresh(project_id=project.pk, months=month_dates(np.array([t.created_at.replace(tzinfo=None)],
+                                                                             dtype="datetime64[s]"), project.time_zone))
+    partial = _stored(project)
+    assert partial != before
+    kpi_counters_refresh(project_id=project.pk)
+    assert _stored(project) == partial == _by_hand(project)
+
+
+def test_open_tickets_are_never_counted(kpi_world):
+    open_ids = Ticket.objects.filter(resolved_at__isnull=True).count()
+    assert open_ids
+    total = sum(r.created for r in KpiCounter.objects.all())
+    settled = Ticket.objects.filter(resolved_at__isnull=False, resolved_at__lte=STORED_CUTOFF).count()
+    assert total == settled
+
+
+def test_a_recount_of_a_project_without_tickets_leaves_no_counters(kpi_world):
+    assert KpiCounter.objects.filter(project=kpi_world.project_b).exists()
+    Ticket.objects.filter(project=kpi_world.project_b).delete()
+    kpi_counters_refresh(project_id=kpi_world.project_b.pk)
+    assert not KpiCounter.objects.filter(project=kpi_world.project_b).exists()
+
+
+def test_a_push_that_moves_a_ticket_to_another_month_recounts_both_months(kpi_world):
+    from opsqm.tickets.services import tickets_push
+
+    project = kpi_world.project_a
+    outcome = tickets_push(actor=kpi_world.qm, project=project, items=[{
+        "ticket_no": "A-1", "priority": "P1", "created_at": "2026-02-10T10:00:00",
+        "first_response_at": "2026-02-10T10:10:00", "resolved_at": "2026-02-10T11:00:00"}])
+    assert outcome.ok, outcome.message
+    assert _stored(project) == _by_hand(project)
+    assert _stored(project)[(202602, "P1")]["created"] == 1
