@@ -159,6 +159,8 @@ def check_xlsx_parts(raw: bytes) -> None:
                             run = len(chunk) - last
                         if run > limit:
                             break
+            except TicketFileError:
+                raise
             except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
                 raise TicketFileError("Excel 文件已损坏，无法读取，请在 Excel 中重新保存为 .xlsx 后再上传") from exc
             if run > limit:

@@ -72,7 +72,7 @@ def read_task_sla(source: Source, *, filename: str, tz: str = "Asia/Shanghai", e
     problems.raise_if_any()
     if not len(kept_rows):
         raise TicketFileError("文件中没有“目标为 Response、阶段为 Completed”的行，没有可导入的首次响应时间")
-    frame = (pl.DataFrame({"no": number, "at": ends, "row": kept_rows})
+    frame = (pl.DataFrame({"no": number, "at": ends.astype("datetime64[ms]"), "row": kept_rows})
              .sort(["no", "at", "row"]).unique(subset="no", keep="first", maintain_order=True))
     return FirstResponses(np.asarray(frame["no"].to_list(), dtype=object),
                           frame["at"].to_numpy().astype("datetime64[s]"), frame["row"].to_numpy())
