@@ -23,7 +23,7 @@ from opsqm.accounts.roles import Role
 from opsqm.core.cells import neutralize
 from opsqm.core.calendars import CalendarError, parse_holiday_text
 from opsqm.core.ticket_io import (
-    ColumnMapping, RowError, TicketBatch, TicketFileError, items_to_batch, read_task_sla, read_ticket_file,
+    ColumnMapping, RowError, TicketBatch, TicketFileError, items_to_batch, iter_ticket_batches, read_task_sla,
 )
 from opsqm.core.ticket_presets import PRESETS, Preset, preset_or_error
 from opsqm.jobs.services import job_create, job_progress
@@ -514,27 +514,45 @@ def _failed(exc: TicketFileError, total: int = 0) -> ImportOutcome:
 def import_batch(*, project: Any, batch: TicketBatch, source: str, actor: Any, summary: str,
                  progress: Callable[[int, int, str], None] | None = None,
                  cutoff: dt.datetime | None = None) -> ImportOutcome:
-    """Store a checked batch all-or-nothing with its SLA results.
+    """Store one checked batch all-or-nothing with its SLA results (pushes, demo data)."""
+    return import_batches(project=project, batches=[batch], source=source, actor=actor, summary=summary,
+                          progress=progress, cutoff=cutoff, expected_rows=len(batch))
 
-    Parse, check and compute happen before; the rows are then staged in temporary
-    tables (no write lock), and the write transaction only moves them into place.
+
+def import_batches(*, project: Any, batches: Iterable[TicketBatch], source: str, actor: Any, summary: str,
+                   progress: Callable[[int, int, str], None] | None = None, cutoff: dt.datetime | None = None,
+                   expected_rows: int = 0) -> ImportOutcome:
+    """Store checked batches all-or-nothing with their SLA results.
+
+    Each batch is parsed, checked, SLA-computed and staged in temporary tables (no
+    write lock, bounded memory) before the next is read; only then does one short
+    write transaction move the staged rows into place. A TicketFileError raised by
+    ``batches`` (the reader's full error report) ends it with nothing written.
     """
     report = progress or (lambda done, total, msg: None)
-    n = len(batch)
     targets = agreement_targets(project)
-    report(0, n, _("正在计算 SLA …"))
     calendar = calendar_for_project(project)
     cut, cut_epoch = _cutoff_epoch(cutoff)
     now_epoch = int(timezone.now().timestamp())
-    sla = bulk.compute_columns(calendar, batch.created, batch.first_response, batch.resolved, batch.pause_ticket,
-                               batch.pause_start, batch.pause_end, batch.priority, targets, cut)
-    report(0, n, _("正在准备写入 …"))
+    n, present = 0, frozenset()
     try:
-        bulk.stage_batch(batch, sla, progress=lambda done: report(done, n, _("正在准备写入 …")))
-        del sla
+        bulk.stage_open()
+        try:
+            for batch in batches:
+                sla = bulk.compute_columns(calendar, batch.created, batch.first_response, batch.resolved,
+                                           batch.pause_ticket, batch.pause_start, batch.pause_end, batch.priority,
+                                           targets, cut)
+                bulk.stage_append(batch, sla, n)
+                n += len(batch)
+                present = batch.present
+                report(n, max(expected_rows, n), _("正在读取、校验并计算 SLA …"))
+                del sla, batch
+        except TicketFileError as exc:
+            return _failed(exc)
+        bulk.stage_analyze()
         report(n, n, _("正在写入数据库 …"))
         with transaction.atomic():
-            counts = bulk.apply_stage(project_id=project.pk, present=batch.present, source=source,
+            counts = bulk.apply_stage(project_id=project.pk, present=present, source=source,
                                       now_epoch=now_epoch, cutoff_epoch=cut_epoch)
             if counts.recompute_ids:
                 sla_recompute_project(project=project, cutoff=cutoff, ticket_ids=counts.recompute_ids)
@@ -601,14 +619,15 @@ def _run_import(record: TicketImport, path: Path, progress: Callable[..., None],
                                       encoding=encoding, cutoff=cutoff)
     mapping = resolve_mapping(record.preset, record.mapping)
     try:
-        batch = read_ticket_file(path, filename=record.file_name, tz=project.time_zone, mapping=mapping,
-                                 encoding=encoding, priorities=agreement_priorities(project),
-                                 max_lengths=MAX_FIELD_LENGTHS,
-                                 on_progress=lambda d, t: progress(d, t * 2, _("正在读取和校验文件 …")))
-    except TicketFileError as exc:
-        return _failed(exc)
-    return import_batch(project=project, batch=batch, source=TicketSource.IMPORT, actor=record.uploaded_by,
-                        summary=_("导入工单文件 %(f)s") % {"f": record.file_name}, progress=progress, cutoff=cutoff)
+        size = path.stat().st_size
+    except OSError:
+        size = 0
+    batches = iter_ticket_batches(path, filename=record.file_name, tz=project.time_zone, mapping=mapping,
+                                  encoding=encoding, priorities=agreement_priorities(project),
+                                  max_lengths=MAX_FIELD_LENGTHS)
+    return import_batches(project=project, batches=batches, source=TicketSource.IMPORT, actor=record.uploaded_by,
+                          summary=_("导入工单文件 %(f)s") % {"f": record.file_name}, progress=progress, cutoff=cutoff,
+                          expected_rows=size // 120)
 
 
 def ticket_import_run(*, import_id: int, job: Any | None = None, cutoff: dt.datetime | None = None,

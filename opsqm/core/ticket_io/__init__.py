@@ -8,7 +8,7 @@ Modules by concern: ``schema`` (fields, errors, value objects), ``encoding``,
 """
 
 from opsqm.core.ticket_io.encoding import ENCODINGS, detect_encoding
-from opsqm.core.ticket_io.files import canonical_mapping, priority_values, read_ticket_file
+from opsqm.core.ticket_io.files import canonical_mapping, iter_ticket_batches, priority_values, read_ticket_file
 from opsqm.core.ticket_io.parse import DEFAULT_DATETIME_FORMATS
 from opsqm.core.ticket_io.push import items_to_batch
 from opsqm.core.ticket_io.reader import MAX_CELL_CHARS, match_columns, preview_headers, proposed_columns
@@ -23,6 +23,6 @@ __all__ = [
     "CANONICAL_FIELDS", "CANONICAL_HEADERS", "DEFAULT_DATETIME_FORMATS", "ENCODINGS", "FIELD_LABELS",
     "MAX_CELL_CHARS", "MAX_LISTED_ERRORS", "REQUIRED_FIELDS", "ColumnMapping", "FirstResponses", "RowError",
     "TicketBatch", "TicketFileError", "canonical_mapping", "detect_encoding", "items_to_batch", "match_columns",
-    "preview_headers", "priority_key", "priority_lookup", "priority_values", "proposed_columns", "read_task_sla",
+    "iter_ticket_batches", "preview_headers", "priority_key", "priority_lookup", "priority_values", "proposed_columns", "read_task_sla",
     "read_ticket_file", "target_arrays", "value_counts",
 ]

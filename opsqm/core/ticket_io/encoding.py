@@ -12,11 +12,12 @@ user chooses it.
 from __future__ import annotations
 
 import codecs
-from typing import Final
+from pathlib import Path
+from typing import BinaryIO, Final
 
 from opsqm.core.ticket_io.schema import TicketFileError
 
-__all__ = ["ENCODINGS", "detect_encoding", "to_utf8"]
+__all__ = ["ENCODINGS", "detect_encoding", "detect_file_encoding", "to_utf8", "transcode_file"]
 
 ENCODINGS: Final[dict[str, str]] = {
     "auto": "自动识别",
@@ -26,6 +27,7 @@ ENCODINGS: Final[dict[str, str]] = {
     "big5": "Big5（繁体中文）",
 }
 _SAMPLE: Final = 1 << 20
+_CHUNK: Final = 1 << 22
 _MIN_COMMON_SHARE: Final = 0.9
 GARBLED: Final = (
     "按简体中文（GBK）读取这个文件会出现乱码：它可能是繁体中文 Big5 或西文 Windows-1252 编码。"
@@ -112,3 +114,52 @@ def to_utf8(raw: bytes, encoding: str = "auto") -> bytes:
         raise TicketFileError(f"按所选编码 {label} 无法读取该文件（第 {exc.start} 字节处不是有效的字符），"
                               "请选择其他编码，或将文件另存为“CSV UTF-8”。") from exc
     return text.lstrip("\ufeff").encode("utf-8")
+
+
+def _valid(path: Path, codec: str) -> bool:
+    decoder = codecs.getincrementaldecoder(codec)(errors="strict")
+    try:
+        with path.open("rb") as stream:
+            while chunk := stream.read(_CHUNK):
+                decoder.decode(chunk, final=False)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def detect_file_encoding(path: Path, head: bytes) -> str:
+    """detect_encoding for a file on disk, streamed: never holds the whole file."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    utf16 = _utf16_without_bom(head)
+    if utf16:
+        return utf16
+    if _valid(path, "utf-8"):
+        return "utf-8"
+    if not _valid(path, "gb18030"):
+        raise TicketFileError("无法识别文件编码，按 UTF-8 和 GBK 读取都会出错。" + GARBLED)
+    if not _reads_as_chinese(head):
+        raise TicketFileError(GARBLED)
+    return "gb18030"
+
+
+def transcode_file(path: Path, codec: str, target: BinaryIO, label: str) -> None:
+    """Stream ``path`` decoded with ``codec`` into ``target`` as UTF-8 without a BOM."""
+    decoder = codecs.getincrementaldecoder(codec)(errors="strict")
+    first = True
+    read = 0
+    try:
+        with path.open("rb") as stream:
+            while chunk := stream.read(_CHUNK):
+                text = decoder.decode(chunk, final=False)
+                if first and text:
+                    text, first = text.lstrip("\ufeff"), False
+                target.write(text.encode("utf-8"))
+                read += len(chunk)
+            target.write(decoder.decode(b"", final=True).encode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise TicketFileError(f"按所选编码 {label} 无法读取该文件（第 {read + exc.start} 字节处不是有效的字符），"
+                              "请选择其他编码，或将文件另存为“CSV UTF-8”。") from exc

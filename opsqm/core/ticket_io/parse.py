@@ -21,7 +21,7 @@ from opsqm.core.ticket_io.schema import (
 )
 from opsqm.core.ticket_io.values import map_priorities
 
-__all__ = ["DEFAULT_DATETIME_FORMATS", "ParseOptions", "parse_columns"]
+__all__ = ["DEFAULT_DATETIME_FORMATS", "ParseOptions", "Problems", "check_duplicates", "parse_columns"]
 
 DEFAULT_DATETIME_FORMATS: Final[tuple[str, ...]] = (
     "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
@@ -184,7 +184,7 @@ def _parse_pauses(text: pl.Series | None, n: int, rows: np.ndarray, formats: Seq
     return ticket[keep], start_utc[keep], end_utc[keep]
 
 
-def _check_duplicates(ticket_no: pl.Series, rows: np.ndarray, problems: Problems) -> None:
+def check_duplicates(ticket_no: pl.Series, rows: np.ndarray, problems: Problems) -> None:
     duplicated = (ticket_no.is_duplicated() & ticket_no.is_not_null()).to_numpy()
     if not duplicated.any():
         return
@@ -207,10 +207,11 @@ def _check_lengths(columns: Mapping[str, pl.Series], limits: Mapping[str, int], 
 
 
 def parse_columns(columns: Mapping[str, pl.Series], rows: np.ndarray, mapping: ColumnMapping, opts: ParseOptions,
-                  header_order: dict[str, int]) -> TicketBatch:
-    """``columns``: field → cleaned text Series (named by its header, null = empty)."""
+                  problems: Problems) -> TicketBatch:
+    """``columns``: field → cleaned text Series (named by its header, null = empty).
+    Problems are added to ``problems`` (the caller raises); duplicates are the caller's
+    check too, since they span chunks."""
     n = len(rows)
-    problems = Problems(header_order)
     formats = tuple(dict.fromkeys((*mapping.datetime_formats, *opts.extra_formats, *DEFAULT_DATETIME_FORMATS)))
     col = columns.get
     ticket_no, priority_text, created_text = col("ticket_no"), col("priority"), col("created_at")
@@ -241,8 +242,6 @@ def parse_columns(columns: Mapping[str, pl.Series], rows: np.ndarray, mapping: C
     pause_ticket, pause_start, pause_end = _parse_pauses(col("pauses"), n, rows, formats, opts, problems)
     reopen = _parse_reopen(col("reopen_count"), rows, problems)
     fcr = _parse_fcr(col("first_contact_resolution"), rows, mapping, problems)
-    _check_duplicates(ticket_no, rows, problems)
-    problems.raise_if_any()
     return TicketBatch(
         ticket_no=text_array(ticket_no, n), priority=text_array(priority, n), type=text_array(col("type"), n),
         status=text_array(status, n), title=text_array(col("title"), n), contact=text_array(col("contact"), n),

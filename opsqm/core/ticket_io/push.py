@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import polars as pl
 
-from opsqm.core.ticket_io.parse import ParseOptions, parse_columns
+from opsqm.core.ticket_io.parse import ParseOptions, Problems, check_duplicates, parse_columns
 from opsqm.core.ticket_io.schema import (
-    CANONICAL_FIELDS, MAX_LISTED_ERRORS, TIME_FIELDS, ColumnMapping, RowError, TicketBatch, TicketFileError,
+    CANONICAL_FIELDS, MAX_LISTED_ERRORS, TIME_FIELDS, ColumnMapping, RowError, TicketBatch,
 )
 
 __all__ = ["items_to_batch"]
@@ -107,15 +107,10 @@ def items_to_batch(items: Sequence[Any], *, tz: str, mapping: ColumnMapping | No
     opts = ParseOptions(tz=tz, priorities=priorities, max_lengths=dict(max_lengths or {}),
                         extra_formats=("%Y-%m-%d %H:%M:%S%.f",))
     order = {f: i for i, f in enumerate(CANONICAL_FIELDS)}
-    try:
-        batch = parse_columns(columns, rows, mapping or ColumnMapping(columns={}), opts, order)
-    except TicketFileError as exc:
-        if not errors:
-            raise
-        total = exc.total + len(errors)
-        merged = sorted([*errors, *exc.errors], key=lambda e: (e.row, order.get(e.column, 0)))[:MAX_LISTED_ERRORS]
-        raise TicketFileError(f"数据中有 {total} 处错误，未保存任何工单：{merged[0]}", merged, total) from exc
-    if errors:
-        errors.sort(key=lambda e: (e.row, order.get(e.column, 0)))
-        raise TicketFileError(f"数据中有 {len(errors)} 处错误，未保存任何工单：{errors[0]}", errors[:MAX_LISTED_ERRORS], len(errors))
+    problems = Problems(order)
+    batch = parse_columns(columns, rows, mapping or ColumnMapping(columns={}), opts, problems)
+    check_duplicates(columns["ticket_no"], rows, problems)
+    problems.listed.extend(errors[:MAX_LISTED_ERRORS])
+    problems.total += len(errors)
+    problems.raise_if_any()
     return batch

@@ -11,18 +11,21 @@ the leftmost column with a matching header.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import os
 import re
+import tempfile
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Final
 
 import polars as pl
 
-from opsqm.core.ticket_io.encoding import to_utf8
+from opsqm.core.ticket_io.encoding import ENCODINGS, detect_file_encoding, to_utf8, transcode_file
 from opsqm.core.ticket_io.schema import FIELD_LABELS, REQUIRED_FIELDS, ColumnMapping, TicketFileError
 
 __all__ = ["Table", "read_table", "read_source", "preview_headers", "proposed_columns", "match_columns", "header_key",
@@ -30,18 +33,30 @@ __all__ = ["Table", "read_table", "read_source", "preview_headers", "proposed_co
 
 MAX_CELL_CHARS: Final = 32_767  # Excel's own limit for one cell
 MAX_XLSX_PART_BYTES: Final = 1 << 30
+CHUNK_ROWS: Final = 200_000  # rows parsed, checked and staged at a time: memory does not grow with the file
+_HEAD: Final = 1 << 20
 _CHUNK: Final = 1 << 16
 Source = str | Path | bytes | bytearray | memoryview | BinaryIO
 
 
 @dataclass
 class Table:
+    """A sheet as text cells. ``chunks`` yields the data rows in order, a bounded
+    number at a time (CSV files are streamed, never held whole); columns are named
+    c0, c1… by position. Iterate ``chunks`` once."""
+
     headers: list[str]        # as written, repeated headers included, position = column
-    frame: pl.DataFrame       # text cells, columns c0, c1, … (data rows only)
+    chunks: Iterator[pl.DataFrame]
     first_row: int            # row number (as Excel shows it) of the first data row
 
     def column(self, index: int) -> str:
         return f"c{index}"
+
+    def whole(self) -> pl.DataFrame:
+        frames = list(self.chunks)
+        if not frames:
+            return pl.DataFrame({f"c{i}": pl.Series([], dtype=pl.String) for i in range(len(self.headers))})
+        return pl.concat(frames, how="vertical") if len(frames) > 1 else frames[0]
 
 
 def read_source(source: Source) -> bytes:
@@ -97,27 +112,72 @@ def _sniff_separator(header_line: str) -> str:
     return best if counts[best] > counts[","] else ","
 
 
-def _read_csv(raw: bytes, encoding: str, header_only: bool) -> Table:
-    if not raw:
+def _csv_input(source: Source, encoding: str) -> tuple[object, bytes, Path | None]:
+    """(what polars scans — a UTF-8 path or buffer —, its first MB, a temp file to remove)."""
+    if not isinstance(source, (str, Path)):
+        raw = read_source(source)
+        if not raw:
+            raise TicketFileError("文件是空的（0 字节），请重新导出后再上传")
+        if raw.startswith(b"PK\x03\x04"):
+            raise TicketFileError("文件内容是 Excel 工作簿而不是 CSV，请使用 .xlsx 扩展名上传")
+        data = to_utf8(raw, encoding)
+        return io.BytesIO(data), data[:_HEAD], None
+    path = Path(source)
+    with path.open("rb") as stream:
+        head = stream.read(_HEAD)
+    if not head:
         raise TicketFileError("文件是空的（0 字节），请重新导出后再上传")
-    data = to_utf8(raw, encoding)
-    if not data.strip():
-        raise TicketFileError("文件是空的（只有空白），请重新导出后再上传")
-    head = data[:1 << 20].decode("utf-8", errors="ignore")
-    first_line = head.split("\n", 1)[0]
-    separator = _sniff_separator(first_line)
-    headers = next(csv.reader(io.StringIO(head), delimiter=separator), [])
-    headers = [h.strip() for h in headers]
-    if header_only:
-        return Table(headers, pl.DataFrame(), 2)
+    if head.startswith(b"PK\x03\x04"):
+        raise TicketFileError("文件内容是 Excel 工作簿而不是 CSV，请使用 .xlsx 扩展名上传")
+    if encoding not in ENCODINGS:
+        raise TicketFileError(f"不支持的文件编码“{encoding}”，可选：{'、'.join(ENCODINGS.values())}")
+    codec = detect_file_encoding(path, head) if encoding == "auto" else encoding
+    if codec == "utf-16" and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        codec = "utf-16-le" if head[1:2] == b"\0" else "utf-16-be"
+    if codec in ("utf-8", "utf-8-sig") and encoding == "auto":
+        return path, head, None
+    handle, name = tempfile.mkstemp(prefix=".opsqm-utf8-", suffix=".csv", dir=path.parent)
+    temp = Path(name)
     try:
-        frame = pl.read_csv(io.BytesIO(data), has_header=True, infer_schema_length=0, separator=separator,
-                            new_columns=[f"c{i}" for i in range(len(headers))], truncate_ragged_lines=False)
-    except pl.exceptions.NoDataError as exc:
-        raise TicketFileError("文件是空的，请重新导出后再上传") from exc
+        with os.fdopen(handle, "wb") as target:
+            transcode_file(path, codec, target, ENCODINGS.get(encoding, codec))
+        with temp.open("rb") as stream:
+            head = stream.read(_HEAD)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return temp, head, temp
+
+
+def _csv_chunks(scan: object, separator: str, width: int, chunk_rows: int, temp: Path | None) -> Iterator[pl.DataFrame]:
+    try:
+        lazy = pl.scan_csv(scan, has_header=True, infer_schema=False, separator=separator,  # type: ignore[arg-type]
+                           new_columns=[f"c{i}" for i in range(width)])
+        for chunk in lazy.collect_batches(chunk_size=chunk_rows):
+            yield chunk
+    except pl.exceptions.NoDataError:
+        return
     except pl.exceptions.PolarsError as exc:
         raise TicketFileError(f"CSV 格式错误（例如某行的列数多于表头，或引号不成对）：{str(exc).splitlines()[0]}") from exc
-    return Table(headers, frame, 2)
+    finally:
+        if temp is not None:
+            temp.unlink(missing_ok=True)
+
+
+def _read_csv(source: Source, encoding: str, header_only: bool, chunk_rows: int) -> Table:
+    scan, head_bytes, temp = _csv_input(source, encoding)
+    head = head_bytes.decode("utf-8", errors="ignore").lstrip("\ufeff")
+    if not head.strip():
+        if temp is not None:
+            temp.unlink(missing_ok=True)
+        raise TicketFileError("文件是空的（只有空白），请重新导出后再上传")
+    separator = _sniff_separator(head.split("\n", 1)[0])
+    headers = [h.strip() for h in next(csv.reader(io.StringIO(head), delimiter=separator), [])]
+    if header_only:
+        if temp is not None:
+            temp.unlink(missing_ok=True)
+        return Table(headers, iter(()), 2)
+    return Table(headers, _csv_chunks(scan, separator, len(headers), chunk_rows, temp), 2)
 
 
 # ---------------------------------------------------------------------- XLSX
@@ -208,21 +268,25 @@ def _read_xlsx(raw: bytes, header_only: bool) -> Table:
     headers = ["" if v is None else str(v).strip() for v in frame.row(0)]
     body = frame.slice(1) if not header_only else frame.clear()
     body.columns = [f"c{i}" for i in range(body.width)]
-    return Table(headers, body, _xlsx_header_row(raw) + 1)
+    return Table(headers, iter((body,)), _xlsx_header_row(raw) + 1)
 
 
-def read_table(source: Source, *, filename: str, encoding: str = "auto", header_only: bool = False) -> Table:
+def read_table(source: Source, *, filename: str, encoding: str = "auto", header_only: bool = False,
+               chunk_rows: int = CHUNK_ROWS) -> Table:
     """The first sheet (or the CSV) as text cells; the kind comes from ``filename``."""
-    raw = read_source(source)
     suffix = Path(filename).suffix.lower()
-    if suffix == ".xls" or raw.startswith(b"\xd0\xcf\x11\xe0"):
+    if isinstance(source, (str, Path)):
+        with Path(source).open("rb") as stream:
+            magic = stream.read(8)
+    else:
+        source = read_source(source)
+        magic = source[:8]
+    if suffix == ".xls" or magic.startswith(b"\xd0\xcf\x11\xe0"):
         raise TicketFileError("不支持旧版 Excel 97-2003（.xls）文件，请在 Excel 中“另存为” .xlsx 格式后再导入")
     if suffix == ".csv":
-        if raw.startswith(b"PK\x03\x04"):
-            raise TicketFileError("文件内容是 Excel 工作簿而不是 CSV，请使用 .xlsx 扩展名上传")
-        table = _read_csv(raw, encoding, header_only)
+        table = _read_csv(source, encoding, header_only, chunk_rows)
     elif suffix == ".xlsx":
-        table = _read_xlsx(raw, header_only)
+        table = _read_xlsx(read_source(source), header_only)
     else:
         raise TicketFileError(f"不支持的文件类型“{suffix or filename}”，请上传 .csv 或 .xlsx 文件")
     if not any(table.headers):

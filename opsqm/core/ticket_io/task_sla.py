@@ -54,8 +54,10 @@ def read_task_sla(source: Source, *, filename: str, tz: str = "Asia/Shanghai", e
     if missing:
         raise TicketFileError("这不是 ServiceNow 任务 SLA（Task SLA）列表导出：缺少列 " + "、".join(missing)
                               + "。导出时请在列表中加入 SLA 定义的“目标”（sla.target）列")
-    columns = cleaned_columns(table, ColumnMapping(columns={}), positions)
-    rows = np.arange(table.first_row, table.first_row + table.frame.height, dtype=np.int64)
+    frame = table.whole()
+    columns = cleaned_columns(table.headers, frame, ColumnMapping(columns={}), positions)
+    rows = np.arange(table.first_row, table.first_row + frame.height, dtype=np.int64)
+    del frame
     if not len(rows):
         raise TicketFileError("文件只有表头，没有任务 SLA 数据行")
     target, stage = columns["type"].str.to_lowercase(), columns["status"].str.to_lowercase()
