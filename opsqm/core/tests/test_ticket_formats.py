@@ -194,3 +194,45 @@ def test_an_excel_resave_of_a_csv_reads_the_same_as_the_csv():
     for name in ("created", "first_response"):
         assert same_times(getattr(from_xlsx, name), list(getattr(from_csv, name))), name
     assert same_times(from_xlsx.first_response, [utc("2024-09-27T09:09:59"), utc("2024-09-27T09:30:00")])
+
+
+# ------------------------------------------------------------ chunked reading
+
+
+def test_reading_in_small_chunks_gives_the_same_batch_and_reports_errors_across_chunks(tmp_path):
+    from opsqm.core.ticket_io import iter_ticket_batches
+    from opsqm.core.ticket_io.files import concat_batches
+
+    path = tmp_path / "t.csv"
+    path.write_text("ticket_no,priority,created_at,pauses\n"
+                    "A,P1,2024-09-27 17:00:00,2024-09-27 17:10/2024-09-27 17:20\n,,,\n"
+                    "B,P2,2024-09-27 18:00:00,\nC,P3,2024-09-27 19:00:00,2024-09-27 19:10/\n", encoding="utf-8")
+    whole = read_ticket_file(path, filename="t.csv")
+    chunked = concat_batches(list(iter_ticket_batches(path, filename="t.csv", chunk_rows=2)))
+    for name in ("ticket_no", "priority", "created", "source_row", "pause_ticket", "pause_start"):
+        assert getattr(chunked, name).tolist() == getattr(whole, name).tolist(), name
+    assert chunked.source_row.tolist() == [2, 4, 5] and chunked.pause_ticket.tolist() == [0, 2]
+    path.write_text("ticket_no,priority,created_at\nA,P1,2024-09-27 17:00:00\nB,P1,bad\nC,P1,2024-09-27 17:00:00\n"
+                    "A,P1,2024-09-27 17:00:00\n", encoding="utf-8")
+    with pytest.raises(TicketFileError) as caught:
+        list(iter_ticket_batches(path, filename="t.csv", chunk_rows=1))
+    assert sorted((e.row, e.column) for e in caught.value.errors) == [(2, "ticket_no"), (3, "created_at"), (5, "ticket_no")]
+
+
+def test_gbk_and_utf16_files_on_disk_are_transcoded_in_a_stream(tmp_path):
+    text = "工单号,优先级,创建时间,标题\nT1,P1,2024-09-27 17:00:00,打印机卡纸\n"
+    for encoding in ("gbk", "utf-16", "utf-8-sig"):
+        path = tmp_path / f"{encoding}.csv"
+        path.write_bytes(text.encode(encoding))
+        assert read_ticket_file(path, filename="t.csv").title.tolist() == ["打印机卡纸"], encoding
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gbk.csv", "utf-16.csv", "utf-8-sig.csv"]  # no temp left
+
+
+def test_cli_calculator_and_imports_use_one_case_rule_for_priorities():
+    from opsqm.core.ticket_io import target_arrays
+
+    targets = target_arrays(np.array(["p1", " P1 ", "P2", "x"], dtype=object), {"P1": (1800, 14400), "P2": (7200, 28800)})
+    assert targets.response_seconds.tolist() == [1800, 1800, 7200, -1]
+    batch = read_ticket_file(b"ticket_no,priority,created_at\nA,p1,2024-09-27 17:00:00\n", filename="t.csv",
+                             priorities=[("P1", "紧急")])
+    assert batch.priority.tolist() == ["P1"]
