@@ -299,13 +299,6 @@ def stage_analyze() -> None:
             cursor.execute("ANALYZE opsqm_stage")  # temp tables have no statistics until analyzed
 
 
-def stage_batch(batch: TicketBatch, sla: SlaColumns, progress: Callable[[int], None] | None = None) -> None:
-    """Stage one whole batch (pushes, demo data)."""
-    stage_open()
-    stage_append(batch, sla, 0, progress)
-    stage_analyze()
-
-
 def drop_stage() -> None:
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS opsqm_stage")
@@ -314,11 +307,12 @@ def drop_stage() -> None:
             cursor.execute("PRAGMA cache_size = -2000")  # back to SQLite's default for this connection
 
 
-def apply_stage(*, project_id: int, present: frozenset[str], source: str, now_epoch: int,
-                cutoff_epoch: int) -> UpsertCounts:
-    """Move the staged rows into the ticket tables: insert new tickets, update changed
-    ones (hash differs) in the fields the source carries, leave identical ones.
-    Must run inside the caller's (short) write transaction, after stage_batch."""
+def stage_classify(project_id: int) -> None:
+    """Mark staged rows new / changed / unchanged against the stored tickets. Reads the
+    ticket table and writes only the temporary stage, so it runs BEFORE the write
+    transaction (a re-import of an unchanged file then holds no write lock at all).
+    A ticket created by another writer in between makes the insert fail on the unique
+    number, so the import is refused whole rather than half-applied."""
     with connection.cursor() as cursor:
         if _exists(cursor, f"SELECT 1 FROM {TICKET} WHERE project_id = %s LIMIT 1", [project_id]):
             cursor.execute(
@@ -326,6 +320,14 @@ def apply_stage(*, project_id: int, present: frozenset[str], source: str, now_ep
                 f"ELSE {UPDATED} END FROM {TICKET} t WHERE t.project_id = %s AND t.number = opsqm_stage.number",
                 [project_id],
             )
+
+
+def apply_stage(*, project_id: int, present: frozenset[str], source: str, now_epoch: int,
+                cutoff_epoch: int) -> UpsertCounts:
+    """Move the staged rows into the ticket tables: insert new tickets, update changed
+    ones (hash differs) in the fields the source carries, leave identical ones.
+    Must run inside the caller's (short) write transaction, after stage_classify."""
+    with connection.cursor() as cursor:
         counts = dict(_fetch(cursor, "SELECT action, COUNT(*) FROM opsqm_stage GROUP BY action"))
         data_cols = ", ".join(col for col, _src, _f in _DATA)
         data_vals = ", ".join(_expr(src, "s") for _col, src, _f in _DATA)

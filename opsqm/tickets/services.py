@@ -550,6 +550,7 @@ def import_batches(*, project: Any, batches: Iterable[TicketBatch], source: str,
         except TicketFileError as exc:
             return _failed(exc)
         bulk.stage_analyze()
+        bulk.stage_classify(project.pk)
         report(n, n, _("正在写入数据库 …"))
         with transaction.atomic():
             counts = bulk.apply_stage(project_id=project.pk, present=present, source=source,
