@@ -250,7 +250,7 @@ class UpsertCounts:
     recompute_ids: list[int] | None = None  # updated tickets whose SLA inputs the source lacks
 
 
-def _stage_rows(batch: TicketBatch, sla: SlaColumns) -> Iterator[tuple]:
+def _stage_rows(batch: TicketBatch, sla: SlaColumns, offset: int = 0) -> Iterator[tuple]:
     """Stage rows built chunk by chunk, so only one chunk of Python objects lives at a time."""
     pauses = pause_texts(batch)
     n = len(batch)
@@ -259,7 +259,7 @@ def _stage_rows(batch: TicketBatch, sla: SlaColumns) -> Iterator[tuple]:
         fcr = batch.fcr[lo:hi].astype(np.int64)
         fcr_list: list = [None if v < 0 else bool(v) for v in fcr.tolist()] if batch.has_fcr_column else [None] * (hi - lo)
         yield from zip(
-            range(lo, hi), batch.ticket_no[lo:hi].tolist(), batch.priority[lo:hi].tolist(), batch.type[lo:hi].tolist(),
+            range(lo + offset, hi + offset), batch.ticket_no[lo:hi].tolist(), batch.priority[lo:hi].tolist(), batch.type[lo:hi].tolist(),
             batch.status[lo:hi].tolist(), batch.title[lo:hi].tolist(), batch.contact[lo:hi].tolist(),
             batch.contact_phone[lo:hi].tolist(), batch.contact_email[lo:hi].tolist(),
             _nullable(epochs(batch.created[lo:hi])), _nullable(epochs(batch.first_response[lo:hi])),
@@ -283,8 +283,8 @@ def stage_open() -> None:
 def stage_append(batch: TicketBatch, sla: SlaColumns, offset: int, progress: Callable[[int], None] | None = None) -> None:
     """Append one batch (its rows numbered from ``offset``) to the stage tables."""
     with connection.cursor() as cursor:
-        rows = ((idx + offset, *rest) for idx, *rest in _stage_rows(batch, sla))
-        _load_stage(cursor, "opsqm_stage", [c for c, _ in STAGE_COLUMNS], rows, len(batch), progress)
+        _load_stage(cursor, "opsqm_stage", [c for c, _ in STAGE_COLUMNS], _stage_rows(batch, sla, offset), len(batch),
+                    progress)
         if batch.pause_ticket.size:
             start, end = epochs(batch.pause_start), epochs(batch.pause_end)
             keep = (end == NAT) | (end > start)  # a zero-length pause counts for nothing
