@@ -12,9 +12,8 @@ ROOT = Path(__file__).resolve().parents[1] / "opsqm"
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/(?:ld\+)?json\")[^>]*>", re.I)
 HANDLER = re.compile(r"<[^>]*\s(on[a-z]+)\s*=", re.I | re.S)
 JS_URL = re.compile(r"""(?:href|src|action)\s*=\s*["']\s*javascript:""", re.I)
-# Known leftovers in areas owned by others this session; each is one attribute to change to
-# data-confirm="…" / data-autosubmit (opsqm/static/opsqm/app.js). Remove the entry when fixed.
-KNOWN = {"tickets/templates/tickets/calendar_detail.html": {"onclick"}}
+# Known exceptions (none): a handler becomes data-confirm="…" / data-autosubmit (opsqm/static/opsqm/app.js).
+KNOWN: dict[str, set[str]] = {}
 
 
 def _templates():

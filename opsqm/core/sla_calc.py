@@ -28,8 +28,8 @@ import polars as pl
 
 from opsqm.core.cells import FORMULA_PREFIXES
 from opsqm.core.calendars import BusinessCalendar
-from opsqm.core.sla import SlaResult, SlaTargets, Status, TicketArrays, compute_sla
-from opsqm.core.ticket_io import ColumnMapping, TicketBatch, read_ticket_file
+from opsqm.core.sla import SlaResult, Status, TicketArrays, compute_sla
+from opsqm.core.ticket_io import ColumnMapping, TicketBatch, read_ticket_file, target_arrays
 
 __all__ = ["parse_targets", "run_sla_calc", "make_calendar", "CALENDARS", "OUTPUT_COLUMNS"]
 
@@ -94,18 +94,6 @@ def parse_targets(text: str) -> dict[str, tuple[int, int]]:
             _parse_duration(resolution, f"{priority} 的解决时限"),
         )
     return targets
-
-
-def _target_arrays(priority: np.ndarray, targets: dict[str, tuple[int, int]]) -> SlaTargets:
-    """Per-ticket targets; priorities match exactly, else ignoring case. One dict
-    lookup per distinct priority, not per ticket."""
-    folded = {key.casefold(): value for key, value in targets.items()}
-    distinct, inverse = np.unique(priority.astype(str), return_inverse=True)
-    table = np.array(
-        [targets.get(p) or folded.get(p.casefold(), (-1, -1)) for p in distinct.tolist()], dtype=np.int64,
-    ).reshape(-1, 2)
-    picked = table[inverse.reshape(-1)] if len(priority) else np.empty((0, 2), dtype=np.int64)
-    return SlaTargets(response_seconds=picked[:, 0].copy(), resolution_seconds=picked[:, 1].copy())
 
 
 # ------------------------------------------------------------------ calendar
@@ -183,7 +171,7 @@ def compute_batch(batch: TicketBatch, calendar: BusinessCalendar, targets: dict[
         created=batch.created, first_response=batch.first_response, resolved=batch.resolved,
         pause_ticket=batch.pause_ticket, pause_start=batch.pause_start, pause_end=batch.pause_end,
     )
-    return compute_sla(calendar, tickets, _target_arrays(batch.priority, targets), cutoff)
+    return compute_sla(calendar, tickets, target_arrays(batch.priority, targets), cutoff)
 
 
 def run_sla_calc(

@@ -11,7 +11,6 @@ Callers own the transaction: everything here runs inside the caller's atomic blo
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
 import time
@@ -23,8 +22,8 @@ import polars as pl
 from django.db import connection
 
 from opsqm.core.calendars import BusinessCalendar
-from opsqm.core.sla import SlaTargets, TicketArrays, compute_sla
-from opsqm.core.ticket_io import TicketBatch
+from opsqm.core.sla import TicketArrays, compute_sla
+from opsqm.core.ticket_io import TicketBatch, target_arrays
 
 NAT = np.iinfo(np.int64).min
 TICKET = "tickets_ticket"
@@ -87,24 +86,40 @@ def pause_texts(batch: TicketBatch) -> dict[int, str]:
 
 
 def batch_hashes(batch: TicketBatch, lo: int, hi: int, pauses: dict[int, str]) -> list[str]:
-    """Stable hashes of the source content of rows [lo, hi), pauses included.
+    """Stable hashes of the source content of rows [lo, hi): the fields the source
+    carries (``batch.present``), pauses included.
 
     Equal hash = identical data, so a re-import of the same file changes nothing
-    and a row whose content differs is "newer" and updates the stored ticket.
+    and a row whose content differs is "newer" and updates the stored ticket. Fields
+    a source does not carry are not hashed, so they are never overwritten by it.
     """
-    fcr = batch.fcr[lo:hi].astype(np.int64)
-    frame = pl.DataFrame({
-        "a": batch.ticket_no[lo:hi].astype(str), "b": batch.priority[lo:hi].astype(str),
-        "c": batch.type[lo:hi].astype(str), "d": batch.status[lo:hi].astype(str),
-        "e": batch.title[lo:hi].astype(str), "f": batch.contact[lo:hi].astype(str),
-        "g": _epoch_text(batch.created[lo:hi]), "h": _epoch_text(batch.first_response[lo:hi]),
-        "i": _epoch_text(batch.resolved[lo:hi]), "j": _epoch_text(batch.closed[lo:hi]),
-        "k": batch.reopen_count[lo:hi].astype(str), "l": fcr.astype(str),
-        "m": [pauses.get(i, "") for i in range(lo, hi)],
-    })
-    joined = frame.select(pl.concat_str(pl.all(), separator="\x1f")).to_series().to_list()
-    md5 = hashlib.md5
-    return [md5(text.encode(), usedforsecurity=False).hexdigest() for text in joined]
+    present = batch.present or frozenset(_HASHED)
+    columns = {"ticket_no": batch.ticket_no[lo:hi].astype(str)}
+    for name in _HASHED:
+        if name not in present:
+            continue
+        if name in _HASHED_TIMES:
+            columns[name] = _epoch_text(getattr(batch, _HASHED_TIMES[name])[lo:hi])
+        elif name == "pauses":
+            columns[name] = [pauses.get(i, "") for i in range(lo, hi)]
+        elif name == "first_contact_resolution":
+            columns[name] = batch.fcr[lo:hi].astype(np.int64).astype(str)
+        elif name == "reopen_count":
+            columns[name] = batch.reopen_count[lo:hi].astype(str)
+        else:
+            columns[name] = getattr(batch, name)[lo:hi].astype(str)
+    frame = pl.DataFrame(columns)
+    # Two seeded 64-bit row hashes (vectorized; md5 per row in Python cost seconds per
+    # million rows). polars is pinned: a polars upgrade that changed its hash would only
+    # make the next re-import count rows as "updated" (same content, rewritten once).
+    first, second = frame.hash_rows(seed=1_000_003), frame.hash_rows(seed=2_000_029)
+    return [f"{a:016x}{b:016x}" for a, b in zip(first.to_list(), second.to_list())]
+
+
+_HASHED_TIMES = {"created_at": "created", "first_response_at": "first_response", "resolved_at": "resolved",
+                 "closed_at": "closed"}
+_HASHED = ("priority", "type", "status", "title", "contact", "contact_phone", "contact_email", "created_at",
+           "first_response_at", "resolved_at", "closed_at", "reopen_count", "first_contact_resolution", "pauses")
 
 
 # ----------------------------------------------------------------- SLA arrays
@@ -132,23 +147,12 @@ class SlaColumns:
         ]
 
 
-def targets_for(priorities: np.ndarray, targets: dict[str, tuple[int, int]]) -> SlaTargets:
-    codes = np.asarray(priorities, dtype=object)
-    response = np.full(codes.size, -1, dtype=np.int64)
-    resolution = np.full(codes.size, -1, dtype=np.int64)
-    for code, (resp, resol) in targets.items():
-        hit = codes == code
-        response[hit] = resp
-        resolution[hit] = resol
-    return SlaTargets(response, resolution)
-
-
 def compute_columns(calendar: BusinessCalendar, created: np.ndarray, first: np.ndarray, resolved: np.ndarray,
                     pause_ticket: np.ndarray, pause_start: np.ndarray, pause_end: np.ndarray,
                     priorities: np.ndarray, targets: dict[str, tuple[int, int]], cutoff: np.datetime64) -> SlaColumns:
     arrays = TicketArrays(created=created, first_response=first, resolved=resolved,
                           pause_ticket=pause_ticket, pause_start=pause_start, pause_end=pause_end)
-    r = compute_sla(calendar, arrays, targets_for(priorities, targets), cutoff)
+    r = compute_sla(calendar, arrays, target_arrays(priorities, targets), cutoff)
     return SlaColumns(
         response_seconds=r.response_seconds.astype(np.int64),
         resolution_seconds=r.resolution_seconds.astype(np.int64),
@@ -161,13 +165,17 @@ def compute_columns(calendar: BusinessCalendar, created: np.ndarray, first: np.n
 
 
 # ----------------------------------------------------------------- staging
+#
+# An import stages its rows in temporary tables *before* its write transaction:
+# temporary tables live outside the main database file, so loading them takes no
+# write lock and a login or any short write goes on meanwhile. The transaction then
+# only runs the set-based statements that move staged rows into the ticket tables.
 
 
 def _create_stage(cursor, name: str, columns: Sequence[tuple[str, str]]) -> None:
     cursor.execute(f"DROP TABLE IF EXISTS {name}")
     spec = ", ".join(f"{col} {kind}" for col, kind in columns)
-    suffix = " ON COMMIT DROP" if _postgres() else ""
-    cursor.execute(f"CREATE TEMPORARY TABLE {name} ({spec}){suffix}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {name} ({spec})")
 
 
 def _load_stage(cursor, name: str, columns: Sequence[str], rows: Iterator[tuple], total: int,
@@ -182,18 +190,29 @@ def _load_stage(cursor, name: str, columns: Sequence[str], rows: Iterator[tuple]
         return
     raw = cursor.cursor  # the DB-API cursor: Django's wrapper rewrites every query
     sql = f"INSERT INTO {name} ({cols}) VALUES ({', '.join('?' * len(columns))})"
-    done = 0
-    while done < total:
-        chunk = [next(rows) for _ in range(min(BATCH, total - done))]
-        raw.executemany(sql, chunk)
-        done += len(chunk)
-        if progress:
-            progress(done)
+    own = not connection.in_atomic_block
+    if own:  # one deferred transaction on the temp database only: no lock on the main file
+        raw.execute("BEGIN")
+    try:
+        done = 0
+        while done < total:
+            chunk = [next(rows) for _ in range(min(BATCH, total - done))]
+            raw.executemany(sql, chunk)
+            done += len(chunk)
+            if progress:
+                progress(done)
+    except BaseException:
+        if own:
+            raw.execute("ROLLBACK")
+        raise
+    if own:
+        raw.execute("COMMIT")
 
 
 STAGE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("idx", "integer PRIMARY KEY"), ("number", "varchar(64)"), ("priority", "varchar(16)"), ("type", "varchar(50)"),
     ("status", "varchar(50)"), ("title", "varchar(300)"), ("contact", "varchar(100)"),
+    ("contact_phone", "varchar(50)"), ("contact_email", "varchar(254)"),
     ("created", "bigint"), ("first_response", "bigint"), ("resolved", "bigint"), ("closed", "bigint"),
     ("reopen_count", "integer"), ("fcr", "boolean"), ("row_hash", "varchar(32)"),
     ("response_seconds", "bigint"), ("resolution_seconds", "bigint"), ("paused_seconds", "bigint"),
@@ -202,16 +221,21 @@ STAGE_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 NEW, UPDATED, UNCHANGED = 0, 1, 2
 
-# Stage column → ticket column for the data written on insert and update.
+# (ticket column, stage source, canonical field or "" for always written)
 _DATA = (
-    ("priority", "priority"), ("type", "type"), ("status", "status"), ("title", "title"), ("contact", "contact"),
-    ("created_at", "@created"), ("first_response_at", "@first_response"), ("resolved_at", "@resolved"),
-    ("closed_at", "@closed"), ("reopen_count", "reopen_count"), ("first_contact_resolution", "fcr"),
-    ("row_hash", "row_hash"), ("response_seconds", "response_seconds"), ("resolution_seconds", "resolution_seconds"),
-    ("paused_seconds", "paused_seconds"), ("response_status", "response_status"),
-    ("resolution_status", "resolution_status"), ("response_due", "@response_due"),
-    ("resolution_due", "@resolution_due"),
+    ("priority", "priority", "priority"), ("type", "type", "type"), ("status", "status", "status"),
+    ("title", "title", "title"), ("contact", "contact", "contact"), ("contact_phone", "contact_phone", "contact_phone"),
+    ("contact_email", "contact_email", "contact_email"), ("created_at", "@created", "created_at"),
+    ("first_response_at", "@first_response", "first_response_at"), ("resolved_at", "@resolved", "resolved_at"),
+    ("closed_at", "@closed", "closed_at"), ("reopen_count", "reopen_count", "reopen_count"),
+    ("first_contact_resolution", "fcr", "first_contact_resolution"), ("row_hash", "row_hash", ""),
+    ("response_seconds", "response_seconds", ""), ("resolution_seconds", "resolution_seconds", ""),
+    ("paused_seconds", "paused_seconds", ""), ("response_status", "response_status", ""),
+    ("resolution_status", "resolution_status", ""), ("response_due", "@response_due", ""),
+    ("resolution_due", "@resolution_due", ""),
 )
+SLA_INPUTS = frozenset({"first_response_at", "resolved_at", "pauses"})
+_PAUSE_STAGE = (("idx", "bigint"), ("p_start", "bigint"), ("p_end", "bigint"))
 
 
 def _expr(source: str, alias: str) -> str:
@@ -223,9 +247,10 @@ class UpsertCounts:
     created: int
     updated: int
     unchanged: int
+    recompute_ids: list[int] | None = None  # updated tickets whose SLA inputs the source lacks
 
 
-def _stage_rows(batch: TicketBatch, sla: SlaColumns) -> Iterator[tuple]:
+def _stage_rows(batch: TicketBatch, sla: SlaColumns, offset: int = 0) -> Iterator[tuple]:
     """Stage rows built chunk by chunk, so only one chunk of Python objects lives at a time."""
     pauses = pause_texts(batch)
     n = len(batch)
@@ -234,8 +259,9 @@ def _stage_rows(batch: TicketBatch, sla: SlaColumns) -> Iterator[tuple]:
         fcr = batch.fcr[lo:hi].astype(np.int64)
         fcr_list: list = [None if v < 0 else bool(v) for v in fcr.tolist()] if batch.has_fcr_column else [None] * (hi - lo)
         yield from zip(
-            range(lo, hi), batch.ticket_no[lo:hi].tolist(), batch.priority[lo:hi].tolist(), batch.type[lo:hi].tolist(),
+            range(lo + offset, hi + offset), batch.ticket_no[lo:hi].tolist(), batch.priority[lo:hi].tolist(), batch.type[lo:hi].tolist(),
             batch.status[lo:hi].tolist(), batch.title[lo:hi].tolist(), batch.contact[lo:hi].tolist(),
+            batch.contact_phone[lo:hi].tolist(), batch.contact_email[lo:hi].tolist(),
             _nullable(epochs(batch.created[lo:hi])), _nullable(epochs(batch.first_response[lo:hi])),
             _nullable(epochs(batch.resolved[lo:hi])), _nullable(epochs(batch.closed[lo:hi])),
             batch.reopen_count[lo:hi].astype(np.int64).tolist(), fcr_list, batch_hashes(batch, lo, hi, pauses),
@@ -243,34 +269,68 @@ def _stage_rows(batch: TicketBatch, sla: SlaColumns) -> Iterator[tuple]:
         )
 
 
-def upsert_batch(*, project_id: int, batch: TicketBatch, sla: SlaColumns, source: str,
-                 now_epoch: int, cutoff_epoch: int, progress: Callable[[int], None] | None = None) -> UpsertCounts:
-    """Insert new tickets, update changed ones (hash differs), leave identical ones.
-
-    Pauses of inserted and updated tickets are replaced by the batch's pauses.
-    Must run inside a transaction.
-    """
-    n = len(batch)
-    rows = _stage_rows(batch, sla)
+def stage_open() -> None:
+    """Create the empty temporary stage tables. Call OUTSIDE the write transaction."""
     with connection.cursor() as cursor:
         if not _postgres():
             # A bigger page cache keeps the ticket indexes in memory while a large
             # batch goes in (the default 2 MB thrashes on a million rows).
             cursor.execute("PRAGMA cache_size = -262144")
         _create_stage(cursor, "opsqm_stage", STAGE_COLUMNS)
-        _load_stage(cursor, "opsqm_stage", [c for c, _ in STAGE_COLUMNS], rows, n, progress)
-        if _postgres():
+        _create_stage(cursor, "opsqm_pause_stage", _PAUSE_STAGE)
+
+
+def stage_append(batch: TicketBatch, sla: SlaColumns, offset: int, progress: Callable[[int], None] | None = None) -> None:
+    """Append one batch (its rows numbered from ``offset``) to the stage tables."""
+    with connection.cursor() as cursor:
+        _load_stage(cursor, "opsqm_stage", [c for c, _ in STAGE_COLUMNS], _stage_rows(batch, sla, offset), len(batch),
+                    progress)
+        if batch.pause_ticket.size:
+            start, end = epochs(batch.pause_start), epochs(batch.pause_end)
+            keep = (end == NAT) | (end > start)  # a zero-length pause counts for nothing
+            owner = batch.pause_ticket[keep].astype(np.int64) + offset
+            pauses = zip(owner.tolist(), start[keep].tolist(), _nullable(end[keep]))
+            _load_stage(cursor, "opsqm_pause_stage", [c for c, _ in _PAUSE_STAGE], iter(pauses), int(owner.size))
+
+
+def stage_analyze() -> None:
+    if _postgres():
+        with connection.cursor() as cursor:
             cursor.execute("ANALYZE opsqm_stage")  # temp tables have no statistics until analyzed
-        has_existing = _exists(cursor, f"SELECT 1 FROM {TICKET} WHERE project_id = %s LIMIT 1", [project_id])
-        if has_existing:
+
+
+def drop_stage() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS opsqm_stage")
+        cursor.execute("DROP TABLE IF EXISTS opsqm_pause_stage")
+        if not _postgres():
+            cursor.execute("PRAGMA cache_size = -2000")  # back to SQLite's default for this connection
+
+
+def stage_classify(project_id: int) -> None:
+    """Mark staged rows new / changed / unchanged against the stored tickets. Reads the
+    ticket table and writes only the temporary stage, so it runs BEFORE the write
+    transaction (a re-import of an unchanged file then holds no write lock at all).
+    A ticket created by another writer in between makes the insert fail on the unique
+    number, so the import is refused whole rather than half-applied."""
+    with connection.cursor() as cursor:
+        if _exists(cursor, f"SELECT 1 FROM {TICKET} WHERE project_id = %s LIMIT 1", [project_id]):
             cursor.execute(
                 f"UPDATE opsqm_stage SET action = CASE WHEN t.row_hash = opsqm_stage.row_hash THEN {UNCHANGED} "
                 f"ELSE {UPDATED} END FROM {TICKET} t WHERE t.project_id = %s AND t.number = opsqm_stage.number",
                 [project_id],
             )
+
+
+def apply_stage(*, project_id: int, present: frozenset[str], source: str, now_epoch: int,
+                cutoff_epoch: int) -> UpsertCounts:
+    """Move the staged rows into the ticket tables: insert new tickets, update changed
+    ones (hash differs) in the fields the source carries, leave identical ones.
+    Must run inside the caller's (short) write transaction, after stage_classify."""
+    with connection.cursor() as cursor:
         counts = dict(_fetch(cursor, "SELECT action, COUNT(*) FROM opsqm_stage GROUP BY action"))
-        data_cols = ", ".join(col for col, _ in _DATA)
-        data_vals = ", ".join(_expr(src, "s") for _, src in _DATA)
+        data_cols = ", ".join(col for col, _src, _f in _DATA)
+        data_vals = ", ".join(_expr(src, "s") for _col, src, _f in _DATA)
         sla_time = _to_ts("%s")
         cursor.execute(
             f"INSERT INTO {TICKET} (project_id, number, {data_cols}, source, updated_at, sla_computed_at, sla_cutoff) "
@@ -278,45 +338,74 @@ def upsert_batch(*, project_id: int, batch: TicketBatch, sla: SlaColumns, source
             f"FROM opsqm_stage s WHERE s.action = {NEW} ORDER BY s.idx",
             [project_id, source, now_epoch, now_epoch, cutoff_epoch],
         )
+        recompute: list[int] | None = None
         if counts.get(UPDATED):
-            sets = ", ".join(f"{col} = {_expr(src, 's')}" for col, src in _DATA)
+            sets = ", ".join(f"{col} = {_expr(src, 's')}" for col, src, field in _DATA if not field or field in present)
             cursor.execute(
                 f"UPDATE {TICKET} SET {sets}, source = %s, updated_at = {sla_time}, sla_computed_at = {sla_time}, "
                 f"sla_cutoff = {sla_time} FROM opsqm_stage s "
                 f"WHERE {TICKET}.project_id = %s AND {TICKET}.number = s.number AND s.action = {UPDATED}",
                 [source, now_epoch, now_epoch, cutoff_epoch, project_id],
             )
-            cursor.execute(
-                f"DELETE FROM {PAUSE} WHERE ticket_id IN (SELECT t.id FROM {TICKET} t JOIN opsqm_stage s "
-                f"ON t.number = s.number WHERE t.project_id = %s AND s.action = {UPDATED})",
-                [project_id],
-            )
+            if "pauses" in present:
+                cursor.execute(
+                    f"DELETE FROM {PAUSE} WHERE ticket_id IN (SELECT t.id FROM {TICKET} t JOIN opsqm_stage s "
+                    f"ON t.number = s.number WHERE t.project_id = %s AND s.action = {UPDATED})",
+                    [project_id],
+                )
+            if not SLA_INPUTS <= present:
+                recompute = [r[0] for r in _fetch(
+                    cursor, f"SELECT t.id FROM {TICKET} t JOIN opsqm_stage s ON t.number = s.number "
+                    f"WHERE t.project_id = %s AND s.action = {UPDATED} ORDER BY t.id", [project_id])]
         _maybe_pause_for_kill_test()
-        _insert_pauses(cursor, project_id, batch)
-        cursor.execute("DROP TABLE IF EXISTS opsqm_stage")
-        if not _postgres():
-            cursor.execute("PRAGMA cache_size = -2000")  # back to SQLite's default for this connection
-    return UpsertCounts(counts.get(NEW, 0), counts.get(UPDATED, 0), counts.get(UNCHANGED, 0))
+        actions = f"({NEW}, {UPDATED})" if "pauses" in present else f"({NEW})"
+        cursor.execute(
+            f"INSERT INTO {PAUSE} (ticket_id, start, \"end\") "
+            f"SELECT t.id, {_to_ts('p.p_start')}, {_to_ts('p.p_end')} FROM opsqm_pause_stage p "
+            f"JOIN opsqm_stage s ON s.idx = p.idx JOIN {TICKET} t ON t.project_id = %s AND t.number = s.number "
+            f"WHERE s.action IN {actions}",
+            [project_id],
+        )
+    return UpsertCounts(counts.get(NEW, 0), counts.get(UPDATED, 0), counts.get(UNCHANGED, 0), recompute)
 
 
-def _insert_pauses(cursor, project_id: int, batch: TicketBatch) -> None:
-    if not batch.pause_ticket.size:
-        return
-    start, end = epochs(batch.pause_start), epochs(batch.pause_end)
-    keep = (end == NAT) | (end > start)  # a zero-length pause counts for nothing
-    owner = batch.pause_ticket[keep].astype(np.int64)
-    rows = zip(owner.tolist(), start[keep].tolist(), _nullable(end[keep]))
-    cols = (("idx", "bigint"), ("p_start", "bigint"), ("p_end", "bigint"))
-    _create_stage(cursor, "opsqm_pause_stage", cols)
-    _load_stage(cursor, "opsqm_pause_stage", [c for c, _ in cols], iter(rows), int(owner.size))
-    cursor.execute(
-        f"INSERT INTO {PAUSE} (ticket_id, start, \"end\") "
-        f"SELECT t.id, {_to_ts('p.p_start')}, {_to_ts('p.p_end')} FROM opsqm_pause_stage p "
-        f"JOIN opsqm_stage s ON s.idx = p.idx JOIN {TICKET} t ON t.project_id = %s AND t.number = s.number "
-        f"WHERE s.action IN ({NEW}, {UPDATED})",
-        [project_id],
-    )
-    cursor.execute("DROP TABLE IF EXISTS opsqm_pause_stage")
+@dataclass
+class FirstResponseOutcome:
+    changed: list[int]
+    unchanged: int
+    unknown: list[str]
+    early: list[str]
+
+
+def set_first_responses(*, project_id: int, numbers: Sequence[str], first_response: np.ndarray) -> FirstResponseOutcome:
+    """The Task SLA partial import: set first_response_at of known tickets, nothing else;
+    writes nothing when a number is unknown or a response precedes its ticket's creation.
+    Inside the caller's transaction."""
+    epoch = epochs(first_response)
+    with connection.cursor() as cursor:
+        cols = (("number", "varchar(64)"), ("fr", "bigint"))
+        _create_stage(cursor, "opsqm_fr_stage", cols)
+        _load_stage(cursor, "opsqm_fr_stage", ["number", "fr"], zip(list(numbers), epoch.tolist()), len(numbers))
+        unknown = [r[0] for r in _fetch(
+            cursor, f"SELECT s.number FROM opsqm_fr_stage s WHERE NOT EXISTS (SELECT 1 FROM {TICKET} t "
+            f"WHERE t.project_id = %s AND t.number = s.number) ORDER BY s.number", [project_id])]
+        changed = [r[0] for r in _fetch(
+            cursor, f"SELECT t.id FROM {TICKET} t JOIN opsqm_fr_stage s ON t.number = s.number WHERE t.project_id = %s "
+            f"AND (t.first_response_at IS NULL OR {_epoch('t.first_response_at')} <> s.fr) ORDER BY t.id", [project_id])]
+        early = [r[0] for r in _fetch(
+            cursor, f"SELECT s.number FROM {TICKET} t JOIN opsqm_fr_stage s ON t.number = s.number "
+            f"WHERE t.project_id = %s AND s.fr < {_epoch('t.created_at')} ORDER BY s.number", [project_id])]
+        total_known = len(numbers) - len(unknown)
+        if changed and not unknown and not early:
+            cursor.execute(
+                f"UPDATE {TICKET} SET first_response_at = (SELECT {_to_ts('s.fr')} FROM opsqm_fr_stage s "
+                f"WHERE s.number = {TICKET}.number) WHERE project_id = %s AND id IN "
+                f"(SELECT t.id FROM {TICKET} t JOIN opsqm_fr_stage s ON t.number = s.number WHERE t.project_id = %s "
+                f"AND (t.first_response_at IS NULL OR {_epoch('t.first_response_at')} <> s.fr))",
+                [project_id, project_id],
+            )
+        cursor.execute("DROP TABLE IF EXISTS opsqm_fr_stage")
+    return FirstResponseOutcome(changed, total_known - len(changed), unknown, early)
 
 
 def _maybe_pause_for_kill_test() -> None:
@@ -357,9 +446,18 @@ def _int_column(values: list) -> np.ndarray:
     return np.array([NAT if v is None else v for v in values], dtype=np.int64)
 
 
-def load_stored(project_id: int, ticket_ids: Sequence[int] | None = None) -> StoredTickets:
-    """A project's tickets as numpy columns, straight from SQL (no model instances)."""
+def load_stored(project_id: int, ticket_ids: Sequence[int] | None = None, *,
+                after_id: int | None = None, limit: int | None = None) -> StoredTickets:
+    """A project's tickets as numpy columns, straight from SQL (no model instances);
+    with ``after_id``/``limit`` one window of them in id order (streamed recompute)."""
     where, params = "project_id = %s", [project_id]
+    if after_id is not None:
+        where += " AND id > %s"
+        params.append(after_id)
+    if limit is not None:
+        where += f" AND id <= COALESCE((SELECT MAX(id) FROM (SELECT id FROM {TICKET} WHERE project_id = %s"
+        where += " AND id > %s ORDER BY id LIMIT %s) w), 0)"
+        params += [project_id, after_id or 0, int(limit)]
     if ticket_ids is not None:
         ids = list(ticket_ids) or [0]
         where += f" AND id IN ({', '.join(['%s'] * len(ids))})"

@@ -94,10 +94,13 @@ def _batch(project, cal, targets, n, rng: np.random.Generator, now: np.datetime6
     return TicketBatch(
         ticket_no=numbers, priority=pick(priority), type=pick(rng.choice(TYPES, n, p=TYPE_P)), status=pick(status),
         title=pick(rng.choice(TITLES, n)), contact=pick(rng.choice(CONTACTS, n)),
+        contact_phone=np.full(n, "", dtype=object), contact_email=np.full(n, "", dtype=object),
         created=pick(created_at), first_response=pick(first), resolved=pick(resolved), closed=pick(closed),
         reopen_count=pick(reopen), fcr=pick(fcr), has_fcr_column=has_fcr,
         pause_ticket=idx.astype(np.int64), pause_start=pick(pause_start)[idx], pause_end=pick(pause_end)[idx],
-        source_row=np.arange(2, n + 2, dtype=np.int64), present=frozenset(),
+        source_row=np.arange(2, n + 2, dtype=np.int64),
+        present=frozenset({"ticket_no", "priority", "created_at", "first_response_at", "resolved_at", "pauses", "type",
+                           "status", "closed_at", "reopen_count", "first_contact_resolution", "title", "contact"}),
     )
 
 

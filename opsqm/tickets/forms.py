@@ -169,11 +169,16 @@ class SlaAgreementForm(StyledFormMixin, forms.Form):
 
 
 class ImportUploadForm(StyledFormMixin, forms.Form):
-    file = forms.FileField(label=_("工单文件"), help_text=_(".csv（UTF-8 或 GBK）或 .xlsx，第一行为表头"))
+    file = forms.FileField(label=_("工单文件"), help_text=_(".csv（UTF-8、UTF-16、GBK 或 Big5）或 .xlsx，第一行为表头"))
     preset = forms.ChoiceField(label=_("文件格式预设"))
+    encoding = forms.ChoiceField(label=_("文件编码（CSV）"), required=False, initial="auto",
+                                 help_text=_("一般选“自动识别”；繁体中文 Big5 文件请选择 Big5"))
     profile = forms.ChoiceField(label=_("已保存的列映射"), required=False)
 
     def __init__(self, *args: Any, presets: dict, profiles: list, **kwargs: Any) -> None:
+        from opsqm.core.ticket_io import ENCODINGS
+
         super().__init__(*args, **kwargs)
         self.fields["preset"].choices = [(code, p.name) for code, p in presets.items()]
+        self.fields["encoding"].choices = [(code, _(label)) for code, label in ENCODINGS.items()]
         self.fields["profile"].choices = [("", _("不使用"))] + [(str(p.pk), p.name) for p in profiles]

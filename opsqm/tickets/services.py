@@ -22,10 +22,13 @@ from opsqm.accounts.access import can_manage_master_data, visible_projects
 from opsqm.accounts.roles import Role
 from opsqm.core.cells import neutralize
 from opsqm.core.calendars import CalendarError, parse_holiday_text
-from opsqm.core.ticket_io import ColumnMapping, RowError, TicketBatch, TicketFileError, read_ticket_file
+from opsqm.core.ticket_io import (
+    ColumnMapping, RowError, TicketBatch, TicketFileError, items_to_batch, iter_ticket_batches, read_task_sla,
+)
+from opsqm.core.ticket_presets import PRESETS, Preset, preset_or_error
 from opsqm.jobs.services import job_create, job_progress
 from opsqm.records.trail import record_bulk
-from opsqm.kpis.counters import kpi_counters_refresh, months_before_upsert  # KPI counters kept on write
+from opsqm.kpis.counters import PARTIAL_REFRESH_MAX, kpi_counters_refresh, months_before_upsert  # kept on write
 from opsqm.tickets import bulk
 from opsqm.tickets.calendars import build_calendar, calendar_for_project, slots_to_json
 from opsqm.tickets.models import (
@@ -42,9 +45,8 @@ __all__ = [
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 ALLOWED_SUFFIXES = (".csv", ".xlsx")
-MAX_FIELD_LENGTHS = {"ticket_no": 64, "priority": 16, "type": 50, "status": 50, "title": 300, "contact": 100}
-_COLUMN_LABELS = {"ticket_no": "工单号", "priority": "优先级", "type": "类型", "status": "状态", "title": "标题",
-                  "contact": "联系人"}
+MAX_FIELD_LENGTHS = {"ticket_no": 64, "priority": 16, "type": 50, "status": 50, "title": 300, "contact": 100,
+                     "contact_phone": 50, "contact_email": 254}
 
 
 from opsqm.records.locking import StaleEditError, bump_version, lock_for_edit  # noqa: E402  (StaleEditError re-exported)
@@ -101,27 +103,40 @@ def agreement_targets(project: Any) -> dict[str, tuple[int, int]]:
     }
 
 
+RECOMPUTE_WINDOW = 100_000
+
+
 def sla_recompute_project(*, project: Any, cutoff: dt.datetime | None = None,
-                          ticket_ids: Iterable[int] | None = None) -> int:
+                          ticket_ids: Iterable[int] | None = None, refresh_counters: bool = True) -> int:
     """Recompute and store the SLA results of a project's tickets (all, or `ticket_ids`).
 
-    Stored statuses are as of `cutoff` (default: now), which is kept in each
-    ticket's `sla_cutoff`. Returns the number of tickets written.
+    Stored statuses are as of `cutoff` (default: now), kept in each ticket's
+    `sla_cutoff`. A whole project is streamed in windows of RECOMPUTE_WINDOW tickets
+    (id order), so memory does not grow with the project. Returns tickets written.
     """
     cut, cut_epoch = _cutoff_epoch(cutoff)
     now_epoch = int(timezone.now().timestamp())
     calendar = calendar_for_project(project)
     targets = agreement_targets(project)
-    with transaction.atomic():
-        stored = bulk.load_stored(project.pk, list(ticket_ids) if ticket_ids is not None else None)
-        if not stored.ids.size:
-            return 0
+
+    def window(stored: bulk.StoredTickets) -> int:
         sla = bulk.compute_columns(calendar, stored.created, stored.first_response, stored.resolved,
-                                   stored.pause_ticket, stored.pause_start, stored.pause_end,
-                                   stored.priority, targets, cut)
+                                   stored.pause_ticket, stored.pause_start, stored.pause_end, stored.priority, targets, cut)
         bulk.write_sla(stored.ids, sla, now_epoch=now_epoch, cutoff_epoch=cut_epoch)
-        kpi_counters_refresh(project_id=project.pk)  # KPI counters: refreshed here in the writer's transaction
-    return int(stored.ids.size)
+        return int(stored.ids.size)
+
+    written = 0
+    with transaction.atomic():
+        if ticket_ids is not None:
+            written = window(bulk.load_stored(project.pk, list(ticket_ids)))
+        else:
+            after = 0
+            while (stored := bulk.load_stored(project.pk, after_id=after, limit=RECOMPUTE_WINDOW)).ids.size:
+                written += window(stored)
+                after = int(stored.ids[-1])
+        if refresh_counters:
+            kpi_counters_refresh(project_id=project.pk)  # KPI counters: refreshed here in the writer's transaction
+    return written
 
 
 def projects_using_calendar(calendar: Calendar) -> list[Any]:
@@ -386,6 +401,32 @@ def _purge_stale_uploads(folder: Path) -> None:
             continue
 
 
+def ticket_upload_check(path: Path, *, name: str) -> str:
+    """THE upload gate for ticket files; returns the kind ("csv" or "xlsx").
+
+    A workbook goes through the one upload gate (`records.uploads.upload_check`: zip structure,
+    bomb ratio, unpacked and per-part size, cell length, no DOCTYPE) before any reader opens it.
+    A CSV only has to be text: which encoding it is in is the reader's business, with its own
+    messages (Big5, UTF-16 without BOM …), so the gate's text sniffing is not applied to it.
+    An empty file is left to the reader too, whose messages say which kind of file was empty.
+    """
+    from opsqm.records.uploads import upload_check
+
+    suffix = Path(name).suffix.lower()
+    if path.stat().st_size == 0:
+        return "xlsx" if suffix == ".xlsx" else "csv"
+    with path.open("rb") as stream:
+        head = stream.read(8)
+        if suffix == ".xlsx":
+            if not head.startswith(b"PK\x03\x04"):
+                raise ValidationError(_("文件内容与扩展名不符：.xlsx 应为 Excel 工作簿（可能已损坏，或是改了扩展名的其他文件）。"))
+            stream.seek(0)
+            return upload_check(stream, name=name, allowed_extensions={".xlsx"}, max_bytes=MAX_UPLOAD_BYTES)
+    if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        raise ValidationError(_("文件内容与扩展名不符：.csv 应为文本文件，这是 Excel 工作簿，请以 .xlsx 上传。"))
+    return "csv"
+
+
 def store_upload(uploaded_file: Any) -> tuple[Path, str, str]:
     """Save an upload under MEDIA_ROOT/imports/ with a generated name; returns
     (path, original name, sha256). Checks extension, size and content."""
@@ -400,31 +441,41 @@ def store_upload(uploaded_file: Any) -> tuple[Path, str, str]:
     _purge_stale_uploads(folder)
     target = folder / f"{uuid.uuid4().hex}{suffix}"
     digest = hashlib.sha256()
-    first = b""
     with target.open("wb") as out:
         chunks = uploaded_file.chunks() if hasattr(uploaded_file, "chunks") else iter([uploaded_file.read()])
         for chunk in chunks:
-            if not first:
-                first = chunk[:8]
             digest.update(chunk)
             out.write(chunk)
-    is_zip = first.startswith(b"PK\x03\x04")
-    if (suffix == ".xlsx") != is_zip or (suffix == ".csv" and b"\x00" in first[:4] and not first.startswith((b"\xff\xfe", b"\xfe\xff"))):
+    try:
+        ticket_upload_check(target, name=name)
+    except ValidationError:
         target.unlink(missing_ok=True)
-        raise ValidationError(_("文件内容与扩展名不符：.xlsx 应为 Excel 工作簿，.csv 应为文本文件。"))
+        raise
     return target, name, digest.hexdigest()
 
 
-def resolve_mapping(preset: str, mapping: dict[str, Any] | None) -> ColumnMapping | None:
-    if mapping:
-        return ColumnMapping.from_dict(mapping)
-    if preset == "canonical":
-        return None  # canonical English or Chinese headers are detected by the reader
-    from opsqm.core.ticket_presets import PRESETS
+def preset_for(code: str) -> Preset:
+    try:
+        return preset_or_error(code)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from exc
 
-    if preset not in PRESETS:
-        raise ValidationError(_("未知的格式预设“%(p)s”。") % {"p": preset})
-    return PRESETS[preset].mapping
+
+def resolve_mapping(preset: str, mapping: dict[str, Any] | None) -> ColumnMapping:
+    base = preset_for(preset)
+    if mapping and mapping.get("columns"):
+        try:
+            return ColumnMapping.from_dict(mapping)
+        except (ValueError, TypeError) as exc:
+            raise ValidationError(_("列映射无效：%(e)s") % {"e": exc}) from exc
+    return base.mapping
+
+
+def agreement_priorities(project: Any) -> list[tuple[str, str]] | None:
+    """The agreement's (code, name) pairs, or None when the project has no agreement
+    (then any priority is accepted and the import page warns)."""
+    rows = list(SlaPriority.objects.filter(agreement__project=project).order_by("order", "code").values_list("code", "name"))
+    return rows or None
 
 
 def ticket_import_start(*, actor: Any, project: Any, uploaded_file: Any, preset: str = "canonical",
@@ -456,61 +507,106 @@ class ImportOutcome:
     message: str = ""
 
 
-def _length_errors(batch: TicketBatch) -> list[RowError]:
-    import polars as pl
-
-    errors: list[RowError] = []
-    for field, limit in MAX_FIELD_LENGTHS.items():
-        values = getattr(batch, field)
-        lengths = pl.Series(values.astype(str), dtype=pl.String).str.len_chars().to_numpy()
-        for i in np.flatnonzero(lengths > limit)[:1000].tolist():
-            errors.append(RowError(int(batch.source_row[i]), _COLUMN_LABELS[field], str(values[i])[:50],
-                                   f"长度超过 {limit} 个字符"))
-    return errors
-
-
-def _priority_errors(batch: TicketBatch, targets: dict[str, tuple[int, int]]) -> list[RowError]:
-    if not targets:
-        return []
-    known = np.isin(batch.priority.astype(str), np.array(list(targets), dtype=str))
-    allowed = "、".join(targets)
-    return [
-        RowError(int(batch.source_row[i]), "优先级", str(batch.priority[i]), f"优先级不在本项目 SLA 协议中（可用：{allowed}）")
-        for i in np.flatnonzero(~known)[:1000].tolist()
-    ]
+def _failed(exc: TicketFileError, total: int = 0) -> ImportOutcome:
+    return ImportOutcome(False, total, errors=exc.errors, error_total=max(exc.total, 1), message=exc.message)
 
 
 def import_batch(*, project: Any, batch: TicketBatch, source: str, actor: Any, summary: str,
                  progress: Callable[[int, int, str], None] | None = None,
                  cutoff: dt.datetime | None = None) -> ImportOutcome:
-    """Validate against the project, then store the batch all-or-nothing and compute SLA."""
+    """Store one checked batch all-or-nothing with its SLA results (pushes, demo data)."""
+    return import_batches(project=project, batches=[batch], source=source, actor=actor, summary=summary,
+                          progress=progress, cutoff=cutoff, expected_rows=len(batch))
+
+
+def import_batches(*, project: Any, batches: Iterable[TicketBatch], source: str, actor: Any, summary: str,
+                   progress: Callable[[int, int, str], None] | None = None, cutoff: dt.datetime | None = None,
+                   expected_rows: int = 0) -> ImportOutcome:
+    """Store checked batches all-or-nothing with their SLA results.
+
+    Each batch is parsed, checked, SLA-computed and staged in temporary tables (no
+    write lock, bounded memory) before the next is read; only then does one short
+    write transaction move the staged rows into place. A TicketFileError raised by
+    ``batches`` (the reader's full error report) ends it with nothing written.
+    """
     report = progress or (lambda done, total, msg: None)
-    n = len(batch)
     targets = agreement_targets(project)
-    problems = _length_errors(batch) + _priority_errors(batch, targets)
-    if problems:
-        problems.sort(key=lambda e: e.row)
-        return ImportOutcome(False, n, errors=problems, error_total=len(problems),
-                             message=_("有 %(n)s 处错误，未导入任何工单：%(first)s") % {"n": len(problems), "first": problems[0]})
-    report(0, n, _("正在计算 SLA …"))
     calendar = calendar_for_project(project)
     cut, cut_epoch = _cutoff_epoch(cutoff)
     now_epoch = int(timezone.now().timestamp())
-    sla = bulk.compute_columns(calendar, batch.created, batch.first_response, batch.resolved, batch.pause_ticket,
-                               batch.pause_start, batch.pause_end, batch.priority, targets, cut)
-    report(0, n, _("正在写入数据库 …"))
-    with transaction.atomic():
-        kpi_months = months_before_upsert(project_id=project.pk, tz=project.time_zone, numbers=batch.ticket_no, created=batch.created)  # KPI counters: refreshed here in the writer's transaction
-        counts = bulk.upsert_batch(
-            project_id=project.pk, batch=batch, sla=sla, source=source, now_epoch=now_epoch,
-            cutoff_epoch=cut_epoch, progress=lambda done: report(done, n, _("正在写入数据库 …")),
-        )
-        record_bulk(model=Ticket, summary=summary, project_id=project.pk, details={
-            "source": source, "rows": n, "created": counts.created, "updated": counts.updated,
-            "unchanged": counts.unchanged, "actor": getattr(actor, "username", str(actor or "")),
-        })
-        kpi_counters_refresh(project_id=project.pk, months=kpi_months)  # KPI counters: refreshed here in the writer's transaction
+    n, present = 0, frozenset()
+    # Ticket numbers and creation times of a small import, to refresh only the KPI months it touches.
+    touched_numbers: list[np.ndarray] = []
+    touched_created: list[np.ndarray] = []
+    try:
+        bulk.stage_open()
+        try:
+            for batch in batches:
+                sla = bulk.compute_columns(calendar, batch.created, batch.first_response, batch.resolved,
+                                           batch.pause_ticket, batch.pause_start, batch.pause_end, batch.priority,
+                                           targets, cut)
+                bulk.stage_append(batch, sla, n)
+                n += len(batch)
+                if n <= PARTIAL_REFRESH_MAX:
+                    touched_numbers.append(batch.ticket_no)
+                    touched_created.append(batch.created)
+                present = batch.present
+                report(n, max(expected_rows, n), _("正在读取、校验并计算 SLA …"))
+                del sla, batch
+        except TicketFileError as exc:
+            return _failed(exc)
+        bulk.stage_analyze()
+        bulk.stage_classify(project.pk)
+        report(n, n, _("正在写入数据库 …"))
+        with transaction.atomic():
+            kpi_months = (months_before_upsert(project_id=project.pk, tz=project.time_zone,
+                                               numbers=np.concatenate(touched_numbers),
+                                               created=np.concatenate(touched_created))
+                          if touched_numbers and n <= PARTIAL_REFRESH_MAX else None)
+            counts = bulk.apply_stage(project_id=project.pk, present=present, source=source,
+                                      now_epoch=now_epoch, cutoff_epoch=cut_epoch)
+            if counts.recompute_ids:
+                sla_recompute_project(project=project, cutoff=cutoff, ticket_ids=counts.recompute_ids,
+                                      refresh_counters=False)
+            record_bulk(model=Ticket, summary=summary, project_id=project.pk, details={
+                "source": source, "rows": n, "created": counts.created, "updated": counts.updated,
+                "unchanged": counts.unchanged, "actor": getattr(actor, "username", str(actor or "")),
+            })
+            kpi_counters_refresh(project_id=project.pk, months=kpi_months)  # KPI counters: refreshed here in the writer's transaction
+    finally:
+        bulk.drop_stage()
     return ImportOutcome(True, n, counts.created, counts.updated, counts.unchanged)
+
+
+def first_responses_import(*, project: Any, path: Path, filename: str, actor: Any, encoding: str = "auto",
+                           cutoff: dt.datetime | None = None) -> ImportOutcome:
+    """ServiceNow Task SLA partial import: sets first responses of known tickets only,
+    all-or-nothing, idempotent; unknown ticket numbers are reported and nothing is written."""
+    try:
+        found = read_task_sla(path, filename=filename, tz=project.time_zone, encoding=encoding)
+    except TicketFileError as exc:
+        return _failed(exc)
+    n = len(found.ticket_no)
+    rows = dict(zip(found.ticket_no.tolist(), found.source_row.tolist()))
+    with transaction.atomic():
+        outcome = bulk.set_first_responses(project_id=project.pk, numbers=found.ticket_no.tolist(),
+                                           first_response=found.first_response)
+        errors = [RowError(rows[no], "task", no, "系统中没有这张工单，请先导入事件列表") for no in outcome.unknown]
+        errors += [RowError(rows[no], "end_time", no, "首次响应时间早于工单创建时间") for no in outcome.early]
+        if errors:
+            errors.sort(key=lambda e: e.row)
+            return ImportOutcome(False, n, errors=errors[:1000], error_total=len(errors),
+                                 message=_("有 %(n)s 处错误，未更新任何工单：%(first)s") % {"n": len(errors), "first": errors[0]})
+        if outcome.changed:
+            sla_recompute_project(project=project, cutoff=cutoff, ticket_ids=outcome.changed, refresh_counters=False)
+            record_bulk(model=Ticket, summary=_("补充首次响应时间 %(f)s") % {"f": filename}, project_id=project.pk,
+                        details={"source": "servicenow_task_sla", "rows": n, "updated": len(outcome.changed),
+                                 "actor": getattr(actor, "username", str(actor or ""))})
+            # The file carries no creation times: the months touched are those of the stored tickets.
+            kpi_months = months_before_upsert(project_id=project.pk, tz=project.time_zone, numbers=found.ticket_no,
+                                              created=np.array([], dtype="datetime64[s]"))
+            kpi_counters_refresh(project_id=project.pk, months=kpi_months)  # KPI counters: refreshed here in the writer's transaction
+    return ImportOutcome(True, n, 0, len(outcome.changed), outcome.unchanged)
 
 
 def _write_error_report(record: TicketImport, errors: list[RowError], message: str) -> None:
@@ -529,6 +625,24 @@ def _write_error_report(record: TicketImport, errors: list[RowError], message: s
     record.error_report.save(f"import-{record.pk}-errors.csv", ContentFile(buffer.getvalue().encode("utf-8-sig")), save=False)
 
 
+def _run_import(record: TicketImport, path: Path, progress: Callable[..., None], cutoff: dt.datetime | None) -> ImportOutcome:
+    project = record.project
+    preset = preset_for(record.preset)
+    encoding = str((record.mapping or {}).get("encoding") or "auto")
+    if preset.kind == "first_responses":
+        return first_responses_import(project=project, path=path, filename=record.file_name, actor=record.uploaded_by,
+                                      encoding=encoding, cutoff=cutoff)
+    mapping = resolve_mapping(record.preset, record.mapping)
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0
+    batches = iter_ticket_batches(path, filename=record.file_name, tz=project.time_zone, mapping=mapping,
+                                  encoding=encoding, priorities=agreement_priorities(project),
+                                  max_lengths=MAX_FIELD_LENGTHS)
+    return import_batches(project=project, batches=batches, source=TicketSource.IMPORT, actor=record.uploaded_by,
+                          summary=_("导入工单文件 %(f)s") % {"f": record.file_name}, progress=progress, cutoff=cutoff,
+                          expected_rows=size // 120)
 
 
 def ticket_import_run(*, import_id: int, job: Any | None = None, cutoff: dt.datetime | None = None,
@@ -539,7 +653,6 @@ def ticket_import_run(*, import_id: int, job: Any | None = None, cutoff: dt.date
     upload is read and removed afterwards.
     """
     record = TicketImport.objects.select_related("project", "uploaded_by").get(pk=import_id)
-    project = record.project
     job_id = job.pk if job is not None else record.job_id
 
     def progress(done: int, total: int, message: str = "") -> None:
@@ -549,16 +662,9 @@ def ticket_import_run(*, import_id: int, job: Any | None = None, cutoff: dt.date
     TicketImport.objects.filter(pk=record.pk).update(status=ImportStatus.RUNNING)
     path = source_path or Path(record.stored_path)
     try:
-        mapping = resolve_mapping(record.preset, record.mapping)
-        batch = read_ticket_file(path, filename=record.file_name, tz=project.time_zone, mapping=mapping,
-                                 on_progress=lambda d, t: progress(d, t * 2, _("正在读取和校验文件 …")))
-    except TicketFileError as exc:
-        outcome = ImportOutcome(False, 0, errors=exc.errors, error_total=exc.total, message=exc.message)
+        outcome = _run_import(record, path, progress, cutoff)
     except ValidationError as exc:
         outcome = ImportOutcome(False, 0, errors=[], error_total=1, message="；".join(exc.messages))
-    else:
-        outcome = import_batch(project=project, batch=batch, source=TicketSource.IMPORT, actor=record.uploaded_by,
-                               summary=_("导入工单文件 %(f)s") % {"f": record.file_name}, progress=progress, cutoff=cutoff)
     record.refresh_from_db()
     record.total_rows = outcome.total
     record.finished_at = timezone.now()
@@ -613,16 +719,17 @@ MAX_PUSH = 5000
 
 def tickets_push(*, actor: Any, project: Any, items: list[dict[str, Any]],
                  cutoff: dt.datetime | None = None) -> ImportOutcome:
-    """Upsert tickets sent by another system; all-or-nothing like an import."""
-    from opsqm.tickets.push import items_to_batch
-
+    """Upsert tickets sent by another system; all-or-nothing like an import, read by
+    the same parser (times and pauses are accepted exactly as in files)."""
     _require_write(actor, project)
     if not isinstance(items, list) or not items:
         raise ValidationError(_("请求体应为工单对象的 JSON 数组，且不能为空。"))
     if len(items) > MAX_PUSH:
         raise ValidationError(_("每次最多推送 %(n)s 张工单，请分批提交。") % {"n": MAX_PUSH})
-    batch, errors = items_to_batch(items, project.time_zone)
-    if errors:
-        return ImportOutcome(False, len(items), errors=errors, error_total=len(errors), message=_("数据有误，未保存任何工单。"))
+    try:
+        batch = items_to_batch(items, tz=project.time_zone, priorities=agreement_priorities(project),
+                               max_lengths=MAX_FIELD_LENGTHS)
+    except TicketFileError as exc:
+        return _failed(exc, len(items))
     return import_batch(project=project, batch=batch, source=TicketSource.API, actor=actor,
                         summary=_("接口推送 %(n)s 张工单") % {"n": len(items)}, cutoff=cutoff)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("projects/<int:project_id>/tickets/<int:pk>/", views.ticket_detail, name="ticket_detail"),
     path("projects/<int:project_id>/imports/", views.import_list, name="import_list"),
     path("projects/<int:project_id>/imports/new/", views.import_new, name="import_new"),
+    path("projects/<int:project_id>/imports/template.<str:kind>", views.import_template, name="import_template"),
     path("projects/<int:project_id>/imports/mapping/<str:token>/", views.import_mapping, name="import_mapping"),
     path("projects/<int:project_id>/imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("projects/<int:project_id>/imports/<int:pk>/report/", views.import_report, name="import_report"),

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,8 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from opsqm.accounts.access import can_manage_master_data, get_project_or_404, get_visible_or_404
-from opsqm.core.ticket_io import CANONICAL_FIELDS, FIELD_LABELS, ColumnMapping
-from opsqm.core.ticket_presets import PRESETS
+
+from opsqm.core.ticket_io import (
+    CANONICAL_FIELDS, ENCODINGS, FIELD_LABELS, REQUIRED_FIELDS, ColumnMapping, TicketFileError, preview_headers,
+    priority_key, priority_lookup, priority_values, proposed_columns,
+)
+from opsqm.core.ticket_presets import PRESETS, Preset
+from opsqm.tickets.import_templates import template_csv, template_xlsx
 from opsqm.tickets import selectors, services
 from opsqm.tickets.calendars import KIND_LABELS, WEEKDAY_SHORT, build_calendar, builtin_year_range, calendar_for_project, weekly_summary, year_grid
 from opsqm.tickets.forms import CalendarExceptionForm, CalendarForm, HolidayImportForm, ImportUploadForm, SlaAgreementForm
@@ -237,45 +244,29 @@ def ticket_detail(request: HttpRequest, project_id: int, pk: int) -> HttpRespons
 # ------------------------------------------------------------------ import
 
 
-def _read_headers(path: Path) -> list[str]:
-    """The first row of an uploaded file, for the mapping step."""
-    if path.suffix.lower() == ".xlsx":
-        from openpyxl import load_workbook
+def _preset_or_default(code: str) -> Preset:
+    return PRESETS.get(code) or PRESETS["canonical"]
 
-        book = load_workbook(path, read_only=True, data_only=True)
-        try:
-            for row in book.worksheets[0].iter_rows(values_only=True):
-                cells = [str(c).strip() for c in row if c is not None and str(c).strip()]
-                if cells:
-                    return cells
-        finally:
-            book.close()
+
+def _priority_rows(path: Path, name: str, encoding: str, mapping: ColumnMapping,
+                   priorities: list[tuple[str, str]] | None, chosen: dict[str, str]) -> list[dict[str, Any]]:
+    """The value map: each distinct source priority with its count and the agreement
+    priority it maps to (the user's choice, else the mapping's, else code/name match)."""
+    if "priority" not in mapping.columns:
         return []
-    import csv
+    values = priority_values(path, filename=name, mapping=mapping, encoding=encoding)
+    lookup = priority_lookup(priorities or [])
+    mapped = {priority_key(k): v for k, v in mapping.priority_map.items()}
+    rows = []
+    for index, (value, count) in enumerate(values[:MAX_PRIORITY_VALUES]):
+        target = mapped.get(priority_key(value), value)
+        proposed = lookup.get(priority_key(target), "")
+        rows.append({"index": index, "value": value, "count": count,
+                     "target": chosen.get(value, proposed) if chosen else proposed})
+    return rows
 
-    from opsqm.core.ticket_io import detect_encoding
 
-    with path.open("rb") as stream:
-        head = stream.read(64 * 1024)
-    line = head.split(b"\n", 1)[0]
-    text = line.decode(detect_encoding(line) if line else "utf-8", errors="replace").lstrip("\ufeff").strip("\r")
-    delimiter = max((",", ";", "\t"), key=text.count) if text.count(",") < max(text.count(";"), text.count("\t")) else ","
-    return [h.strip() for h in next(csv.reader([text], delimiter=delimiter), []) if h.strip()]
-
-
-def _preset_columns(preset: str, headers: list[str]) -> dict[str, str]:
-    """Prefill: for each canonical field, the header the preset (or auto-detection) would use."""
-    mapping = PRESETS[preset].mapping if preset in PRESETS else None
-    wanted = mapping.columns if mapping else {}
-    by_key = {h.strip().casefold().replace(" ", "_"): h for h in headers}
-    found = {}
-    for field in CANONICAL_FIELDS:
-        options = wanted.get(field, (field, FIELD_LABELS[field]))
-        options = (options,) if isinstance(options, str) else tuple(options)
-        options = (*options, field, FIELD_LABELS[field])
-        hit = next((by_key[o.strip().casefold().replace(" ", "_")] for o in options if o.strip().casefold().replace(" ", "_") in by_key), "")
-        found[field] = hit
-    return found
+MAX_PRIORITY_VALUES = 200
 
 
 @login_required
@@ -291,13 +282,39 @@ def import_new(request: HttpRequest, project_id: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error("file", "；".join(exc.messages))
         else:
+            preset = PRESETS[form.cleaned_data["preset"]]
+            encoding = form.cleaned_data.get("encoding") or "auto"
+            if preset.kind == "first_responses":  # nothing to map: the columns are fixed
+                record = services.ticket_import_start(actor=request.user, project=project, uploaded_file=None,
+                                                      preset=preset.code, mapping={"encoding": encoding},
+                                                      stored=(path, name, sha))
+                return redirect("jobs:detail", pk=record.job_id)
             token = uuid.uuid4().hex
             request.session[f"ticket_import_{token}"] = {
-                "project": project.pk, "path": str(path), "name": name, "sha": sha,
-                "preset": form.cleaned_data["preset"], "profile": form.cleaned_data.get("profile") or "",
+                "project": project.pk, "path": str(path), "name": name, "sha": sha, "encoding": encoding,
+                "preset": preset.code, "profile": form.cleaned_data.get("profile") or "",
             }
             return redirect("tickets:import_mapping", project_id=project.pk, token=token)
-    return render(request, "tickets/import_new.html", {"project": project, "form": form, "presets": PRESETS.values()})
+    return render(request, "tickets/import_new.html", {
+        "project": project, "form": form, "presets": PRESETS.values(),
+        "has_agreement": services.agreement_priorities(project) is not None,
+    })
+
+
+@login_required
+def import_template(request: HttpRequest, project_id: int, kind: str) -> HttpResponse:
+    project = get_project_or_404(request.user, pk=project_id)
+    priorities = services.agreement_priorities(project) or [("P2", "")]
+    code = priorities[min(1, len(priorities) - 1)][0]
+    if kind == "xlsx":
+        body, content_type = template_xlsx(code), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    elif kind == "csv":
+        body, content_type = template_csv(code), "text/csv; charset=utf-8"
+    else:
+        raise Http404
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('工单导入模板.' + kind)}"
+    return response
 
 
 @login_required
@@ -309,41 +326,80 @@ def import_mapping(request: HttpRequest, project_id: int, token: str) -> HttpRes
     if not pending or pending["project"] != project.pk or not Path(pending["path"]).exists():
         messages.error(request, _("上传的文件已失效，请重新上传。"))
         return redirect("tickets:import_new", project_id=project.pk)
-    path = Path(pending["path"])
-    headers = _read_headers(path)
-    preset = request.POST.get("preset") or pending["preset"]
+    path, name = Path(pending["path"]), pending["name"]
+    encoding = request.POST.get("encoding") or pending.get("encoding") or "auto"
+    preset_code = request.POST.get("preset") or pending["preset"]
+    if preset_code not in PRESETS or PRESETS[preset_code].kind != "tickets":
+        messages.error(request, _("未知的文件格式预设，请重新选择。"))
+        return redirect("tickets:import_new", project_id=project.pk)
+    preset = PRESETS[preset_code]
+    try:
+        headers = preview_headers(path, filename=name, encoding=encoding)
+    except TicketFileError as exc:
+        messages.error(request, exc.message)
+        return redirect("tickets:import_new", project_id=project.pk)
     profile = ColumnMappingProfile.objects.filter(project=project, pk=pending["profile"] or 0).first()
-    base = ColumnMapping.from_dict(profile.mapping) if profile else PRESETS[preset].mapping
-    prefill = _preset_columns(preset, headers)
-    if profile:
-        prefill.update({k: (v if isinstance(v, str) else v[0]) for k, v in base.columns.items() if (v if isinstance(v, str) else v[0]) in headers})
+    base = preset.mapping
+    if profile and request.method != "POST":
+        try:
+            base = ColumnMapping.from_dict(profile.mapping)
+        except (ValueError, TypeError):
+            messages.warning(request, _("列映射方案“%(n)s”已无法使用，已改用预设。") % {"n": profile.name})
+    prefill = proposed_columns(headers, base)
+    priorities = services.agreement_priorities(project)
     errors: list[str] = []
+    chosen_values: dict[str, str] = {}
     if request.method == "POST":
         chosen = {f: request.POST.get(f"col_{f}", "") for f in CANONICAL_FIELDS}
         columns = {f: h for f, h in chosen.items() if h and h in headers}
-        missing = [FIELD_LABELS[f] for f in ("ticket_no", "priority", "created_at") if f not in columns]
+        prefill = columns
+        base = ColumnMapping(**{**_mapping_kwargs(base), "columns": columns})
+        values = request.POST.getlist("value_source")
+        targets = request.POST.getlist("value_target")
+        chosen_values = {v: t for v, t in zip(values, targets)}
+        missing = [FIELD_LABELS[f] for f in REQUIRED_FIELDS if f not in columns]
         if missing:
             errors.append(_("请为必填字段选择列：%(f)s") % {"f": "、".join(missing)})
-        else:
-            mapping = {**base.to_dict(), "columns": columns}
-            try:
-                if request.POST.get("save_as", "").strip():
-                    services.mapping_profile_save(actor=request.user, project=project, name=request.POST["save_as"], mapping=mapping)
-                record = services.ticket_import_start(actor=request.user, project=project, uploaded_file=None, preset=preset,
-                                                      mapping=mapping, stored=(path, pending["name"], pending["sha"]))
-            except (ValidationError, ValueError) as exc:
-                errors.extend(getattr(exc, "messages", [str(exc)]))
+        elif "refresh" not in request.POST:
+            unmapped = [v for v, t in chosen_values.items() if not t] if priorities else []
+            if unmapped:
+                errors.append(_("以下优先级取值还没有对应到 SLA 协议的优先级：%(v)s") % {"v": "、".join(unmapped[:20])})
             else:
-                request.session.pop(f"ticket_import_{token}", None)
-                return redirect("jobs:detail", pk=record.job_id)
-        prefill.update(chosen)
+                mapping = {**base.to_dict(), "priority_map": {**base.priority_map, **chosen_values} if priorities else dict(base.priority_map),
+                           "encoding": encoding}
+                try:
+                    if request.POST.get("save_as", "").strip():
+                        services.mapping_profile_save(actor=request.user, project=project, name=request.POST["save_as"], mapping=mapping)
+                    record = services.ticket_import_start(actor=request.user, project=project, uploaded_file=None,
+                                                          preset=preset.code, mapping=mapping,
+                                                          stored=(path, name, pending["sha"]))
+                except (ValidationError, ValueError) as exc:
+                    errors.extend(getattr(exc, "messages", [str(exc)]))
+                else:
+                    request.session.pop(f"ticket_import_{token}", None)
+                    return redirect("jobs:detail", pk=record.job_id)
+    try:
+        value_rows = _priority_rows(path, name, encoding, base, priorities, chosen_values)
+    except TicketFileError as exc:
+        value_rows = []
+        errors.append(exc.message)
     return render(request, "tickets/import_mapping.html", {
-        "project": project, "headers": headers, "name": pending["name"], "preset": PRESETS[preset], "presets": PRESETS.values(),
-        "rows": [(f, FIELD_LABELS[f], prefill.get(f, ""), f in ("ticket_no", "priority", "created_at")) for f in CANONICAL_FIELDS],
-        "errors": errors, "profile": profile,
-        # Every preset's columns for this file, so switching the preset refills the selects in the page.
-        "preset_choices": {code: {"columns": _preset_columns(code, headers), "notes": str(p.notes)} for code, p in PRESETS.items()},
+        "project": project, "headers": headers, "name": name, "preset": preset, "encoding": encoding,
+        "presets": [p for p in PRESETS.values() if p.kind == "tickets"], "encodings": ENCODINGS.items(),
+        "rows": [(f, FIELD_LABELS[f], prefill.get(f, ""), f in REQUIRED_FIELDS) for f in CANONICAL_FIELDS],
+        "errors": errors, "profile": profile, "value_rows": value_rows, "priorities": priorities or [],
+        "has_agreement": priorities is not None,
+        # Every preset's columns for this file (the same matching as the reader), as
+        # positions in the header list, so each header text is rendered once.
+        "preset_choices": {code: {"columns": {f: headers.index(h) for f, h in proposed_columns(headers, p.mapping).items()},
+                                  "notes": str(p.notes)} for code, p in PRESETS.items() if p.kind == "tickets"},
     })
+
+
+def _mapping_kwargs(mapping: ColumnMapping) -> dict[str, Any]:
+    from dataclasses import fields
+
+    return {f.name: getattr(mapping, f.name) for f in fields(mapping)}
 
 
 @login_required

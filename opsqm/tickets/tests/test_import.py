@@ -68,7 +68,7 @@ PRESET_FILES = {
     "glpi": ("ID;Title;Status;Opening date;Priority;Resolution date\n"
              "1;打印机故障;Solved;2026-03-02 09:00;High;2026-03-02 11:00\n"),
     "blueking": ("单号,标题,状态,提单时间,结束时间,优先级\n"
-                 "BK001,打印机故障,已结束,2026-03-02 09:00:00,2026-03-02 11:00:00,中\n"),
+                 "BK001,打印机故障,已完成,2026-03-02 09:00:00,2026-03-02 11:00:00,高\n"),
 }
 
 
@@ -103,7 +103,7 @@ def test_unknown_priority_is_a_row_error(sla_world, django_capture_on_commit_cal
     record = run_import(django_capture_on_commit_callbacks, w.spec_a, w.project_a, "bad.csv", bad.encode())
     assert record.status == ImportStatus.FAILED and Ticket.objects.count() == 0
     report = record.error_report.open("rb").read().decode("utf-8-sig")
-    assert "5,优先级,P9,优先级不在本项目 SLA 协议中" in report
+    assert "5,priority,P9,优先级不在本项目 SLA 协议中" in report
 
 
 def test_reimporting_the_same_file_changes_nothing(sla_world, django_capture_on_commit_callbacks):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from opsqm.core.ticket_io import ENCODINGS
 from opsqm.core.ticket_presets import PRESETS
 from opsqm.org.models import Project
 from opsqm.records.context import Actor, acting_as
@@ -15,11 +16,13 @@ from opsqm.records.context import Actor, acting_as
 
 class Command(BaseCommand):
     help = "把工单文件导入项目（全部成功或全部不导入），并计算 SLA。"
+    requires_system_checks: list[str] = []  # a bulk job: the URL/system checks cost seconds and check nothing here
 
     def add_arguments(self, parser):
         parser.add_argument("project_code")
         parser.add_argument("file")
         parser.add_argument("--preset", default="canonical", choices=list(PRESETS), help="文件格式预设，默认 canonical")
+        parser.add_argument("--encoding", default="auto", choices=list(ENCODINGS), help="CSV 文件编码，默认自动识别")
 
     def handle(self, *args, **options):
         from opsqm.tickets.models import ImportStatus, TicketImport
@@ -37,7 +40,8 @@ class Command(BaseCommand):
             with path.open("rb") as stream:
                 sha = hashlib.file_digest(stream, "sha256").hexdigest()
             record = TicketImport.objects.create(project=project, file_name=path.name, file_sha256=sha,
-                                                 stored_path="", preset=options["preset"])
+                                                 stored_path="", preset=options["preset"],
+                                                 mapping={"encoding": options["encoding"]} if options["encoding"] != "auto" else {})
             record = ticket_import_run(import_id=record.pk, source_path=path)
         elapsed = time.perf_counter() - started
         if record.status != ImportStatus.SUCCEEDED:
