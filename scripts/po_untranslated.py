@@ -22,7 +22,7 @@ import argparse
 import json
 import re
 import shutil
-import subprocess
+import subprocess  # nosec B404 - only runs msgcat on the catalog file
 import sys
 from pathlib import Path
 
@@ -31,7 +31,7 @@ _KEY = re.compile(r'^(#\| msgid|msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?)\s
 
 
 def _unquote(s: str) -> str:
-    return re.sub(r'\\(.)', lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), s)
+    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), s)
 
 
 def entries(path: Path = PO) -> list[dict]:
@@ -56,7 +56,7 @@ def entries(path: Path = PO) -> list[dict]:
         if m:
             key = "previous_msgid" if m.group(1) == "#| msgid" else m.group(1)
             cur[key] = _unquote(m.group(2))
-        elif line.startswith("#| \"") and key == "previous_msgid":
+        elif line.startswith('#| "') and key == "previous_msgid":
             cur[key] += _unquote(line[4:-1])
         elif line.startswith('"') and key:
             cur[key] += _unquote(line[1:-1])
@@ -75,8 +75,7 @@ def todo(path: Path = PO) -> list[dict]:
             missing = not e.get("msgstr")
         if not (fuzzy or missing):
             continue
-        item = {"msgid": e["msgid"], "state": "fuzzy" if fuzzy else "untranslated",
-                "where": (e.get("locations") or [""])[0]}
+        item = {"msgid": e["msgid"], "state": "fuzzy" if fuzzy else "untranslated", "where": (e.get("locations") or [""])[0]}
         if "msgctxt" in e:
             item["msgctxt"] = e["msgctxt"]
         if "msgid_plural" in e:
@@ -117,8 +116,9 @@ def apply(path: Path, source: Path) -> int:
         entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
         done += 1
     po.save(str(path))
-    if shutil.which("msgcat"):  # rewrap exactly as makemessages/msgmerge does, so diffs stay small
-        subprocess.run(["msgcat", "-o", str(path), str(path)], check=True)
+    msgcat = shutil.which("msgcat")
+    if msgcat:  # rewrap exactly as makemessages/msgmerge does, so diffs stay small
+        subprocess.run([msgcat, "-o", str(path), str(path)], check=True)  # nosec B603 - fixed argv, no shell
     print(f"applied {done} translation(s) to {path}")
     return 0
 
@@ -138,8 +138,10 @@ def main() -> int:
     else:
         for item in items:
             print(f"[{item['state']}] {item['where']}\n  {item['msgid']!r}")
-        print(f"{len(items)} entr{'y' if len(items) == 1 else 'ies'} to translate "
-              f"({sum(i['state'] == 'fuzzy' for i in items)} fuzzy)", file=sys.stderr)
+        print(
+            f"{len(items)} entr{'y' if len(items) == 1 else 'ies'} to translate ({sum(i['state'] == 'fuzzy' for i in items)} fuzzy)",
+            file=sys.stderr,
+        )
     return 1 if items else 0
 
 
