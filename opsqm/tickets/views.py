@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from opsqm.accounts.access import can_manage_master_data, get_project_or_404, get_visible_or_404
@@ -211,7 +212,7 @@ def sla_agreement(request: HttpRequest, project_id: int) -> HttpResponse:
 # ------------------------------------------------------------------ tickets
 
 
-SLA_FILTERS = [("met", _("全部达标")), ("breached", _("有超时")), ("pending", _("未到期"))]
+SLA_FILTERS = [("met", gettext_lazy("全部达标")), ("breached", gettext_lazy("有超时")), ("pending", gettext_lazy("未到期"))]
 
 
 @login_required
