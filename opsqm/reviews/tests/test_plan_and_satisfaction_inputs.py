@@ -40,7 +40,7 @@ def test_the_satisfaction_input_holds_the_surveys_scores_and_lists_complaints_on
     assert projects["PA"][-2] == f"{data['scores']['project_a']:.1f}" and projects["PB"][-2] == f"{data['scores']['project_b']:.1f}"
     complaint_tables = [t for t in section.data["tables"] if "投诉" in t["title"]]
     assert len(complaint_tables) == 1  # the register; the finding-based list is not repeated
-    assert [r[5] for r in complaint_tables[0]["rows"]] == ["甲项目夜间响应慢", "乙项目报告延迟"]  # the July complaint is after the as-of date
+    assert [r[4] for r in complaint_tables[0]["rows"]] == ["甲项目夜间响应慢", "乙项目报告延迟"]  # the July complaint is after the as-of date
     assert "答卷 3 份" in section.data["summary"] and "客户投诉 2 起" in section.data["summary"]
     assert f"{data['company_equal']:.1f}" in section.data["summary"]
     assert section.data["chart"]["labels"] == ["PA", "PB"]
