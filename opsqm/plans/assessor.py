@@ -3,7 +3,7 @@ activities and objectives cover every project, so only whole-company packages ca
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from django.utils.translation import gettext_lazy as _
 

@@ -5,7 +5,7 @@ whole-company packages carry them."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable
+from collections.abc import Iterable
 
 from django.utils.translation import gettext_lazy as _
 

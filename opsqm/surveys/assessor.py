@@ -4,7 +4,7 @@ customer), so only whole-company packages carry it."""
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from django.utils.translation import gettext_lazy as _
 

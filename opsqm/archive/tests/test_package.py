@@ -70,7 +70,7 @@ def other_areas(world):
     review = quarterly.review_open(actor=world.qm, year=2026, quarter=2, today=dt.date(2026, 7, 1))
     for sub in review.submissions.select_related("project"):
         quarterly.submission_save(actor=sub.owner, submission=sub, submit=True,
-                                  data=dict(tickets_handled=5, summary=f"{sub.project.code} 本季度运行平稳", next_plan="继续"))
+                                  data={"tickets_handled": 5, "summary": f"{sub.project.code} 本季度运行平稳", "next_plan": "继续"})
     review.refresh_from_db()
     review = quarterly.review_write(actor=world.qm, review=review, analysis="季度分析", requirements="改进要求", expected_version=review.version)
     quarterly.review_acknowledge(actor=world.gm, review=quarterly.review_report(actor=world.qm, review=review), note="已阅")

@@ -49,7 +49,7 @@ def test_the_satisfaction_input_holds_the_surveys_scores_and_lists_complaints_on
 def test_kpis_are_judged_against_the_years_plan_objectives_when_a_plan_exists(world, review, approved_plan):
     from opsqm.plans.models import QualityObjective
 
-    QualityObjective.objects.filter(plan=approved_plan, indicator="客户投诉次数").update(manual_actual=Decimal("3"))
+    QualityObjective.objects.filter(plan=approved_plan, indicator="客户投诉次数").update(manual_actual=Decimal(3))
     QualityObjective.objects.filter(plan=approved_plan, kpi="sla_attainment").update(target=Decimal("0.97"))
     review = services.review_assemble_inputs(actor=world.mgmt, review=review, as_of=AS_OF)
     section = review.inputs.get(key=InputKey.KPIS)
