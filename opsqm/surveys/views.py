@@ -127,7 +127,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     from django.db.models import Count, Q
 
     qs = qs.annotate(invited=Count("invitations", filter=~Q(invitations__status=Invitation.Status.WITHDRAWN)),
-                     answered=Count("invitations", filter=Q(invitations__status=Invitation.Status.ANSWERED)))
+                     answered=Count("invitations", filter=Q(invitations__status=Invitation.Status.ANSWERED))).order_by("-created_at", "-pk")
     incident = selectors.incident_invitations_visible_to(request.user).order_by("-created_at")[:20]
     return render(request, "surveys/campaign_list.html", {"page": paginate(request, qs), "level": level, "incident": incident, "now": timezone.now(),
                                                           "can_create": policy.can_start_campaigns(request.user)})
