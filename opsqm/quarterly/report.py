@@ -196,7 +196,7 @@ def render_docx(c: dict[str, Any]) -> bytes:
     doc.add_heading("五、客户满意度与投诉", level=1)
     sat = comp["satisfaction"]
     if sat["available"]:
-        _table(doc, ["项目", "数值"], [[r["label"], r["value"]] for r in sat["rows"]])
+        _table(doc, ["项目", "数值"], [[r["label"], r["value"]] for r in sat["rows"]] + [["本季度客户投诉", f"{sat['complaints']} 起"]], [5, 11])
     else:
         doc.add_paragraph("满意度调查功能尚未启用，本节暂无数据。")
     doc.add_heading("六、各项目情况", level=1)

@@ -17,3 +17,7 @@ class ReviewsConfig(AppConfig):
 
             register(Linkable(model="reviews.ManagementReview", label=_("管理评审"), candidates=reviews_visible_to,
                               url=lambda r: reverse("reviews:detail", args=[r.pk]), text=str, types=("management_review",)))
+            from opsqm.reviews.links import complete_plan_activity
+            from opsqm.reviews.services import review_approved
+
+            review_approved.connect(complete_plan_activity, dispatch_uid="reviews.complete_plan_activity")

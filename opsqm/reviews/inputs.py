@@ -6,9 +6,12 @@ The period of a review of `year` runs from 1 January of that year to the chosen 
     {"summary": str, "tables": [{"title", "headers", "rows"}], "chart": {"title", "labels", "series": [{"name", "values"}]} | None,
      "text": str, "unavailable": bool}
 
-Satisfaction hook (surveys area, built in parallel): when `opsqm.surveys` is installed this module calls
-`opsqm.surveys.review_input.review_input(start: date, end: date) -> dict` (same section shape) and merges
-its tables before the complaints table; when the app is not installed the section says so.
+Satisfaction: when `opsqm.surveys` is installed this module calls
+`opsqm.surveys.review_input.review_input(start: date, end: date) -> dict` (same section shape), whose tables
+include the complaint register; when the app is not installed the section says so and lists complaint findings.
+
+KPIs: against the year's quality objectives of the annual plan (`opsqm.plans`) when a plan of the year exists,
+plus the catalogue's ticket KPIs against the organisation's targets.
 """
 
 from __future__ import annotations
@@ -113,30 +116,88 @@ def audits(period: ReviewPeriod) -> dict[str, Any]:
     return _section(summary, [table], chart)
 
 
+def _year_plan(year: int) -> Any | None:
+    """The annual quality plan of `year` (opsqm.plans), approved or not; None when there is none."""
+    if not apps.is_installed("opsqm.plans"):
+        return None
+    from opsqm.plans.models import QualityPlan
+
+    return QualityPlan.objects.filter(year=year).first()
+
+
+def _fmt_unit(value: Any, unit: str) -> str:
+    if value is None:
+        return "—"
+    if unit == "%":
+        return f"{float(value) * 100:.1f}%"
+    if unit == "h":
+        return f"{float(value):.1f} h"
+    return _("%(n)s 次") % {"n": f"{float(value):g}"}
+
+
 def kpis(period: ReviewPeriod) -> dict[str, Any]:
-    """Company-wide ticket KPIs of the year up to the as-of date, against the organisation's targets."""
+    """KPI results of the year up to the as-of date against the year's quality objectives (the annual plan's,
+    when a plan of the year exists), and the catalogue's other ticket KPIs against the organisation's targets."""
     import numpy as np
 
-    from opsqm.core.kpi import TICKET_KPIS, Period
+    from opsqm.core.kpi import TICKET_KPIS, KpiCode, Period, attainment
     from opsqm.kpis import selectors as k
 
     data = k.year_data(period.year, cutoff=period.end_dt)
     quarters = [q for q in range(1, 5) if dt.date(period.year, 3 * q - 2, 1) <= period.end]
     counters = sum((k.counters_for(data, None, Period(period.year, quarter=q)) for q in quarters), start=np.zeros(len(k.COUNTERS), dtype=np.int64))
+    plan = _year_plan(period.year)
+    tables: list[dict[str, Any]] = []
+    covered: set[Any] = set()
+    objective_missed = objective_count = 0
+    if plan is not None:
+        rows = []
+        for o in plan.objectives.all():
+            code = next((c for c in TICKET_KPIS if c.value == o.kpi), None) if o.kpi else None
+            if code is not None:
+                covered.add(code)
+                value = k.kpi_value(KpiCode(code), counters)
+                actual, source = value.value, _("指标库，年初至 %(d)s，全公司（%(n)s/%(m)s）") % {
+                    "d": period.end.isoformat(), "n": value.numerator, "m": value.denominator}
+            else:
+                actual, source = o.manual_actual, _("手工填写（年度质量计划）")
+            ok = attainment(o.higher_is_better, actual, o.target)
+            objective_count += 1
+            objective_missed += int(ok is False)
+            rows.append([o.indicator, o.formula or "—", ("≥ " if o.higher_is_better else "≤ ") + _fmt_unit(o.target, o.unit),
+                         _fmt_unit(actual, o.unit), "—" if ok is None else (_("达成") if ok else _("未达成")), source])
+        tables.append({"title": _("年度质量目标达成情况（%(p)s）") % {"p": plan.title},
+                       "headers": [_("质量目标"), _("计算公式"), _("目标值"), _("实际值"), _("达成"), _("数据来源")], "rows": rows})
     targets = k.targets_for([])[k.ORG]
     rows, missed = [], 0
     for code in TICKET_KPIS:
+        if code in covered:
+            continue
         cell = k.make_cell(code, k.kpi_value(code, counters), targets.get(code))
         verdict = "—" if cell.attained is None else (_("达标") if cell.attained else _("未达标"))
         missed += int(cell.attained is False)
         rows.append([cell.definition.name_zh, cell.display, cell.target_display, verdict,
                      f"{cell.value.numerator}/{cell.value.denominator}" if cell.value.denominator and cell.definition.unit == "%" else "—"])
-    summary = _("全公司服务质量指标 %(n)d 项，未达标 %(m)d 项（统计至 %(d)s）。") % {"n": len(rows), "m": missed, "d": period.end.isoformat()}
-    table = {"title": _("指标结果与年度目标"), "headers": [_("指标"), _("实际值"), _("目标值"), _("达成"), _("分子/分母")], "rows": rows}
-    return _section(summary, [table])
+    catalogue_title = _("其他服务质量指标（指标库目标值）") if plan is not None else _("指标结果与年度目标")
+    tables.append({"title": catalogue_title, "headers": [_("指标"), _("实际值"), _("目标值"), _("达成"), _("分子/分母")], "rows": rows})
+    if plan is not None:
+        summary = _("按《%(p)s》（%(s)s）的质量目标 %(n)d 项评价，未达成 %(m)d 项；指标库其他指标 %(k)d 项，未达标 %(j)d 项（统计至 %(d)s）。") % {
+            "p": plan.title, "s": plan.get_status_display(), "n": objective_count, "m": objective_missed, "k": len(rows), "j": missed,
+            "d": period.end.isoformat()}
+    else:
+        summary = _("本年度尚无年度质量管理计划，按指标库目标值评价：全公司服务质量指标 %(n)d 项，未达标 %(m)d 项（统计至 %(d)s）。") % {
+            "n": len(rows), "m": missed, "d": period.end.isoformat()}
+    return _section(summary, tables)
 
 
 def satisfaction(period: ReviewPeriod) -> dict[str, Any]:
+    """The surveys area's section (scores, response rates, the complaint register with handling and return
+    visits) when installed. Complaints are listed once: by the surveys register then, else by the findings
+    raised from complaints (source 客户投诉) as the only record opsqm holds of them."""
+    if apps.is_installed("opsqm.surveys"):
+        hook = importlib.import_module("opsqm.surveys.review_input")
+        survey = hook.review_input(period.start, period.end)
+        return _section(survey.get("summary", ""), list(survey.get("tables", [])), survey.get("chart"))
     from opsqm.findings.models import Finding
 
     complaints = (Finding.objects.filter(source=Finding.Source.COMPLAINT, raised_at__gte=period.start_dt, raised_at__lt=period.end_dt)
@@ -144,11 +205,6 @@ def satisfaction(period: ReviewPeriod) -> dict[str, Any]:
     rows = [[f.code, _d(f.raised_at), f.project.code if f.project_id else _("公司级"), f.title, f.get_severity_display(), f.get_status_display()]
             for f in complaints]
     complaints_table = {"title": _("客户投诉"), "headers": [_("编号"), _("日期"), _("项目"), _("投诉内容"), _("等级"), _("处理状态")], "rows": rows}
-    if apps.is_installed("opsqm.surveys"):
-        hook = importlib.import_module("opsqm.surveys.review_input")
-        survey = hook.review_input(period.start, period.end)
-        return _section(f"{survey.get('summary', '')} " + _("期间客户投诉 %(n)d 起。") % {"n": len(rows)},
-                        [*survey.get("tables", []), complaints_table], survey.get("chart"))
     return _section(_("满意度调查模块尚未启用，本节只列出期间登记的客户投诉（%(n)d 起）；满意度调查报告请另行附上。") % {"n": len(rows)},
                     [complaints_table], unavailable=True)
 

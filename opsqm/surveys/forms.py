@@ -12,6 +12,22 @@ from opsqm.surveys.models import CompanyMethod, Complaint, Level, SurveyTemplate
 EMPTY = [("", _("请选择"))]
 
 
+def open_satisfaction_activities(user: Any):
+    """The approved plan's open 客户满意度调查 activities `user` may complete (owner or quality manager);
+    None when the annual plan (opsqm.plans) is not installed."""
+    from django.apps import apps
+
+    if not apps.is_installed("opsqm.plans"):
+        return None
+    from opsqm.plans.models import ActivityStatus, PlanActivity, PlanStatus
+    from opsqm.plans.services import can_plan
+
+    qs = PlanActivity.objects.filter(plan__status=PlanStatus.APPROVED, type="satisfaction").exclude(status=ActivityStatus.DONE)
+    if not can_plan(user):
+        qs = qs.filter(owner=user) if user is not None and user.is_authenticated else qs.none()
+    return qs.order_by("due_date")
+
+
 class CampaignForm(StyledFormMixin, forms.Form):
     level = forms.ChoiceField(label=_("调查层级"), choices=EMPTY + [(Level.PROJECT, Level.PROJECT.label), (Level.CUSTOMER, Level.CUSTOMER.label)])
     project = forms.ModelChoiceField(label=_("项目（项目级）"), queryset=None, required=False, empty_label=_("请选择"))
@@ -23,11 +39,19 @@ class CampaignForm(StyledFormMixin, forms.Form):
     expires_on = forms.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     contacts = forms.CharField(label=_("客户联系人"), widget=forms.Textarea(attrs={"rows": 5}),
                                help_text=_("每行一位：姓名, 邮箱, 电话（邮箱或电话可空）"))
+    # Offered when creating: the open annual-plan activity this campaign fulfils (opsqm.plans).
+    plan_activity = forms.ModelChoiceField(label=_("完成年度质量计划活动"), queryset=None, required=False, empty_label=_("请选择"),
+                                           help_text=_("选择后，调查活动创建即登记为该计划活动的完成记录。"))
 
-    def __init__(self, *args: Any, projects=None, customers=None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, projects=None, customers=None, user=None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["project"].queryset = projects
         self.fields["customer"].queryset = customers
+        activities = open_satisfaction_activities(user)
+        if activities is None or not activities.exists():
+            del self.fields["plan_activity"]
+        else:
+            self.fields["plan_activity"].queryset = activities
 
     def contact_rows(self) -> list[dict[str, str]]:
         rows = []

@@ -127,7 +127,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     from django.db.models import Count, Q
 
     qs = qs.annotate(invited=Count("invitations", filter=~Q(invitations__status=Invitation.Status.WITHDRAWN)),
-                     answered=Count("invitations", filter=Q(invitations__status=Invitation.Status.ANSWERED)))
+                     answered=Count("invitations", filter=Q(invitations__status=Invitation.Status.ANSWERED))).order_by("-created_at", "-pk")
     incident = selectors.incident_invitations_visible_to(request.user).order_by("-created_at")[:20]
     return render(request, "surveys/campaign_list.html", {"page": paginate(request, qs), "level": level, "incident": incident, "now": timezone.now(),
                                                           "can_create": policy.can_start_campaigns(request.user)})
@@ -138,8 +138,9 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
     if not policy.can_start_campaigns(request.user):
         raise PermissionDenied
     projects = visible_projects(request.user).order_by("code")
-    form = CampaignForm(request.POST or None, projects=projects, customers=visible_customers(request.user).order_by("code"),
-                        initial={"expires_on": timezone.localdate() + dt.timedelta(days=14)})
+    initial = {"expires_on": timezone.localdate() + dt.timedelta(days=14), **_plan_activity_initial(request)}
+    form = CampaignForm(request.POST or None, projects=projects, customers=visible_customers(request.user).order_by("code"), initial=initial,
+                        user=request.user)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         expires = timezone.make_aware(dt.datetime.combine(d["expires_on"], dt.time(23, 59)))
@@ -147,14 +148,37 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
             customer = d["customer"] or (d["project"].customer if d["project"] else None)
             if customer is None:
                 raise ValidationError(_("请选择项目或客户。"))
-            c = services.campaign_create(actor=request.user, level=d["level"], customer=customer, project=d["project"], template=d["template"],
-                                         title=d["title"], period_label=d["period_label"], expires_at=expires, contacts=form.contact_rows())
+            from django.db import transaction
+
+            with transaction.atomic():  # the campaign and its plan link together, or neither
+                c = services.campaign_create(actor=request.user, level=d["level"], customer=customer, project=d["project"],
+                                             template=d["template"], title=d["title"], period_label=d["period_label"], expires_at=expires,
+                                             contacts=form.contact_rows())
+                if d.get("plan_activity"):
+                    from opsqm.plans.services import activity_link
+
+                    activity_link(actor=request.user, activity=d["plan_activity"], record=c)
         except (ValidationError, PermissionDenied) as exc:
             form.add_error(None, _errors(exc))
         else:
             messages.success(request, _("已创建调查活动 %(code)s，请核对邀请后发送。") % {"code": c.code})
             return redirect("surveys:campaign_detail", pk=c.pk)
     return render(request, "surveys/campaign_form.html", {"form": form})
+
+
+def _plan_activity_initial(request: HttpRequest) -> dict:
+    """?plan_activity=ID (from the plan's 客户满意度调查 activity) pre-fills the new campaign."""
+    from opsqm.surveys.forms import open_satisfaction_activities
+
+    raw = request.GET.get("plan_activity", "")
+    activities = open_satisfaction_activities(request.user)
+    if not raw.isdigit() or activities is None:
+        return {}
+    activity = activities.filter(pk=int(raw)).select_related("plan").first()
+    if activity is None:
+        return {}
+    return {"plan_activity": activity.pk, "title": activity.title, "period_label": _("%(y)s 年度") % {"y": activity.plan.year},
+            "level": Level.CUSTOMER}
 
 
 def _campaign(request: HttpRequest, pk: int) -> Campaign:

@@ -57,6 +57,25 @@ def records(world):
     return {"ev_a": ev_a, "ev_b": ev_b}
 
 
+@pytest.fixture
+def other_areas(world):
+    """The plan, quarterly and surveys areas' records of 2026: an approved plan, Q2 closed with its kept report,
+    surveys answered and complaints registered in both projects (company-level documents mention PB)."""
+    from opsqm.plans import services as plans
+    from opsqm.quarterly import services as quarterly
+    from opsqm.surveys.tests.quarter_data import make
+
+    make(world)
+    plans.plan_approve(actor=world.gm, plan=plans.plan_submit(actor=world.qm, plan=plans.plan_generate(actor=world.qm, year=2026)), note="同意")
+    review = quarterly.review_open(actor=world.qm, year=2026, quarter=2, today=dt.date(2026, 7, 1))
+    for sub in review.submissions.select_related("project"):
+        quarterly.submission_save(actor=sub.owner, submission=sub, submit=True,
+                                  data={"tickets_handled": 5, "summary": f"{sub.project.code} 本季度运行平稳", "next_plan": "继续"})
+    review.refresh_from_db()
+    review = quarterly.review_write(actor=world.qm, review=review, analysis="季度分析", requirements="改进要求", expected_version=review.version)
+    quarterly.review_acknowledge(actor=world.gm, review=quarterly.review_report(actor=world.qm, review=review), note="已阅")
+
+
 def texts_of(data: bytes) -> dict[str, str]:
     """Every file of the package as searchable text (.docx: all its XML parts)."""
     out = {}
@@ -76,7 +95,7 @@ def build(scope: PackageScope) -> bytes:
     return buf.getvalue()
 
 
-def test_a_package_for_project_a_holds_nothing_of_project_b(world, records):
+def test_a_package_for_project_a_holds_nothing_of_project_b(world, records, other_areas):
     scope = PackageScope(2026, dt.date(2026, 1, 1), dt.date(2026, 12, 31), frozenset({world.project_a.pk}), (records["ev_a"].pk,))
     files = texts_of(build(scope))
     assert {"index.html", "SHA256SUMS.txt", "findings/findings-register.html"} <= set(files)
@@ -89,6 +108,32 @@ def test_a_package_for_project_a_holds_nothing_of_project_b(world, records):
     assert "公司级问题" not in files["findings/findings-register.html"]
     assert "甲项目问题" in files["findings/findings-register.html"] and "甲项目纠正措施" in files["findings/findings-register.html"]
     assert not any(n.startswith("reviews/") for n in files)  # company-level report stays out of a project package
+    # so do the plan, the quarterly reports and the satisfaction report; the index says why
+    assert not any(n.startswith(("plan/", "quarterly/", "surveys/")) for n in files)
+    for why in ("年度质量管理计划是公司级记录", "季度质量报告是公司级记录", "客户满意度调查报告是公司级记录"):
+        assert why in files["index.html"]
+
+
+def test_the_whole_company_package_holds_the_plan_the_closed_quarters_reports_and_the_satisfaction_report(world, records, other_areas):
+    from docx import Document
+    from openpyxl import load_workbook
+
+    with zipfile.ZipFile(io.BytesIO(build(PackageScope(2026, dt.date(2026, 1, 1), dt.date(2026, 12, 31), None)))) as zf:
+        names = set(zf.namelist())
+        assert {"plan/2026-年度质量管理计划.docx", "quarterly/2026-Q2-季度质量报告.docx", "quarterly/2026-Q2-季度质量报告.xlsx",
+                "surveys/2026-客户满意度报告.docx", "surveys/2026-客户满意度报告.xlsx"} <= names
+        plan = "\n".join(p.text for p in Document(io.BytesIO(zf.read("plan/2026-年度质量管理计划.docx"))).paragraphs)
+        assert "2026" in plan
+        q2 = Document(io.BytesIO(zf.read("quarterly/2026-Q2-季度质量报告.docx")))
+        q2_text = "\n".join(p.text for p in q2.paragraphs) + "".join(c.text for t in q2.tables for r in t.rows for c in r.cells)
+        assert "季度分析" in q2_text and "PA 项目满意度" in q2_text
+        sv = Document(io.BytesIO(zf.read("surveys/2026-客户满意度报告.docx")))
+        sv_cells = [c.text for t in sv.tables for r in t.rows for c in r.cells]
+        assert "PA" in sv_cells and "PB" in sv_cells
+        load_workbook(io.BytesIO(zf.read("surveys/2026-客户满意度报告.xlsx")))
+    # a period before Q2 closes holds no quarterly report
+    early = texts_of(build(PackageScope(2026, dt.date(2026, 1, 1), dt.date(2026, 3, 31), None)))
+    assert not any(n.startswith("quarterly/") for n in early)
 
 
 def test_the_whole_company_package_holds_everything_including_the_review_report(world, records):
