@@ -309,4 +309,5 @@ RATELIMIT_USE_CACHE = "ratelimit"
 OPSQM_SURVEY_RATE_IP = os.environ.get("OPSQM_SURVEY_RATE_IP", "300/m")
 OPSQM_SURVEY_RATE_TOKEN = os.environ.get("OPSQM_SURVEY_RATE_TOKEN", "20/m")
 # Absolute base of links in survey emails, QR codes and printed sheets (e.g. https://qm.example.com).
-OPSQM_PUBLIC_BASE_URL = os.environ.get("OPSQM_PUBLIC_BASE_URL", "")
+# Default: the address `make run` serves on; set it to the public address in production.
+OPSQM_PUBLIC_BASE_URL = os.environ.get("OPSQM_PUBLIC_BASE_URL", "http://127.0.0.1:8000")

@@ -38,4 +38,4 @@ def load(ctx) -> None:
             services.manual_measure_save(actor=qm, project=project, kpi=KpiCode.COMPLAINTS, period=period.key,
                                          value=Decimal(1 if ctx.rng.random() < 0.1 else 0))
             count += 4
-    ctx.log(f"kpis: 1 project target, {count} manual measures")
+    ctx.log(f"质量指标：1 个项目级目标值，{count} 条手工录入指标")

@@ -62,4 +62,5 @@ def load(ctx) -> None:
         services.activities_escalate_overdue(today=today)
     states = {s: PlanActivity.objects.filter(plan=plan, status=s).count() for s in ActivityStatus.values}
     ctx.extra["quality_plan"] = plan
-    ctx.log(f"plans: {year} 年度质量管理计划已批准，活动 {sum(states.values())} 项 {states}；项目质量保证计划 2 份")
+    ctx.log(f"质量计划：{year} 年度质量管理计划已批准，活动 {sum(states.values())} 项（"
+            + "，".join(f"{ActivityStatus(k).label} {v}" for k, v in states.items()) + "）；项目质量保证计划 2 份")

@@ -53,4 +53,4 @@ def load(ctx) -> None:
         subs = list(review.submissions.select_related("owner").order_by("project__code"))
         for n, s in enumerate(subs[:-1]):
             _submit(s, today, n)
-    ctx.log(f"quarterly: {year} Q1–Q{current_q - 1} 已关闭并存档报告；Q{current_q} 进行中（{len(subs) - 1}/{len(subs)} 份总结已提交）")
+    ctx.log(f"季度质量分析：{year} Q1–Q{current_q - 1} 已关闭并存档报告；Q{current_q} 进行中（{len(subs) - 1}/{len(subs)} 份总结已提交）")

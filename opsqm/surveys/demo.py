@@ -128,4 +128,4 @@ def load(ctx: DemoContext) -> None:
             c2 = services.complaint_visit(actor=other.quality_specialist or qm, complaint=c2, visit_date=ctx.today - dt.timedelta(days=30),
                                           visit_by="质量部", result="satisfied", accepted=True, note="客户认可。")
             services.complaint_close(actor=other.quality_specialist or qm, complaint=c2, now=ctx.now - dt.timedelta(days=30))
-    ctx.log(f"surveys: {n_resp} 份答卷，2 个客户投诉")
+    ctx.log(f"客户满意度：{n_resp} 份答卷，2 个客户投诉")

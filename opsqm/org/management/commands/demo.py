@@ -4,6 +4,7 @@ import random
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from opsqm.demo import DemoContext, demo_loaders
@@ -25,7 +26,10 @@ class Command(BaseCommand):
             raise CommandError("数据库中已有项目数据，演示数据只能载入空数据库。")
         now = timezone.now()
         ctx = DemoContext(today=timezone.localdate(now), now=now, rng=random.Random(options["seed"]), log=self.stdout.write)  # nosec B311 # seeded demo data, not security
-        with acting_as(Actor(None, "opsqm demo")), transaction.atomic():
+        # The demo company's people and customers have made-up addresses: what the loaders "send"
+        # (survey invitations, notifications) is kept in memory, not printed or mailed.
+        with (override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
+              acting_as(Actor(None, "opsqm demo")), transaction.atomic()):
             for label, load in demo_loaders():
                 load(ctx)
         self.stdout.write(self.style.SUCCESS("演示数据已载入。质量经理登录：qm / opsqm-demo"))
