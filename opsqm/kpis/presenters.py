@@ -300,3 +300,17 @@ def mttr_by_priority(data: YearData, project_ids: list[int] | None, periods: lis
 
 def cutoff_label(data: YearData) -> datetime:
     return timezone.localtime(data.cutoff)
+
+
+def satisfaction_year_rows(rows: list[Row], year: int, measures: dict, targets: dict) -> list[dict]:
+    """客户满意度 of the whole year per row's scope (the surveys' year period "2026"), with its target
+    and verdict and the link to the explanation; `measures` holds `satisfaction_measures(..., extra_keys=[year])`."""
+    key = str(year)
+    out = []
+    for row in rows:
+        target_key = ORG if row.is_org else row.scope.pk
+        cell = make_cell(SATISFACTION, selectors.satisfaction_value(measures, ORG if row.is_org else row.scope.pk, key),
+                         targets[target_key].get(SATISFACTION))
+        out.append({"label": row.label if row.is_org else row.scope.code, "cell": cell,
+                    "url": satisfaction_url(None if row.is_org else row.scope.code, key)})
+    return out

@@ -72,7 +72,7 @@ def _overview_context(request: HttpRequest) -> dict[str, Any]:
     targets = selectors.targets_for([p.pk for p in projects], year)
     measures = selectors.manual_measures([p.pk for p in projects], [period, *_months_of(period)])
     year_periods = selectors.year_periods(year, granularity)
-    satisfaction = selectors.satisfaction_measures(user, year_periods, [p.pk for p in projects])
+    satisfaction = selectors.satisfaction_measures(user, year_periods, [p.pk for p in projects], extra_keys=[str(year)])
     measures.update(satisfaction)
     rows = presenters.build_rows(data, projects, period, include_org=include_org, cutoff_raw=cutoff_raw,
                                  measures=measures, targets=targets)
@@ -90,6 +90,7 @@ def _overview_context(request: HttpRequest) -> dict[str, Any]:
         "kpis": [KPI_DEFINITIONS[c] for c in presenters.ALL_KPIS], "include_org": include_org,
         "charts": presenters.trend_chart(data, granularity, scopes, chart_targets, cutoff_raw, keys, satisfaction),
         "data": data, "projects": projects,
+        "satisfaction_year": presenters.satisfaction_year_rows(rows, year, satisfaction, targets),
     }
 
 
@@ -129,7 +130,7 @@ def _project_context(request: HttpRequest, pk: int) -> dict[str, Any]:
     targets = selectors.targets_for([project.pk], year)
     all_months = [Period(year, month=m) for m in range(1, 13)]
     manual = selectors.manual_measures([project.pk], [*periods, *all_months])
-    satisfaction = selectors.satisfaction_measures(request.user, periods, [project.pk])
+    satisfaction = selectors.satisfaction_measures(request.user, periods, [project.pk], extra_keys=[str(year)])
     measures = {**manual, **satisfaction}
     sections = []
     for period in periods:
@@ -150,6 +151,7 @@ def _project_context(request: HttpRequest, pk: int) -> dict[str, Any]:
         "charts": presenters.trend_chart(data, granularity, [(project.code, [project.pk])], targets[project.pk],
                                          cutoff_raw, [str(project.pk)], satisfaction),
         "mttr": presenters.mttr_by_priority(data, [project.pk], periods),
+        "satisfaction_year": presenters.satisfaction_year_rows(sections[-1][1], year, satisfaction, targets) if sections else [],
     }
 
 

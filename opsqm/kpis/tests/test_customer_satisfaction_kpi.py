@@ -181,3 +181,16 @@ def test_an_annual_plan_objective_linked_to_customer_satisfaction_shows_its_atta
     assert row.attained is (round(expected["company"][0], 1) >= float(row.objective.target))
     page = login(world.qm).get(reverse("plans:detail", args=[plan.pk])).content.decode()
     assert row.actual_display in page
+
+
+def test_the_pages_show_the_whole_years_satisfaction_with_its_target_and_explanation(client, login, world, answered):
+    expected = second_computation()  # every answer of the test falls in this year
+    html = login(world.qm).get(reverse("kpis:overview") + f"?granularity=quarter&year={answered.year}").content.decode()
+    card = html[html.index('id="satisfaction-year"'):]
+    card = card[:card.index("card-footer")]
+    assert f"{round(expected['company'][0], 1):.1f} 分" in card and f"{round(expected['PB'][0], 1):.1f} 分" in card
+    assert reverse("surveys:explain", args=["PA"]) + f"?period={answered.year}" in card
+    page = login(world.spec_a).get(reverse("kpis:project", args=[world.project_a.pk]) + f"?year={answered.year}").content.decode()
+    card = page[page.index('id="satisfaction-year"'):]
+    card = card[:card.index("card-footer")]
+    assert f"{round(expected['PA'][0], 1):.1f} 分" in card and "PB" not in card
