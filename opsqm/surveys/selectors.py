@@ -108,7 +108,7 @@ def _rollups(projects: list[Any], responses: QuerySet, periods: list[str | core.
     tz = ZoneInfo(settings.TIME_ZONE)
     rows = [(pk, level, project_id, customer_id, score, submitted.astimezone(tz).date())
             for pk, level, project_id, customer_id, score, submitted in responses.filter(
-                submitted_at__gte=start, submitted_at__lt=end).values_list(
+                submitted_at__gte=start, submitted_at__lt=end).order_by().values_list(
                 "pk", "level", "project_id", "customer_id", "score", "submitted_at")]
     rules_by_year: dict[int, Any] = {}
     values = {proj: float(proj.contract_value) for proj in projects}

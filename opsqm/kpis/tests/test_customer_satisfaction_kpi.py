@@ -194,3 +194,13 @@ def test_the_pages_show_the_whole_years_satisfaction_with_its_target_and_explana
     card = page[page.index('id="satisfaction-year"'):]
     card = card[:card.index("card-footer")]
     assert f"{round(expected['PA'][0], 1):.1f} 分" in card and "PB" not in card
+
+
+def test_by_month_the_api_and_the_overview_give_the_months_satisfaction(api_client, client, login, world, answered):
+    expected = second_computation()  # every answer of the test falls in this month
+    month = Period.of(timezone.localdate(), "month")
+    rows = {(r["project"], r["period"]): r for r in _api_rows(api_client(world.qm), year=month.year, granularity="month")}
+    assert rows[("PA", month.key)]["value"] == round(expected["PA"][0], 1)
+    assert rows[(None, month.key)]["value"] == round(expected["company"][0], 1)
+    html = login(world.qm).get(reverse("kpis:overview") + f"?granularity=month&year={month.year}&period={month.key}").content.decode()
+    assert f"{round(expected['PB'][0], 1):.1f} 分" in _cell(html[html.index("PB"):], "customer_satisfaction")
