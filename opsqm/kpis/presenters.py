@@ -211,10 +211,9 @@ def build_rows(data: YearData, projects: list[Any], period: Period, *, include_o
 
 def attach_findings(rows: list[Row], period: Period) -> None:
     """Existing KPI-miss findings per missed cell, in one query."""
-    from opsqm.findings.models import Finding
-
     from django.db.models import Q
 
+    from opsqm.findings.models import Finding
     from opsqm.kpis.services import KPI_MISS_SOURCE_TYPE, SATISFACTION_SOURCE_TYPE, kpi_source_id, satisfaction_source_id
 
     wanted: dict[str, tuple[Row, KpiCode]] = {}

@@ -111,7 +111,7 @@ def test_a_member_sees_only_their_project_and_no_company_row_and_outsiders_see_n
 
 
 def _cell(html: str, kpi: str) -> str:
-    match = re.search(r'<td[^>]*data-kpi="%s">(.*?)</td>' % kpi, html, re.S)
+    match = re.search(rf'<td[^>]*data-kpi="{kpi}">(.*?)</td>', html, re.S)
     assert match, f"no {kpi} cell"
     return match.group(1)
 
