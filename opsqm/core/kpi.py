@@ -42,6 +42,7 @@ __all__ = [
     "KpiDefinition",
     "KPI_DEFINITIONS",
     "TICKET_KPIS",
+    "SURVEY_KPIS",
     "TicketKpiInput",
     "KpiValue",
     "ORG_GROUP",
@@ -334,6 +335,7 @@ class KpiCode(StrEnum):
     REPORTS_ON_TIME = "reports_on_time"
     MAJOR_INCIDENTS = "major_incidents"
     COMPLAINTS = "complaints"
+    CUSTOMER_SATISFACTION = "customer_satisfaction"
 
 
 @dataclass(frozen=True)
@@ -351,10 +353,10 @@ class KpiDefinition:
     name_en: str
     formula_zh: str
     formula_en: str
-    unit: Literal["%", "h", "次"]
+    unit: Literal["%", "h", "次", "分"]
     higher_is_better: bool
     default_target: Decimal | None
-    source: Literal["ticket", "manual"]
+    source: Literal["ticket", "manual", "survey"]
     target_window: Literal["period", "year"] = "period"
     # How a manual measure entered monthly makes its quarter (``rollup``): "sum" (counts;
     # ratios add numerators and denominators), "mean" or "min" of the monthly values.
@@ -499,6 +501,30 @@ KPI_DEFINITIONS: Final[Mapping[KpiCode, KpiDefinition]] = _define(
         source="manual",
         target_window="year",
     ),
+    KpiDefinition(
+        # Computed by the surveys area (PRODUCT.md "Satisfaction conversion"); the default
+        # target of a year is that year's satisfaction rules' target (opsqm.kpis.selectors).
+        code=KpiCode.CUSTOMER_SATISFACTION,
+        name_zh="客户满意度",
+        name_en="Customer satisfaction",
+        formula_zh=(
+            "项目满意度 = Σ 层级权重 × 层级得分 ÷ Σ 权重（事件级、项目级、客户级调查，答卷折算为 0–100 分）；"
+            "全公司 = 各项目满意度按当年规则加权平均（默认等权）"
+        ),
+        formula_en=(
+            "project satisfaction = Σ level weight × level score ÷ Σ weights (incident, project and "
+            "customer surveys, answers converted to 0–100); company = mean of the projects by the year's rule"
+        ),
+        unit="分",
+        higher_is_better=True,
+        default_target=Decimal("85"),
+        source="survey",
+    ),
+)
+
+# The KPIs computed from customer-satisfaction surveys (opsqm.surveys), in catalogue order.
+SURVEY_KPIS: Final[tuple[KpiCode, ...]] = tuple(
+    code for code, definition in KPI_DEFINITIONS.items() if definition.source == "survey"
 )
 
 # The KPIs compute_ticket_kpis returns, in catalogue order.

@@ -29,9 +29,13 @@ class KpiResultSerializer(serializers.Serializer):
     project = serializers.CharField(allow_null=True, help_text="项目编号；全公司汇总行为 null")
     period = serializers.CharField(help_text='"2026-01"（按月）或 "2026-Q1"（按季度）')
     kpi = serializers.ChoiceField(choices=[c.value for c in KPI_DEFINITIONS])
-    value = serializers.FloatField(allow_null=True, help_text="比率为 0–1 小数；mttr 为小时；分母为 0 时为 null")
-    numerator = serializers.FloatField(help_text="mttr 为工作时间秒数之和")
-    denominator = serializers.IntegerField()
+    value = serializers.FloatField(allow_null=True, help_text=(
+        "比率为 0–1 小数；mttr 为小时；customer_satisfaction 为 0–100 分（保留一位小数，与 /api/v1/satisfaction/ 相同）；"
+        "分母为 0 或样本不足时为 null"))
+    numerator = serializers.FloatField(allow_null=True, help_text=(
+        "mttr 为工作时间秒数之和；customer_satisfaction 恒为 null（满意度是加权平均分，不是计数之比）"))
+    denominator = serializers.IntegerField(help_text=(
+        "customer_satisfaction 为得分所依据的答卷数（客户级答卷计入该客户的每个项目；全公司行为计入得分的各项目答卷数之和）"))
     target = serializers.FloatField(allow_null=True)
     met = serializers.BooleanField(allow_null=True, help_text="是否达标；无数值或无目标时为 null")
 

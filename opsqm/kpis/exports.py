@@ -16,7 +16,7 @@ from opsqm.core.cells import neutralize, print_layout
 from opsqm.core.kpi import KPI_DEFINITIONS, Period
 from opsqm.kpis import labels
 
-NUMBER_FORMATS = {"%": "0.0%", "h": "0.0", "次": "0"}
+NUMBER_FORMATS = {"%": "0.0%", "h": "0.0", "次": "0", "分": "0.0"}
 MISSED_FILL = PatternFill("solid", fgColor="F8D7DA")
 HEADER_FILL = PatternFill("solid", fgColor="E9ECEF")
 THIN = Side(style="thin", color="ADB5BD")
@@ -99,7 +99,8 @@ def workbook_for(title: str, sections: list[tuple[Period, list[Any]]], cutoff_at
                 value = cell.value.value
                 ws.append([
                     labels.period_label(period), *_scope_cells(row), labels.kpi_name(cell.definition),
-                    None if value is None else round(value, 6), cell.value.numerator, cell.value.denominator,
+                    None if value is None else round(value, 6),
+                    None if cell.definition.source == "survey" else cell.value.numerator, cell.value.denominator,
                     None if cell.target is None else float(cell.target), _attainment(cell), unit,
                 ])
     ws.column_dimensions["C"].width = 30

@@ -17,13 +17,14 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from opsqm.core.kpi import KPI_DEFINITIONS, TICKET_KPIS, Granularity, KpiCode, KpiValue, Period, rollup
+from opsqm.core.kpi import KPI_DEFINITIONS, SURVEY_KPIS, TICKET_KPIS, Granularity, KpiCode, KpiValue, Period, rollup
 from opsqm.kpis import selectors
 from opsqm.kpis.models import MANUAL_KPIS, RATIO_MANUAL_KPIS
 from opsqm.kpis.selectors import ORG, Cell, YearData, make_cell
 from opsqm.kpis import labels
 
-ALL_KPIS = tuple(TICKET_KPIS) + tuple(MANUAL_KPIS)
+ALL_KPIS = tuple(TICKET_KPIS) + tuple(MANUAL_KPIS) + tuple(SURVEY_KPIS)
+SATISFACTION = KpiCode.CUSTOMER_SATISFACTION
 
 
 @dataclass
@@ -63,7 +64,8 @@ def _texts() -> dict[str, str]:
     texts = _TEXTS.get(language)
     if texts is None:
         texts = _TEXTS[language] = {
-            "drill": gettext("查看背后的工单"), "target": gettext("目标"), "raise": gettext("发起问题"),
+            "drill": gettext("查看背后的工单"), "explain": gettext("查看满意度计算与答卷"), "responses": gettext("份答卷"),
+            "target": gettext("目标"), "raise": gettext("发起问题"),
             "met": format_html('<span class="badge text-bg-success">{}</span>', gettext("达标")),
             "missed": format_html('<span class="badge text-bg-danger">{}</span>', gettext("未达标")),
         }
@@ -77,7 +79,10 @@ def render_cell(cell: Cell, link: str, finding: Any, can_raise: bool, scope_key:
     missed = cell.missed
     texts = _texts()
     value_cls = "kpi-value text-danger fw-semibold" if missed else "kpi-value"
-    if link:
+    if link and cell.code is SATISFACTION:
+        value = format_html('<a href="{}" class="{}" title="{}（{} {}）">{}</a>', link, value_cls,
+                            texts["explain"], cell.value.denominator, texts["responses"], cell.display)
+    elif link:
         value = format_html('<a href="{}" class="{}" title="{}（{} / {}）">{}</a>', link, value_cls,
                             texts["drill"], cell.value.numerator, cell.value.denominator, cell.display)
     else:
@@ -174,7 +179,19 @@ def row_cells(data: YearData, project_ids: list[int] | None, period: Period, tar
     cells = selectors.ticket_cells(data, project_ids, period, targets)
     for code in MANUAL_KPIS:
         cells.append(make_cell(code, manual_period_value(code, measures, measure_projects, period), targets.get(code)))
+    scope = ORG if project_ids is None else (project_ids[0] if len(project_ids) == 1 else None)
+    value = selectors.satisfaction_value(measures, scope, period.key) if scope is not None else KpiValue(0, 0, None)
+    cells.append(make_cell(SATISFACTION, value, targets.get(SATISFACTION)))
     return cells
+
+
+def satisfaction_url(project_code: str | None, period_key: str) -> str:
+    """Where a 客户满意度 value opens: the project's explanation down to the responses, or the
+    company results page (every project's score) for the company row."""
+    query = urlencode({"period": period_key})
+    if project_code is None:
+        return f"{reverse('surveys:results')}?{query}"
+    return f"{reverse('surveys:explain', args=[project_code])}?{query}"
 
 
 def build_rows(data: YearData, projects: list[Any], period: Period, *, include_org: bool, cutoff_raw: str,
@@ -188,31 +205,46 @@ def build_rows(data: YearData, projects: list[Any], period: Period, *, include_o
         rows.append(Row(project, f"{project.code} {project.name}", cells))
     for row in rows:
         row.links = {code: drill_url(row.scope_key, code, period, cutoff_raw) for code in TICKET_KPIS}
+        row.links[SATISFACTION] = satisfaction_url(None if row.is_org else row.scope.code, period.key)
     return rows
 
 
 def attach_findings(rows: list[Row], period: Period) -> None:
     """Existing KPI-miss findings per missed cell, in one query."""
-    from opsqm.findings.models import Finding
+    from django.db.models import Q
 
-    from opsqm.kpis.services import KPI_MISS_SOURCE_TYPE, kpi_source_id
+    from opsqm.findings.models import Finding
+    from opsqm.kpis.services import KPI_MISS_SOURCE_TYPE, SATISFACTION_SOURCE_TYPE, kpi_source_id, satisfaction_source_id
 
     wanted: dict[str, tuple[Row, KpiCode]] = {}
+    satisfaction: dict[str, tuple[Row, KpiCode]] = {}
     for row in rows:
         for cell in row.cells:
             if cell.missed:
                 project = None if row.is_org else row.scope
-                wanted[kpi_source_id(project, cell.code, period)] = (row, cell.code)
-    if not wanted:
+                if cell.code is SATISFACTION and project is not None:
+                    # A project's low satisfaction is raised through the surveys area (one per project and period).
+                    satisfaction[satisfaction_source_id(project, period)] = (row, cell.code)
+                else:
+                    wanted[kpi_source_id(project, cell.code, period)] = (row, cell.code)
+    if not wanted and not satisfaction:
         return
-    for finding in Finding.objects.filter(source_type=KPI_MISS_SOURCE_TYPE, source_id__in=list(wanted)).order_by("id"):
-        row, code = wanted[finding.source_id]
-        row.findings.setdefault(code, finding)
+    found = Finding.objects.filter(Q(source_type=KPI_MISS_SOURCE_TYPE, source_id__in=list(wanted))
+                                   | Q(source_type=SATISFACTION_SOURCE_TYPE, source_id__in=list(satisfaction)))
+    for finding in found.order_by("id"):
+        pool = wanted if finding.source_type == KPI_MISS_SOURCE_TYPE else satisfaction
+        if finding.source_id in pool:
+            row, code = pool[finding.source_id]
+            row.findings.setdefault(code, finding)
 
 
 def trend_chart(data: YearData, granularity: Granularity, scopes: list[tuple[str, list[int] | None]],
-                targets: dict[KpiCode, Decimal | None], cutoff_raw: str, scope_keys: list[str]) -> list[dict]:
-    """One chart per ticket KPI: a line per scope over the year's periods, plus the target line."""
+                targets: dict[KpiCode, Decimal | None], cutoff_raw: str, scope_keys: list[str],
+                satisfaction: dict | None = None) -> list[dict]:
+    """One chart per ticket KPI: a line per scope over the year's periods, plus the target line.
+
+    With `satisfaction` (`selectors.satisfaction_measures` of the year's periods) a 客户满意度 chart
+    follows; a project scope's name is its code (the explanation page is addressed by code)."""
     periods = selectors.year_periods(data.year, granularity)
     now_local = timezone.localtime(data.cutoff).date()
     shown = [p for p in periods if p.start_local <= now_local] or periods[:1]
@@ -235,6 +267,21 @@ def trend_chart(data: YearData, granularity: Granularity, scopes: list[tuple[str
             "target": None if target is None else round(float(target) * scale, 2), "target_label": gettext("目标"),
             "higher_is_better": definition.higher_is_better,
         })
+    if satisfaction is not None:
+        definition = KPI_DEFINITIONS[SATISFACTION]
+        series = []
+        for name, ids in scopes:
+            scope = ORG if ids is None else ids[0]
+            points = [selectors.satisfaction_value(satisfaction, scope, p.key).value for p in shown]
+            code = None if ids is None else name
+            series.append({"name": name, "data": points, "links": [satisfaction_url(code, p.key) for p in shown]})
+        target = targets.get(SATISFACTION)
+        charts.append({
+            "code": SATISFACTION.value, "title": labels.kpi_name(definition), "unit": definition.unit,
+            "periods": [labels.period_label(p) for p in shown], "series": series,
+            "target": None if target is None else round(float(target), 2), "target_label": gettext("目标"),
+            "higher_is_better": True,
+        })
     return charts
 
 
@@ -252,3 +299,17 @@ def mttr_by_priority(data: YearData, project_ids: list[int] | None, periods: lis
 
 def cutoff_label(data: YearData) -> datetime:
     return timezone.localtime(data.cutoff)
+
+
+def satisfaction_year_rows(rows: list[Row], year: int, measures: dict, targets: dict) -> list[dict]:
+    """客户满意度 of the whole year per row's scope (the surveys' year period "2026"), with its target
+    and verdict and the link to the explanation; `measures` holds `satisfaction_measures(..., extra_keys=[year])`."""
+    key = str(year)
+    out = []
+    for row in rows:
+        target_key = ORG if row.is_org else row.scope.pk
+        cell = make_cell(SATISFACTION, selectors.satisfaction_value(measures, ORG if row.is_org else row.scope.pk, key),
+                         targets[target_key].get(SATISFACTION))
+        out.append({"label": row.label if row.is_org else row.scope.code, "cell": cell,
+                    "url": satisfaction_url(None if row.is_org else row.scope.code, key)})
+    return out

@@ -9,6 +9,10 @@ cockpit, management review). The same values, targets and access policy as the K
         r.value              # 0.95 (rates as fractions, mttr in hours, counts) or None ("—")
         r.numerator, r.denominator   # the counts behind it (mttr: business seconds ÷ resolved tickets)
         r.target, r.met      # effective target (Decimal or None) and whether it is met (None: no verdict)
+
+客户满意度 (KpiCode.CUSTOMER_SATISFACTION) comes from the surveys area: value is the score 0–100
+(rounded to 0.1, as on the satisfaction pages) or None, denominator the number of responses behind
+it, numerator None (a score is a weighted mean, not a count ratio).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from typing import Any
 
 from django.http import Http404
 
-from opsqm.core.kpi import Granularity, KpiCode, Period
+from opsqm.core.kpi import SURVEY_KPIS, Granularity, KpiCode, Period
 from opsqm.kpis import selectors
 
 
@@ -30,7 +34,7 @@ class KpiResult:
     period: Period
     kpi: KpiCode
     value: float | None
-    numerator: int | float
+    numerator: int | float | None
     denominator: int
     target: Decimal | None
     met: bool | None
@@ -57,14 +61,16 @@ def kpi_results(*, user: Any, project: Any | None = None, granularity: Granulari
     periods = selectors.year_periods(year, Granularity(granularity))
     months = [Period(year, month=m) for m in range(1, 13)]
     data = selectors.year_data(year, cutoff, None if include_org else ids)
-    targets = selectors.targets_for(ids)
+    targets = selectors.targets_for(ids, year)
     measures = selectors.manual_measures(ids, [*periods, *months])
+    measures.update(selectors.satisfaction_measures(user, periods, ids))
     scopes: list[tuple[Any, list[int] | None, Any]] = [(None, None, selectors.ORG)] if include_org else []
     scopes += [(p, [p.pk], p.pk) for p in projects]
     results: list[KpiResult] = []
     for scope, scope_ids, target_key in scopes:
         for period in periods:
             for cell in row_cells(data, scope_ids, period, targets[target_key], measures, scope_ids or ids):
-                results.append(KpiResult(scope, period, cell.code, cell.value.value, cell.value.numerator,
+                numerator = None if cell.code in SURVEY_KPIS else cell.value.numerator
+                results.append(KpiResult(scope, period, cell.code, cell.value.value, numerator,
                                          cell.value.denominator, cell.target, cell.attained))
     return results

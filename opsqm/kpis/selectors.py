@@ -194,18 +194,24 @@ def format_value(definition: KpiDefinition, value: float | Decimal | None) -> st
         return f"{float(value) * 100:.1f}%"
     if definition.unit == "h":
         return f"{float(value):.1f} h"
+    if definition.unit == "分":
+        return gettext("%(n)s 分") % {"n": f"{float(value):.1f}"}
     return gettext("%(n)s 次") % {"n": f"{float(value):g}"}
 
 
 # --------------------------------------------------------------------------- targets
 
 
-def targets_for(project_ids: Iterable[int]) -> dict[Any, dict[KpiCode, Decimal | None]]:
-    """Effective targets: project's own, else org's, else the catalogue default. Key ORG = org."""
+def targets_for(project_ids: Iterable[int], year: int | None = None) -> dict[Any, dict[KpiCode, Decimal | None]]:
+    """Effective targets: project's own, else org's, else the catalogue default. Key ORG = org.
+
+    客户满意度's default is the target in the satisfaction rules of `year` (default: this year).
+    """
     from opsqm.kpis.models import KpiTarget
 
     ids = list(project_ids)
     org = {code: definition.default_target for code, definition in KPI_DEFINITIONS.items()}
+    org[KpiCode.CUSTOMER_SATISFACTION] = satisfaction_default_target(year or timezone.localdate().year)
     own: dict[int, dict[KpiCode, Decimal]] = {}
     for kpi, project_id, target in KpiTarget.objects.filter(Q(project__isnull=True) | Q(project_id__in=ids)).values_list(
         "kpi", "project_id", "target"
@@ -218,6 +224,15 @@ def targets_for(project_ids: Iterable[int]) -> dict[Any, dict[KpiCode, Decimal |
     for pk in ids:
         result[pk] = {**org, **own.get(pk, {})}
     return result
+
+
+def satisfaction_default_target(year: int) -> Decimal:
+    """The year's satisfaction-rules target (surveys area), else the catalogue default (85)."""
+    try:
+        from opsqm.surveys.services import rules_for_year
+    except ImportError:  # surveys app not installed
+        return KPI_DEFINITIONS[KpiCode.CUSTOMER_SATISFACTION].default_target or Decimal("85")
+    return Decimal(str(rules_for_year(year).target))
 
 
 def project_own_targets(project_id: int) -> dict[KpiCode, Any]:
@@ -287,3 +302,51 @@ def visible_project_list(user: Any) -> list[Any]:
     return list(visible_projects(user).order_by("code").only("pk", "code", "name", "time_zone"))
 
 
+
+
+# --------------------------------------------------------------- customer satisfaction
+
+
+def satisfaction_measures(user: Any, periods: Sequence[Period], project_ids: Iterable[int] | None = None,
+                          extra_keys: Sequence[str] = ()) -> dict[tuple[Any, str, KpiCode], KpiValue]:
+    """客户满意度 per (project pk or ORG, period key) from the surveys area, read once for all periods.
+
+    Same visibility as the satisfaction pages (`opsqm.surveys.selectors.satisfaction_rollups`).
+    The value is the score rounded to 0.1 as on the satisfaction pages and API (what is shown is
+    what is compared with the target); the denominator is the number of responses behind it (a
+    customer-level response counts for each project of its customer), the numerator is unused (0).
+    A project without a score has value None ("—"). ORG: the company score by the year's method,
+    over the projects the user can see (shown only to org-wide roles, like the other company rows).
+    `extra_keys`: further survey periods ("2026" = the year) to compute in the same read.
+    """
+    try:
+        from opsqm.surveys.selectors import satisfaction_rollups
+    except ImportError:
+        return {}
+    keys = [p.key for p in periods] + list(extra_keys)
+    if not keys:
+        return {}
+    wanted = None if project_ids is None else set(project_ids)
+    code = KpiCode.CUSTOMER_SATISFACTION
+    out: dict[tuple[Any, str, KpiCode], KpiValue] = {}
+    for key, roll in satisfaction_rollups(user=user, periods=keys).items():
+        for ps in roll.projects:
+            if wanted is not None and ps.project.pk not in wanted:
+                continue
+            out[(ps.project.pk, key, code)] = _satisfaction_value(ps.score, ps.responses)
+        company = roll.company[roll.rules.company_method]
+        counted = {t[0].pk for t in company.terms}
+        responses = sum(ps.responses for ps in roll.projects if ps.project.pk in counted)
+        out[(ORG, key, code)] = _satisfaction_value(company.score, responses)
+    return out
+
+
+def _satisfaction_value(score: float | None, responses: int) -> KpiValue:
+    if score is None or responses == 0:
+        return KpiValue(0, responses, None)
+    return KpiValue(0, responses, round(score, 1))
+
+
+def satisfaction_value(measures: dict, scope: Any, period_key: str) -> KpiValue:
+    """The 客户满意度 of a scope (project pk or ORG) from `satisfaction_measures`' entries."""
+    return measures.get((scope, period_key, KpiCode.CUSTOMER_SATISFACTION)) or KpiValue(0, 0, None)

@@ -15,6 +15,9 @@ from opsqm.kpis.models import MANUAL_KPIS, RATIO_MANUAL_KPIS, KpiTarget, ManualM
 from opsqm.records.locking import StaleEditError
 
 KPI_MISS_SOURCE_TYPE = "kpis.kpimiss"
+# A project's 客户满意度 miss is raised by the surveys area (opsqm.surveys.services.finding_from_project_score),
+# whose findings carry this source and "<project pk>:<period key>"; the company row's miss is a KPI miss.
+SATISFACTION_SOURCE_TYPE = "surveys.project_score"
 
 
 def can_edit_targets(user: Any) -> bool:
@@ -50,6 +53,8 @@ def target_set(*, actor: Any, kpi: KpiCode | str, target: Decimal | None, projec
         raise ValidationError(_("目标值不能为负数。"))
     if KPI_DEFINITIONS[code].unit == "%" and target > 1:
         raise ValidationError(_("比率类指标的目标应在 0%～100% 之间。"))
+    if KPI_DEFINITIONS[code].unit == "分" and target > 100:
+        raise ValidationError(_("满意度目标应在 0～100 分之间。"))
     row = existing or KpiTarget(kpi=code.value, project=project)
     row.target = target
     row.set_by = actor
@@ -107,6 +112,27 @@ def manual_measure_save(
 
 def kpi_source_id(project: Any | None, code: KpiCode, period: Period) -> str:
     return f"{project.pk if project is not None else 'org'}:{code.value}:{period.key}"
+
+
+def satisfaction_source_id(project: Any, period: Period) -> str:
+    return f"{project.pk}:{period.key}"
+
+
+def satisfaction_raise_finding(*, actor: Any, project: Any, period: Period, score: float, target: float) -> tuple[Any, bool]:
+    """A project's 客户满意度 below target → the surveys area's low-score finding, once per project and
+    period (the same finding the satisfaction pages propose). Returns (finding, created)."""
+    from opsqm.findings.selectors import findings_for_source
+    from opsqm.surveys.services import finding_from_project_score
+
+    if not can_raise_kpi_finding(actor, project):
+        raise PermissionDenied(_("只有质量经理或该项目的质量专员可以对指标未达标发起问题。"))
+    with transaction.atomic():
+        # Serialise concurrent clicks on the same miss: lock the project row first.
+        type(project).objects.select_for_update().filter(pk=project.pk).first()
+        existing = findings_for_source(SATISFACTION_SOURCE_TYPE, satisfaction_source_id(project, period)).first()
+        if existing is not None:
+            return existing, False
+        return finding_from_project_score(actor=actor, project=project, period=period.key, score=score, threshold=target), True
 
 
 def kpi_miss_title(project: Any | None, code: KpiCode, period: Period, value_text: str, target_text: str) -> str:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from opsqm.accounts.access import get_project_or_404
-from opsqm.core.kpi import KPI_DEFINITIONS, TICKET_KPIS, Granularity, KpiCode, Period
+from opsqm.core.kpi import KPI_DEFINITIONS, SURVEY_KPIS, TICKET_KPIS, Granularity, KpiCode, Period
 from opsqm.kpis import exports, presenters, selectors, services
 from opsqm.kpis.forms import ManualMeasureForm
 from opsqm.kpis.models import RATIO_MANUAL_KPIS
@@ -69,8 +69,11 @@ def _overview_context(request: HttpRequest) -> dict[str, Any]:
     projects = selectors.visible_project_list(user)
     include_org = selectors.org_values_visible(user)
     data = selectors.year_data(year, cutoff)
-    targets = selectors.targets_for([p.pk for p in projects])
+    targets = selectors.targets_for([p.pk for p in projects], year)
     measures = selectors.manual_measures([p.pk for p in projects], [period, *_months_of(period)])
+    year_periods = selectors.year_periods(year, granularity)
+    satisfaction = selectors.satisfaction_measures(user, year_periods, [p.pk for p in projects], extra_keys=[str(year)])
+    measures.update(satisfaction)
     rows = presenters.build_rows(data, projects, period, include_org=include_org, cutoff_raw=cutoff_raw,
                                  measures=measures, targets=targets)
     presenters.attach_findings(rows, period)
@@ -85,8 +88,9 @@ def _overview_context(request: HttpRequest) -> dict[str, Any]:
         "years": list(range(timezone.localdate().year, timezone.localdate().year - 5, -1)),
         "cutoff_raw": cutoff_raw, "cutoff_at": presenters.cutoff_label(data), "rows": rows,
         "kpis": [KPI_DEFINITIONS[c] for c in presenters.ALL_KPIS], "include_org": include_org,
-        "charts": presenters.trend_chart(data, granularity, scopes, chart_targets, cutoff_raw, keys),
+        "charts": presenters.trend_chart(data, granularity, scopes, chart_targets, cutoff_raw, keys, satisfaction),
         "data": data, "projects": projects,
+        "satisfaction_year": presenters.satisfaction_year_rows(rows, year, satisfaction, targets),
     }
 
 
@@ -123,9 +127,11 @@ def _project_context(request: HttpRequest, pk: int) -> dict[str, Any]:
     periods = selectors.year_periods(year, granularity)
     now_local = timezone.localtime(data.cutoff).date()
     periods = [p for p in periods if p.start_local <= now_local] or periods[:1]
-    targets = selectors.targets_for([project.pk])
+    targets = selectors.targets_for([project.pk], year)
     all_months = [Period(year, month=m) for m in range(1, 13)]
-    measures = selectors.manual_measures([project.pk], [*periods, *all_months])
+    manual = selectors.manual_measures([project.pk], [*periods, *all_months])
+    satisfaction = selectors.satisfaction_measures(request.user, periods, [project.pk], extra_keys=[str(year)])
+    measures = {**manual, **satisfaction}
     sections = []
     for period in periods:
         rows = presenters.build_rows(data, [project], period, include_org=False, cutoff_raw=cutoff_raw,
@@ -141,10 +147,11 @@ def _project_context(request: HttpRequest, pk: int) -> dict[str, Any]:
         "project": project, "granularity": granularity, "year": year, "periods": periods, "sections": sections,
         "years": list(range(timezone.localdate().year, timezone.localdate().year - 5, -1)),
         "cutoff_raw": cutoff_raw, "cutoff_at": presenters.cutoff_label(data), "targets": targets[project.pk],
-        "kpis": [KPI_DEFINITIONS[c] for c in presenters.ALL_KPIS], "measures": measures,
+        "kpis": [KPI_DEFINITIONS[c] for c in presenters.ALL_KPIS], "measures": manual,
         "charts": presenters.trend_chart(data, granularity, [(project.code, [project.pk])], targets[project.pk],
-                                         cutoff_raw, [str(project.pk)]),
+                                         cutoff_raw, [str(project.pk)], satisfaction),
         "mttr": presenters.mttr_by_priority(data, [project.pk], periods),
+        "satisfaction_year": presenters.satisfaction_year_rows(sections[-1][1], year, satisfaction, targets) if sections else [],
     }
 
 
@@ -253,7 +260,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         _save_targets(request, None)
         return redirect("kpis:catalogue")
     org = selectors.org_targets()
-    effective = selectors.targets_for([])[ORG]
+    effective = selectors.targets_for([], timezone.localdate().year)[ORG]
     entries = [
         (KPI_DEFINITIONS[c], org.get(c), selectors.format_value(KPI_DEFINITIONS[c], effective.get(c)),
          selectors.format_value(KPI_DEFINITIONS[c], KPI_DEFINITIONS[c].default_target),
@@ -380,8 +387,10 @@ def raise_finding(request: HttpRequest, scope: str, kpi: str, period: str) -> Ht
     if not services.can_raise_kpi_finding(request.user, project):
         raise PermissionDenied
     data = selectors.year_data(period_obj.year, None)
-    targets = selectors.targets_for([p.pk for p in projects])[ORG if project is None else project.pk]
+    targets = selectors.targets_for([p.pk for p in projects], period_obj.year)[ORG if project is None else project.pk]
     measures = selectors.manual_measures([p.pk for p in projects], [period_obj, *_months_of(period_obj)])
+    if code in SURVEY_KPIS:
+        measures.update(selectors.satisfaction_measures(request.user, [period_obj], [p.pk for p in projects]))
     cells = presenters.row_cells(data, None if project is None else [project.pk], period_obj, targets, measures,
                                  [p.pk for p in projects])
     cell = next(c for c in cells if c.code is code)
@@ -394,7 +403,18 @@ def raise_finding(request: HttpRequest, scope: str, kpi: str, period: str) -> Ht
         "kpi": labels.kpi_name(cell.definition), "formula": labels.kpi_formula(cell.definition), "period": labels.period_label(period_obj),
         "value": cell.display, "num": cell.value.numerator, "den": cell.value.denominator, "target": cell.target_display,
     }
-    source_url = presenters.drill_url(scope, code, period_obj) if code in TICKET_KPIS else back
+    if code in SURVEY_KPIS and project is not None:
+        finding, created = services.satisfaction_raise_finding(
+            actor=request.user, project=project, period=period_obj, score=cell.value.value, target=float(cell.target))
+        if created:
+            messages.success(request, _("已发起问题 %(code)s。") % {"code": finding.code})
+        else:
+            messages.info(request, _("该指标未达标已有问题 %(code)s，未重复创建。") % {"code": finding.code})
+        return redirect("findings:detail", pk=finding.pk)
+    if code in SURVEY_KPIS:
+        source_url = presenters.satisfaction_url(None, period_obj.key)
+    else:
+        source_url = presenters.drill_url(scope, code, period_obj) if code in TICKET_KPIS else back
     finding, created = services.kpi_raise_finding(
         actor=request.user, project=project, code=code, period=period_obj, value_text=cell.display,
         target_text=cell.target_display, detail=detail, source_url=source_url,

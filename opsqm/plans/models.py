@@ -125,7 +125,7 @@ class QualityObjective(AuditedModel):
                            help_text=_("选择指标库中的指标后，达成情况自动取自指标数据；不选则手工填写实际值。"))
     target = models.DecimalField(_("目标值"), max_digits=14, decimal_places=4,
                                  help_text=_("比率按小数填写，如 0.9 表示 90%；次数、小时按数值填写。"))
-    unit = models.CharField(_("单位"), max_length=8, choices=[("%", "%"), ("次", _("次")), ("h", _("小时"))], default="%")
+    unit = models.CharField(_("单位"), max_length=8, choices=[("%", "%"), ("次", _("次")), ("h", _("小时")), ("分", _("分"))], default="%")
     higher_is_better = models.BooleanField(_("越高越好"), default=True)
     period = models.CharField(_("度量周期"), max_length=8, choices=MeasurePeriod.choices, default=MeasurePeriod.QUARTER)
     manual_actual = models.DecimalField(_("实际值（手工）"), max_digits=14, decimal_places=4, null=True, blank=True)

@@ -130,6 +130,8 @@ def _fmt(value: Any, unit: str) -> str:
         return f"{float(value) * 100:.1f}%"
     if unit == "h":
         return f"{float(value):.1f} h"
+    if unit == "分":
+        return f"{float(value):.1f} 分"
     return f"{float(value):g} 次"
 
 
@@ -142,6 +144,8 @@ def objective_attainment(plan: QualityPlan, today: dt.date) -> list[Attainment]:
     for o in plan.objectives.all():
         if o.kpi:
             actual, source = kpi_org_value(o.kpi, plan.year, today), "指标库（年初至今，全公司）"
+            if o.kpi == "customer_satisfaction" and actual is not None and o.unit == "%":
+                actual = actual / 100  # a score of 0–100 against a target written as a fraction (0.9 = 90 分)
         else:
             actual, source = o.manual_actual, "手工填写"
         rows.append(Attainment(o, actual, _fmt(actual, o.unit), ("≥ " if o.higher_is_better else "≤ ") + _fmt(o.target, o.unit),

@@ -95,8 +95,8 @@ def _change_allowed(plan: QualityPlan, actor: Any, reason: str, change: str) -> 
 def default_objectives() -> list[dict[str, Any]]:
     """itss_domain §1.4 (source C) plus the ticket KPIs the catalogue computes."""
     return [
-        dict(indicator="客户满意度", formula="Σ满意度调查得分 ÷ Σ满意度调查总分 × 100%", kpi="", target=Decimal("0.90"), unit="%",
-             period=MeasurePeriod.HALF),
+        dict(indicator="客户满意度", formula="各项目满意度（事件级、项目级、客户级调查按权重折算，0–100 分）的公司加权平均",
+             kpi="customer_satisfaction", target=Decimal("85"), unit="分", period=MeasurePeriod.YEAR),
         dict(indicator="客户投诉次数", formula="年度有效客户投诉数", kpi="", target=Decimal("2"), unit="次", higher_is_better=False,
              period=MeasurePeriod.YEAR),
         dict(indicator="SLA 达成率", formula="响应与解决均达标的工单数 ÷ 已判定工单数", kpi="sla_attainment", target=Decimal("0.90"), unit="%",

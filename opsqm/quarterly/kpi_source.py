@@ -78,13 +78,20 @@ def kpi_rows(*, period: Period, project_ids: list[int] | None) -> list[KpiRow]:
 
 
 def kpi_org_value(code: str, year: int, today: dt.date) -> float | None:
-    """Year-to-date company value of a ticket KPI (None for manual or unknown codes)."""
+    """Year-to-date company value of a ticket KPI or of 客户满意度 (0–100, the year's company
+    satisfaction from the surveys area); None for manual or unknown codes."""
     from opsqm.kpis import selectors as ks
 
     try:
         kpi = KpiCode(code)
     except ValueError:
         return None
+    if kpi is KpiCode.CUSTOMER_SATISFACTION:
+        try:
+            from opsqm.surveys.selectors import company_satisfaction
+        except ImportError:
+            return None
+        return company_satisfaction(period=str(year))
     if kpi not in TICKET_KPIS:
         return None
     data = ks.year_data(year)

@@ -18,7 +18,7 @@ from opsqm.surveys.models import Campaign, Complaint, Invitation, Level, Questio
 from opsqm.surveys.services import core_rules, rules_for_year
 
 __all__ = [
-    "Rollup", "period_bounds", "satisfaction_rollup", "satisfaction_results", "responses_visible_to", "responses_in_period",
+    "Rollup", "period_bounds", "satisfaction_rollup", "satisfaction_rollups", "company_satisfaction", "satisfaction_results", "responses_visible_to", "responses_in_period",
     "response_rates", "campaigns_visible_to", "complaints_visible_to", "complaints_in_period", "project_explanation",
     "lowest_questions", "trend",
 ]
@@ -77,28 +77,65 @@ def satisfaction_rollup(*, user: Any, period: str | core.SurveyPeriod, project_c
     """Every visible project's score for the period (responses' stored scores), plus the company
     figures over those projects. A customer-level response counts for each project of its customer."""
     p = core.parse_period(period) if isinstance(period, str) else period
-    rules = rules_for_year(p.year)
-    crules = core_rules(rules)
+    return satisfaction_rollups(user=user, periods=[p], project_code=project_code)[p.code]
+
+
+def satisfaction_rollups(*, user: Any, periods: list[str | core.SurveyPeriod], project_code: str | None = None) -> dict[str, Rollup]:
+    """`satisfaction_rollup` of several periods in one read (the KPI pages: a year's quarters or
+    months, plus the year): visible projects and the responses of the whole span read once."""
     projects = list(visible_projects(user).select_related("customer").exclude(status="planning").order_by("code"))
     if project_code is not None:
         projects = [x for x in projects if x.code == project_code]
-    rows = responses_in_period(user, p).values_list("pk", "level", "project_id", "customer_id", "score")
-    by_project: dict[int, dict[str, list[core.ResponseScore]]] = {}
-    by_customer: dict[int, list[core.ResponseScore]] = {}
-    for pk, level, project_id, customer_id, score in rows:
-        rs = core.ResponseScore(score, (), pk)
-        if level == Level.CUSTOMER:
-            by_customer.setdefault(customer_id, []).append(rs)
-        elif project_id is not None:
-            by_project.setdefault(project_id, {}).setdefault(level, []).append(rs)
-    scores = []
-    for proj in projects:
-        levels = dict(by_project.get(proj.pk, {}))
-        levels["customer"] = by_customer.get(proj.customer_id, [])
-        scores.append(core.project_score(proj, levels, crules))
+    return _rollups(projects, responses_visible_to(user), periods)
+
+
+def company_satisfaction(*, period: str) -> float | None:
+    """The company satisfaction of a period over every project, by the year's company method
+    (rounded like the API). For company-level figures such as the annual plan's objectives."""
+    from opsqm.org.models import Project
+
+    projects = list(Project.objects.select_related("customer").exclude(status="planning").order_by("code"))
+    roll = _rollups(projects, Response.objects.all(), [period])[core.parse_period(period).code]
+    return _r1(roll.company[roll.rules.company_method].score)
+
+
+def _rollups(projects: list[Any], responses: QuerySet, periods: list[str | core.SurveyPeriod]) -> dict[str, Rollup]:
+    parsed = [core.parse_period(x) if isinstance(x, str) else x for x in periods]
+    if not parsed:
+        return {}
+    start = period_bounds(min(parsed, key=lambda x: x.start))[0]
+    end = period_bounds(max(parsed, key=lambda x: x.end))[1]
+    tz = ZoneInfo(settings.TIME_ZONE)
+    rows = [(pk, level, project_id, customer_id, score, submitted.astimezone(tz).date())
+            for pk, level, project_id, customer_id, score, submitted in responses.filter(
+                submitted_at__gte=start, submitted_at__lt=end).order_by().values_list(
+                "pk", "level", "project_id", "customer_id", "score", "submitted_at")]
+    rules_by_year: dict[int, Any] = {}
     values = {proj: float(proj.contract_value) for proj in projects}
-    company = {m: core.company_score(scores, m, values) for m in core.COMPANY_METHODS}
-    return Rollup(p, rules, scores, company)
+    out: dict[str, Rollup] = {}
+    for p in parsed:
+        if p.year not in rules_by_year:
+            rules_by_year[p.year] = rules_for_year(p.year)
+        rules = rules_by_year[p.year]
+        crules = core_rules(rules)
+        by_project: dict[int, dict[str, list[core.ResponseScore]]] = {}
+        by_customer: dict[int, list[core.ResponseScore]] = {}
+        for pk, level, project_id, customer_id, score, day in rows:
+            if not p.contains(day):
+                continue
+            rs = core.ResponseScore(score, (), pk)
+            if level == Level.CUSTOMER:
+                by_customer.setdefault(customer_id, []).append(rs)
+            elif project_id is not None:
+                by_project.setdefault(project_id, {}).setdefault(level, []).append(rs)
+        scores = []
+        for proj in projects:
+            levels = dict(by_project.get(proj.pk, {}))
+            levels["customer"] = by_customer.get(proj.customer_id, [])
+            scores.append(core.project_score(proj, levels, crules))
+        company = {m: core.company_score(scores, m, values) for m in core.COMPANY_METHODS}
+        out[p.code] = Rollup(p, rules, scores, company)
+    return out
 
 
 def _r1(value: float | None) -> float | None:

@@ -535,6 +535,7 @@ def test_the_catalogue_defines_every_kpi_with_its_default_target() -> None:
         KpiCode.REPORTS_ON_TIME: Decimal("1"),
         KpiCode.MAJOR_INCIDENTS: Decimal("0"),
         KpiCode.COMPLAINTS: Decimal("2"),
+        KpiCode.CUSTOMER_SATISFACTION: Decimal("85"),  # the year's satisfaction rules override it
     }
     lower_better = {c for c, d in KPI_DEFINITIONS.items() if not d.higher_is_better}
     assert lower_better == {
@@ -545,7 +546,9 @@ def test_the_catalogue_defines_every_kpi_with_its_default_target() -> None:
     assert manual == {
         KpiCode.AVAILABILITY, KpiCode.REPORTS_ON_TIME, KpiCode.MAJOR_INCIDENTS, KpiCode.COMPLAINTS
     }
-    assert TICKET_KPIS == tuple(c for c in KpiCode if c not in manual)
+    assert {c for c, d in KPI_DEFINITIONS.items() if d.source == "survey"} == {KpiCode.CUSTOMER_SATISFACTION}
+    assert KPI_DEFINITIONS[KpiCode.CUSTOMER_SATISFACTION].unit == "分"
+    assert TICKET_KPIS == tuple(c for c in KpiCode if c not in manual and c is not KpiCode.CUSTOMER_SATISFACTION)
     with pytest.raises(TypeError):
         KPI_DEFINITIONS[KpiCode.FCR] = KPI_DEFINITIONS[KpiCode.MTTR]  # type: ignore[index]
 
