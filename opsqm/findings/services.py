@@ -28,6 +28,7 @@ from opsqm.accounts.roles import Role
 from opsqm.findings import policy
 from opsqm.findings.models import ActionEscalation, CorrectiveAction, Finding, FindingEvent, ImprovementItem, ImprovementUpdate
 from opsqm.notifications.services import notify
+from opsqm.records.dates import check_due_date
 from opsqm.records.locking import StaleEditError, bump_version, lock_for_edit
 
 __all__ = [
@@ -90,17 +91,6 @@ def _event(finding: Finding, actor: Any, kind: str, note: str = "", *, action: C
 
 def _finding_url(finding: Finding) -> str:
     return reverse("findings:detail", args=[finding.pk])
-
-
-def check_due_date(due_date: dt.date | None, *, today: dt.date | None, not_before: dt.date | None = None, field: str = "due_date",
-                    what: str = "") -> None:
-    """A due date in the past or before the record it belongs to existed would go straight into escalation."""
-    if due_date is None:
-        return
-    if today is not None and due_date < today:
-        raise ValidationError({field: _("%(what)s不能早于今天（%(today)s）。") % {"what": what or _("期限"), "today": today.isoformat()}})
-    if not_before is not None and due_date < not_before:
-        raise ValidationError({field: _("%(what)s不能早于问题登记日期（%(d)s）。") % {"what": what or _("期限"), "d": not_before.isoformat()}})
 
 
 def _local_date(at: dt.datetime) -> dt.date:

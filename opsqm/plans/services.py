@@ -26,6 +26,7 @@ from opsqm.plans.models import (
     ActivityEscalation, ActivityStatus, ActivityType, CalendarFeed, MeasurePeriod, Phase, PlanActivity, PlanDecision,
     PlannedCheck, PlannedReview, PlanRevision, PlanStatus, ProjectQAPlan, QualityObjective, QualityPlan,
 )
+from opsqm.records.dates import business_today, check_due_date
 from opsqm.records.locking import bump_version, lock_for_edit
 
 ACTIVITY_FIELDS = ("type", "title", "content", "scope_org", "department", "owner", "due_date", "output")
@@ -253,6 +254,9 @@ def activity_save(*, actor: Any, plan: QualityPlan, data: dict[str, Any], projec
         before = _describe(locked)
         activity = locked
     obj = activity or PlanActivity(plan=plan)
+    if _revision and "due_date" in data and (activity is None or data["due_date"] != activity.due_date):
+        # a date a person sets; the checks generated from a project's QA plan follow the project's own calendar
+        check_due_date(data["due_date"], today=business_today(), what=_("计划完成日期"))
     for k in ACTIVITY_FIELDS:
         if k in data:
             setattr(obj, k, data[k])
