@@ -1,9 +1,8 @@
-"""The audit report: .docx from the (replaceable) docxtpl template and .xlsx with openpyxl."""
+"""The audit report: .docx from the (replaceable) docxtpl template and .xlsx through the one sheet writer (opsqm.core.cells)."""
 
 from __future__ import annotations
 
 import hashlib
-import io
 from typing import Any
 
 from django.conf import settings
@@ -15,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opsqm import clock
-from opsqm.core.cells import neutralize
 from opsqm.audits import selectors
 from opsqm.audits.models import Audit, AuditItemResult, AuditMeeting, ReportTemplate
 from opsqm.audits.report_template import build_default_template
@@ -100,11 +98,9 @@ def render_docx(context: dict[str, Any], template: bytes | None = None) -> bytes
 
 
 def render_xlsx(context: dict[str, Any]) -> bytes:
-    from openpyxl import Workbook
+    from opsqm.core.cells import PERCENT, Column, new_workbook, percent_value, workbook_bytes, write_table
 
-    from opsqm.core.sheets import PERCENT, Column, percent_value, workbook_bytes, write_table
-
-    wb = Workbook()
+    wb = new_workbook()
     a = context["audit"]
     ws = wb.active
     ws.title = "概况"

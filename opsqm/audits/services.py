@@ -411,7 +411,7 @@ def audit_items_conform_rest(*, actor: Any, audit: Audit, audit_checklist_id: in
         item.result = ItemResult.CONFORM
         item.assessed_by = actor
         item.assessed_at = now
-        item.version += 1
+        bump_version(item)
         item.save(update_fields=["result", "assessed_by", "assessed_at", "version"])
         count += 1
     return count

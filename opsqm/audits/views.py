@@ -23,6 +23,7 @@ from opsqm.audits.models import (
     Audit, AuditItemResult, AuditKind, AuditMeeting, AuditProgram, AuditStage, AuditTeamMember, ItemResult, ReportTemplate,
 )
 from opsqm.web import paginate, querystring_without
+from opsqm.records.locking import form_version
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -67,7 +68,7 @@ def program_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         data = form.cleaned_data
         try:
             if program:
-                program = services.program_update(actor=request.user, program=program, data=data, expected_version=data.get("version") or 0)
+                program = services.program_update(actor=request.user, program=program, data=data, expected_version=form_version(data.get("version")))
             else:
                 program = services.program_create(actor=request.user, year=data["year"], title=data["title"], objectives=data["objectives"])
         except ValidationError as exc:
@@ -154,7 +155,7 @@ def _plan_view(request: HttpRequest, audit: Audit | None) -> HttpResponse:
                       checklists=form.checklist_pairs(), lead=d["lead"], members=d["members"])
         try:
             if audit:
-                audit = services.audit_update_plan(audit=audit, expected_version=d.get("version") or 0, **kwargs)
+                audit = services.audit_update_plan(audit=audit, expected_version=form_version(d.get("version")), **kwargs)
             else:
                 from django.db import transaction
 

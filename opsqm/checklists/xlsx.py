@@ -7,10 +7,11 @@ import zipfile
 from typing import Any
 
 from django.utils.translation import gettext as _
-from opsqm.core.cells import neutralize, unneutralize
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl import load_workbook
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+
+from opsqm.core.cells import XLSX_MIME, neutralize, new_workbook, print_layout, style_header, unneutralize, workbook_bytes
 
 from opsqm.core import checklists as core
 
@@ -18,7 +19,7 @@ SHEET = "检查单"
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024  # archive-bomb guard
 MAX_ROWS = 5000
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_CONTENT_TYPE = XLSX_MIME
 
 META_KEYS = ("urn", "ref_id", "name", "name_en", "kind", "element", "phase", "source", "description", "version")
 META_LABELS = {
@@ -31,8 +32,6 @@ ITEM_LABELS = {
     "guidance": "检查方法", "evidence": "应见证据", "assessable": "可评估（是/否）", "area": "检查领域代码",
 }
 _WIDTHS = {"urn": 44, "ref_id": 10, "parent": 40, "order": 8, "text": 60, "guidance": 50, "evidence": 40, "assessable": 10, "area": 18}
-_HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
-_HEADER_FONT = Font(bold=True, color="FFFFFF")
 _META_FONT = Font(bold=True)
 
 
@@ -47,12 +46,11 @@ class XlsxImportError(ValueError):
 
 
 def export_checklist(checklist: core.Checklist) -> bytes:
-    wb = Workbook()
+    wb = new_workbook()
     ws = wb.active
     ws.title = SHEET
     ws.append(["属性", "值", "说明"])
-    for cell in ws[1]:
-        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
+    style_header(ws[1], fill="1F4E79", color="FFFFFF")
     for key in META_KEYS:
         value = getattr(checklist, key)
         ws.append([key, neutralize("" if value is None else value), META_LABELS[key]])
@@ -60,9 +58,7 @@ def export_checklist(checklist: core.Checklist) -> bytes:
     ws.append([])
     ws.append([f"{key}（{ITEM_LABELS[key]}）" for key in core.ITEM_FIELDS])
     header_row = ws.max_row
-    for cell in ws[header_row]:
-        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
-        cell.alignment = Alignment(vertical="center")
+    style_header(ws[header_row], fill="1F4E79", color="FFFFFF")
     for row in core.checklist_to_rows(checklist):
         values = []
         for key in core.ITEM_FIELDS:
@@ -75,10 +71,8 @@ def export_checklist(checklist: core.Checklist) -> bytes:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     for index, key in enumerate(core.ITEM_FIELDS, start=1):
         ws.column_dimensions[get_column_letter(index)].width = _WIDTHS[key]
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    print_layout(ws, freeze=ws.cell(row=header_row + 1, column=1).coordinate)
+    return workbook_bytes(wb)
 
 
 def _check_container(data: bytes) -> None:

@@ -14,7 +14,6 @@ from typing import Any, Iterable
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opsqm import clock
@@ -24,6 +23,7 @@ from opsqm.documents.models import (
     VersionStatus,
 )
 from opsqm.notifications.services import notify
+from opsqm.records.dates import business_today, check_due_date
 from opsqm.records.locking import bump_version, lock_for_edit
 
 __all__ = [
@@ -77,6 +77,7 @@ def document_create(*, actor: Any, code: str, title: str, doc_type: str, owner: 
     code = (code or "").strip()
     if ControlledDocument.objects.filter(code__iexact=code).exists():
         raise ValidationError({"code": _("文件编号“%(c)s”已存在。") % {"c": code}})
+    check_due_date(next_review_date, today=business_today(), field="next_review_date", what=_("下次评审日期"), after_today=True)
     document = ControlledDocument(code=code, title=(title or "").strip(), doc_type=doc_type, owner=owner, department=department,
                                   next_review_date=next_review_date, created_by=actor)
     document.full_clean()
@@ -90,6 +91,8 @@ def document_update(*, actor: Any, document: ControlledDocument, data: dict[str,
                     distribution: Iterable[Any] | None = None) -> ControlledDocument:
     locked = lock_for_edit(document, expected_version, _("该文件已被他人修改，请刷新页面后重新编辑。"))
     _require(policy.can_edit_document(actor, locked), _("您无权修改该文件。"))
+    if data.get("next_review_date") and data["next_review_date"] != locked.next_review_date:
+        check_due_date(data["next_review_date"], today=business_today(), field="next_review_date", what=_("下次评审日期"), after_today=True)
     for field in DOCUMENT_FIELDS:
         if field in data:
             setattr(locked, field, data[field])
@@ -104,9 +107,7 @@ def document_update(*, actor: Any, document: ControlledDocument, data: dict[str,
 @transaction.atomic
 def document_mark_reviewed(*, actor: Any, document: ControlledDocument, next_review_date: dt.date, today: dt.date | None = None) -> ControlledDocument:
     """A periodic review that found the document still fit: only the next review date moves."""
-    today = today or timezone.localdate()
-    if next_review_date <= today:
-        raise ValidationError({"next_review_date": _("下次评审日期必须晚于今天。")})
+    check_due_date(next_review_date, today=today or business_today(), field="next_review_date", what=_("下次评审日期"), after_today=True)
     return document_update(actor=actor, document=document, data={"next_review_date": next_review_date}, expected_version=None)
 
 

@@ -18,6 +18,7 @@ from opsqm.accounts.access import get_visible_or_404
 from opsqm.documents import forms, policy, selectors, services
 from opsqm.documents.models import DocumentType, FeedbackRound, VersionStatus
 from opsqm.web import paginate
+from opsqm.records.locking import form_version
 
 
 def _errors(exc: ValidationError) -> str:
@@ -72,7 +73,7 @@ def document_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         try:
             if document:
                 document = services.document_update(actor=request.user, document=document, data=data,
-                                                    expected_version=data.get("version") or 0, distribution=data["distribution"])
+                                                    expected_version=form_version(data.get("version")), distribution=data["distribution"])
             else:
                 document = services.document_create(actor=request.user, code=data["code"], title=data["title"], doc_type=data["doc_type"],
                                                     owner=data["owner"], department=data["department"],

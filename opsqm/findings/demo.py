@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from opsqm import clock
 from opsqm.demo import DemoContext
 from opsqm.findings import services
 from opsqm.findings.models import Finding
@@ -102,9 +103,10 @@ def load(ctx: DemoContext) -> None:
             project = ctx.projects[idx] if idx is not None else None
             source = by_title.get(source_title) if source_title else None
             owner: Any = project.ops_manager if project is not None else ctx.users["spec_a"]
-            item = services.improvement_create(actor=ctx.users["qm"], title=title, target=target, owner=owner, project=project,
-                                               finding=source, measure="按季度跟踪，责任人每两周填报进展。",
-                                               due_date=ctx.today + dt.timedelta(days=due_in))
+            with clock.frozen_at(_at(ctx, 60)):  # registered two months ago (a due date before that day would be refused)
+                item = services.improvement_create(actor=ctx.users["qm"], title=title, target=target, owner=owner, project=project,
+                                                   finding=source, measure="按季度跟踪，责任人每两周填报进展。",
+                                                   due_date=ctx.today + dt.timedelta(days=due_in))
             steps = [p for p in (20, 40, 60, 80, 100) if p <= progress]
             for n, p in enumerate(steps):
                 services.improvement_add_progress(actor=owner, item=item, date=ctx.today - dt.timedelta(days=7 * (len(steps) - n)),

@@ -8,7 +8,7 @@ from typing import Any, Iterable
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from opsqm.core.sheets import Column, workbook_bytes, write_table
+from opsqm.core.cells import Column, new_workbook, workbook_bytes, write_table
 
 COLUMNS = [
     Column("编号", 15), Column("标题", 36, wrap=True), Column("等级", 8), Column("来源", 11), Column("状态", 13),
@@ -24,8 +24,6 @@ def _local(value: Any) -> str:
 
 
 def findings_workbook(findings: Iterable[Any]) -> bytes:
-    from openpyxl import Workbook
-
     from opsqm.findings.models import CorrectiveAction
 
     if hasattr(findings, "select_related"):
@@ -43,7 +41,7 @@ def findings_workbook(findings: Iterable[Any]) -> bytes:
             rows.append(base + [a.description, a.owner.display_name, a.due_date.isoformat(), a.get_status_display(),
                                 a.implementation_note, a.verified_by.display_name if a.verified_by_id else "", _local(a.verified_at),
                                 a.verification_note])
-    wb = Workbook()
+    wb = new_workbook()
     ws = wb.active
     ws.title = "问题清单"
     write_table(ws, COLUMNS, rows)

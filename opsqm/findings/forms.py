@@ -4,7 +4,6 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from opsqm.accounts.access import visible_projects
@@ -28,18 +27,6 @@ def projects_for_raising(user: Any):
     return qs
 
 
-def _check_due(due: Any, *, what: Any, not_before: Any = None) -> None:
-    """A page may not set a due date in the past or before the finding existed (it would escalate at once)."""
-    from django.core.exceptions import ValidationError
-
-    from opsqm.findings.services import check_due_date
-
-    try:
-        check_due_date(due, today=timezone.localdate(), not_before=not_before, what=str(what))
-    except ValidationError as exc:
-        raise forms.ValidationError(exc.message_dict["due_date"])
-
-
 class VersionField(forms.IntegerField):
     def __init__(self) -> None:
         super().__init__(widget=forms.HiddenInput, required=False)
@@ -57,12 +44,6 @@ class FindingForm(StyledFormMixin, forms.ModelForm):
             "owner": _("负责原因分析和答复的人；不填则为项目运维经理。"),
             "due_date": _("不填则为 3 个工作日后。"),
         }
-
-    def clean_due_date(self) -> Any:
-        due = self.cleaned_data.get("due_date")
-        if due is not None and due != getattr(self.instance, "due_date", None):
-            _check_due(due, what=_("答复期限"))
-        return due
 
     def __init__(self, *args: Any, user: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -96,13 +77,6 @@ class ActionForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.finding = finding
         self.fields["owner"].queryset = internal_people()
-
-    def clean_due_date(self) -> Any:
-        due = self.cleaned_data.get("due_date")
-        if due is not None and due != self.initial.get("due_date"):
-            raised = timezone.localtime(self.finding.raised_at).date() if self.finding is not None else None
-            _check_due(due, what=_("完成期限"), not_before=raised)
-        return due
 
 
 class ImplementForm(StyledFormMixin, forms.Form):

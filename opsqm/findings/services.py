@@ -28,6 +28,7 @@ from opsqm.accounts.roles import Role
 from opsqm.findings import policy
 from opsqm.findings.models import ActionEscalation, CorrectiveAction, Finding, FindingEvent, ImprovementItem, ImprovementUpdate
 from opsqm.notifications.services import notify
+from opsqm.records.dates import check_due_date
 from opsqm.records.locking import StaleEditError, bump_version, lock_for_edit
 
 __all__ = [
@@ -92,15 +93,18 @@ def _finding_url(finding: Finding) -> str:
     return reverse("findings:detail", args=[finding.pk])
 
 
-def check_due_date(due_date: dt.date | None, *, today: dt.date | None, not_before: dt.date | None = None, field: str = "due_date",
-                    what: str = "") -> None:
-    """A due date in the past or before the record it belongs to existed would go straight into escalation."""
-    if due_date is None:
-        return
-    if today is not None and due_date < today:
-        raise ValidationError({field: _("%(what)s不能早于今天（%(today)s）。") % {"what": what or _("期限"), "today": today.isoformat()}})
-    if not_before is not None and due_date < not_before:
-        raise ValidationError({field: _("%(what)s不能早于问题登记日期（%(d)s）。") % {"what": what or _("期限"), "d": not_before.isoformat()}})
+def _local_date(at: dt.datetime) -> dt.date:
+    return timezone.localtime(at).date()
+
+
+def _check_answer_deadline(due_date: dt.date | None, *, at: dt.datetime, raised_at: dt.datetime | None = None) -> None:
+    """答复期限 of a finding: not before today (business clock) nor before the finding was registered."""
+    check_due_date(due_date, today=_local_date(at), not_before=_local_date(raised_at) if raised_at else None, what=_("答复期限"))
+
+
+def _check_action_due(due_date: dt.date | None, *, at: dt.datetime, finding: Finding) -> None:
+    """完成期限 of a corrective action: not before today (business clock) nor before its finding existed."""
+    check_due_date(due_date, today=_local_date(at), not_before=_local_date(finding.raised_at), what=_("完成期限"))
 
 
 def _active_users(role: str) -> list[Any]:
@@ -134,6 +138,7 @@ def finding_create(
     at = _now(now)
     if owner is None:
         owner = project.ops_manager if project is not None else actor
+    _check_answer_deadline(due_date, at=at)
     if due_date is None:
         due_date = _add_working_days(timezone.localtime(at).date(), ANSWER_WORKING_DAYS)
     year = timezone.localtime(at).year
@@ -166,6 +171,8 @@ def finding_update(*, actor: Any, finding: Finding, data: dict[str, Any], expect
         raise ValidationError(_("问题已关闭，不能再修改；如需继续处理，请先重新打开。"))
     was_major = locked.severity == Finding.Severity.MAJOR
     changed = [f for f in FINDING_EDIT_FIELDS if f in data and getattr(locked, f) != data[f]]
+    if "due_date" in changed:  # an unchanged (even passed) deadline does not block other edits
+        _check_answer_deadline(data["due_date"], at=clock.now(), raised_at=locked.raised_at)
     for field in FINDING_EDIT_FIELDS:
         if field in data:
             setattr(locked, field, data[field])
@@ -306,6 +313,7 @@ def action_create(*, actor: Any, finding: Finding, description: str, owner: Any,
     if locked.status == S.CLOSED:
         raise ValidationError(_("问题已关闭，不能再增加纠正措施；如需继续处理，请先重新打开。"))
     at = _now(now)
+    _check_action_due(due_date, at=at, finding=locked)
     action = CorrectiveAction(finding=locked, description=description, owner=owner, due_date=due_date, created_by=actor)
     action.full_clean()
     action.save()
@@ -328,6 +336,8 @@ def action_update(*, actor: Any, action: CorrectiveAction, data: dict[str, Any],
         raise PermissionDenied(_("只有问题责任人、项目运维经理或质量人员可以修改纠正措施。"))
     if locked.status != A.PLANNED:
         raise ValidationError(_("只有待实施的纠正措施可以修改。"))
+    if "due_date" in data and data["due_date"] != locked.due_date:
+        _check_action_due(data["due_date"], at=clock.now(), finding=locked.finding)
     for field in ACTION_EDIT_FIELDS:
         if field in data:
             setattr(locked, field, data[field])
@@ -489,6 +499,7 @@ def improvement_create(*, actor: Any, title: str, target: str, owner: Any, due_d
     if not policy.can_manage_improvements(actor, project):
         raise PermissionDenied(_("您无权在该范围登记服务改进项。"))
     _validate_progress(progress)
+    check_due_date(due_date, today=_local_date(clock.now()), what=_("计划完成日期"))
     year = timezone.localdate().year
     item = ImprovementItem(code=code_allocate(prefix="IMP", year=year, model=ImprovementItem), title=title, description=description, target=target,
                            measure=measure, owner=owner, due_date=due_date, progress=progress, status=status, project=project,
@@ -523,6 +534,8 @@ def improvement_update(*, actor: Any, item: ImprovementItem, data: dict[str, Any
         raise PermissionDenied(_("只有改进项责任人、登记人或质量人员可以修改。"))
     if "project" in data and data["project"] != locked.project and not policy.can_manage_improvements(actor, data["project"]):
         raise PermissionDenied(_("您无权把改进项移到该项目。"))
+    if "due_date" in data and data["due_date"] != locked.due_date:
+        check_due_date(data["due_date"], today=_local_date(clock.now()), what=_("计划完成日期"))
     for field in IMPROVEMENT_EDIT_FIELDS:
         if field in data:
             setattr(locked, field, data[field])

@@ -17,6 +17,7 @@ from opsqm.findings.forms import (ActionForm, CauseForm, FindingForm, ImplementF
                                   ToImprovementForm, VerifyForm)
 from opsqm.findings.models import CorrectiveAction, Finding, ImprovementItem
 from opsqm.records.models import EvidenceFile
+from opsqm.records.locking import form_version
 from opsqm.web import paginate, querystring_without
 
 
@@ -55,7 +56,7 @@ def _step(request: HttpRequest, *, form: Any, finding: Finding, title: str, intr
 
 
 def _version(data: dict) -> int:
-    return data.get("version") or 0
+    return form_version(data.get("version"))
 
 
 # ------------------------------------------------------------------ findings

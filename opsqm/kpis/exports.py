@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from io import BytesIO
 from typing import Any
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from opsqm.core.cells import neutralize, print_layout
+from opsqm.core.cells import neutralize, new_workbook, print_layout, workbook_bytes, xlsx_response
 from opsqm.core.kpi import KPI_DEFINITIONS, Period
 from opsqm.kpis import labels
 
@@ -79,8 +77,8 @@ def _scope_cells(row: Any) -> list[str]:
     return [neutralize(row.scope.code), neutralize(row.scope.name)]
 
 
-def workbook_for(title: str, sections: list[tuple[Period, list[Any]]], cutoff_at: datetime) -> Workbook:
-    wb = Workbook()
+def workbook_for(title: str, sections: list[tuple[Period, list[Any]]], cutoff_at: datetime) -> Any:
+    wb = new_workbook()
     matrix = wb.active
     matrix.title = _("指标矩阵")
     _matrix(matrix, title, sections, cutoff_at)
@@ -114,13 +112,11 @@ def workbook_for(title: str, sections: list[tuple[Period, list[Any]]], cutoff_at
     formulas.append([])
     formulas.append([_("说明"), _("比率以小数表示（0.95 = 95%）；分母为 0 时数值为空（页面显示“—”）；平均解决时长的分子为工作时间秒数、数值为小时。")])
     formulas.column_dimensions["B"].width = 80
+    for cell in formulas["B"]:
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    print_layout(formulas, freeze="A2")
     return wb
 
 
 def rows_response(*, title: str, filename: str, sections: list[tuple[Period, list[Any]]], cutoff_at: datetime) -> HttpResponse:
-    buffer = BytesIO()
-    workbook_for(title, sections, cutoff_at).save(buffer)
-    response = HttpResponse(buffer.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return xlsx_response(workbook_bytes(workbook_for(title, sections, cutoff_at)), filename)

@@ -14,7 +14,6 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from opsqm.core.kpi import KPI_DEFINITIONS, SURVEY_KPIS, TICKET_KPIS, Granularity, KpiCode, KpiValue, Period, rollup
@@ -56,6 +55,8 @@ class Row:
 _TEXTS: dict[str, dict[str, str]] = {}
 
 
+_NO_BADGE = format_html('<span class="badge text-bg-light text-secondary">{}</span>', "—")  # no target: no attainment
+
 def _texts() -> dict[str, str]:
     """The cells' constant words and badges, translated and escaped once per language."""
     from django.utils.translation import get_language
@@ -92,7 +93,7 @@ def render_cell(cell: Cell, link: str, finding: Any, can_raise: bool, scope_key:
     elif cell.attained is False:
         badge = texts["missed"]
     else:
-        badge = mark_safe('<span class="badge text-bg-light text-secondary">—</span>')  # constant markup, no user text
+        badge = _NO_BADGE
     action = ""
     if missed and finding is not None:
         action = format_html('<a class="small" href="{}"><i class="bi bi-flag"></i> {}</a>',

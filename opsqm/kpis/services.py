@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from opsqm.accounts.roles import Role
 from opsqm.core.kpi import KPI_DEFINITIONS, KpiCode, Period
 from opsqm.kpis.models import MANUAL_KPIS, RATIO_MANUAL_KPIS, KpiTarget, ManualMeasure
-from opsqm.records.locking import StaleEditError
+from opsqm.records.locking import StaleEditError, bump_version, lock_for_edit
 
 KPI_MISS_SOURCE_TYPE = "kpis.kpimiss"
 # A project's 客户满意度 miss is raised by the surveys area (opsqm.surveys.services.finding_from_project_score),
@@ -59,7 +59,7 @@ def target_set(*, actor: Any, kpi: KpiCode | str, target: Decimal | None, projec
     row.target = target
     row.set_by = actor
     if existing is not None:
-        row.version += 1
+        bump_version(row)
     row.full_clean()
     row.save()
     return row
@@ -100,10 +100,8 @@ def manual_measure_save(
             raise StaleEditError(_("该指标已被他人删除或修改，请刷新页面后重新录入。"), code="stale")
         row = ManualMeasure(kpi=code.value, project=project, period=period)
     else:
-        if expected_version is not None and existing.version != expected_version:
-            raise StaleEditError(_("该期间的数据已被他人修改，请刷新页面查看最新数值后重新录入。"), code="stale")
-        row = existing
-        row.version += 1
+        row = lock_for_edit(existing, expected_version, _("该期间的数据已被他人修改，请刷新页面查看最新数值后重新录入。"))
+        bump_version(row)
     row.value, row.numerator, row.denominator, row.note, row.entered_by = value, numerator, denominator, note, actor
     row.full_clean()
     row.save()

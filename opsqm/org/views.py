@@ -13,6 +13,7 @@ from opsqm.org.forms import CustomerForm, ProjectForm
 from opsqm.org.models import Department, ProjectStatus, ServiceItem, Staff
 from opsqm.records.selectors import present_events
 from opsqm.web import master_data_required, org_wide_required, paginate, querystring_without
+from opsqm.records.locking import form_version
 
 
 @login_required
@@ -73,7 +74,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
         data = dict(form.cleaned_data)
         try:
             project = services.project_update(
-                actor=request.user, project=project, data=data, expected_version=data.get("version") or 0,
+                actor=request.user, project=project, data=data, expected_version=form_version(data.get("version")),
                 members=data.pop("members"), service_items=data.pop("service_items"),
             )
         except services.StaleEditError as exc:
@@ -132,7 +133,7 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             customer = services.customer_update(
-                actor=request.user, customer=customer, data=form.cleaned_data, expected_version=form.cleaned_data.get("version") or 0
+                actor=request.user, customer=customer, data=form.cleaned_data, expected_version=form_version(form.cleaned_data.get("version"))
             )
         except services.StaleEditError as exc:
             form.add_error(None, exc.messages[0])

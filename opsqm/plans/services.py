@@ -26,7 +26,8 @@ from opsqm.plans.models import (
     ActivityEscalation, ActivityStatus, ActivityType, CalendarFeed, MeasurePeriod, Phase, PlanActivity, PlanDecision,
     PlannedCheck, PlannedReview, PlanRevision, PlanStatus, ProjectQAPlan, QualityObjective, QualityPlan,
 )
-from opsqm.records.locking import StaleEditError
+from opsqm.records.dates import business_today, check_due_date
+from opsqm.records.locking import bump_version, lock_for_edit
 
 ACTIVITY_FIELDS = ("type", "title", "content", "scope_org", "department", "owner", "due_date", "output")
 OBJECTIVE_FIELDS = ("indicator", "formula", "kpi", "target", "unit", "higher_is_better", "period", "manual_actual", "order")
@@ -62,15 +63,12 @@ def _first_user(role: str, fallback: Any) -> Any:
 
 
 def _lock(plan: QualityPlan, expected_version: int | None = None) -> QualityPlan:
-    locked = QualityPlan.objects.select_for_update().get(pk=plan.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise StaleEditError(_("该计划已被他人修改，请刷新页面后重新操作。"), code="stale")
-    return locked
+    return lock_for_edit(plan, expected_version, _("该计划已被他人修改，请刷新页面后重新操作。"))
 
 
 def _bump(plan: QualityPlan) -> None:
     QualityPlan.objects.filter(pk=plan.pk).update(version=plan.version + 1)
-    plan.version += 1
+    bump_version(plan)
 
 
 def _change_allowed(plan: QualityPlan, actor: Any, reason: str, change: str) -> None:
@@ -252,12 +250,13 @@ def activity_save(*, actor: Any, plan: QualityPlan, data: dict[str, Any], projec
                   activity: PlanActivity | None = None, reason: str = "", expected_version: int | None = None,
                   _revision: bool = True) -> PlanActivity:
     if activity is not None:
-        locked = PlanActivity.objects.select_for_update().get(pk=activity.pk)
-        if expected_version is not None and locked.version != expected_version:
-            raise StaleEditError(_("该活动已被他人修改，请刷新页面后重新编辑。"), code="stale")
+        locked = lock_for_edit(activity, expected_version, _("该活动已被他人修改，请刷新页面后重新编辑。"))
         before = _describe(locked)
         activity = locked
     obj = activity or PlanActivity(plan=plan)
+    if _revision and "due_date" in data and (activity is None or data["due_date"] != activity.due_date):
+        # a date a person sets; the checks generated from a project's QA plan follow the project's own calendar
+        check_due_date(data["due_date"], today=business_today(), what=_("计划完成日期"))
     for k in ACTIVITY_FIELDS:
         if k in data:
             setattr(obj, k, data[k])
@@ -270,7 +269,7 @@ def activity_save(*, actor: Any, plan: QualityPlan, data: dict[str, Any], projec
     elif plan.status == PlanStatus.SUBMITTED:  # the caller records one revision for a batch
         raise ValidationError(_("计划正在等待总经办审批，审批完成前不能修改。"))
     if activity is not None:
-        obj.version += 1
+        bump_version(obj)
     obj.save()
     if projects is not None:
         obj.projects.set(projects)
@@ -293,11 +292,11 @@ def can_work_on(user: Any, activity: PlanActivity) -> bool:
 def activity_start(*, actor: Any, activity: PlanActivity) -> PlanActivity:
     if not can_work_on(actor, activity):
         raise PermissionDenied(_("只有活动负责人或质量经理可以更新活动状态。"))
-    locked = PlanActivity.objects.select_for_update().get(pk=activity.pk)
+    locked = lock_for_edit(activity, None)
     if locked.status == ActivityStatus.DONE:
         raise ValidationError(_("活动已完成。"))
     locked.status = ActivityStatus.IN_PROGRESS
-    locked.version += 1
+    bump_version(locked)
     locked.save(update_fields=["status", "version"])
     return locked
 
@@ -312,14 +311,14 @@ def activity_link(*, actor: Any, activity: PlanActivity, record: Any) -> PlanAct
         raise ValidationError(_("该类记录不能用于完成计划活动。"))
     if not kind.candidates(actor).filter(pk=record.pk).exists():
         raise ValidationError(_("所选记录不存在或您无权查看。"))
-    locked = PlanActivity.objects.select_for_update().select_related("plan").get(pk=activity.pk)
+    locked = lock_for_edit(activity, None, select_related=("plan",))
     if locked.plan.status != PlanStatus.APPROVED:
         raise ValidationError(_("计划批准后才能登记活动完成情况。"))
     locked.linked_type = ContentType.objects.get_for_model(type(record))
     locked.linked_id = record.pk
     locked.linked_label = f"{kind.label}：{kind.text(record)}"[:250]
     locked.status, locked.done_at, locked.done_by = ActivityStatus.DONE, clock.now(), actor
-    locked.version += 1
+    bump_version(locked)
     locked.save()
     check = PlannedCheck.objects.filter(activity=locked).first()
     if check is not None and type(record)._meta.label == "audits.Audit":
@@ -336,12 +335,12 @@ def activity_complete(*, actor: Any, activity: PlanActivity, note: str) -> PlanA
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": _("请说明完成情况及输出物的存放位置。")})
-    locked = PlanActivity.objects.select_for_update().select_related("plan").get(pk=activity.pk)
+    locked = lock_for_edit(activity, None, select_related=("plan",))
     if locked.plan.status != PlanStatus.APPROVED:
         raise ValidationError(_("计划批准后才能登记活动完成情况。"))
     locked.linked_label = (_("完成说明：%(n)s") % {"n": note})[:250]
     locked.status, locked.done_at, locked.done_by = ActivityStatus.DONE, clock.now(), actor
-    locked.version += 1
+    bump_version(locked)
     locked.save()
     return locked
 
@@ -350,11 +349,11 @@ def activity_complete(*, actor: Any, activity: PlanActivity, note: str) -> PlanA
 def activity_unlink(*, actor: Any, activity: PlanActivity) -> PlanActivity:
     if not can_plan(actor):
         raise PermissionDenied(_("只有质量经理可以撤销完成登记。"))
-    locked = PlanActivity.objects.select_for_update().get(pk=activity.pk)
+    locked = lock_for_edit(activity, None)
     locked.linked_type = locked.linked_id = locked.done_at = locked.done_by = None
     locked.linked_label = ""
     locked.status = ActivityStatus.PLANNED
-    locked.version += 1
+    bump_version(locked)
     locked.save()
     return locked
 

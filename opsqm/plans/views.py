@@ -16,7 +16,7 @@ from opsqm.accounts.access import get_visible_or_404, visible_projects
 from opsqm.plans import document, ical, linking, selectors, services
 from opsqm.plans.forms import ActivityForm, GenerateForm, ObjectiveForm, PlanForm, QAPlanForm
 from opsqm.plans.models import ActivityStatus, ActivityType, PlannedReview, PlanStatus, QualityObjective
-from opsqm.records.locking import StaleEditError
+from opsqm.records.locking import StaleEditError, form_version
 
 
 def _err(exc: Exception) -> str:
@@ -151,9 +151,10 @@ def activity_form(request: HttpRequest, pk: int, act_pk: int | None = None) -> H
             form.instance = type(activity).objects.get(pk=activity.pk)  # ModelForm mutated it; the service reloads
         try:
             saved = services.activity_save(actor=request.user, plan=plan, data=data, projects=list(d.get("projects") or []),
-                                           activity=activity, reason=d.get("reason", ""), expected_version=d.get("version"))
+                                           activity=activity, reason=d.get("reason", ""),
+                                           expected_version=form_version(d.get("version")) if activity is not None else None)
         except StaleEditError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, exc.messages)
         except ValidationError as exc:
             _apply(form, exc)
         else:

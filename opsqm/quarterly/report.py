@@ -1,5 +1,5 @@
 """The quarterly quality report: .docx (python-docx, charts drawn server-side by matplotlib in Noto
-Sans CJK) and .xlsx (openpyxl through the project's cell neutralizer). Content comes from the review
+Sans CJK) and .xlsx (the project's one sheet writer, opsqm.core.cells). Content comes from the review
 where it exists and from the records alone where it does not (CLI for past quarters)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from opsqm.core.cells import neutralize
+from opsqm.core.cells import PERCENT, Column, new_workbook, workbook_bytes, write_table
 from opsqm.core.kpi import Period
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -228,32 +228,20 @@ def render_docx(c: dict[str, Any]) -> bytes:
 # ---------------------------------------------------------------- xlsx
 
 def render_xlsx(c: dict[str, Any]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Alignment
 
-    wb = Workbook()
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="D9E2F3")
+    wb = new_workbook()
 
     def sheet(ws: Any, headers: list[str], rows: list[list[Any]], widths: list[int], pct_cols: tuple[int, ...] = (),
               units: list[str] | None = None) -> None:
-        ws.append(headers)
-        for cell in ws[1]:
-            cell.font, cell.fill = bold, fill
-        for row in rows:
-            ws.append([neutralize(v) for v in row])
-        for i, w in enumerate(widths):
-            ws.column_dimensions[chr(ord("A") + i)].width = w
+        write_table(ws, [Column(h, w, wrap=w >= 16) for h, w in zip(headers, widths)], rows)
         for n, row in enumerate(ws.iter_rows(min_row=2)):
             for cell in row:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
                 if cell.column in pct_cols:
                     # rates as percent; hours and counts as plain numbers
-                    cell.number_format = "0.0%" if units is None or units[n] == "%" else "0.0"
+                    cell.number_format = PERCENT if units is None or units[n] == "%" else "0.0"
         ws.freeze_panes = "B2"
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
 
     def kpi_rows(scope: str, rows: list[Any]) -> list[list[Any]]:
         out = []
@@ -282,6 +270,4 @@ def render_xlsx(c: dict[str, Any]) -> bytes:
             s.customer_meetings, s.summary, s.problems, s.next_plan] for s in comp["submissions"]], [10, 10, 8, 8, 8, 8, 8, 40, 30, 40])
     sheet(wb.create_sheet("分析与要求"), ["项目", "内容"],
           [["状态", c["status"]], ["质量分析", c["analysis"]], ["改进要求", c["requirements"]], ["总经办意见", c["gm"]]], [14, 100])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return workbook_bytes(wb)

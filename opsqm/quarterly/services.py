@@ -16,7 +16,7 @@ from opsqm.accounts.roles import Role
 from opsqm.core.kpi import Period
 from opsqm.notifications.services import notify
 from opsqm.quarterly.models import QuarterlyReview, QuarterlySubmission, ReviewEvent
-from opsqm.records.locking import StaleEditError
+from opsqm.records.locking import bump_version, lock_for_edit
 
 R = QuarterlyReview.Status
 SUBMISSION_FIELDS = ("tickets_handled", "major_incidents", "service_reports", "customer_meetings", "staff_changes",
@@ -47,14 +47,11 @@ def _event(review: QuarterlyReview, actor: Any, kind: str, note: str = "") -> No
 
 
 def _lock(review: QuarterlyReview, expected_version: int | None = None) -> QuarterlyReview:
-    locked = QuarterlyReview.objects.select_for_update().get(pk=review.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise StaleEditError(_("该季度分析已被他人修改，请刷新页面后重新操作。"), code="stale")
-    return locked
+    return lock_for_edit(review, expected_version, _("该季度分析已被他人修改，请刷新页面后重新操作。"))
 
 
 def _save(review: QuarterlyReview, fields: list[str]) -> None:
-    review.version += 1
+    bump_version(review)
     review.save(update_fields=[*fields, "version"])
 
 
@@ -98,11 +95,10 @@ def review_open(*, actor: Any, year: int, quarter: int, today: dt.date) -> Quart
 @transaction.atomic
 def submission_save(*, actor: Any, submission: QuarterlySubmission, data: dict[str, Any], submit: bool,
                     expected_version: int | None = None) -> QuarterlySubmission:
-    locked = QuarterlySubmission.objects.select_for_update().select_related("review", "project").get(pk=submission.pk)
+    locked = lock_for_edit(submission, None, select_related=("review", "project"))
     if actor.pk not in (locked.owner_id, locked.project.ops_manager_id):
         raise PermissionDenied(_("只有本项目的运维经理可以填写季度工作总结。"))
-    if expected_version is not None and locked.version != expected_version:
-        raise StaleEditError(_("该总结已被他人修改，请刷新页面后重新编辑。"), code="stale")
+    lock_for_edit(locked, expected_version, _("该总结已被他人修改，请刷新页面后重新编辑。"))
     if locked.review.status not in (R.COLLECTING, R.RETURNED):
         raise ValidationError(_("季度质量报告已报送，不能再修改总结。"))
     for k in SUBMISSION_FIELDS:
@@ -114,7 +110,7 @@ def submission_save(*, actor: Any, submission: QuarterlySubmission, data: dict[s
             raise ValidationError(missing)
         locked.status, locked.submitted_at = QuarterlySubmission.Status.SUBMITTED, clock.now()
     locked.full_clean()
-    locked.version += 1
+    bump_version(locked)
     locked.save()
     if submit:
         _event(locked.review, actor, ReviewEvent.Kind.SUBMITTED, locked.project.code)

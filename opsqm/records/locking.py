@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
-__all__ = ["StaleEditError", "lock_for_edit", "bump_version", "parse_version"]
+__all__ = ["StaleEditError", "lock_for_edit", "bump_version", "parse_version", "form_version"]
 
 M = TypeVar("M", bound=models.Model)
 
@@ -61,3 +61,18 @@ def parse_version(raw: Any) -> int:
         return int(raw)
     except (TypeError, ValueError):
         raise ValidationError({"version": [_("版本号 version 必须是整数。")]}, code="version_invalid") from None
+
+
+def form_version(raw: Any) -> int:
+    """The hidden `version` of a page form; missing or not an integer is refused as a StaleEditError
+    (a form-level conflict message, so every view that shows conflicts shows it).
+
+    Page views call this instead of `data.get("version") or 0`: a form posted without the version
+    it was loaded with (an old page, a hand-made request) must not be taken as version 0.
+    """
+    if raw is None or raw == "" or isinstance(raw, bool):
+        raise StaleEditError(_("页面缺少记录的版本信息，无法确认您编辑的是最新内容。请刷新页面后重新提交。"), code="version_required")
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        raise StaleEditError(_("页面的版本信息无效，请刷新页面后重新提交。"), code="version_invalid") from None

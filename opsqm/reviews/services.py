@@ -24,6 +24,7 @@ from opsqm import clock
 from opsqm.accounts.roles import Role
 from opsqm.notifications.services import notify
 from opsqm.records.codes import code_allocate
+from opsqm.records.dates import business_today, check_due_date
 from opsqm.records.locking import bump_version, lock_for_edit
 from opsqm.reviews import inputs, policy
 from opsqm.reviews.models import (
@@ -187,6 +188,7 @@ def review_action_create(*, actor: Any, review: ManagementReview, kind: str, dec
         raise ValidationError({"decision": _("请填写决定/措施。")})
     if owner is None or due_date is None:
         raise ValidationError(_("请指定责任人和完成期限。"))
+    check_due_date(due_date, today=business_today(), what=_("完成期限"))
     now = clock.now()
     action = ReviewAction(review=locked, code=code_allocate(prefix="MR", year=locked.year, model=ReviewAction), kind=kind,
                           decision=decision.strip(), owner=owner, due_date=due_date, created_by=actor, created_at=now)

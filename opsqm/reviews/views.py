@@ -19,6 +19,7 @@ from opsqm.accounts.access import get_visible_or_404
 from opsqm.reviews import forms, policy, selectors, services
 from opsqm.reviews.models import InputSection
 from opsqm.reviews.report import chart_png
+from opsqm.records.locking import form_version
 
 
 def _run(request: HttpRequest, fn: Callable[[], Any], ok: str) -> bool:
@@ -69,7 +70,7 @@ def review_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         try:
             with transaction.atomic():
                 if review:
-                    review = services.review_update(actor=request.user, review=review, data=data, expected_version=d.get("version") or 0,
+                    review = services.review_update(actor=request.user, review=review, data=data, expected_version=form_version(d.get("version")),
                                                     attendees=d["attendees"], agenda=agenda)
                 else:
                     review = services.review_create(actor=request.user, year=d["year"], title=d["title"], planned_date=d["planned_date"],

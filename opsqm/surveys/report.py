@@ -1,7 +1,7 @@
 """The satisfaction report of a period: .docx (charts drawn server-side with a CJK font) and .xlsx.
 
 User text (comments, complaint content) goes into runs and cells as text: python-docx escapes XML,
-and every spreadsheet cell passes through the project's neutralizer (opsqm.core.cells)."""
+and every spreadsheet cell is written by the project's one sheet writer (opsqm.core.cells)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opsqm.core import satisfaction as core
-from opsqm.core.cells import neutralize
+from opsqm.core.cells import PERCENT, Column, new_workbook, workbook_bytes, write_table
 from opsqm.surveys import selectors
 from opsqm.surveys.wording import formula_in_words, level_label
 
@@ -139,45 +139,37 @@ def render_docx(ctx: dict[str, Any]) -> bytes:
 
 
 def render_xlsx(ctx: dict[str, Any]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
+    wb = new_workbook()
     ws = wb.active
     ws.title = _("项目满意度")
-
-    def head(sheet, cols):
-        sheet.append(cols)
-        for cell in sheet[sheet.max_row]:
-            cell.font = Font(bold=True)
-
-    head(ws, [_("项目"), _("项目名称"), _("客户"), _("事件级"), _("事件级份数"), _("项目级"), _("项目级份数"), _("客户级"), _("客户级份数"),
-              _("项目满意度"), _("分档")])
+    score = "0.00"
+    columns = [Column(_("项目"), 10), Column(_("项目名称"), 24, wrap=True), Column(_("客户"), 20, wrap=True)]
+    for title in (_("事件级"), _("项目级"), _("客户级")):
+        columns += [Column(title, 9, score), Column(_("%(level)s份数") % {"level": title}, 9)]
+    columns += [Column(_("项目满意度"), 10, score), Column(_("分档"), 8)]
+    rows = []
     for ps in ctx["roll"].projects:
-        row = [neutralize(ps.project.code), neutralize(ps.project.name), neutralize(ps.project.customer.name)]
+        row = [ps.project.code, ps.project.name, ps.project.customer.name]
         for lv in core.LEVELS:
             ls = ps.levels[lv]
             row += [None if ls.score is None else round(ls.score, 2), ls.count]
         row += [None if ps.score is None else round(ps.score, 2), ps.band or ""]
-        ws.append(row)
-    rates = wb.create_sheet(_("回收率"))
-    head(rates, [_("项目"), _("层级"), _("邀请"), _("答复"), _("回收率")])
-    for r in ctx["rates"]["project"]:
-        rates.append([neutralize(r["project__code"] or ""), level_label(r["level"]), r["invited"], r["answered"], r["rate"]])
-    comments = wb.create_sheet(_("客户意见"))
-    head(comments, [_("层级"), _("项目"), _("客户"), _("得分"), _("意见原文")])
-    for r in ctx["comments"]:
-        comments.append([level_label(r.level), neutralize(r.project.code if r.project_id else ""), neutralize(r.customer.name),
-                         None if r.score is None else round(r.score, 2), neutralize(r.comment)])
-    complaints = wb.create_sheet(_("客户投诉"))
-    head(complaints, [_("编号"), _("受理时间"), _("客户"), _("项目"), _("严重程度"), _("内容"), _("处理记录"), _("回访结果"), _("状态")])
-    for c in ctx["complaints"]:
-        complaints.append([c.code, timezone.localtime(c.received_at).strftime("%Y-%m-%d %H:%M"), neutralize(c.customer.name),
-                           neutralize(c.project.code if c.project_id else ""), c.get_severity_display(), neutralize(c.content), neutralize(c.handling),
-                           c.get_visit_result_display() or "", c.get_status_display()])
-    for sheet in wb.worksheets:
-        sheet.column_dimensions["B"].width = 24
-        sheet.column_dimensions["E"].width = 40
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+        rows.append(row)
+    write_table(ws, columns, rows)
+    write_table(wb.create_sheet(_("回收率")),
+                [Column(_("项目"), 10), Column(_("层级"), 10), Column(_("邀请"), 8), Column(_("答复"), 8), Column(_("回收率"), 10, PERCENT)],
+                [[r["project__code"] or "", level_label(r["level"]), r["invited"], r["answered"], r["rate"]] for r in ctx["rates"]["project"]],
+                landscape=False)
+    write_table(wb.create_sheet(_("客户意见")),
+                [Column(_("层级"), 10), Column(_("项目"), 10), Column(_("客户"), 20, wrap=True), Column(_("得分"), 8, score),
+                 Column(_("意见原文"), 60, wrap=True)],
+                [[level_label(r.level), r.project.code if r.project_id else "", r.customer.name,
+                  None if r.score is None else round(r.score, 2), r.comment] for r in ctx["comments"]])
+    write_table(wb.create_sheet(_("客户投诉")),
+                [Column(_("编号"), 15), Column(_("受理时间"), 16), Column(_("客户"), 20, wrap=True), Column(_("项目"), 10),
+                 Column(_("严重程度"), 9), Column(_("内容"), 44, wrap=True), Column(_("处理记录"), 40, wrap=True),
+                 Column(_("回访结果"), 10), Column(_("状态"), 9)],
+                [[c.code, timezone.localtime(c.received_at).strftime("%Y-%m-%d %H:%M"), c.customer.name,
+                  c.project.code if c.project_id else "", c.get_severity_display(), c.content, c.handling,
+                  c.get_visit_result_display() or "", c.get_status_display()] for c in ctx["complaints"]])
+    return workbook_bytes(wb)

@@ -510,6 +510,8 @@ def complaint_create(*, actor: Any, data: Mapping[str, Any], response: Response 
     if not policy.can_register_complaint(actor, project, customer):
         raise PermissionDenied(_("您无权为该客户/项目登记投诉。"))
     received = data.get("received_at") or clock.now()
+    if received > clock.now():
+        raise ValidationError({"received_at": _("受理时间不能晚于当前时间。")})
     c = Complaint(code=code_allocate(prefix="TS", year=timezone.localtime(received).year, model=Complaint), created_by=actor,
                   response=response, **{k: data[k] for k in COMPLAINT_FIELDS if k in data and k not in ("customer", "project", "received_at")})
     c.customer, c.project, c.received_at = customer, project, received

@@ -23,6 +23,7 @@ from opsqm.surveys.forms import CampaignForm, ComplaintForm, ContactForm, Handli
 from opsqm.surveys.models import Campaign, Complaint, IncidentRule, Invitation, Level, Response, SurveyTemplate
 from opsqm.surveys.wording import formula_in_words, level_label
 from opsqm.web import paginate
+from opsqm.records.locking import form_version
 
 
 def _period(request: HttpRequest) -> core.SurveyPeriod:
@@ -301,7 +302,9 @@ def rules(request: HttpRequest, year: int | None = None) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             try:
-                services.rules_save(actor=request.user, year=year, data=form.service_data(), expected_version=form.cleaned_data.get("version"))
+                existing = current.year == year and current.pk  # the year's own rules were shown: the edit must carry their version
+                services.rules_save(actor=request.user, year=year, data=form.service_data(),
+                                    expected_version=form_version(form.cleaned_data.get("version")) if existing else None)
             except (ValidationError, PermissionDenied) as exc:
                 form.add_error(None, _errors(exc))
             else:
@@ -404,7 +407,7 @@ def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 services.complaint_visit(actor=request.user, complaint=c, visit_date=d["visit_date"], visit_by=d["visit_by"], result=d["visit_result"],
                                          note=d["visit_note"], accepted=d["accepted"], expected_version=d["version"])
             elif step == "close":
-                services.complaint_close(actor=request.user, complaint=c, expected_version=int(request.POST.get("version") or 0))
+                services.complaint_close(actor=request.user, complaint=c, expected_version=form_version(request.POST.get("version")))
             else:
                 raise Http404
         except (ValidationError, PermissionDenied) as exc:

@@ -39,8 +39,10 @@ def records(world):
                             project=world.project_b, now=at(dt.date(2026, 3, 2)))
     findings.finding_create(actor=world.qm, title="公司级问题", description="公司", severity="observation", source="manual",
                             now=at(dt.date(2026, 3, 3)))
-    findings.finding_analyze(actor=world.qm, finding=fa, cause="巡检遗漏")
-    findings.action_create(actor=world.qm, finding=fa, description="甲项目纠正措施", owner=world.ops_a, due_date=dt.date(2026, 4, 1))
+    findings.finding_analyze(actor=world.qm, finding=fa, cause="巡检遗漏", now=at(dt.date(2026, 3, 4)))
+    # planned in March (a due date before the day it is set is refused)
+    findings.action_create(actor=world.qm, finding=fa, description="甲项目纠正措施", owner=world.ops_a, due_date=dt.date(2026, 4, 1),
+                           now=at(dt.date(2026, 3, 5)))
     make_audit(world, "PC-2026-A", dt.date(2026, 5, 1), [world.project_a])
     make_audit(world, "PC-2026-B", dt.date(2026, 5, 2), [world.project_b])
     make_audit(world, "PC-2026-AB", dt.date(2026, 5, 3), [world.project_a, world.project_b])

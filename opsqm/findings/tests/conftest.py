@@ -4,10 +4,21 @@ import datetime as dt
 
 import pytest
 
+from opsqm import clock
 from opsqm.findings import services
 from opsqm.findings.models import Finding
 
 TODAY = dt.date(2026, 11, 23)
+# The records of these tests are created on this business day (opsqm.clock), so that due dates such as
+# TODAY or 2026-11-01 are valid when set (the services refuse a due date before the day it is set) and
+# overdue when the tests look at them later with the real date.
+CREATED_AT = dt.datetime(2026, 10, 28, 9, 0)
+
+
+@pytest.fixture(autouse=True)
+def _business_day():
+    with clock.frozen_at(CREATED_AT):
+        yield
 
 
 @pytest.fixture

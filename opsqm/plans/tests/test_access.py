@@ -6,15 +6,17 @@ import datetime as dt
 
 import pytest
 
+from opsqm import clock
 from opsqm.plans import services
 from opsqm.plans.models import ActivityType
 
 
 @pytest.fixture
 def b_activity(world, approved_plan):
-    return services.activity_save(actor=world.qm, plan=approved_plan, projects=[world.project_b], reason="增加项目乙检查",
-                                  data=dict(type=ActivityType.PROJECT_CHECK, title="PB 项目检查", owner=world.spec_b,
-                                            due_date=dt.date(2026, 5, 11), output="检查记录"))
+    with clock.frozen_at(dt.datetime(2026, 5, 4, 9)):  # added to the plan before its due date (a past date is refused)
+        return services.activity_save(actor=world.qm, plan=approved_plan, projects=[world.project_b], reason="增加项目乙检查",
+                                      data=dict(type=ActivityType.PROJECT_CHECK, title="PB 项目检查", owner=world.spec_b,
+                                                due_date=dt.date(2026, 5, 11), output="检查记录"))
 
 
 def test_a_foreign_projects_activity_is_404_for_the_wrong_project_and_the_outsider(world, login, b_activity):

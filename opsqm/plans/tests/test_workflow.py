@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
+from opsqm import clock
 from opsqm.plans import services
 from opsqm.plans.models import ActivityStatus, PlanActivity, PlanStatus
 
@@ -28,9 +29,10 @@ def test_generating_twice_is_refused_and_the_cli_says_so(world):
 
 def test_an_approved_plan_changes_only_through_a_recorded_revision(world, approved_plan):
     a = approved_plan.activities.get(cadence_key="satisfaction")
-    with pytest.raises(ValidationError):
-        services.activity_save(actor=world.qm, plan=approved_plan, activity=a, data={"due_date": dt.date(2026, 11, 2)})
-    services.activity_save(actor=world.qm, plan=approved_plan, activity=a, data={"due_date": dt.date(2026, 11, 2)}, reason="客户年底集中评价")
+    with clock.frozen_at(dt.datetime(2026, 10, 12, 9)):  # the revision is made before the new due date
+        with pytest.raises(ValidationError, match="原因"):
+            services.activity_save(actor=world.qm, plan=approved_plan, activity=a, data={"due_date": dt.date(2026, 11, 2)})
+        services.activity_save(actor=world.qm, plan=approved_plan, activity=a, data={"due_date": dt.date(2026, 11, 2)}, reason="客户年底集中评价")
     approved_plan.refresh_from_db()
     assert approved_plan.revision == 1
     rev = approved_plan.revisions.get()

@@ -6,7 +6,7 @@ import io
 
 from openpyxl import Workbook, load_workbook
 
-from opsqm.core.sheets import PERCENT, Column, percent_value, workbook_bytes, write_table
+from opsqm.core.cells import PERCENT, Column, percent_value, workbook_bytes, write_table
 
 
 def _written():
