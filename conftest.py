@@ -1,13 +1,13 @@
 """Shared fixtures: the named personas of ENGINEERING.md and a small world around them.
 
-    qm        quality manager (org-wide)
-    spec_a    quality specialist of project A
-    ops_a     O&M manager of project A
-    auditor   internal auditor (member of no project)
-    gm        general manager office (org-wide, read-all)
-    mgmt      management representative (org-wide)
-    outsider  an O&M manager of no project: sees nothing project-scoped
-    spec_b / ops_b  the people of project B (the "wrong project" for spec_a)
+qm        quality manager (org-wide)
+spec_a    quality specialist of project A
+ops_a     O&M manager of project A
+auditor   internal auditor (member of no project)
+gm        general manager office (org-wide, read-all)
+mgmt      management representative (org-wide)
+outsider  an O&M manager of no project: sees nothing project-scoped
+spec_b / ops_b  the people of project B (the "wrong project" for spec_a)
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def _isolated_media(settings, tmp_path):
 
 @pytest.fixture
 def world(db) -> World:
-    from opsqm.org.models import Customer, Department, Project, ProjectMembership, ProjectStatus
+    from opsqm.org.models import Customer, Department, Project, ProjectStatus
 
     users = {
         "qm": make_user("qm", Role.QUALITY_MANAGER, "王质量"),
@@ -75,10 +75,25 @@ def world(db) -> World:
     customer_a = Customer.objects.create(code="CA", name="甲客户", industry="能源")
     customer_b = Customer.objects.create(code="CB", name="乙客户", industry="金融")
     common = dict(status=ProjectStatus.ACTIVE, contract_start=dt.date(2026, 1, 1), contract_end=dt.date(2026, 12, 31))
-    project_a = Project.objects.create(code="PA", name="项目甲", customer=customer_a, contract_value=Decimal("1000000"),
-                                       ops_manager=users["ops_a"], quality_specialist=users["spec_a"], department=department, **common)
-    project_b = Project.objects.create(code="PB", name="项目乙", customer=customer_b, contract_value=Decimal("2000000"),
-                                       ops_manager=users["ops_b"], quality_specialist=users["spec_b"], **common)
+    project_a = Project.objects.create(
+        code="PA",
+        name="项目甲",
+        customer=customer_a,
+        contract_value=Decimal("1000000"),
+        ops_manager=users["ops_a"],
+        quality_specialist=users["spec_a"],
+        department=department,
+        **common,
+    )
+    project_b = Project.objects.create(
+        code="PB",
+        name="项目乙",
+        customer=customer_b,
+        contract_value=Decimal("2000000"),
+        ops_manager=users["ops_b"],
+        quality_specialist=users["spec_b"],
+        **common,
+    )
     return World(**users, customer_a=customer_a, customer_b=customer_b, project_a=project_a, project_b=project_b, department=department)
 
 
@@ -95,8 +110,8 @@ def login(client):
 
 @pytest.fixture
 def api_client():
-    from rest_framework.test import APIClient
     from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
 
     def _client(user=None):
         c = APIClient()

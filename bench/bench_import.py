@@ -73,20 +73,22 @@ def _generate_part(out, first: int, rows: int, seed: int, header: bool) -> None:
         return series
 
     pauses = pl.select(pl.when(pl.Series(has_pause)).then(text(pause_start) + "/" + text(pause_end)).otherwise(None)).to_series()
-    frame = pl.DataFrame({
-        "ticket_no": [f"INC{i:08d}" for i in range(first, first + rows)],
-        "priority": rng.choice(np.array(["P1", "P2", "P3", "P4"]), rows, p=[0.05, 0.2, 0.45, 0.3]),
-        "type": rng.choice(np.array(["事件", "服务请求", "问题"]), rows),
-        "status": np.where(open_ticket, "处理中", "已关闭"),
-        "title": [f"工单 {i} 的故障描述" for i in range(first, first + rows)],
-        "contact": rng.choice(np.array(["张三", "李四", "王五", "赵六"]), rows),
-        "created_at": text(created),
-        "first_response_at": text(response, no_response | open_ticket),
-        "resolved_at": text(resolved, open_ticket),
-        "pauses": pauses,
-        "reopen_count": rng.choice(np.array([0, 0, 0, 0, 0, 0, 0, 0, 0, 1]), rows),
-        "first_contact_resolution": rng.choice(np.array(["是", "否"]), rows),
-    })
+    frame = pl.DataFrame(
+        {
+            "ticket_no": [f"INC{i:08d}" for i in range(first, first + rows)],
+            "priority": rng.choice(np.array(["P1", "P2", "P3", "P4"]), rows, p=[0.05, 0.2, 0.45, 0.3]),
+            "type": rng.choice(np.array(["事件", "服务请求", "问题"]), rows),
+            "status": np.where(open_ticket, "处理中", "已关闭"),
+            "title": [f"工单 {i} 的故障描述" for i in range(first, first + rows)],
+            "contact": rng.choice(np.array(["张三", "李四", "王五", "赵六"]), rows),
+            "created_at": text(created),
+            "first_response_at": text(response, no_response | open_ticket),
+            "resolved_at": text(resolved, open_ticket),
+            "pauses": pauses,
+            "reopen_count": rng.choice(np.array([0, 0, 0, 0, 0, 0, 0, 0, 0, 1]), rows),
+            "first_contact_resolution": rng.choice(np.array(["是", "否"]), rows),
+        }
+    )
     frame.write_csv(out, include_header=header)
 
 
@@ -133,9 +135,11 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the temp directory")
     parser.add_argument("--once", action="store_true", help="time the first import only")
-    parser.add_argument("--probe", action="store_true",
-                        help="SQLite: a second process does a short write every 50 ms during the import "
-                             "(as a login does) and reports its longest wait")
+    parser.add_argument(
+        "--probe",
+        action="store_true",
+        help="SQLite: a second process does a short write every 50 ms during the import (as a login does) and reports its longest wait",
+    )
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="opsqm-bench-"))
@@ -148,7 +152,9 @@ def main() -> None:
         csv_path = tmp / "tickets.csv"
         t0 = time.perf_counter()
         generate_csv(csv_path, args.rows)
-        print(f"{os.cpu_count()} CPUs; generated {args.rows:,} rows ({csv_path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t0:.1f} s")
+        print(
+            f"{os.cpu_count()} CPUs; generated {args.rows:,} rows ({csv_path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t0:.1f} s"
+        )
         run([OPSQM, "migrate", "--noinput"], env)
         run([OPSQM, "shell", "-c", SETUP], env)
         backend = "PostgreSQL" if args.postgres else "SQLite"
@@ -167,12 +173,18 @@ def main() -> None:
             if probe is not None and (tmp / "probe.txt").exists():
                 worst, count = (tmp / "probe.txt").read_text().split()
                 waited = f", longest short write during it {float(worst) * 1000:.0f} ms ({count} writes)"
-            print(f"{backend} {label}: wall {wall:.1f} s, CPU {cpu:.1f} s, peak RSS {rss:.0f} MB, "
-                  f"load average {os.getloadavg()[0]:.1f}{waited} — {out}", flush=True)
+            print(
+                f"{backend} {label}: wall {wall:.1f} s, CPU {cpu:.1f} s, peak RSS {rss:.0f} MB, "
+                f"load average {os.getloadavg()[0]:.1f}{waited} — {out}",
+                flush=True,
+            )
     finally:
         if args.postgres:
-            subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-c", f"DROP DATABASE IF EXISTS {db_name}"],
-                           env=env, stdout=subprocess.DEVNULL)
+            subprocess.run(
+                ["psql", "-h", "127.0.0.1", "-U", "postgres", "-c", f"DROP DATABASE IF EXISTS {db_name}"],
+                env=env,
+                stdout=subprocess.DEVNULL,
+            )
         if args.keep:
             print(f"kept {tmp}")
         else:

@@ -38,8 +38,9 @@ def _setup_db() -> tuple[str, callable]:
     if not base:
         os.environ["OPSQM_SQLITE_PATH"] = str(Path(tmp) / "bench.sqlite3")
         return "sqlite", lambda: None
-    import psycopg
     from urllib.parse import urlparse, urlunparse
+
+    import psycopg
 
     parsed = urlparse(base)
     name = f"opsqm_bench_kpi_{uuid.uuid4().hex[:8]}"
@@ -90,12 +91,19 @@ def build(n_tickets: int, n_projects: int, big_project: int = 0) -> dict:
     import datetime as dt
 
     for i in range(n_projects):
-        p = Project.objects.create(code=f"PRJ-{i:02d}", name=f"项目{i:02d}", customer=customer, ops_manager=ops,
-                                   contract_start=dt.date(2026, 1, 1), contract_end=dt.date(2026, 12, 31))
+        p = Project.objects.create(
+            code=f"PRJ-{i:02d}",
+            name=f"项目{i:02d}",
+            customer=customer,
+            ops_manager=ops,
+            contract_start=dt.date(2026, 1, 1),
+            contract_end=dt.date(2026, 12, 31),
+        )
         agreement = SlaAgreement.objects.create(project=p, calendar=calendar)
         for order, (code, resp, resol) in enumerate(priorities):
-            SlaPriority.objects.create(agreement=agreement, code=code, name=code, response_seconds=resp,
-                                       resolution_seconds=resol, order=order)
+            SlaPriority.objects.create(
+                agreement=agreement, code=code, name=code, response_seconds=resp, resolution_seconds=resol, order=order
+            )
         projects.append(p)
 
     rng = np.random.default_rng(7)
@@ -119,8 +127,7 @@ def build(n_tickets: int, n_projects: int, big_project: int = 0) -> dict:
     resp_target = np.array([p[1] for p in priorities])[prio]
     res_target = np.array([p[2] for p in priorities])[prio]
     response_status = np.where(response_s <= resp_target, 2, 3)
-    resolution_status = np.where(open_, np.where(rng.random(n_tickets) < 0.8, 1, 3),
-                                 np.where(resolution_s <= res_target, 2, 3))
+    resolution_status = np.where(open_, np.where(rng.random(n_tickets) < 0.8, 1, 3), np.where(resolution_s <= res_target, 2, 3))
     reopen = (rng.random(n_tickets) < 0.03).astype(int)
     fcr_draw = rng.random(n_tickets)
     fcr = np.where(fcr_draw < 0.1, -1, (fcr_draw < 0.75).astype(int))
@@ -130,10 +137,12 @@ def build(n_tickets: int, n_projects: int, big_project: int = 0) -> dict:
     resolved_t = _fmt(resolved, postgres)
     cutoff_t = _fmt(np.array([stored_cutoff]), postgres)[0]
     codes = [p[0] for p in priorities]
-    columns = ("project_id, number, priority, type, status, title, contact, created_at, first_response_at, resolved_at, "
-               "closed_at, reopen_count, first_contact_resolution, source, updated_at, row_hash, response_seconds, "
-               "resolution_seconds, paused_seconds, response_status, resolution_status, response_due, resolution_due, "
-               "sla_computed_at, sla_cutoff")
+    columns = (
+        "project_id, number, priority, type, status, title, contact, created_at, first_response_at, resolved_at, "
+        "closed_at, reopen_count, first_contact_resolution, source, updated_at, row_hash, response_seconds, "
+        "resolution_seconds, paused_seconds, response_status, resolution_status, response_due, resolution_due, "
+        "sla_computed_at, sla_cutoff"
+    )
     sql = f"INSERT INTO {Ticket._meta.db_table} ({columns}) VALUES ({', '.join(['%s'] * 25)})"
     batch = 50_000
     # Rows go in shuffled, so ticket ids do not follow creation time (as with real imports of
@@ -142,23 +151,47 @@ def build(n_tickets: int, n_projects: int, big_project: int = 0) -> dict:
     with transaction.atomic(), connection.cursor() as cursor:
         for start in range(0, n_tickets, batch):
             rows = []
-            for i in insert_order[start:start + batch].tolist():
+            for i in insert_order[start : start + batch].tolist():
                 is_open = bool(open_[i])
-                rows.append((
-                    int(project_ids[i]), f"T{i:07d}", codes[prio[i]], "事件", "已解决" if not is_open else "处理中",
-                    f"工单 {i}", "", created_t[i], response_t[i], resolved_t[i], None, int(reopen[i]),
-                    None if fcr[i] < 0 else bool(fcr[i]), "import", cutoff_t, "", int(response_s[i]),
-                    None if is_open else int(resolution_s[i]), 0, int(response_status[i]), int(resolution_status[i]),
-                    None, None, cutoff_t, cutoff_t,
-                ))
+                rows.append(
+                    (
+                        int(project_ids[i]),
+                        f"T{i:07d}",
+                        codes[prio[i]],
+                        "事件",
+                        "已解决" if not is_open else "处理中",
+                        f"工单 {i}",
+                        "",
+                        created_t[i],
+                        response_t[i],
+                        resolved_t[i],
+                        None,
+                        int(reopen[i]),
+                        None if fcr[i] < 0 else bool(fcr[i]),
+                        "import",
+                        cutoff_t,
+                        "",
+                        int(response_s[i]),
+                        None if is_open else int(resolution_s[i]),
+                        0,
+                        int(response_status[i]),
+                        int(resolution_status[i]),
+                        None,
+                        None,
+                        cutoff_t,
+                        cutoff_t,
+                    )
+                )
             cursor.executemany(sql, rows)
     # A third of the open tickets are paused (waiting for the customer): half still paused.
     from opsqm.tickets.models import TicketPause
 
     open_rows = list(Ticket.objects.filter(resolved_at__isnull=True).values_list("id", "created_at"))
-    pauses = [TicketPause(ticket_id=pk, start=created_at + dt.timedelta(hours=1),
-                          end=None if pk % 2 else created_at + dt.timedelta(hours=3))
-              for pk, created_at in open_rows if pk % 3 == 0]
+    pauses = [
+        TicketPause(ticket_id=pk, start=created_at + dt.timedelta(hours=1), end=None if pk % 2 else created_at + dt.timedelta(hours=3))
+        for pk, created_at in open_rows
+        if pk % 3 == 0
+    ]
     TicketPause.objects.bulk_create(pauses, batch_size=5000)
     if postgres:
         with connection.cursor() as cursor:
@@ -177,8 +210,15 @@ def build(n_tickets: int, n_projects: int, big_project: int = 0) -> dict:
         with transaction.atomic():
             kpi_counters_refresh(project_id=p.pk)
         refresh.append(time.perf_counter() - t1)
-    return {"qm": qm, "project": projects[0], "build_s": build_s, "open": int(open_.sum()),
-            "vendor": connection.vendor, "paused": len(pauses), "refresh": refresh}
+    return {
+        "qm": qm,
+        "project": projects[0],
+        "build_s": build_s,
+        "open": int(open_.sum()),
+        "vendor": connection.vendor,
+        "paused": len(pauses),
+        "refresh": refresh,
+    }
 
 
 def _import(project, count: int) -> float:
@@ -195,12 +235,23 @@ def _import(project, count: int) -> float:
     nat = np.full(count, np.datetime64("NaT"), dtype="datetime64[s]")
     batch = TicketBatch(
         ticket_no=np.array([f"NEW{i:05d}" for i in range(count)], dtype=object),
-        priority=np.array(["P3"] * count, dtype=object), type=np.array([""] * count, dtype=object),
-        status=np.array([""] * count, dtype=object), title=np.array([""] * count, dtype=object),
-        contact=np.array([""] * count, dtype=object), created=created, first_response=nat.copy(), resolved=resolved,
-        closed=nat.copy(), reopen_count=np.zeros(count, dtype=np.int32), fcr=np.full(count, -1, dtype=np.int8),
-        has_fcr_column=False, pause_ticket=np.empty(0, np.int64), pause_start=nat[:0], pause_end=nat[:0],
-        source_row=np.arange(2, count + 2, dtype=np.int64), present=frozenset(),
+        priority=np.array(["P3"] * count, dtype=object),
+        type=np.array([""] * count, dtype=object),
+        status=np.array([""] * count, dtype=object),
+        title=np.array([""] * count, dtype=object),
+        contact=np.array([""] * count, dtype=object),
+        created=created,
+        first_response=nat.copy(),
+        resolved=resolved,
+        closed=nat.copy(),
+        reopen_count=np.zeros(count, dtype=np.int32),
+        fcr=np.full(count, -1, dtype=np.int8),
+        has_fcr_column=False,
+        pause_ticket=np.empty(0, np.int64),
+        pause_start=nat[:0],
+        pause_end=nat[:0],
+        source_row=np.arange(2, count + 2, dtype=np.int64),
+        present=frozenset(),
     )
     t0 = time.perf_counter()
     outcome = import_batch(project=project, batch=batch, source="import", actor=None, summary="bench import")
@@ -248,10 +299,10 @@ def child(project_pk: int, requests: int) -> None:
     """A fresh web process: time its very first KPI request (no warm-up), then every page; RSS."""
     import json
 
-    import opsqm.wsgi  # noqa: F401 - what a web worker loads at start (Django + the URLconf), no data
     from django.conf import settings
     from django.test import Client
 
+    import opsqm.wsgi  # noqa: F401 - what a web worker loads at start (Django + the URLconf), no data
     from opsqm.accounts.models import User
 
     settings.ALLOWED_HOSTS = ["*"]
@@ -275,8 +326,13 @@ def _fresh_process(project_pk: int, requests: int) -> dict:
     import json
     import subprocess
 
-    out = subprocess.run([sys.executable, __file__, "--child", str(project_pk), "--requests", str(requests)],
-                         env=dict(os.environ), capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", str(project_pk), "--requests", str(requests)],
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -302,16 +358,22 @@ def main() -> None:
         settings.DEBUG = False
         project = info["project"]
         refresh = info["refresh"]
-        print(f"# {vendor}: {args.tickets:,} tickets, {args.projects} projects"
-              f"{f' (project 0: {args.big_project:,})' if args.big_project else ''}, {info['open']:,} open, "
-              f"{info['paused']:,} open tickets paused; build {info['build_s']:.0f} s; load average "
-              f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-        print(f"# full counter refresh per project: max {max(refresh) * 1000:.0f} ms, "
-              f"median {statistics.median(refresh) * 1000:.0f} ms (project 0: {refresh[0] * 1000:.0f} ms)")
+        print(
+            f"# {vendor}: {args.tickets:,} tickets, {args.projects} projects"
+            f"{f' (project 0: {args.big_project:,})' if args.big_project else ''}, {info['open']:,} open, "
+            f"{info['paused']:,} open tickets paused; build {info['build_s']:.0f} s; load average "
+            f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+        )
+        print(
+            f"# full counter refresh per project: max {max(refresh) * 1000:.0f} ms, "
+            f"median {statistics.median(refresh) * 1000:.0f} ms (project 0: {refresh[0] * 1000:.0f} ms)"
+        )
         fresh = _fresh_process(project.pk, 3)
-        print(f"# fresh web process: first KPI request {fresh['first_ms']:.0f} ms "
-              f"({fresh['first_cpu_ms']:.0f} ms CPU, no warm-up), "
-              f"peak RSS {fresh['maxrss_mb']:.0f} MB after every page")
+        print(
+            f"# fresh web process: first KPI request {fresh['first_ms']:.0f} ms "
+            f"({fresh['first_cpu_ms']:.0f} ms CPU, no warm-up), "
+            f"peak RSS {fresh['maxrss_mb']:.0f} MB after every page"
+        )
         client = Client()
         client.force_login(info["qm"])
         print("| page | first request ms | median ms | p95 ms | median CPU ms |")
@@ -325,8 +387,10 @@ def main() -> None:
         assert client.get(pages[0][1]).status_code == 200
         after = (time.perf_counter() - t0) * 1000
         _, median, p95, cpu = timed(client, pages[0][1], args.requests)
-        print(f"| org overview, quarterly, first request after a 500-ticket import into project 0 "
-              f"(import incl. counter refresh {seconds * 1000:.0f} ms) | {after:.0f} | {median:.0f} | {p95:.0f} | {cpu:.0f} |")
+        print(
+            f"| org overview, quarterly, first request after a 500-ticket import into project 0 "
+            f"(import incl. counter refresh {seconds * 1000:.0f} ms) | {after:.0f} | {median:.0f} | {p95:.0f} | {cpu:.0f} |"
+        )
         print(f"# load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     finally:
         drop()

@@ -26,10 +26,15 @@ def main(n: int = 1_000_000) -> None:
     periods = period_keys(created, "Asia/Shanghai", Granularity.MONTH)
     t1 = time.perf_counter()
     data = TicketKpiInput(
-        group=rng.integers(1, 51, n), period=periods, priority=rng.integers(0, 4, n).astype(np.int32),
-        response_status=rng.integers(0, 4, n).astype(np.int8), resolution_status=rng.integers(0, 4, n).astype(np.int8),
-        resolved_by_cutoff=resolved, resolution_seconds=np.where(resolved, rng.integers(0, 10**6, n), -1),
-        reopened=rng.random(n) < 0.05, fcr=rng.integers(-1, 2, n).astype(np.int8),
+        group=rng.integers(1, 51, n),
+        period=periods,
+        priority=rng.integers(0, 4, n).astype(np.int32),
+        response_status=rng.integers(0, 4, n).astype(np.int8),
+        resolution_status=rng.integers(0, 4, n).astype(np.int8),
+        resolved_by_cutoff=resolved,
+        resolution_seconds=np.where(resolved, rng.integers(0, 10**6, n), -1),
+        reopened=rng.random(n) < 0.05,
+        fcr=rng.integers(-1, 2, n).astype(np.int8),
     )
     t2 = time.perf_counter()
     compute_ticket_kpis(data)

@@ -39,21 +39,23 @@ def generate(path: Path, rows: int, seed: int = 7) -> None:
     has_pause = rng.random(rows) < 0.05
     pause_a = created + (resolved - created) // 4
     pause_b = pause_a + 1800
-    pause_text = (_fmt(pause_a) + "/" + _fmt(pause_b) + ";" + _fmt(pause_b + 600) + "/" + _fmt(pause_b + 1200))
-    frame = pl.DataFrame({
-        "ticket_no": "INC" + pl.Series(np.arange(rows)).cast(pl.String).str.zfill(8),
-        "priority": pl.Series(rng.choice(["P1", "P2", "P3", "P4"], rows)),
-        "created_at": _fmt(created),
-        "first_response_at": pl.select(pl.when(pl.Series(has_response)).then(_fmt(responded))).to_series(),
-        "resolved_at": pl.select(pl.when(pl.Series(has_resolution)).then(_fmt(resolved))).to_series(),
-        "pauses": pl.select(pl.when(pl.Series(has_pause)).then(pause_text)).to_series(),
-        "type": pl.Series(rng.choice(["事件", "请求", "变更"], rows)),
-        "status": pl.Series(rng.choice(["已解决", "处理中", "已关闭"], rows)),
-        "reopen_count": pl.Series(rng.integers(0, 3, rows)).cast(pl.String),
-        "first_contact_resolution": pl.Series(rng.choice(["是", "否"], rows)),
-        "title": "服务器告警处理 #" + pl.Series(np.arange(rows)).cast(pl.String),
-        "contact": pl.Series(rng.choice(["张三", "李四", "王五"], rows)),
-    })
+    pause_text = _fmt(pause_a) + "/" + _fmt(pause_b) + ";" + _fmt(pause_b + 600) + "/" + _fmt(pause_b + 1200)
+    frame = pl.DataFrame(
+        {
+            "ticket_no": "INC" + pl.Series(np.arange(rows)).cast(pl.String).str.zfill(8),
+            "priority": pl.Series(rng.choice(["P1", "P2", "P3", "P4"], rows)),
+            "created_at": _fmt(created),
+            "first_response_at": pl.select(pl.when(pl.Series(has_response)).then(_fmt(responded))).to_series(),
+            "resolved_at": pl.select(pl.when(pl.Series(has_resolution)).then(_fmt(resolved))).to_series(),
+            "pauses": pl.select(pl.when(pl.Series(has_pause)).then(pause_text)).to_series(),
+            "type": pl.Series(rng.choice(["事件", "请求", "变更"], rows)),
+            "status": pl.Series(rng.choice(["已解决", "处理中", "已关闭"], rows)),
+            "reopen_count": pl.Series(rng.integers(0, 3, rows)).cast(pl.String),
+            "first_contact_resolution": pl.Series(rng.choice(["是", "否"], rows)),
+            "title": "服务器告警处理 #" + pl.Series(np.arange(rows)).cast(pl.String),
+            "contact": pl.Series(rng.choice(["张三", "李四", "王五"], rows)),
+        }
+    )
     frame.write_csv(path)
 
 
@@ -65,9 +67,14 @@ def measure(path: Path) -> dict[str, float]:
     batch = read_ticket_file(path, filename=path.name)
     elapsed, cpu = time.perf_counter() - began, time.process_time() - began_cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"rows": len(batch), "pauses": int(batch.pause_ticket.size), "seconds": round(elapsed, 2),
-            "cpu_seconds": round(cpu, 2),  # all threads; compare with "seconds" on a busy machine
-            "rss_after_imports_mb": round(base_rss / 1024), "peak_rss_mb": round(peak / 1024)}
+    return {
+        "rows": len(batch),
+        "pauses": int(batch.pause_ticket.size),
+        "seconds": round(elapsed, 2),
+        "cpu_seconds": round(cpu, 2),  # all threads; compare with "seconds" on a busy machine
+        "rss_after_imports_mb": round(base_rss / 1024),
+        "peak_rss_mb": round(peak / 1024),
+    }
 
 
 def main() -> None:
@@ -83,8 +90,7 @@ def main() -> None:
         began = time.perf_counter()
         generate(args.file, args.rows)
         print(f"generated {args.rows} rows, {args.file.stat().st_size / 1e6:.0f} MB in {time.perf_counter() - began:.1f} s")
-    child = subprocess.run([sys.executable, __file__, "--measure", "--file", str(args.file)],
-                           capture_output=True, text=True, check=True)
+    child = subprocess.run([sys.executable, __file__, "--measure", "--file", str(args.file)], capture_output=True, text=True, check=True)
     print(child.stdout.strip())
 
 

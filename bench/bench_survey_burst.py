@@ -11,6 +11,8 @@ afterwards that every 302 has exactly one stored response and that nothing else 
 from __future__ import annotations
 
 import argparse
+import http.client
+import json
 import os
 import re
 import subprocess
@@ -19,9 +21,6 @@ import threading
 import time
 import urllib.parse
 from pathlib import Path
-
-import http.client
-import json
 
 import psycopg
 
@@ -62,12 +61,23 @@ def main() -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
     env = dict(os.environ, OPSQM_SURVEY_RATE_IP="1000000/m", OPSQM_SURVEY_RATE_TOKEN="100/m", OPSQM_AXES_ENABLED="0")
     subprocess.run([str(BIN / "opsqm"), "migrate", "-v0"], env=env, check=True, cwd=ROOT)
-    out = subprocess.run([str(BIN / "opsqm"), "shell", "--no-imports", "-c", SETUP.replace("range(N)", f"range({args.invitations})")],
-                         env=env, check=True, cwd=ROOT, capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [str(BIN / "opsqm"), "shell", "--no-imports", "-c", SETUP.replace("range(N)", f"range({args.invitations})")],
+        env=env,
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout
     data = json.loads(out.strip().splitlines()[-1])
     tokens, questions = data["tokens"], data["questions"]
-    server = subprocess.Popen([str(BIN / "opsqm"), "serve", "--port", str(args.port), "--web-workers", str(args.web_workers), "--no-worker"],
-                              env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [str(BIN / "opsqm"), "serve", "--port", str(args.port), "--web-workers", str(args.web_workers), "--no-worker"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{args.port}"
     try:
         for _ in range(200):
@@ -101,8 +111,12 @@ def main() -> None:
             token = first
             while time.monotonic() < stop:
                 body = urllib.parse.urlencode({**answers, "csrfmiddlewaretoken": csrf})
-                conn.request("POST", f"/s/{token}/", body=body, headers={
-                    "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={csrf}", "Origin": url})
+                conn.request(
+                    "POST",
+                    f"/s/{token}/",
+                    body=body,
+                    headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={csrf}", "Origin": url},
+                )
                 r = conn.getresponse()
                 r.read()
                 with lock:

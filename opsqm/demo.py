@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from django.apps import apps
 

@@ -20,13 +20,16 @@ PAGES: dict[int, tuple[str, str]] = {
 }
 
 
-def _render(request: HttpRequest | None, status: int, *, title: str | None = None, message: str | None = None,
-            full_layout: bool = True) -> HttpResponse:
+def _render(
+    request: HttpRequest | None, status: int, *, title: str | None = None, message: str | None = None, full_layout: bool = True
+) -> HttpResponse:
     default_title, default_message = PAGES.get(status, PAGES[500])
     user = getattr(request, "user", None) if request is not None else None
     framed = bool(full_layout and user is not None and user.is_authenticated)
     context: dict[str, Any] = {
-        "status": status, "title": title or _(default_title), "message": message or _(default_message),
+        "status": status,
+        "title": title or _(default_title),
+        "message": message or _(default_message),
         "layout": "base.html" if framed else "errors/bare.html",
     }
     try:
@@ -54,5 +57,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    return _render(request, 403, title=_("页面已过期"),
-                   message=_("表单的安全校验未通过，通常是页面打开太久或已在其他窗口退出登录。请返回上一页，刷新后重新提交。"))
+    return _render(
+        request,
+        403,
+        title=_("页面已过期"),
+        message=_("表单的安全校验未通过，通常是页面打开太久或已在其他窗口退出登录。请返回上一页，刷新后重新提交。"),
+    )

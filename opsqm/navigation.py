@@ -6,9 +6,10 @@ An app's nav module defines `ITEMS: list[NavItem]`. Sections appear in SECTION_O
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
 from django.apps import apps
 from django.http import HttpRequest

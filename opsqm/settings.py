@@ -144,8 +144,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 PASSWORD_HASHERS = (
-    ["django.contrib.auth.hashers.MD5PasswordHasher"] if TESTING else
-    ["django.contrib.auth.hashers.PBKDF2PasswordHasher", "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher"]
+    ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    if TESTING
+    else ["django.contrib.auth.hashers.PBKDF2PasswordHasher", "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher"]
 )
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -196,7 +197,7 @@ OPSQM_MAX_UPLOAD_BYTES = int(os.environ.get("OPSQM_MAX_UPLOAD_BYTES", str(200 * 
 OPSQM_MAX_EVIDENCE_BYTES = int(os.environ.get("OPSQM_MAX_EVIDENCE_BYTES", str(20 * 1024 * 1024)))
 # The one upload gate (opsqm/records/uploads.py): report templates, archives and OOXML contents.
 OPSQM_MAX_TEMPLATE_BYTES = int(os.environ.get("OPSQM_MAX_TEMPLATE_BYTES", str(10 * 1024 * 1024)))
-OPSQM_UPLOAD_MAX_UNPACKED_BYTES = int(os.environ.get("OPSQM_UPLOAD_MAX_UNPACKED_BYTES", str(1024 ** 3)))
+OPSQM_UPLOAD_MAX_UNPACKED_BYTES = int(os.environ.get("OPSQM_UPLOAD_MAX_UNPACKED_BYTES", str(1024**3)))
 OPSQM_UPLOAD_MAX_PART_BYTES = int(os.environ.get("OPSQM_UPLOAD_MAX_PART_BYTES", str(512 * 1024 * 1024)))
 OPSQM_UPLOAD_MAX_RATIO = int(os.environ.get("OPSQM_UPLOAD_MAX_RATIO", "100"))
 OPSQM_UPLOAD_MAX_ENTRIES = int(os.environ.get("OPSQM_UPLOAD_MAX_ENTRIES", "1000"))
@@ -302,8 +303,11 @@ CONTENT_SECURITY_POLICY = {
 # memory, so the effective limit is the rate times the number of web workers.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "ratelimit": ({"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL} if REDIS_URL
-                  else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "opsqm-ratelimit"}),
+    "ratelimit": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "opsqm-ratelimit"}
+    ),
 }
 RATELIMIT_USE_CACHE = "ratelimit"
 OPSQM_SURVEY_RATE_IP = os.environ.get("OPSQM_SURVEY_RATE_IP", "300/m")

@@ -59,8 +59,9 @@ def test_evidence_downloads_keep_their_own_sandbox_policy(world, login):
     from opsqm.records.evidence import evidence_store
 
     project = world.project_a
-    evidence = evidence_store(uploaded_file=SimpleUploadedFile("../../x.txt", b"hello"), actor=world.qm, owner=project,
-                              project_id=project.pk)
+    evidence = evidence_store(
+        uploaded_file=SimpleUploadedFile("../../x.txt", b"hello"), actor=world.qm, owner=project, project_id=project.pk
+    )
     assert evidence.original_name == "x.txt" and ".." not in evidence.file.name and "x.txt" not in evidence.file.name
     from opsqm.records.evidence import evidence_download_response
 

@@ -27,12 +27,23 @@ _VIEW = ("view",)
 _ALL = ("view", "add", "change", "delete")
 ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     Role.ADMIN: {
-        "org.department": _ALL, "org.post": _ALL, "org.staff": _ALL, "org.customer": _ALL,
-        "org.serviceitem": _ALL, "org.project": _ALL, "accounts.user": _ALL, "accounts.externalgrant": _ALL,
+        "org.department": _ALL,
+        "org.post": _ALL,
+        "org.staff": _ALL,
+        "org.customer": _ALL,
+        "org.serviceitem": _ALL,
+        "org.project": _ALL,
+        "accounts.user": _ALL,
+        "accounts.externalgrant": _ALL,
     },
     Role.QUALITY_MANAGER: {
-        "org.department": _VIEW, "org.post": _VIEW, "org.staff": _VIEW, "org.customer": _ALL,
-        "org.serviceitem": _ALL, "org.project": _ALL, "accounts.externalgrant": _ALL,
+        "org.department": _VIEW,
+        "org.post": _VIEW,
+        "org.staff": _VIEW,
+        "org.customer": _ALL,
+        "org.serviceitem": _ALL,
+        "org.project": _ALL,
+        "accounts.externalgrant": _ALL,
     },
     Role.QUALITY_SPECIALIST: {"org.customer": _VIEW, "org.project": _VIEW, "org.serviceitem": _VIEW},
     Role.OPS_MANAGER: {"org.customer": _VIEW, "org.project": _VIEW, "org.serviceitem": _VIEW},

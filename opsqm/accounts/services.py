@@ -6,10 +6,9 @@ from typing import Any
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
-from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from opsqm.accounts.models import ExternalGrant, User
+from opsqm.accounts.models import User
 from opsqm.accounts.roles import ROLE_PERMISSIONS, Role
 
 
@@ -21,9 +20,7 @@ def ensure_role_groups() -> dict[str, Group]:
         wanted = []
         for label, actions in ROLE_PERMISSIONS.get(role, {}).items():
             app_label, model = label.split(".")
-            wanted.extend(
-                Permission.objects.filter(content_type__app_label=app_label, codename__in=[f"{a}_{model}" for a in actions])
-            )
+            wanted.extend(Permission.objects.filter(content_type__app_label=app_label, codename__in=[f"{a}_{model}" for a in actions]))
         group.permissions.set(wanted)
         groups[role.value] = group
     return groups

@@ -25,13 +25,18 @@ class LoginView(auth_views.LoginView):
 def profile(request: HttpRequest, password_form: OwnPasswordChangeForm | None = None) -> HttpResponse:
     token = Token.objects.filter(user=request.user).first()
     new_key = request.session.pop("new_token", None)
-    return render(request, "accounts/profile.html", {
-        "has_token": token is not None,
-        "new_key": new_key,
-        "projects": visible_projects(request.user).select_related("customer")[:50],
-        "grants": request.user.external_grants.prefetch_related("projects"),
-        "password_form": password_form or OwnPasswordChangeForm(request.user),
-    }, status=400 if password_form is not None else 200)
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "has_token": token is not None,
+            "new_key": new_key,
+            "projects": visible_projects(request.user).select_related("customer")[:50],
+            "grants": request.user.external_grants.prefetch_related("projects"),
+            "password_form": password_form or OwnPasswordChangeForm(request.user),
+        },
+        status=400 if password_form is not None else 200,
+    )
 
 
 @login_required

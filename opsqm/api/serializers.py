@@ -22,15 +22,31 @@ class CustomerSerializer(serializers.ModelSerializer):
 class ProjectSerializer(serializers.ModelSerializer):
     customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
     ops_manager = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.filter(is_active=True))
-    quality_specialist = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.filter(is_active=True), allow_null=True, required=False)
+    quality_specialist = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_active=True), allow_null=True, required=False
+    )
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
 
     class Meta:
         model = Project
         fields = [
-            "id", "code", "name", "customer", "customer_name", "status", "status_display", "contract_start", "contract_end",
-            "contract_value", "ops_manager", "quality_specialist", "department", "time_zone", "description", "version",
+            "id",
+            "code",
+            "name",
+            "customer",
+            "customer_name",
+            "status",
+            "status_display",
+            "contract_start",
+            "contract_end",
+            "contract_value",
+            "ops_manager",
+            "quality_specialist",
+            "department",
+            "time_zone",
+            "description",
+            "version",
         ]
         read_only_fields = ["id", "version", "customer_name", "status_display"]
 

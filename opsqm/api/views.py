@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from opsqm.accounts.access import can_manage_master_data
 from opsqm.api.serializers import CustomerSerializer, ProjectSerializer
 from opsqm.org import selectors, services
-from opsqm.records.locking import parse_version
+from opsqm.records.locking import StaleEditError, parse_version
 
 
 def _service_call(fn, **kwargs):
@@ -19,7 +19,7 @@ def _service_call(fn, **kwargs):
         return fn(**kwargs)
     except DjangoPermissionDenied as exc:
         raise PermissionDenied(str(exc) or None) from exc
-    except services.StaleEditError:
+    except StaleEditError:
         raise  # 409 with the Chinese message (opsqm.api.errors)
     except DjangoValidationError as exc:
         raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
@@ -39,7 +39,9 @@ class ProjectViewSet(VersionedUpdateMixin, mixins.ListModelMixin, mixins.Retriev
 
     def get_queryset(self):
         params = self.request.query_params
-        return selectors.project_list(self.request.user, q=params.get("q", ""), status=params.get("status", ""), customer_id=params.get("customer") or None)
+        return selectors.project_list(
+            self.request.user, q=params.get("q", ""), status=params.get("status", ""), customer_id=params.get("customer") or None
+        )
 
     def create(self, request, *args, **kwargs):
         if not can_manage_master_data(request.user):
@@ -57,7 +59,10 @@ class ProjectViewSet(VersionedUpdateMixin, mixins.ListModelMixin, mixins.Retriev
         serializer = self.get_serializer(project, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         project = _service_call(
-            services.project_update, actor=request.user, project=project, data=serializer.validated_data,
+            services.project_update,
+            actor=request.user,
+            project=project,
+            data=serializer.validated_data,
             expected_version=expected_version,
         )
         return Response(self.get_serializer(project).data)
@@ -86,7 +91,10 @@ class CustomerViewSet(VersionedUpdateMixin, mixins.ListModelMixin, mixins.Retrie
         serializer = self.get_serializer(customer, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         customer = _service_call(
-            services.customer_update, actor=request.user, customer=customer, data=serializer.validated_data,
+            services.customer_update,
+            actor=request.user,
+            customer=customer,
+            data=serializer.validated_data,
             expected_version=expected_version,
         )
         return Response(self.get_serializer(customer).data)

@@ -23,15 +23,25 @@ class PackageForm(StyledFormMixin, forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     period_start = forms.DateField(label=_("期间开始"), widget=DATE)
     period_end = forms.DateField(label=_("期间结束"), widget=DATE)
-    projects = ProjectChoice(label=_("项目范围（不选 = 全公司）"), queryset=Project.objects.order_by("code"), required=False,
-                             widget=forms.SelectMultiple(attrs={"size": 8}))
-    evidence = EvidenceChoice(label=_("附带的证据文件（须属于所选项目）"), queryset=EvidenceFile.objects.none(), required=False,
-                              widget=forms.SelectMultiple(attrs={"size": 8}))
+    projects = ProjectChoice(
+        label=_("项目范围（不选 = 全公司）"),
+        queryset=Project.objects.order_by("code"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    evidence = EvidenceChoice(
+        label=_("附带的证据文件（须属于所选项目）"),
+        queryset=EvidenceFile.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
     title = forms.CharField(label=_("名称（可选）"), max_length=200, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        recent = list(EvidenceFile.objects.exclude(owner_type__startswith="archive.").order_by("-uploaded_at").values_list("pk", flat=True)[:300])
+        recent = list(
+            EvidenceFile.objects.exclude(owner_type__startswith="archive.").order_by("-uploaded_at").values_list("pk", flat=True)[:300]
+        )
         self.fields["evidence"].queryset = EvidenceFile.objects.filter(pk__in=recent).order_by("-uploaded_at")
 
     def clean(self):

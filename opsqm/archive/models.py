@@ -58,7 +58,7 @@ class PackageStatus(models.TextChoices):
     FAILED = "failed", _("失败")
 
 
-def _package_upload_to(instance: "AssessorPackage", filename: str) -> str:
+def _package_upload_to(instance: AssessorPackage, filename: str) -> str:
     import uuid
 
     return f"packages/{instance.year}/{uuid.uuid4().hex}.zip"

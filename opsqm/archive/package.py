@@ -8,8 +8,9 @@ import datetime as dt
 import hashlib
 import posixpath
 import zipfile
+from collections.abc import Callable
+from typing import IO, Any
 from urllib.parse import quote
-from typing import IO, Any, Callable
 
 from django.conf import settings
 from django.utils import timezone
@@ -43,7 +44,8 @@ def _scope_label(scope: PackageScope) -> str:
 def index_html(*, title: str, scope: PackageScope, sections: list[dict[str, Any]], generated_at: dt.datetime) -> str:
     company = getattr(settings, "OPSQM_COMPANY_NAME", "") or _("运维服务质量管理体系")
     parts = [
-        "<!DOCTYPE html>", '<html lang="zh-CN"><head><meta charset="utf-8">',
+        "<!DOCTYPE html>",
+        '<html lang="zh-CN"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(title)}</title>",
         "<style>body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:2rem auto;max-width:1100px;padding:0 1rem;color:#222}"
@@ -58,18 +60,22 @@ def index_html(*, title: str, scope: PackageScope, sections: list[dict[str, Any]
         f"<dt>{escape(_('范围'))}</dt><dd>{escape(_scope_label(scope))}</dd>",
         f"<dt>{escape(_('生成时间'))}</dt><dd>{timezone.localtime(generated_at).strftime('%Y-%m-%d %H:%M')}</dd>",
         "</dl>",
-        f"<p class=\"muted\">{escape(_('本资料包离线打开即可浏览；每个文件后列出 SHA-256 校验值，完整清单见 SHA256SUMS.txt。'))}</p>",
+        f'<p class="muted">{escape(_("本资料包离线打开即可浏览；每个文件后列出 SHA-256 校验值，完整清单见 SHA256SUMS.txt。"))}</p>',
     ]
     for section in sections:
         parts.append(f"<h2>{escape(section['title'])}</h2>")
         if not section["items"]:
-            parts.append(f"<p class=\"muted\">{escape(section.get('empty') or _('本范围内没有该类记录。'))}</p>")
+            parts.append(f'<p class="muted">{escape(section.get("empty") or _("本范围内没有该类记录。"))}</p>')
             continue
-        parts.append(f"<table><thead><tr><th>{escape(_('文件'))}</th><th>{escape(_('说明'))}</th><th>{escape(_('大小'))}</th>"
-                     f"<th>SHA-256</th></tr></thead><tbody>")
+        parts.append(
+            f"<table><thead><tr><th>{escape(_('文件'))}</th><th>{escape(_('说明'))}</th><th>{escape(_('大小'))}</th>"
+            f"<th>SHA-256</th></tr></thead><tbody>"
+        )
         for item in section["items"]:
-            parts.append(f"<tr><td><a href=\"{escape(quote(item['path']))}\">{escape(item['title'])}</a></td><td>{escape(item['note'])}</td>"
-                         f"<td>{item['size']:,}</td><td class=\"hash\">{item['sha256']}</td></tr>")
+            parts.append(
+                f'<tr><td><a href="{escape(quote(item["path"]))}">{escape(item["title"])}</a></td><td>{escape(item["note"])}</td>'
+                f'<td>{item["size"]:,}</td><td class="hash">{item["sha256"]}</td></tr>'
+            )
         parts.append("</tbody></table>")
     parts.append("</body></html>")
     return "\n".join(parts)
@@ -92,8 +98,14 @@ def build_zip(scope: PackageScope, out: IO[bytes], *, title: str, progress: Prog
                     raise PackageError(f"duplicate path in package: {path}")
                 seen.add(path)
                 data = item.data()
-                entry = {"section": provider.section, "path": path, "title": item.title, "note": item.note,
-                         "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+                entry = {
+                    "section": provider.section,
+                    "path": path,
+                    "title": item.title,
+                    "note": item.note,
+                    "size": len(data),
+                    "sha256": hashlib.sha256(data).hexdigest(),
+                }
                 zf.writestr(path, data)
                 section["items"].append(entry)
                 manifest.append(entry)

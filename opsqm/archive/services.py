@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import tempfile
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,13 +28,27 @@ __all__ = ["package_scope", "package_create", "package_build", "records_due_for_
 
 def package_scope(package: AssessorPackage) -> PackageScope:
     ids = frozenset(package.projects.values_list("pk", flat=True))
-    return PackageScope(year=package.year, start=package.period_start, end=package.period_end, project_ids=ids or None,
-                        evidence_ids=tuple(int(i) for i in package.evidence_ids))
+    return PackageScope(
+        year=package.year,
+        start=package.period_start,
+        end=package.period_end,
+        project_ids=ids or None,
+        evidence_ids=tuple(int(i) for i in package.evidence_ids),
+    )
 
 
 @transaction.atomic
-def package_create(*, actor: Any, year: int, period_start: dt.date, period_end: dt.date, projects: Iterable[Any] = (),
-                   evidence_ids: Iterable[int] = (), title: str = "", enqueue: bool = True) -> AssessorPackage:
+def package_create(
+    *,
+    actor: Any,
+    year: int,
+    period_start: dt.date,
+    period_end: dt.date,
+    projects: Iterable[Any] = (),
+    evidence_ids: Iterable[int] = (),
+    title: str = "",
+    enqueue: bool = True,
+) -> AssessorPackage:
     """Record the package and queue its build as a background job (progress on the job page)."""
     from opsqm.jobs.services import job_create
     from opsqm.records.models import EvidenceFile
@@ -51,9 +66,15 @@ def package_create(*, actor: Any, year: int, period_start: dt.date, period_end: 
     if len(evidence_ids) != EvidenceFile.objects.filter(pk__in=evidence_ids).count():
         raise ValidationError({"evidence_ids": _("有证据文件不存在。")})
     scope_name = "、".join(sorted(p.code for p in projects)) or _("全公司")
-    package = AssessorPackage(code=code_allocate(prefix="PKG", year=year, model=AssessorPackage),
-                              title=title or _("%(y)d 年度评审资料包（%(s)s）") % {"y": year, "s": scope_name},
-                              year=year, period_start=period_start, period_end=period_end, evidence_ids=evidence_ids, created_by=actor)
+    package = AssessorPackage(
+        code=code_allocate(prefix="PKG", year=year, model=AssessorPackage),
+        title=title or _("%(y)d 年度评审资料包（%(s)s）") % {"y": year, "s": scope_name},
+        year=year,
+        period_start=period_start,
+        period_end=period_end,
+        evidence_ids=evidence_ids,
+        created_by=actor,
+    )
     package.full_clean()
     package.save()
     package.projects.set(projects)
@@ -97,6 +118,7 @@ def package_build(package: AssessorPackage, *, job_id: Any = None) -> AssessorPa
 
 # ---------------------------------------------------------------- retention
 
+
 def _cutoff(today: dt.date, years: int) -> dt.date:
     try:
         return today.replace(year=today.year - years)
@@ -139,8 +161,15 @@ def record_dispose(*, actor: Any, record_class: RecordClass, object_id: Any, rea
     day = timezone.localtime(value).date() if isinstance(value, dt.datetime) else value
     if day is None or day >= _cutoff(today, record_class.retention_years):
         raise ValidationError(_("该记录尚未超过保存期限（%(y)d 年），不能销毁。") % {"y": record_class.retention_years})
-    disposal = Disposal(record_class=record_class, object_id=str(record.pk), object_repr=str(record)[:300], record_date=day,
-                        reason=reason.strip(), disposed_by=actor, disposed_at=clock.now())
+    disposal = Disposal(
+        record_class=record_class,
+        object_id=str(record.pk),
+        object_repr=str(record)[:300],
+        record_date=day,
+        reason=reason.strip(),
+        disposed_by=actor,
+        disposed_at=clock.now(),
+    )
     disposal.full_clean()
     disposal.save()
     try:

@@ -14,7 +14,11 @@ def build_package_task(package_id: int, job_id: str) -> None:
         package = package_build(AssessorPackage.objects.get(pk=package_id), job_id=job.pk)
         from django.urls import reverse
 
-        return {"next_url": reverse("archive:package_detail", args=[package.pk]), "next_label": _("查看资料包"),
-                "files": len(package.manifest), "size": package.size}
+        return {
+            "next_url": reverse("archive:package_detail", args=[package.pk]),
+            "next_label": _("查看资料包"),
+            "files": len(package.manifest),
+            "size": package.size,
+        }
 
     run_job(job_id, work)

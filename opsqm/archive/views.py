@@ -20,10 +20,15 @@ from opsqm.archive.models import Disposal, PackageStatus, RecordClass
 def retention(request: HttpRequest) -> HttpResponse:
     if not policy.can_manage_retention(request.user):
         raise Http404
-    return render(request, "archive/retention.html", {
-        "due": services.records_due_for_disposal(today=timezone.localdate()), "dispose_form": forms.DisposeForm(),
-        "disposals": Disposal.objects.select_related("record_class", "disposed_by")[:50],
-    })
+    return render(
+        request,
+        "archive/retention.html",
+        {
+            "due": services.records_due_for_disposal(today=timezone.localdate()),
+            "dispose_form": forms.DisposeForm(),
+            "disposals": Disposal.objects.select_related("record_class", "disposed_by")[:50],
+        },
+    )
 
 
 @login_required
@@ -55,12 +60,21 @@ def package_create(request: HttpRequest) -> HttpResponse:
     if not policy.can_build_packages(request.user):
         raise Http404
     today = timezone.localdate()
-    form = forms.PackageForm(request.POST or None, initial={"year": today.year, "period_start": today.replace(month=1, day=1), "period_end": today})
+    form = forms.PackageForm(
+        request.POST or None, initial={"year": today.year, "period_start": today.replace(month=1, day=1), "period_end": today}
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            package = services.package_create(actor=request.user, year=d["year"], period_start=d["period_start"], period_end=d["period_end"],
-                                              projects=d["projects"], evidence_ids=[e.pk for e in d["evidence"]], title=d["title"])
+            package = services.package_create(
+                actor=request.user,
+                year=d["year"],
+                period_start=d["period_start"],
+                period_end=d["period_end"],
+                projects=d["projects"],
+                evidence_ids=[e.pk for e in d["evidence"]],
+                title=d["title"],
+            )
         except ValidationError as exc:
             for field, errors in (exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}).items():
                 target = "evidence" if field == "evidence_ids" else field

@@ -26,8 +26,22 @@ class ItemResultSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AuditItemResult
-        fields = ["id", "checklist", "project", "ref_id", "urn", "parent_urn", "depth", "text", "assessable", "element",
-                  "result", "notes", "assessed_at", "version"]
+        fields = [
+            "id",
+            "checklist",
+            "project",
+            "ref_id",
+            "urn",
+            "parent_urn",
+            "depth",
+            "text",
+            "assessable",
+            "element",
+            "result",
+            "notes",
+            "assessed_at",
+            "version",
+        ]
         read_only_fields = fields  # results are entered through the audit pages (services), not here
 
 
@@ -38,8 +52,25 @@ class AuditSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Audit
-        fields = ["id", "code", "title", "kind", "mode", "program", "criteria", "scope_org", "projects", "planned_start",
-                  "planned_end", "stage", "conclusion", "conclusion_rating", "team", "conformance_rate", "version"]
+        fields = [
+            "id",
+            "code",
+            "title",
+            "kind",
+            "mode",
+            "program",
+            "criteria",
+            "scope_org",
+            "projects",
+            "planned_start",
+            "planned_end",
+            "stage",
+            "conclusion",
+            "conclusion_rating",
+            "team",
+            "conformance_rate",
+            "version",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
@@ -56,7 +87,9 @@ class AuditDetailSerializer(AuditSerializer):
 
     @extend_schema_field(ItemResultSerializer(many=True))
     def get_results(self, audit: Audit) -> list[dict]:
-        qs = audit.results.select_related("audit_checklist__checklist_version__template", "project").order_by("audit_checklist_id", "position")
+        qs = audit.results.select_related("audit_checklist__checklist_version__template", "project").order_by(
+            "audit_checklist_id", "position"
+        )
         return ItemResultSerializer(qs, many=True).data
 
 
@@ -64,10 +97,15 @@ class AuditViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         ok = [ItemResult.CONFORM, ItemResult.OBSERVATION]
         counted = ok + [ItemResult.MAJOR_NC, ItemResult.MINOR_NC]
-        return (selectors.visible_audits(self.request.user).prefetch_related("projects", "team__user")
-                .annotate(conform_like=Count("results", filter=Q(results__result__in=ok)),
-                          counted=Count("results", filter=Q(results__result__in=counted)))
-                .order_by("-planned_start", "-id"))
+        return (
+            selectors.visible_audits(self.request.user)
+            .prefetch_related("projects", "team__user")
+            .annotate(
+                conform_like=Count("results", filter=Q(results__result__in=ok)),
+                counted=Count("results", filter=Q(results__result__in=counted)),
+            )
+            .order_by("-planned_start", "-id")
+        )
 
     def get_serializer_class(self):
         return AuditDetailSerializer if self.action == "retrieve" else AuditSerializer

@@ -16,5 +16,6 @@ class AuditsConfig(AppConfig):
         register_history_rule("audits.audit", selectors.visible_audits)
         for model in self.get_models():
             if model.__name__ != "Audit" and any(f.name == "audit" for f in model._meta.get_fields()):
-                register_history_rule(model._meta.label_lower,
-                                      lambda user, m=model: m._base_manager.filter(audit__in=selectors.visible_audits(user)))
+                register_history_rule(
+                    model._meta.label_lower, lambda user, m=model: m._base_manager.filter(audit__in=selectors.visible_audits(user))
+                )

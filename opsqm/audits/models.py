@@ -34,7 +34,9 @@ class AuditProgram(AuditedModel):
     drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("编制人"))
     created_at = models.DateTimeField(_("编制时间"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("审批人"))
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("审批人")
+    )
     approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     approval_note = models.TextField(_("审批意见"), blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -105,7 +107,9 @@ class Audit(AuditedModel):
     title = models.CharField(_("名称"), max_length=200)
     kind = models.CharField(_("类别"), max_length=16, choices=AuditKind.choices)
     mode = models.CharField(_("方式"), max_length=16, choices=AuditMode.choices, default=AuditMode.ROUTINE)
-    program = models.ForeignKey(AuditProgram, null=True, blank=True, on_delete=models.PROTECT, related_name="audits", verbose_name=_("年度内审方案"))
+    program = models.ForeignKey(
+        AuditProgram, null=True, blank=True, on_delete=models.PROTECT, related_name="audits", verbose_name=_("年度内审方案")
+    )
     criteria = models.TextField(_("审核准则"))
     objectives = models.TextField(_("审核目的"), blank=True)
     scope_org = models.BooleanField(_("组织级范围"), default=False)
@@ -116,8 +120,12 @@ class Audit(AuditedModel):
     stage = models.CharField(_("阶段"), max_length=16, choices=AuditStage.choices, default=AuditStage.PLANNED, db_index=True)
     conclusion = models.TextField(_("审核结论"), blank=True)
     conclusion_rating = models.CharField(_("结论评价"), max_length=16, choices=ConclusionRating.choices, blank=True)
-    report_docx = models.ForeignKey("records.EvidenceFile", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("审核报告（Word）"))
-    report_xlsx = models.ForeignKey("records.EvidenceFile", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("审核报告（Excel）"))
+    report_docx = models.ForeignKey(
+        "records.EvidenceFile", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("审核报告（Word）")
+    )
+    report_xlsx = models.ForeignKey(
+        "records.EvidenceFile", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("审核报告（Excel）")
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("策划人"))
     created_at = models.DateTimeField(_("策划时间"), auto_now_add=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -190,8 +198,12 @@ class AuditChecklist(AuditedModel):
     """A checklist version used by an audit; for project checks, one per sampled project."""
 
     audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="checklists", verbose_name=_("审核"))
-    checklist_version = models.ForeignKey("checklists.ChecklistVersion", on_delete=models.PROTECT, related_name="audit_uses", verbose_name=_("检查单版本"))
-    project = models.ForeignKey("org.Project", null=True, blank=True, on_delete=models.PROTECT, related_name="audit_checklists", verbose_name=_("受检项目"))
+    checklist_version = models.ForeignKey(
+        "checklists.ChecklistVersion", on_delete=models.PROTECT, related_name="audit_uses", verbose_name=_("检查单版本")
+    )
+    project = models.ForeignKey(
+        "org.Project", null=True, blank=True, on_delete=models.PROTECT, related_name="audit_checklists", verbose_name=_("受检项目")
+    )
     objects = AuditedManager()
 
     class Meta:
@@ -228,7 +240,9 @@ class AuditItemResult(AuditedModel):
 
     audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="results", verbose_name=_("审核"))
     audit_checklist = models.ForeignKey(AuditChecklist, on_delete=models.CASCADE, related_name="results", verbose_name=_("审核检查单"))
-    project = models.ForeignKey("org.Project", null=True, blank=True, on_delete=models.PROTECT, related_name="audit_results", verbose_name=_("项目"))
+    project = models.ForeignKey(
+        "org.Project", null=True, blank=True, on_delete=models.PROTECT, related_name="audit_results", verbose_name=_("项目")
+    )
     position = models.PositiveIntegerField(_("树序位置"))
     urn = models.CharField(_("URN"), max_length=300)
     ref_id = models.CharField(_("编号"), max_length=50)
@@ -244,7 +258,9 @@ class AuditItemResult(AuditedModel):
     notes = models.TextField(_("审核记录"), blank=True)
     # The auditor's statement of the nonconformity: the finding's title and the report's 不符合事实.
     nonconformity = models.CharField(_("不符合事实"), max_length=200, blank=True, default="")
-    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("评估人"))
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("评估人")
+    )
     assessed_at = models.DateTimeField(_("评估时间"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
     objects = AuditedManager()
@@ -256,8 +272,7 @@ class AuditItemResult(AuditedModel):
         constraints = [
             models.UniqueConstraint(fields=["audit_checklist", "urn"], name="audit_result_item_once"),
             models.CheckConstraint(
-                condition=(Q(assessable=True) & Q(result__in=[c.value for c in ItemResult]))
-                | (Q(assessable=False) & Q(result="")),
+                condition=(Q(assessable=True) & Q(result__in=[c.value for c in ItemResult])) | (Q(assessable=False) & Q(result="")),
                 name="audit_result_only_on_assessable",
             ),
         ]
@@ -302,7 +317,7 @@ class AuditMeeting(AuditedModel):
         return f"{self.audit.code} · {self.get_kind_display()}"
 
 
-def _template_upload_to(instance: "ReportTemplate", filename: str) -> str:
+def _template_upload_to(instance: ReportTemplate, filename: str) -> str:
     import uuid
 
     return f"report_templates/{uuid.uuid4().hex}.docx"

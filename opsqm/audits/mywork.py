@@ -34,13 +34,24 @@ def items_for(user: Any, today: dt.date) -> list[WorkItem]:
     items: list[WorkItem] = []
     roles = dict(AuditTeamMember.objects.filter(user=user).exclude(audit__stage=AuditStage.CLOSED).values_list("audit_id", "role"))
     if roles:
-        audits = (Audit.objects.filter(pk__in=roles).prefetch_related("projects")
-                  .annotate(open_items=Count("results", filter=Q(results__result=ItemResult.NOT_ASSESSED))))
+        audits = (
+            Audit.objects.filter(pk__in=roles)
+            .prefetch_related("projects")
+            .annotate(open_items=Count("results", filter=Q(results__result=ItemResult.NOT_ASSESSED)))
+        )
         for a in audits:
             url = reverse("audits:audit_detail", args=[a.pk])
             if a.stage == AuditStage.ONSITE and a.open_items:
-                items.append(WorkItem(_("待录入检查结果"), f"{a.code} {a.title}", reverse("audits:audit_results", args=[a.pk]),
-                                      a.planned_end, _projects(a), _("%(n)d 条未评估") % {"n": a.open_items}))
+                items.append(
+                    WorkItem(
+                        _("待录入检查结果"),
+                        f"{a.code} {a.title}",
+                        reverse("audits:audit_results", args=[a.pk]),
+                        a.planned_end,
+                        _projects(a),
+                        _("%(n)d 条未评估") % {"n": a.open_items},
+                    )
+                )
             elif a.stage == AuditStage.ONSITE and roles[a.pk] == AuditTeamMember.Role.LEAD:
                 items.append(WorkItem(_("待形成审核结论"), f"{a.code} {a.title}", url, a.planned_end, _projects(a)))
             elif roles[a.pk] == AuditTeamMember.Role.LEAD and a.stage in _LEAD_STEP:
@@ -51,5 +62,7 @@ def items_for(user: Any, today: dt.date) -> list[WorkItem]:
             items.append(WorkItem(_("待审批年度内审方案"), p.title, reverse("audits:program_detail", args=[p.pk]), None))
     if user.role == Role.QUALITY_MANAGER:
         for p in AuditProgram.objects.filter(status=AuditProgram.Status.RETURNED, drafted_by=user):
-            items.append(WorkItem(_("年度内审方案被退回"), p.title, reverse("audits:program_detail", args=[p.pk]), None, note=p.approval_note[:60]))
+            items.append(
+                WorkItem(_("年度内审方案被退回"), p.title, reverse("audits:program_detail", args=[p.pk]), None, note=p.approval_note[:60])
+            )
     return items

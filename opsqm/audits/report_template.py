@@ -132,8 +132,14 @@ def build_default_template() -> bytes:
         doc.add_paragraph()
     cover = doc.add_table(rows=4, cols=2)
     cover.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for r, (label, value) in enumerate((("审核编号", "{{ audit.code }}"), ("审核类别", "{{ audit.kind }}（{{ audit.mode }}）"),
-                                        ("审核组长", "{{ lead }}"), ("报告日期", "{{ report_date }}"))):
+    for r, (label, value) in enumerate(
+        (
+            ("审核编号", "{{ audit.code }}"),
+            ("审核类别", "{{ audit.kind }}（{{ audit.mode }}）"),
+            ("审核组长", "{{ lead }}"),
+            ("报告日期", "{{ report_date }}"),
+        )
+    ):
         cover.rows[r].cells[0].text = label + "："
         cover.rows[r].cells[0].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
         cover.rows[r].cells[1].text = value
@@ -141,38 +147,65 @@ def build_default_template() -> bytes:
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     doc.add_paragraph("一、审核概况", style="Heading 1")
-    _kv_table(doc, [
-        ("审核目的", "{{ audit.objectives }}"),
-        ("审核准则", "{{ audit.criteria }}"),
-        ("审核范围", "{{ scope }}"),
-        ("计划日期", "{{ audit.planned_start }} 至 {{ audit.planned_end }}"),
-        ("年度方案", "{{ program }}"),
-    ])
+    _kv_table(
+        doc,
+        [
+            ("审核目的", "{{ audit.objectives }}"),
+            ("审核准则", "{{ audit.criteria }}"),
+            ("审核范围", "{{ scope }}"),
+            ("计划日期", "{{ audit.planned_start }} 至 {{ audit.planned_end }}"),
+            ("年度方案", "{{ program }}"),
+        ],
+    )
 
     doc.add_paragraph("二、审核组", style="Heading 1")
     _table(doc, ["姓名", "审核角色", "系统角色"], ["{{ m.name }}", "{{ m.role }}", "{{ m.user_role }}"], [5, 5, 6], "for m in team")
 
     doc.add_paragraph("三、首次会议与末次会议", style="Heading 1")
-    _table(doc, ["会议", "时间", "地点", "参会人员", "会议纪要"],
-           ["{{ mt.kind }}", "{{ mt.held_at }}", "{{ mt.location }}", "{{ mt.attendees }}", "{{ mt.minutes }}"],
-           [2.2, 2.8, 2.5, 3.5, 5], "for mt in meetings")
+    _table(
+        doc,
+        ["会议", "时间", "地点", "参会人员", "会议纪要"],
+        ["{{ mt.kind }}", "{{ mt.held_at }}", "{{ mt.location }}", "{{ mt.attendees }}", "{{ mt.minutes }}"],
+        [2.2, 2.8, 2.5, 3.5, 5],
+        "for mt in meetings",
+    )
 
     doc.add_paragraph("四、审核结果汇总", style="Heading 1")
     doc.add_paragraph("{{ rule }}")
-    _table(doc, ["范围", "符合", "严重不符合", "一般不符合", "观察项", "不适用", "未评估", "符合率"],
-           ["{{ c.label }}", "{{ c.conform }}", "{{ c.major_nc }}", "{{ c.minor_nc }}", "{{ c.observation }}",
-            "{{ c.not_applicable }}", "{{ c.not_assessed }}", "{{ c.rate }}"],
-           [2.6, 1.4, 2.3, 2.3, 1.7, 1.7, 1.7, 2.3], "for c in conformance")
+    _table(
+        doc,
+        ["范围", "符合", "严重不符合", "一般不符合", "观察项", "不适用", "未评估", "符合率"],
+        [
+            "{{ c.label }}",
+            "{{ c.conform }}",
+            "{{ c.major_nc }}",
+            "{{ c.minor_nc }}",
+            "{{ c.observation }}",
+            "{{ c.not_applicable }}",
+            "{{ c.not_assessed }}",
+            "{{ c.rate }}",
+        ],
+        [2.6, 1.4, 2.3, 2.3, 1.7, 1.7, 1.7, 2.3],
+        "for c in conformance",
+    )
 
     doc.add_paragraph("五、检查结果明细", style="Heading 1")
-    _table(doc, ["检查单", "编号", "检查点", "结果", "审核记录"],
-           ["{{ r.checklist }}", "{{ r.ref_id }}", "{{ r.text }}", "{{ r.result }}", "{{ r.notes }}"],
-           [2.6, 1.4, 6.2, 2.0, 3.8], "for r in results")
+    _table(
+        doc,
+        ["检查单", "编号", "检查点", "结果", "审核记录"],
+        ["{{ r.checklist }}", "{{ r.ref_id }}", "{{ r.text }}", "{{ r.result }}", "{{ r.notes }}"],
+        [2.6, 1.4, 6.2, 2.0, 3.8],
+        "for r in results",
+    )
 
     doc.add_paragraph("六、不符合项与观察项", style="Heading 1")
-    _table(doc, ["问题编号", "等级", "条目", "描述", "责任人", "状态"],
-           ["{{ f.code }}", "{{ f.severity }}", "{{ f.ref_id }}", "{{ f.title }}", "{{ f.owner }}", "{{ f.status }}"],
-           [2.8, 1.4, 1.2, 6.2, 2.0, 2.4], "for f in findings")
+    _table(
+        doc,
+        ["问题编号", "等级", "条目", "描述", "责任人", "状态"],
+        ["{{ f.code }}", "{{ f.severity }}", "{{ f.ref_id }}", "{{ f.title }}", "{{ f.owner }}", "{{ f.status }}"],
+        [2.8, 1.4, 1.2, 6.2, 2.0, 2.4],
+        "for f in findings",
+    )
     doc.add_paragraph("{% if not findings %}本次审核未发现不符合项。{% endif %}")
 
     doc.add_paragraph("七、审核结论", style="Heading 1")

@@ -17,9 +17,7 @@ ORG_AUDIT_READERS = frozenset({Role.QUALITY_SPECIALIST, Role.AUDITOR})
 # Roles that see the annual program (its page lists only the audits they may see).
 PROGRAM_READERS = frozenset({Role.QUALITY_SPECIALIST, Role.AUDITOR})
 
-CONFORMANCE_RULE = _(
-    "符合率 = (符合 + 观察项) ÷ (符合 + 观察项 + 严重不符合 + 一般不符合)；观察项计为符合，不适用与未评估不计入。"
-)
+CONFORMANCE_RULE = _("符合率 = (符合 + 观察项) ÷ (符合 + 观察项 + 严重不符合 + 一般不符合)；观察项计为符合，不适用与未评估不计入。")
 
 
 def visible_audits(user: Any) -> QuerySet[Audit]:
@@ -161,7 +159,9 @@ def results_tree(audit: Audit) -> list[dict[str, Any]]:
     checklists = list(audit.checklists.select_related("checklist_version__template", "project").order_by("id"))
     results = list(AuditItemResult.objects.filter(audit=audit).select_related("assessed_by").order_by("audit_checklist_id", "position"))
     evidence: dict[str, list[EvidenceFile]] = {}
-    for ev in EvidenceFile.objects.filter(owner_type="audits.audititemresult", owner_id__in=[str(r.pk) for r in results]).select_related("uploaded_by"):
+    for ev in EvidenceFile.objects.filter(owner_type="audits.audititemresult", owner_id__in=[str(r.pk) for r in results]).select_related(
+        "uploaded_by"
+    ):
         evidence.setdefault(ev.owner_id, []).append(ev)
     by_checklist: dict[int, list[AuditItemResult]] = {}
     for r in results:
@@ -180,7 +180,8 @@ def findings_of_audit(audit: Audit) -> QuerySet:
 def unresolved_items(audit: Audit):
     """Assessable items that block the conclusion: never assessed, or 不适用/未评估 without a reason."""
     return AuditItemResult.objects.filter(audit=audit, assessable=True).filter(
-        Q(assessed_by__isnull=True) | Q(result__in=(ItemResult.NOT_APPLICABLE, ItemResult.NOT_ASSESSED), notes=""))
+        Q(assessed_by__isnull=True) | Q(result__in=(ItemResult.NOT_APPLICABLE, ItemResult.NOT_ASSESSED), notes="")
+    )
 
 
 def progress(audit: Audit) -> tuple[int, int]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -12,12 +13,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opsqm import clock
-from opsqm.records.codes import code_allocate
 from opsqm.accounts.roles import Role
 from opsqm.audits.models import (
-    FINDING_SEVERITY, KIND_CODE_PREFIX, STAGE_ORDER, Audit, AuditChecklist, AuditItemResult, AuditKind, AuditMeeting,
-    AuditProgram, AuditStage, AuditStageLog, AuditTeamMember, ItemResult,
+    FINDING_SEVERITY,
+    KIND_CODE_PREFIX,
+    STAGE_ORDER,
+    Audit,
+    AuditChecklist,
+    AuditItemResult,
+    AuditKind,
+    AuditMeeting,
+    AuditProgram,
+    AuditStage,
+    AuditStageLog,
+    AuditTeamMember,
+    ItemResult,
 )
+from opsqm.records.codes import code_allocate
 from opsqm.records.locking import StaleEditError, bump_version, lock_for_edit  # noqa: F401  (StaleEditError re-exported)
 from opsqm.records.trail import record_bulk
 
@@ -27,8 +39,6 @@ FINDING_DUE_DAYS = 5
 
 PROGRAM_FIELDS = ("year", "title", "objectives")
 PLAN_FIELDS = ("title", "kind", "mode", "program", "criteria", "objectives", "scope_org", "planned_start", "planned_end")
-
-
 
 
 def _is_quality_manager(user: Any) -> bool:
@@ -44,6 +54,7 @@ def can_approve_programs(user: Any) -> bool:
 
 
 # ---------------------------------------------------------------- annual program
+
 
 @transaction.atomic
 def program_create(*, actor: Any, year: int, title: str, objectives: str = "") -> AuditProgram:
@@ -88,9 +99,13 @@ def program_submit(*, actor: Any, program: AuditProgram) -> AuditProgram:
     locked.submitted_at = clock.now()
     bump_version(locked)
     locked.save()
-    _notify(users=_users_with_role(Role.GM_OFFICE), title=_("年度内审方案待审批：%(t)s") % {"t": locked.title},
-            body=_("质量经理提交了 %(y)d 年度内审方案，请审批。") % {"y": locked.year},
-            url=reverse("audits:program_detail", args=[locked.pk]), kind="audit_program")
+    _notify(
+        users=_users_with_role(Role.GM_OFFICE),
+        title=_("年度内审方案待审批：%(t)s") % {"t": locked.title},
+        body=_("质量经理提交了 %(y)d 年度内审方案，请审批。") % {"y": locked.year},
+        url=reverse("audits:program_detail", args=[locked.pk]),
+        kind="audit_program",
+    )
     return locked
 
 
@@ -109,8 +124,13 @@ def _decide(actor: Any, program: AuditProgram, status: str, note: str) -> AuditP
     locked.full_clean()
     locked.save()
     verdict = locked.get_status_display()
-    _notify(users=[locked.drafted_by], title=_("年度内审方案%(v)s：%(t)s") % {"v": verdict, "t": locked.title},
-            body=note or verdict, url=reverse("audits:program_detail", args=[locked.pk]), kind="audit_program")
+    _notify(
+        users=[locked.drafted_by],
+        title=_("年度内审方案%(v)s：%(t)s") % {"v": verdict, "t": locked.title},
+        body=note or verdict,
+        url=reverse("audits:program_detail", args=[locked.pk]),
+        kind="audit_program",
+    )
     return locked
 
 
@@ -128,6 +148,7 @@ def program_return(*, actor: Any, program: AuditProgram, note: str) -> AuditProg
 
 # ---------------------------------------------------------------- independence
 
+
 def independence_problems(user: Any, *, projects: Iterable[Any], departments: Iterable[Any]) -> list[str]:
     """Reasons `user` may not audit this scope (seed 2.4.2: auditors do not audit their own work)."""
     from opsqm.org.models import ProjectMembership, Staff
@@ -144,7 +165,9 @@ def independence_problems(user: Any, *, projects: Iterable[Any], departments: It
     if staff is not None:
         audited = {d.pk for d in departments} | {p.department_id for p in projects if p.department_id}
         if staff.department_id in audited:
-            problems.append(_("%(name)s所在部门“%(dept)s”在审核范围内，不能审核本人所在部门。") % {"name": name, "dept": staff.department.name})
+            problems.append(
+                _("%(name)s所在部门“%(dept)s”在审核范围内，不能审核本人所在部门。") % {"name": name, "dept": staff.department.name}
+            )
     return problems
 
 
@@ -159,6 +182,7 @@ def _check_team_independence(audit: Audit) -> None:
 
 
 # ---------------------------------------------------------------- plan
+
 
 def _validate_scope(data: dict[str, Any], projects: list[Any], departments: list[Any], checklists: list[tuple[Any, Any]]) -> None:
     errors: dict[str, list[str]] = {}
@@ -212,8 +236,14 @@ def _set_checklists(audit: Audit, checklists: list[tuple[Any, Any]]) -> None:
 
 @transaction.atomic
 def audit_plan(
-    *, actor: Any, data: dict[str, Any], projects: Iterable[Any] = (), departments: Iterable[Any] = (),
-    checklists: Iterable[tuple[Any, Any]] = (), lead: Any, members: Iterable[Any] = (),
+    *,
+    actor: Any,
+    data: dict[str, Any],
+    projects: Iterable[Any] = (),
+    departments: Iterable[Any] = (),
+    checklists: Iterable[tuple[Any, Any]] = (),
+    lead: Any,
+    members: Iterable[Any] = (),
 ) -> Audit:
     """Create an audit in stage 'planned' with its scope, checklists and team (independence checked)."""
     if not can_plan_audits(actor):
@@ -232,15 +262,29 @@ def audit_plan(
     _set_team(audit, lead, members)
     _set_checklists(audit, checklists)
     AuditStageLog.objects.create(audit=audit, stage=AuditStage.PLANNED, at=clock.now(), by=actor, note=_("完成审核策划"))
-    _notify(actor=actor, users=[m.user for m in audit.team.select_related("user")], title=_("您被安排参加审核 %(code)s") % {"code": audit.code},
-            body=audit.title, url=reverse("audits:audit_detail", args=[audit.pk]), kind="audit")
+    _notify(
+        actor=actor,
+        users=[m.user for m in audit.team.select_related("user")],
+        title=_("您被安排参加审核 %(code)s") % {"code": audit.code},
+        body=audit.title,
+        url=reverse("audits:audit_detail", args=[audit.pk]),
+        kind="audit",
+    )
     return audit
 
 
 @transaction.atomic
 def audit_update_plan(
-    *, actor: Any, audit: Audit, data: dict[str, Any], expected_version: int, projects: Iterable[Any],
-    departments: Iterable[Any], checklists: Iterable[tuple[Any, Any]], lead: Any, members: Iterable[Any] = (),
+    *,
+    actor: Any,
+    audit: Audit,
+    data: dict[str, Any],
+    expected_version: int,
+    projects: Iterable[Any],
+    departments: Iterable[Any],
+    checklists: Iterable[tuple[Any, Any]],
+    lead: Any,
+    members: Iterable[Any] = (),
 ) -> Audit:
     if not can_plan_audits(actor):
         raise PermissionDenied(_("只有质量经理可以修改审核策划。"))
@@ -263,6 +307,7 @@ def audit_update_plan(
 
 
 # ---------------------------------------------------------------- stages
+
 
 def _require_lead(actor: Any, audit: Audit) -> None:
     if not AuditTeamMember.objects.filter(audit=audit, user=actor, role=AuditTeamMember.Role.LEAD).exists():
@@ -295,10 +340,26 @@ def _advance(actor: Any, audit: Audit, to_stage: str, note: str = "") -> Audit:
     return locked
 
 
-def _record_meeting(actor: Any, audit: Audit, kind: str, *, held_at: dt.datetime, location: str, attendees: Iterable[Any],
-                    external_attendees: str, minutes: str) -> AuditMeeting:
-    meeting = AuditMeeting(audit=audit, kind=kind, held_at=held_at, location=location, external_attendees=external_attendees,
-                           minutes=minutes, recorded_by=actor)
+def _record_meeting(
+    actor: Any,
+    audit: Audit,
+    kind: str,
+    *,
+    held_at: dt.datetime,
+    location: str,
+    attendees: Iterable[Any],
+    external_attendees: str,
+    minutes: str,
+) -> AuditMeeting:
+    meeting = AuditMeeting(
+        audit=audit,
+        kind=kind,
+        held_at=held_at,
+        location=location,
+        external_attendees=external_attendees,
+        minutes=minutes,
+        recorded_by=actor,
+    )
     meeting.full_clean()
     meeting.save()
     meeting.attendees.set(list(attendees))
@@ -306,20 +367,39 @@ def _record_meeting(actor: Any, audit: Audit, kind: str, *, held_at: dt.datetime
 
 
 @transaction.atomic
-def audit_record_opening(*, actor: Any, audit: Audit, held_at: dt.datetime, location: str, attendees: Iterable[Any] = (),
-                         external_attendees: str = "", minutes: str) -> Audit:
+def audit_record_opening(
+    *,
+    actor: Any,
+    audit: Audit,
+    held_at: dt.datetime,
+    location: str,
+    attendees: Iterable[Any] = (),
+    external_attendees: str = "",
+    minutes: str,
+) -> Audit:
     """首次会议. An internal audit starts only under an approved program; independence is re-checked."""
     _require_lead(actor, audit)
     if audit.stage == AuditStage.PLANNED:
         if audit.kind == AuditKind.INTERNAL and not (audit.program and AuditProgram.objects.get(pk=audit.program_id).is_approved):
-            raise ValidationError(_("%(year)s 年度内审方案尚未经总经办批准，内部审核不能开始。请先提交方案并等待批准。")
-                                  % {"year": audit.program.year if audit.program else ""}, code="program")
+            raise ValidationError(
+                _("%(year)s 年度内审方案尚未经总经办批准，内部审核不能开始。请先提交方案并等待批准。")
+                % {"year": audit.program.year if audit.program else ""},
+                code="program",
+            )
         _check_team_independence(audit)
         if not audit.checklists.exists():
             raise ValidationError(_("审核还没有检查单，请质量经理在策划中选择检查单。"))
     audit = _advance(actor, audit, AuditStage.OPENING, _("召开首次会议"))
-    _record_meeting(actor, audit, AuditMeeting.Kind.OPENING, held_at=held_at, location=location, attendees=attendees,
-                    external_attendees=external_attendees, minutes=minutes)
+    _record_meeting(
+        actor,
+        audit,
+        AuditMeeting.Kind.OPENING,
+        held_at=held_at,
+        location=location,
+        attendees=attendees,
+        external_attendees=external_attendees,
+        minutes=minutes,
+    )
     return audit
 
 
@@ -336,19 +416,46 @@ def _snapshot(audit: Audit) -> int:
     audit_projects = list(audit.projects.values_list("pk", flat=True))
     if len(audit_projects) == 1:
         single_project = audit_projects[0]
-    items = ChecklistItem.objects.filter(version__audit_uses__audit=audit).values(
-        "version__audit_uses__id", "position", "urn", "ref_id", "parent_urn", "depth", "text", "guidance", "evidence",
-        "assessable", "area", "version__template__element",
-    ).order_by("version__audit_uses__id", "position")
+    items = (
+        ChecklistItem.objects.filter(version__audit_uses__audit=audit)
+        .values(
+            "version__audit_uses__id",
+            "position",
+            "urn",
+            "ref_id",
+            "parent_urn",
+            "depth",
+            "text",
+            "guidance",
+            "evidence",
+            "assessable",
+            "area",
+            "version__template__element",
+        )
+        .order_by("version__audit_uses__id", "position")
+    )
     rows = []
     for it in items:
         ac = checklists[it["version__audit_uses__id"]]
-        rows.append(AuditItemResult(
-            audit=audit, audit_checklist_id=ac.pk, project_id=ac.project_id or single_project,
-            position=it["position"], urn=it["urn"], ref_id=it["ref_id"], parent_urn=it["parent_urn"], depth=it["depth"],
-            text=it["text"], guidance=it["guidance"], evidence_hint=it["evidence"], assessable=it["assessable"], area=it["area"],
-            element=it["version__template__element"], result=ItemResult.NOT_ASSESSED if it["assessable"] else "",
-        ))
+        rows.append(
+            AuditItemResult(
+                audit=audit,
+                audit_checklist_id=ac.pk,
+                project_id=ac.project_id or single_project,
+                position=it["position"],
+                urn=it["urn"],
+                ref_id=it["ref_id"],
+                parent_urn=it["parent_urn"],
+                depth=it["depth"],
+                text=it["text"],
+                guidance=it["guidance"],
+                evidence_hint=it["evidence"],
+                assessable=it["assessable"],
+                area=it["area"],
+                element=it["version__template__element"],
+                result=ItemResult.NOT_ASSESSED if it["assessable"] else "",
+            )
+        )
     models.QuerySet(AuditItemResult).bulk_create(rows, batch_size=len(rows) or None)
     return len(rows)
 
@@ -370,16 +477,22 @@ def nonconformity_statement(statement: str, notes: str) -> str:
 
 
 @transaction.atomic
-def audit_item_assess(*, actor: Any, item: AuditItemResult, result: str, notes: str, expected_version: int,
-                      nonconformity: str = "") -> AuditItemResult:
+def audit_item_assess(
+    *, actor: Any, item: AuditItemResult, result: str, notes: str, expected_version: int, nonconformity: str = ""
+) -> AuditItemResult:
     locked = lock_for_edit(item, None, select_related=("audit",))
     _require_team(actor, locked.audit)
     if locked.audit.stage != AuditStage.ONSITE:
         raise ValidationError(_("只有在现场审核阶段才能录入结果（当前阶段：%(s)s）。") % {"s": locked.audit.get_stage_display()})
     if not locked.assessable:
         raise ValidationError(_("章节标题不需要评估。"))
-    lock_for_edit(locked, expected_version, lambda row: _("该条目已被%(who)s修改，请刷新后重新录入。") % {
-        "who": row.assessed_by.display_name if row.assessed_by else _("他人")})
+    lock_for_edit(
+        locked,
+        expected_version,
+        lambda row: (
+            _("该条目已被%(who)s修改，请刷新后重新录入。") % {"who": row.assessed_by.display_name if row.assessed_by else _("他人")}
+        ),
+    )
     if result not in ItemResult.values:
         raise ValidationError({"result": _("请选择有效的审核结果。")})
     if result in FINDING_SEVERITY and not notes.strip():
@@ -439,29 +552,34 @@ def _raise_findings(actor: Any, audit: Audit, today: dt.date) -> list[Any]:
     from opsqm.findings.services import finding_create
 
     items = list(AuditItemResult.objects.filter(audit=audit, result__in=list(FINDING_SEVERITY)).select_related("project__ops_manager"))
-    existing = set(Finding.objects.filter(source_type="audits.audititemresult", source_id__in=[str(i.pk) for i in items])
-                   .values_list("source_id", flat=True))
+    existing = set(
+        Finding.objects.filter(source_type="audits.audititemresult", source_id__in=[str(i.pk) for i in items]).values_list(
+            "source_id", flat=True
+        )
+    )
     department = audit.departments.first()
     created = []
     for item in items:
         if str(item.pk) in existing:
             continue
         label = ItemResult(item.result).label
-        created.append(finding_create(
-            actor=actor,
-            title=(item.nonconformity or f"{audit.code} {item.ref_id} {label}：{item.text}")[:200],
-            description=_("审核 %(code)s（%(title)s）条目 %(ref)s 判定为%(label)s。\n检查点：%(text)s\n审核记录：%(notes)s")
-            % {"code": audit.code, "title": audit.title, "ref": item.ref_id, "label": label, "text": item.text, "notes": item.notes},
-            severity=FINDING_SEVERITY[item.result],
-            source=Finding.Source.AUDIT,
-            project=item.project,
-            department=None if item.project_id else department,
-            source_type="audits.audititemresult",
-            source_id=str(item.pk),
-            source_url=reverse("audits:audit_results", args=[audit.pk]) + f"#item-{item.pk}",
-            owner=_finding_owner(item, audit),
-            due_date=today + dt.timedelta(days=FINDING_DUE_DAYS),
-        ))
+        created.append(
+            finding_create(
+                actor=actor,
+                title=(item.nonconformity or f"{audit.code} {item.ref_id} {label}：{item.text}")[:200],
+                description=_("审核 %(code)s（%(title)s）条目 %(ref)s 判定为%(label)s。\n检查点：%(text)s\n审核记录：%(notes)s")
+                % {"code": audit.code, "title": audit.title, "ref": item.ref_id, "label": label, "text": item.text, "notes": item.notes},
+                severity=FINDING_SEVERITY[item.result],
+                source=Finding.Source.AUDIT,
+                project=item.project,
+                department=None if item.project_id else department,
+                source_type="audits.audititemresult",
+                source_id=str(item.pk),
+                source_url=reverse("audits:audit_results", args=[audit.pk]) + f"#item-{item.pk}",
+                owner=_finding_owner(item, audit),
+                due_date=today + dt.timedelta(days=FINDING_DUE_DAYS),
+            )
+        )
     return created
 
 
@@ -475,7 +593,9 @@ def audit_conclude(*, actor: Any, audit: Audit, conclusion: str, rating: str, to
 
     pending = unresolved_items(audit).count()
     if pending:
-        raise ValidationError(_("还有 %(n)s 个条目未评估：每个条目都要给出结果，或标记为不适用/未评估并写明理由，之后才能形成结论。") % {"n": pending})
+        raise ValidationError(
+            _("还有 %(n)s 个条目未评估：每个条目都要给出结果，或标记为不适用/未评估并写明理由，之后才能形成结论。") % {"n": pending}
+        )
     audit = _advance(actor, audit, AuditStage.CONCLUDED, _("形成审核结论"))
     audit.conclusion = conclusion
     audit.conclusion_rating = rating
@@ -486,12 +606,28 @@ def audit_conclude(*, actor: Any, audit: Audit, conclusion: str, rating: str, to
 
 
 @transaction.atomic
-def audit_record_closing(*, actor: Any, audit: Audit, held_at: dt.datetime, location: str, attendees: Iterable[Any] = (),
-                         external_attendees: str = "", minutes: str) -> Audit:
+def audit_record_closing(
+    *,
+    actor: Any,
+    audit: Audit,
+    held_at: dt.datetime,
+    location: str,
+    attendees: Iterable[Any] = (),
+    external_attendees: str = "",
+    minutes: str,
+) -> Audit:
     _require_lead(actor, audit)
     audit = _advance(actor, audit, AuditStage.CLOSING, _("召开末次会议"))
-    _record_meeting(actor, audit, AuditMeeting.Kind.CLOSING, held_at=held_at, location=location, attendees=attendees,
-                    external_attendees=external_attendees, minutes=minutes)
+    _record_meeting(
+        actor,
+        audit,
+        AuditMeeting.Kind.CLOSING,
+        held_at=held_at,
+        location=location,
+        attendees=attendees,
+        external_attendees=external_attendees,
+        minutes=minutes,
+    )
     return audit
 
 
@@ -506,8 +642,14 @@ def audit_issue_report(*, actor: Any, audit: Audit) -> Audit:
     recipients = {m.user for m in audit.team.select_related("user")} | set(_users_with_role(Role.QUALITY_MANAGER))
     for p in audit.projects.select_related("ops_manager"):
         recipients.add(p.ops_manager)
-    _notify(actor=actor, users=list(recipients), title=_("审核报告已出具：%(code)s") % {"code": audit.code}, body=audit.title,
-            url=reverse("audits:audit_detail", args=[audit.pk]), kind="audit")
+    _notify(
+        actor=actor,
+        users=list(recipients),
+        title=_("审核报告已出具：%(code)s") % {"code": audit.code},
+        body=audit.title,
+        url=reverse("audits:audit_detail", args=[audit.pk]),
+        kind="audit",
+    )
     return audit
 
 
@@ -527,12 +669,16 @@ def audit_close(*, actor: Any, audit: Audit) -> Audit:
         raise PermissionDenied(_("只有审核组长或质量经理可以关闭审核。"))
     open_codes = list(findings_of_audit(audit).exclude(status=Finding.Status.CLOSED).values_list("code", flat=True))
     if open_codes:
-        raise ValidationError(_("还有 %(n)d 个问题未关闭（%(codes)s），全部整改验证关闭后才能关闭审核。")
-                              % {"n": len(open_codes), "codes": "、".join(open_codes[:10])}, code="open_findings")
+        raise ValidationError(
+            _("还有 %(n)d 个问题未关闭（%(codes)s），全部整改验证关闭后才能关闭审核。")
+            % {"n": len(open_codes), "codes": "、".join(open_codes[:10])},
+            code="open_findings",
+        )
     return _advance(actor, audit, AuditStage.CLOSED, _("整改全部关闭，审核关闭"))
 
 
 # ---------------------------------------------------------------- helpers
+
 
 def _users_with_role(role: str) -> list[Any]:
     from django.contrib.auth import get_user_model

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,13 +18,28 @@ from django.views.decorators.http import require_POST
 from opsqm.accounts.access import get_visible_or_404, visible_projects
 from opsqm.audits import report, selectors, services
 from opsqm.audits.forms import (
-    AuditPlanForm, ConcludeForm, DecisionForm, EvidenceUploadForm, ItemResultForm, MeetingForm, ProgramForm, TemplateUploadForm,
+    AuditPlanForm,
+    ConcludeForm,
+    DecisionForm,
+    EvidenceUploadForm,
+    ItemResultForm,
+    MeetingForm,
+    ProgramForm,
+    TemplateUploadForm,
 )
 from opsqm.audits.models import (
-    Audit, AuditItemResult, AuditKind, AuditMeeting, AuditProgram, AuditStage, AuditTeamMember, ItemResult, ReportTemplate,
+    Audit,
+    AuditItemResult,
+    AuditKind,
+    AuditMeeting,
+    AuditProgram,
+    AuditStage,
+    AuditTeamMember,
+    ItemResult,
+    ReportTemplate,
 )
-from opsqm.web import paginate, querystring_without
 from opsqm.records.locking import form_version
+from opsqm.web import paginate, querystring_without
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -31,6 +47,7 @@ def _error_text(exc: ValidationError) -> str:
 
 
 # ---------------------------------------------------------------- programs
+
 
 def _programs_visible(request: HttpRequest) -> None:
     if not selectors.can_see_programs(request.user):
@@ -40,9 +57,14 @@ def _programs_visible(request: HttpRequest) -> None:
 @login_required
 def program_list(request: HttpRequest) -> HttpResponse:
     _programs_visible(request)
-    return render(request, "audits/program_list.html", {
-        "programs": selectors.program_list(), "can_plan": services.can_plan_audits(request.user),
-    })
+    return render(
+        request,
+        "audits/program_list.html",
+        {
+            "programs": selectors.program_list(),
+            "can_plan": services.can_plan_audits(request.user),
+        },
+    )
 
 
 @login_required
@@ -50,10 +72,17 @@ def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _programs_visible(request)
     program = get_visible_or_404(selectors.program_list(), pk=pk)
     audits = selectors.visible_audits(request.user).filter(program=program).prefetch_related("projects").order_by("planned_start")
-    return render(request, "audits/program_detail.html", {
-        "program": program, "audits": audits, "can_plan": services.can_plan_audits(request.user),
-        "can_approve": services.can_approve_programs(request.user), "decision_form": DecisionForm(),
-    })
+    return render(
+        request,
+        "audits/program_detail.html",
+        {
+            "program": program,
+            "audits": audits,
+            "can_plan": services.can_plan_audits(request.user),
+            "can_approve": services.can_approve_programs(request.user),
+            "decision_form": DecisionForm(),
+        },
+    )
 
 
 @login_required
@@ -61,14 +90,19 @@ def program_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if not services.can_plan_audits(request.user):
         raise Http404
     program = get_visible_or_404(AuditProgram.objects.all(), pk=pk) if pk else None
-    initial = {"version": program.version} if program else {"year": timezone.localdate().year,
-                                                            "title": _("%(y)d 年度内部审核方案") % {"y": timezone.localdate().year}}
+    initial = (
+        {"version": program.version}
+        if program
+        else {"year": timezone.localdate().year, "title": _("%(y)d 年度内部审核方案") % {"y": timezone.localdate().year}}
+    )
     form = ProgramForm(request.POST or None, instance=program, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             if program:
-                program = services.program_update(actor=request.user, program=program, data=data, expected_version=form_version(data.get("version")))
+                program = services.program_update(
+                    actor=request.user, program=program, data=data, expected_version=form_version(data.get("version"))
+                )
             else:
                 program = services.program_create(actor=request.user, year=data["year"], title=data["title"], objectives=data["objectives"])
         except ValidationError as exc:
@@ -109,21 +143,35 @@ def program_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 # ---------------------------------------------------------------- audits
 
+
 @login_required
 def audit_list(request: HttpRequest) -> HttpResponse:
     def _int(name: str) -> int | None:
         value = request.GET.get(name, "")
         return int(value) if value.isdigit() else None
 
-    filters = {"year": _int("year"), "kind": request.GET.get("kind", ""), "stage": request.GET.get("stage", ""), "project_id": _int("project")}
+    filters = {
+        "year": _int("year"),
+        "kind": request.GET.get("kind", ""),
+        "stage": request.GET.get("stage", ""),
+        "project_id": _int("project"),
+    }
     qs = selectors.audit_list(request.user, **filters)
-    return render(request, "audits/audit_list.html", {
-        "page": paginate(request, qs), "filters": filters, "kinds": AuditKind.choices, "stages": AuditStage.choices,
-        "projects": visible_projects(request.user).only("pk", "code", "name"),
-        "years": sorted({d.year for d in selectors.visible_audits(request.user).dates("planned_start", "year")}, reverse=True),
-        "can_plan": services.can_plan_audits(request.user), "qs_no_page": querystring_without(request, "page"),
-        "rule": selectors.CONFORMANCE_RULE,
-    })
+    return render(
+        request,
+        "audits/audit_list.html",
+        {
+            "page": paginate(request, qs),
+            "filters": filters,
+            "kinds": AuditKind.choices,
+            "stages": AuditStage.choices,
+            "projects": visible_projects(request.user).only("pk", "code", "name"),
+            "years": sorted({d.year for d in selectors.visible_audits(request.user).dates("planned_start", "year")}, reverse=True),
+            "can_plan": services.can_plan_audits(request.user),
+            "qs_no_page": querystring_without(request, "page"),
+            "rule": selectors.CONFORMANCE_RULE,
+        },
+    )
 
 
 def _plan_view(request: HttpRequest, audit: Audit | None) -> HttpResponse:
@@ -136,11 +184,21 @@ def _plan_view(request: HttpRequest, audit: Audit | None) -> HttpResponse:
             return redirect("audits:audit_detail", pk=audit.pk)
         lead = selectors.team_lead(audit)
         initial = {
-            "kind": audit.kind, "mode": audit.mode, "program": audit.program_id, "title": audit.title, "criteria": audit.criteria,
-            "objectives": audit.objectives, "planned_start": audit.planned_start, "planned_end": audit.planned_end,
-            "scope_org": audit.scope_org, "departments": list(audit.departments.all()), "projects": list(audit.projects.all()),
-            "checklists": list({c.checklist_version_id for c in audit.checklists.all()}), "lead": lead.pk if lead else None,
-            "members": [m.user_id for m in audit.team.filter(role=AuditTeamMember.Role.MEMBER)], "version": audit.version,
+            "kind": audit.kind,
+            "mode": audit.mode,
+            "program": audit.program_id,
+            "title": audit.title,
+            "criteria": audit.criteria,
+            "objectives": audit.objectives,
+            "planned_start": audit.planned_start,
+            "planned_end": audit.planned_end,
+            "scope_org": audit.scope_org,
+            "departments": list(audit.departments.all()),
+            "projects": list(audit.projects.all()),
+            "checklists": list({c.checklist_version_id for c in audit.checklists.all()}),
+            "lead": lead.pk if lead else None,
+            "members": [m.user_id for m in audit.team.filter(role=AuditTeamMember.Role.MEMBER)],
+            "version": audit.version,
         }
     else:
         program = AuditProgram.objects.filter(year=timezone.localdate().year).first()
@@ -151,8 +209,15 @@ def _plan_view(request: HttpRequest, audit: Audit | None) -> HttpResponse:
         del form.fields["plan_activity"]
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        kwargs = dict(actor=request.user, data=d, projects=d["projects"], departments=d["departments"],
-                      checklists=form.checklist_pairs(), lead=d["lead"], members=d["members"])
+        kwargs = dict(
+            actor=request.user,
+            data=d,
+            projects=d["projects"],
+            departments=d["departments"],
+            checklists=form.checklist_pairs(),
+            lead=d["lead"],
+            members=d["members"],
+        )
         try:
             if audit:
                 audit = services.audit_update_plan(audit=audit, expected_version=form_version(d.get("version")), **kwargs)
@@ -181,8 +246,13 @@ def _plan_activity_initial(request: HttpRequest) -> dict[str, Any]:
     activity = PlanActivity.objects.filter(pk=int(raw)).prefetch_related("projects").first() if raw.isdigit() else None
     if activity is None:
         return {}
-    initial: dict[str, Any] = {"plan_activity": activity.pk, "title": activity.title, "planned_start": activity.due_date,
-                               "planned_end": activity.due_date, "objectives": activity.content}
+    initial: dict[str, Any] = {
+        "plan_activity": activity.pk,
+        "title": activity.title,
+        "planned_start": activity.due_date,
+        "planned_end": activity.due_date,
+        "objectives": activity.content,
+    }
     check = getattr(activity, "planned_check", None) if hasattr(activity, "planned_check") else None
     if activity.type == "project_check" or check is not None:
         initial.update(kind=AuditKind.PROJECT_CHECK, projects=list(activity.projects.all()))
@@ -217,30 +287,50 @@ def _role_context(user: Any, audit: Audit) -> dict[str, Any]:
 def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     audit = selectors.get_audit_or_404(request.user, pk)
     logs = {log.stage: log for log in audit.stage_logs.select_related("by")}
-    steps = [{"value": v, "label": label, "log": logs.get(v), "done": i < audit.stage_index or (audit.stage == AuditStage.CLOSED),
-              "current": v == audit.stage} for i, (v, label) in enumerate(AuditStage.choices)]
+    steps = [
+        {
+            "value": v,
+            "label": label,
+            "log": logs.get(v),
+            "done": i < audit.stage_index or (audit.stage == AuditStage.CLOSED),
+            "current": v == audit.stage,
+        }
+        for i, (v, label) in enumerate(AuditStage.choices)
+    ]
     ctx = _role_context(request.user, audit)
     meetings = {m.kind: m for m in AuditMeeting.objects.filter(audit=audit).prefetch_related("attendees").select_related("recorded_by")}
     assessed, total = selectors.progress(audit)
     findings = list(selectors.findings_of_audit(audit).order_by("raised_at", "id"))
     from opsqm.records.evidence import evidence_for
 
-    ctx.update({
-        "audit": audit, "steps": steps, "meetings": meetings, "assessed": assessed, "total": total,
-        "conformance": selectors.conformance_for_audit(audit), "by_element": selectors.conformance_by_element(audit),
-        "rule": selectors.CONFORMANCE_RULE, "findings": findings,
-        "open_findings": [f for f in findings if not f.is_closed],
-        "checklists": audit.checklists.select_related("checklist_version__template", "project"),
-        "projects": audit.projects.all(), "departments": audit.departments.all(),
-        "meeting_form": MeetingForm(audit=audit, initial={"held_at": timezone.localtime().replace(second=0, microsecond=0)}),
-        "conclude_form": ConcludeForm(), "report_files": evidence_for(audit)[:10],
-        "unresolved": selectors.unresolved_items(audit).count() if audit.stage == AuditStage.ONSITE else 0,
-        "can_see_program": selectors.can_see_programs(request.user),
-    })
+    ctx.update(
+        {
+            "audit": audit,
+            "steps": steps,
+            "meetings": meetings,
+            "assessed": assessed,
+            "total": total,
+            "conformance": selectors.conformance_for_audit(audit),
+            "by_element": selectors.conformance_by_element(audit),
+            "rule": selectors.CONFORMANCE_RULE,
+            "findings": findings,
+            "open_findings": [f for f in findings if not f.is_closed],
+            "checklists": audit.checklists.select_related("checklist_version__template", "project"),
+            "projects": audit.projects.all(),
+            "departments": audit.departments.all(),
+            "meeting_form": MeetingForm(audit=audit, initial={"held_at": timezone.localtime().replace(second=0, microsecond=0)}),
+            "conclude_form": ConcludeForm(),
+            "report_files": evidence_for(audit)[:10],
+            "unresolved": selectors.unresolved_items(audit).count() if audit.stage == AuditStage.ONSITE else 0,
+            "can_see_program": selectors.can_see_programs(request.user),
+        }
+    )
     return render(request, "audits/audit_detail.html", ctx)
 
 
-def _stage_action(request: HttpRequest, pk: int, action: Callable[[Audit], Any], done: str, *, back: str = "audits:audit_detail") -> HttpResponse:
+def _stage_action(
+    request: HttpRequest, pk: int, action: Callable[[Audit], Any], done: str, *, back: str = "audits:audit_detail"
+) -> HttpResponse:
     audit = selectors.get_audit_or_404(request.user, pk)
     try:
         action(audit)
@@ -257,7 +347,11 @@ def _meeting_action(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     audit = selectors.get_audit_or_404(request.user, pk)
     form = MeetingForm(request.POST, audit=audit)
     if not form.is_valid():
-        messages.error(request, _("会议信息不完整：%(e)s") % {"e": "；".join(f"{form.fields[k].label if k in form.fields else ''}{' '.join(v)}" for k, v in form.errors.items())})
+        messages.error(
+            request,
+            _("会议信息不完整：%(e)s")
+            % {"e": "；".join(f"{form.fields[k].label if k in form.fields else ''}{' '.join(v)}" for k, v in form.errors.items())},
+        )
         return redirect("audits:audit_detail", pk=audit.pk)
     service = services.audit_record_opening if kind == AuditMeeting.Kind.OPENING else services.audit_record_closing
     done = _("首次会议已记录。") if kind == AuditMeeting.Kind.OPENING else _("末次会议已记录。")
@@ -279,8 +373,13 @@ def audit_closing(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def audit_start_onsite(request: HttpRequest, pk: int) -> HttpResponse:
-    return _stage_action(request, pk, lambda a: services.audit_start_onsite(actor=request.user, audit=a),
-                         _("现场审核已开始，检查单条目已生成。"), back="audits:audit_results")
+    return _stage_action(
+        request,
+        pk,
+        lambda a: services.audit_start_onsite(actor=request.user, audit=a),
+        _("现场审核已开始，检查单条目已生成。"),
+        back="audits:audit_results",
+    )
 
 
 @login_required
@@ -291,9 +390,14 @@ def audit_conclude(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("请选择结论评价并填写审核结论。"))
         return redirect("audits:audit_detail", pk=pk)
-    return _stage_action(request, pk, lambda a: services.audit_conclude(
-        actor=request.user, audit=a, conclusion=form.cleaned_data["conclusion"], rating=form.cleaned_data["rating"]),
-        _("审核结论已形成，不符合项已登记为问题。"))
+    return _stage_action(
+        request,
+        pk,
+        lambda a: services.audit_conclude(
+            actor=request.user, audit=a, conclusion=form.cleaned_data["conclusion"], rating=form.cleaned_data["rating"]
+        ),
+        _("审核结论已形成，不符合项已登记为问题。"),
+    )
 
 
 @login_required
@@ -319,11 +423,18 @@ def audit_results(request: HttpRequest, pk: int) -> HttpResponse:
     audit = selectors.get_audit_or_404(request.user, pk)
     ctx = _role_context(request.user, audit)
     assessed, total = selectors.progress(audit)
-    ctx.update({
-        "audit": audit, "tree": selectors.results_tree(audit), "choices": ItemResult.choices,
-        "editable": ctx["on_team"] and audit.stage == AuditStage.ONSITE,
-        "assessed": assessed, "total": total, "conformance": selectors.conformance_for_audit(audit), "rule": selectors.CONFORMANCE_RULE,
-    })
+    ctx.update(
+        {
+            "audit": audit,
+            "tree": selectors.results_tree(audit),
+            "choices": ItemResult.choices,
+            "editable": ctx["on_team"] and audit.stage == AuditStage.ONSITE,
+            "assessed": assessed,
+            "total": total,
+            "conformance": selectors.conformance_for_audit(audit),
+            "rule": selectors.CONFORMANCE_RULE,
+        }
+    )
     return render(request, "audits/audit_results.html", ctx)
 
 
@@ -343,17 +454,30 @@ def audit_conform_rest(request: HttpRequest, pk: int, checklist_pk: int) -> Http
 
 
 def _item_or_404(user: Any, audit_pk: int, item_pk: int) -> AuditItemResult:
-    return get_visible_or_404(AuditItemResult.objects.filter(audit__in=selectors.visible_audits(user), audit_id=audit_pk)
-                              .select_related("audit", "assessed_by", "project"), pk=item_pk)
+    return get_visible_or_404(
+        AuditItemResult.objects.filter(audit__in=selectors.visible_audits(user), audit_id=audit_pk).select_related(
+            "audit", "assessed_by", "project"
+        ),
+        pk=item_pk,
+    )
 
 
 def _row(request: HttpRequest, item: AuditItemResult, *, error: str = "", saved: bool = False) -> HttpResponse:
     from opsqm.records.evidence import evidence_for
 
     item.evidence_files = list(evidence_for(item))
-    return render(request, "audits/_result_row.html", {
-        "r": item, "choices": ItemResult.choices, "editable": True, "error": error, "saved": saved, "audit": item.audit,
-    })
+    return render(
+        request,
+        "audits/_result_row.html",
+        {
+            "r": item,
+            "choices": ItemResult.choices,
+            "editable": True,
+            "error": error,
+            "saved": saved,
+            "audit": item.audit,
+        },
+    )
 
 
 @login_required
@@ -364,9 +488,14 @@ def audit_item_save(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse
     if not form.is_valid():
         return _row(request, item, error=_("请选择审核结果。"))
     try:
-        item = services.audit_item_assess(actor=request.user, item=item, result=form.cleaned_data["result"],
-                                          notes=form.cleaned_data["notes"], expected_version=form.cleaned_data["version"],
-                                          nonconformity=form.cleaned_data["nonconformity"])
+        item = services.audit_item_assess(
+            actor=request.user,
+            item=item,
+            result=form.cleaned_data["result"],
+            notes=form.cleaned_data["notes"],
+            expected_version=form.cleaned_data["version"],
+            nonconformity=form.cleaned_data["nonconformity"],
+        )
     except ValidationError as exc:
         item.refresh_from_db()
         return _row(request, item, error=_error_text(exc))
@@ -397,8 +526,17 @@ def audit_item_upload(request: HttpRequest, pk: int, item_pk: int) -> HttpRespon
 def audit_progress(request: HttpRequest, pk: int) -> HttpResponse:
     audit = selectors.get_audit_or_404(request.user, pk)
     assessed, total = selectors.progress(audit)
-    return render(request, "audits/_progress.html", {"audit": audit, "assessed": assessed, "total": total,
-                                                     "conformance": selectors.conformance_for_audit(audit), "rule": selectors.CONFORMANCE_RULE})
+    return render(
+        request,
+        "audits/_progress.html",
+        {
+            "audit": audit,
+            "assessed": assessed,
+            "total": total,
+            "conformance": selectors.conformance_for_audit(audit),
+            "rule": selectors.CONFORMANCE_RULE,
+        },
+    )
 
 
 @login_required
@@ -414,15 +552,26 @@ def audit_report_download(request: HttpRequest, pk: int, fmt: str) -> FileRespon
 
 # ---------------------------------------------------------------- conformance and report template
 
+
 @login_required
 def conformance(request: HttpRequest) -> HttpResponse:
     year_text = request.GET.get("year", "")
     year = int(year_text) if year_text.isdigit() else timezone.localdate().year
-    return render(request, "audits/conformance.html", {
-        "year": year, "rows": selectors.conformance_by_project(request.user, year), "rule": selectors.CONFORMANCE_RULE,
-        "audits": selectors.conformance_by_audit(
-            selectors.visible_audits(request.user).filter(planned_start__year=year).exclude(stage=AuditStage.PLANNED).order_by("planned_start")),
-    })
+    return render(
+        request,
+        "audits/conformance.html",
+        {
+            "year": year,
+            "rows": selectors.conformance_by_project(request.user, year),
+            "rule": selectors.CONFORMANCE_RULE,
+            "audits": selectors.conformance_by_audit(
+                selectors.visible_audits(request.user)
+                .filter(planned_start__year=year)
+                .exclude(stage=AuditStage.PLANNED)
+                .order_by("planned_start")
+            ),
+        },
+    )
 
 
 @login_required
@@ -443,9 +592,15 @@ def report_template(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("新模板已启用。"))
                 return redirect("audits:report_template")
-    return render(request, "audits/report_template.html", {
-        "form": form, "current": report.active_template(), "history": ReportTemplate.objects.select_related("uploaded_by")[:20],
-    })
+    return render(
+        request,
+        "audits/report_template.html",
+        {
+            "form": form,
+            "current": report.active_template(),
+            "history": ReportTemplate.objects.select_related("uploaded_by")[:20],
+        },
+    )
 
 
 @login_required
@@ -456,4 +611,3 @@ def report_template_download(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = "attachment; filename*=UTF-8''audit-report-template.docx"
     response["X-Content-Type-Options"] = "nosniff"
     return response
-

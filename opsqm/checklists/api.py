@@ -34,7 +34,20 @@ class TemplateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ChecklistTemplate
-        fields = ["id", "urn", "ref_id", "name", "name_en", "kind", "element", "phase", "source", "description", "active", "current_version"]
+        fields = [
+            "id",
+            "urn",
+            "ref_id",
+            "name",
+            "name_en",
+            "kind",
+            "element",
+            "phase",
+            "source",
+            "description",
+            "active",
+            "current_version",
+        ]
         read_only_fields = fields
 
 
@@ -57,8 +70,9 @@ class TemplateDetailSerializer(TemplateSerializer):
 class ChecklistViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         params = self.request.query_params
-        return selectors.template_list(q=params.get("q", "")[:100], kind=params.get("kind", ""),
-                                       element=params.get("element", ""), phase=params.get("phase", ""))
+        return selectors.template_list(
+            q=params.get("q", "")[:100], kind=params.get("kind", ""), element=params.get("element", ""), phase=params.get("phase", "")
+        )
 
     def get_serializer_class(self):
         return TemplateDetailSerializer if self.action == "retrieve" else TemplateSerializer

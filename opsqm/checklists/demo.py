@@ -11,4 +11,6 @@ def load(ctx) -> None:
         ctx.log("检查单库目录不存在，跳过")
         return
     report = library_load(directory=library_dir())
-    ctx.log(f"检查单库：新增 {len(report.created)} 个，新版本 {len(report.updated)} 个，恢复 {len(report.restored)} 个，未变化 {len(report.unchanged)} 个")
+    ctx.log(
+        f"检查单库：新增 {len(report.created)} 个，新版本 {len(report.updated)} 个，恢复 {len(report.restored)} 个，未变化 {len(report.unchanged)} 个"
+    )

@@ -9,8 +9,8 @@ their number, never one that any version of the checklist has used before.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 from opsqm.core import checklists as core
 
@@ -38,8 +38,15 @@ class EditorRow:
 def rows_from_checklist(checklist: core.Checklist) -> list[EditorRow]:
     return [
         EditorRow(
-            key=item.urn, parent=item.parent or "", ref_id=item.ref_id, text=item.text, guidance=item.guidance,
-            evidence=item.evidence, assessable=item.assessable, area=item.area or "", depth=item.depth,
+            key=item.urn,
+            parent=item.parent or "",
+            ref_id=item.ref_id,
+            text=item.text,
+            guidance=item.guidance,
+            evidence=item.evidence,
+            assessable=item.assessable,
+            area=item.area or "",
+            depth=item.depth,
         )
         for item in checklist.items
     ]
@@ -51,11 +58,18 @@ def rows_from_post(post: Mapping) -> list[EditorRow]:
     rows = []
     for i in range(count):
         value = {name: (lists[name][i] if i < len(lists[name]) else "") for name in ROW_FIELDS}
-        rows.append(EditorRow(
-            key=value["key"].strip(), parent=value["parent"].strip(), ref_id=value["ref_id"].strip(),
-            text=value["text"].strip(), guidance=value["guidance"].strip(), evidence=value["evidence"].strip(),
-            assessable=value["assessable"] != "0", area=value["area"].strip(),
-        ))
+        rows.append(
+            EditorRow(
+                key=value["key"].strip(),
+                parent=value["parent"].strip(),
+                ref_id=value["ref_id"].strip(),
+                text=value["text"].strip(),
+                guidance=value["guidance"].strip(),
+                evidence=value["evidence"].strip(),
+                assessable=value["assessable"] != "0",
+                area=value["area"].strip(),
+            )
+        )
     _set_depths(rows)
     return rows
 
@@ -100,9 +114,17 @@ def rows_to_core(checklist_urn: str, rows: list[EditorRow], used_urns: Iterable[
     for row in rows:
         parent = urn_of.get(row.parent, row.parent) if row.parent else None
         ranks[parent or ""] = ranks.get(parent or "", 0) + 1
-        result.append({
-            "urn": urn_of[row.key], "ref_id": row.ref_id, "parent": parent, "order": ranks[parent or ""],
-            "text": row.text, "guidance": row.guidance, "evidence": row.evidence,
-            "assessable": row.assessable, "area": row.area or None,
-        })
+        result.append(
+            {
+                "urn": urn_of[row.key],
+                "ref_id": row.ref_id,
+                "parent": parent,
+                "order": ranks[parent or ""],
+                "text": row.text,
+                "guidance": row.guidance,
+                "evidence": row.evidence,
+                "assessable": row.assessable,
+                "area": row.area or None,
+            }
+        )
     return result

@@ -26,7 +26,9 @@ class ChecklistMetaForm(StyledFormMixin, forms.Form):
     phase = forms.ChoiceField(label=_("项目阶段"), choices=_PHASE_CHOICES, required=False)
     description = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     change_note = forms.CharField(
-        label=_("修改说明"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("修改说明"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("写明改了什么、为什么改；将显示在版本历史中。"),
     )
     based_on = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
@@ -34,7 +36,8 @@ class ChecklistMetaForm(StyledFormMixin, forms.Form):
 
 class NewChecklistForm(StyledFormMixin, forms.Form):
     slug = forms.CharField(
-        label=_("标识"), max_length=60,
+        label=_("标识"),
+        max_length=60,
         validators=[RegexValidator(r"^[a-z0-9][a-z0-9-]*$", _("只能使用小写字母、数字和连字符，且不能以连字符开头。"))],
         help_text=_("字母、数字和短横线，如 project-risk；创建后不可修改。"),
     )
@@ -47,16 +50,23 @@ class NewChecklistForm(StyledFormMixin, forms.Form):
     source = forms.CharField(label=_("来源"), max_length=200, required=False)
     description = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     copy_from = forms.ModelChoiceField(
-        label=_("复制自"), queryset=ChecklistTemplate.objects.none(), required=False, empty_label=_("（空白检查单）"),
+        label=_("复制自"),
+        queryset=ChecklistTemplate.objects.none(),
+        required=False,
+        empty_label=_("（空白检查单）"),
         help_text=_("选择一个检查单，复制其当前版本的全部条目；留空则新建空白检查单。"),
     )
     first_item = forms.CharField(
-        label=_("第一个检查点"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("第一个检查点"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("新建空白检查单时必填；其余条目创建后在编辑页添加。"),
     )
 
     first_area = forms.ChoiceField(
-        label=_("第一个检查点的检查领域"), required=False, choices=_AREA_CHOICES,
+        label=_("第一个检查点的检查领域"),
+        required=False,
+        choices=_AREA_CHOICES,
         help_text=_("仅“项目级阶段检查”和“组织级质量保证检查”需要。"),
     )
 

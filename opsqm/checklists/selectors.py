@@ -38,7 +38,9 @@ def get_version(pk: int) -> ChecklistVersion:
         raise Http404 from exc
 
 
-def template_list(*, q: str = "", kind: str = "", element: str = "", phase: str = "", include_inactive: bool = True) -> QuerySet[ChecklistTemplate]:
+def template_list(
+    *, q: str = "", kind: str = "", element: str = "", phase: str = "", include_inactive: bool = True
+) -> QuerySet[ChecklistTemplate]:
     qs = ChecklistTemplate.objects.select_related("current_version")
     if not include_inactive:
         qs = qs.filter(active=True)
@@ -92,7 +94,9 @@ def diff_items(old_items: list, new_items: list, old_meta: dict | None = None, n
         if fields:
             changed.append(ItemChange(urn=urn, ref_id=item.ref_id, fields=fields))
     old_meta, new_meta = old_meta or {}, new_meta or {}
-    meta_changed = [(k, old_meta.get(k), new_meta.get(k)) for k in sorted(set(old_meta) | set(new_meta)) if old_meta.get(k) != new_meta.get(k)]
+    meta_changed = [
+        (k, old_meta.get(k), new_meta.get(k)) for k in sorted(set(old_meta) | set(new_meta)) if old_meta.get(k) != new_meta.get(k)
+    ]
     return VersionDiff(
         added=[item for urn, item in new.items() if urn not in old],
         removed=[item for urn, item in old.items() if urn not in new],

@@ -18,10 +18,10 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opsqm.records.locking import StaleEditError
 from opsqm.accounts.access import can_manage_master_data
 from opsqm.checklists.models import ChecklistItem, ChecklistTemplate, ChecklistVersion, VersionOrigin
 from opsqm.core import checklists as core
+from opsqm.records.locking import StaleEditError
 
 # Header fields kept on the template (current values) and on each version (`meta`).
 META_FIELDS = ("urn", "ref_id", "name", "name_en", "kind", "element", "phase", "source", "description")
@@ -75,9 +75,15 @@ def version_to_checklist(version: ChecklistVersion, items: list[ChecklistItem] |
     meta = dict(version.meta, phase=version.meta.get("phase") or None, version=version.number)
     rows = [
         {
-            "urn": item.urn, "ref_id": item.ref_id, "parent": item.parent_urn or None, "order": item.order,
-            "text": item.text, "guidance": item.guidance, "evidence": item.evidence,
-            "assessable": item.assessable, "area": item.area or None,
+            "urn": item.urn,
+            "ref_id": item.ref_id,
+            "parent": item.parent_urn or None,
+            "order": item.order,
+            "text": item.text,
+            "guidance": item.guidance,
+            "evidence": item.evidence,
+            "assessable": item.assessable,
+            "area": item.area or None,
         }
         for item in (items if items is not None else version.items.all())
     ]
@@ -106,9 +112,18 @@ def _check_lengths(checklist: core.Checklist) -> None:
 def _item_rows(version: ChecklistVersion, checklist: core.Checklist) -> list[ChecklistItem]:
     return [
         ChecklistItem(
-            version=version, position=position, urn=item.urn, ref_id=item.ref_id, parent_urn=item.parent or "",
-            order=item.order, depth=item.depth, text=item.text, guidance=item.guidance, evidence=item.evidence,
-            assessable=item.assessable, area=item.area or "",
+            version=version,
+            position=position,
+            urn=item.urn,
+            ref_id=item.ref_id,
+            parent_urn=item.parent or "",
+            order=item.order,
+            depth=item.depth,
+            text=item.text,
+            guidance=item.guidance,
+            evidence=item.evidence,
+            assessable=item.assessable,
+            area=item.area or "",
         )
         for position, item in enumerate(checklist.items, start=1)
     ]
@@ -182,8 +197,15 @@ def checklist_save_version(
 
     number = (locked.versions.aggregate(top=Max("number"))["top"] or 0) + 1
     version = ChecklistVersion(
-        template=locked, number=number, checksum=checksum, meta=meta, created_by=user, created_at=timezone.now(),
-        change_note=change_note.strip(), origin=origin, item_count=len(checklist.items),
+        template=locked,
+        number=number,
+        checksum=checksum,
+        meta=meta,
+        created_by=user,
+        created_at=timezone.now(),
+        change_note=change_note.strip(),
+        origin=origin,
+        item_count=len(checklist.items),
     )
     version.full_clean()
     version.save()
@@ -201,7 +223,9 @@ def library_load(*, directory: Path) -> LoadReport:
         existed = ChecklistTemplate.objects.filter(urn=checklist.urn).exists()
         try:
             result = checklist_save_version(
-                actor=None, checklist=checklist, origin=VersionOrigin.LIBRARY,
+                actor=None,
+                checklist=checklist,
+                origin=VersionOrigin.LIBRARY,
                 change_note=_("从库文件加载（YAML 版本标记 %(v)s）") % {"v": checklist.version},
             )
         except ValidationError as exc:
@@ -227,7 +251,7 @@ def copy_items_to(source: core.Checklist, new_urn: str) -> list[dict]:
     """The rows of `source` with urns moved under `new_urn` (for "new checklist as a copy")."""
 
     def move(urn: str | None) -> str | None:
-        return None if urn is None else new_urn + urn[len(source.urn):]
+        return None if urn is None else new_urn + urn[len(source.urn) :]
 
     rows = []
     for row in core.checklist_to_rows(source):

@@ -19,16 +19,34 @@ from opsqm.checklists import labels, selectors, services, xlsx
 from opsqm.checklists.editor import EditorRow, rows_from_checklist, rows_from_post, rows_to_core
 from opsqm.checklists.forms import ChecklistMetaForm, ImportForm, NewChecklistForm
 from opsqm.checklists.models import (
-    ChecklistElement, ChecklistItem, ChecklistKind, ChecklistPhase, ChecklistTemplate, ChecklistVersion, VersionOrigin,
+    ChecklistElement,
+    ChecklistItem,
+    ChecklistKind,
+    ChecklistPhase,
+    ChecklistTemplate,
+    ChecklistVersion,
+    VersionOrigin,
 )
 from opsqm.core import checklists as core
 from opsqm.web import master_data_required, paginate, querystring_without
 
 AREA_LABELS = labels.AREA_LABELS
 FIELD_LABELS = {
-    "ref_id": _l("编号"), "parent_urn": _l("父条目"), "order": _l("同级顺序"), "text": _l("检查点"), "guidance": _l("检查方法"),
-    "evidence": _l("应见证据"), "assessable": _l("可评估"), "area": _l("检查领域"), "name": _l("名称"), "name_en": _l("英文名称"),
-    "kind": _l("类别"), "element": _l("要素"), "phase": _l("项目阶段"), "source": _l("来源"), "description": _l("说明"),
+    "ref_id": _l("编号"),
+    "parent_urn": _l("父条目"),
+    "order": _l("同级顺序"),
+    "text": _l("检查点"),
+    "guidance": _l("检查方法"),
+    "evidence": _l("应见证据"),
+    "assessable": _l("可评估"),
+    "area": _l("检查领域"),
+    "name": _l("名称"),
+    "name_en": _l("英文名称"),
+    "kind": _l("类别"),
+    "element": _l("要素"),
+    "phase": _l("项目阶段"),
+    "source": _l("来源"),
+    "description": _l("说明"),
     "urn": _l("URN"),
 }
 _IMPORT_SALT = "opsqm.checklists.import"
@@ -59,15 +77,19 @@ def library(request: HttpRequest) -> HttpResponse:
         "phase": request.GET.get("phase", ""),
     }
     qs = selectors.template_list(**filters)
-    return render(request, "checklists/library.html", {
-        "page": paginate(request, qs, 30),
-        "filters": filters,
-        "kinds": ChecklistKind.choices,
-        "elements": ChecklistElement.choices,
-        "phases": ChecklistPhase.choices,
-        "can_edit": can_manage_master_data(request.user),
-        "qs_no_page": querystring_without(request, "page"),
-    })
+    return render(
+        request,
+        "checklists/library.html",
+        {
+            "page": paginate(request, qs, 30),
+            "filters": filters,
+            "kinds": ChecklistKind.choices,
+            "elements": ChecklistElement.choices,
+            "phases": ChecklistPhase.choices,
+            "can_edit": can_manage_master_data(request.user),
+            "qs_no_page": querystring_without(request, "page"),
+        },
+    )
 
 
 @login_required
@@ -78,17 +100,21 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     items = list(selectors.version_items(version))
     for item in items:
         item.area_label = AREA_LABELS.get(item.area, item.area)
-    return render(request, "checklists/detail.html", {
-        "template": template,
-        "version": version,
-        "meta": version.meta,
-        "is_current": version.pk == template.current_version_id,
-        "versions": versions,
-        "items": items,
-        "assessable_count": sum(1 for item in items if item.assessable),
-        "area_labels": AREA_LABELS,
-        "can_edit": can_manage_master_data(request.user),
-    })
+    return render(
+        request,
+        "checklists/detail.html",
+        {
+            "template": template,
+            "version": version,
+            "meta": version.meta,
+            "is_current": version.pk == template.current_version_id,
+            "versions": versions,
+            "items": items,
+            "assessable_count": sum(1 for item in items if item.assessable),
+            "area_labels": AREA_LABELS,
+            "can_edit": can_manage_master_data(request.user),
+        },
+    )
 
 
 @login_required
@@ -100,10 +126,18 @@ def diff(request: HttpRequest, pk: int) -> HttpResponse:
     new = _version_or_404(template, request.GET.get("b") or str(versions[0].number))
     default_old = next((v for v in versions if v.number < new.number), new)
     old = _version_or_404(template, request.GET.get("a") or str(default_old.number))
-    return render(request, "checklists/diff.html", {
-        "template": template, "versions": versions, "old": old, "new": new,
-        "diff": selectors.diff_versions(old, new), "field_labels": FIELD_LABELS,
-    })
+    return render(
+        request,
+        "checklists/diff.html",
+        {
+            "template": template,
+            "versions": versions,
+            "old": old,
+            "new": new,
+            "diff": selectors.diff_versions(old, new),
+            "field_labels": FIELD_LABELS,
+        },
+    )
 
 
 @login_required
@@ -112,10 +146,14 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version_or_404(template, request.GET.get("v"))
     data = xlsx.export_checklist(services.version_to_checklist(version))
     filename = f"{template.ref_id}-v{version.number}.xlsx"
-    return HttpResponse(data, content_type=xlsx.XLSX_CONTENT_TYPE, headers={
-        "Content-Disposition": content_disposition_header(True, filename),
-        "X-Content-Type-Options": "nosniff",
-    })
+    return HttpResponse(
+        data,
+        content_type=xlsx.XLSX_CONTENT_TYPE,
+        headers={
+            "Content-Disposition": content_disposition_header(True, filename),
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 def _area_choices(kind: str) -> list[tuple[str, str]]:
@@ -123,14 +161,30 @@ def _area_choices(kind: str) -> list[tuple[str, str]]:
     return list(areas.items()) if areas else []
 
 
-def _render_editor(request: HttpRequest, template: ChecklistTemplate, form: ChecklistMetaForm, rows: list[EditorRow],
-                   errors: list[str] = (), conflict: ChecklistVersion | None = None, status: int = 200) -> HttpResponse:
-    return render(request, "checklists/edit.html", {
-        "template": template, "form": form, "rows": rows, "errors": list(errors), "conflict": conflict,
-        "area_choices": _area_choices(template.kind),
-        "blank_row": EditorRow(key="", parent="", ref_id="", text="", guidance="", evidence="", assessable=True, area=""),
-        "confirm_text": _("删除该条目及其全部子条目？"),
-    }, status=status)
+def _render_editor(
+    request: HttpRequest,
+    template: ChecklistTemplate,
+    form: ChecklistMetaForm,
+    rows: list[EditorRow],
+    errors: list[str] = (),
+    conflict: ChecklistVersion | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "checklists/edit.html",
+        {
+            "template": template,
+            "form": form,
+            "rows": rows,
+            "errors": list(errors),
+            "conflict": conflict,
+            "area_choices": _area_choices(template.kind),
+            "blank_row": EditorRow(key="", parent="", ref_id="", text="", guidance="", evidence="", assessable=True, area=""),
+            "confirm_text": _("删除该条目及其全部子条目？"),
+        },
+        status=status,
+    )
 
 
 @master_data_required
@@ -140,10 +194,16 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     if current is None:
         raise Http404
     if request.method != "POST":
-        form = ChecklistMetaForm(initial={
-            "name": template.name, "name_en": template.name_en, "source": template.source,
-            "phase": template.phase, "description": template.description, "based_on": current.number,
-        })
+        form = ChecklistMetaForm(
+            initial={
+                "name": template.name,
+                "name_en": template.name_en,
+                "source": template.source,
+                "phase": template.phase,
+                "description": template.description,
+                "based_on": current.number,
+            }
+        )
         return _render_editor(request, template, form, rows_from_checklist(services.version_to_checklist(current)))
 
     form = ChecklistMetaForm(request.POST)
@@ -152,16 +212,26 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_editor(request, template, form, rows, status=400)
     data = form.cleaned_data
     meta = {
-        "urn": template.urn, "ref_id": template.ref_id, "name": data["name"], "name_en": data["name_en"],
-        "kind": template.kind, "element": template.element, "phase": data["phase"] or None,
-        "source": data["source"], "description": data["description"],
+        "urn": template.urn,
+        "ref_id": template.ref_id,
+        "name": data["name"],
+        "name_en": data["name_en"],
+        "kind": template.kind,
+        "element": template.element,
+        "phase": data["phase"] or None,
+        "source": data["source"],
+        "description": data["description"],
     }
     used = ChecklistItem.objects.filter(version__template=template).values_list("urn", flat=True).distinct()
     try:
         checklist = core.rows_to_checklist(meta, rows_to_core(template.urn, rows, used))
         result = services.checklist_save_version(
-            actor=request.user, checklist=checklist, origin=VersionOrigin.UI, change_note=data["change_note"],
-            expected_number=data["based_on"], template=template,
+            actor=request.user,
+            checklist=checklist,
+            origin=VersionOrigin.UI,
+            change_note=data["change_note"],
+            expected_number=data["based_on"],
+            template=template,
         )
     except core.ChecklistError as exc:
         return _render_editor(request, template, form, rows, errors=exc.errors, status=400)
@@ -190,21 +260,41 @@ def create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         urn = f"urn:opsqm:checklist:{data['slug']}"
         meta = {
-            "urn": urn, "ref_id": data["ref_id"], "name": data["name"], "name_en": data["name_en"], "kind": data["kind"],
-            "element": data["element"], "phase": data["phase"] or None, "source": data["source"], "description": data["description"],
+            "urn": urn,
+            "ref_id": data["ref_id"],
+            "name": data["name"],
+            "name_en": data["name_en"],
+            "kind": data["kind"],
+            "element": data["element"],
+            "phase": data["phase"] or None,
+            "source": data["source"],
+            "description": data["description"],
         }
         source = data["copy_from"]
         if source is not None:
             rows = services.copy_items_to(services.version_to_checklist(source.current_version), urn)
             note = _("复制自 %(ref)s 第 %(n)s 版") % {"ref": source.ref_id, "n": source.current_version.number}
         else:
-            rows = [{"urn": f"{urn}:1", "ref_id": "1", "parent": None, "order": 1, "text": data["first_item"], "assessable": True,
-                     "area": data["first_area"] or None}]
+            rows = [
+                {
+                    "urn": f"{urn}:1",
+                    "ref_id": "1",
+                    "parent": None,
+                    "order": 1,
+                    "text": data["first_item"],
+                    "assessable": True,
+                    "area": data["first_area"] or None,
+                }
+            ]
             note = _("新建检查单")
         try:
             checklist = core.rows_to_checklist(meta, rows)
             result = services.checklist_save_version(
-                actor=request.user, checklist=checklist, origin=VersionOrigin.UI, change_note=note, must_be_new=True,
+                actor=request.user,
+                checklist=checklist,
+                origin=VersionOrigin.UI,
+                change_note=note,
+                must_be_new=True,
             )
         except core.ChecklistError as exc:
             errors = exc.errors
@@ -234,24 +324,43 @@ def _import_preview(request: HttpRequest, checklist: core.Checklist) -> HttpResp
         preview = selectors.diff_items(
             list(selectors.version_items(current)),
             [_preview_item(item) for item in checklist.items],
-            current.meta, services.meta_of(checklist),
+            current.meta,
+            services.meta_of(checklist),
         )
     payload = signing.dumps(
         {"checklist": checklist.to_dict(), "expected": current.number if current else None},
-        salt=_IMPORT_SALT, compress=True,
+        salt=_IMPORT_SALT,
+        compress=True,
     )
-    return render(request, "checklists/import_preview.html", {
-        "checklist": checklist, "template": template, "current": current, "diff": preview,
-        "unchanged": current is not None and current.checksum == services.content_checksum(checklist),
-        "payload": payload, "field_labels": FIELD_LABELS,
-    })
+    return render(
+        request,
+        "checklists/import_preview.html",
+        {
+            "checklist": checklist,
+            "template": template,
+            "current": current,
+            "diff": preview,
+            "unchanged": current is not None and current.checksum == services.content_checksum(checklist),
+            "payload": payload,
+            "field_labels": FIELD_LABELS,
+        },
+    )
 
 
 def _preview_item(item: core.ChecklistItem) -> ChecklistItem:
     """An unsaved row with the stored field names, so the diff compares like with like."""
     return ChecklistItem(
-        urn=item.urn, ref_id=item.ref_id, parent_urn=item.parent or "", order=item.order, depth=item.depth, text=item.text,
-        guidance=item.guidance, evidence=item.evidence, assessable=item.assessable, area=item.area or "", position=0,
+        urn=item.urn,
+        ref_id=item.ref_id,
+        parent_urn=item.parent or "",
+        order=item.order,
+        depth=item.depth,
+        text=item.text,
+        guidance=item.guidance,
+        evidence=item.evidence,
+        assessable=item.assessable,
+        area=item.area or "",
+        position=0,
     )
 
 
@@ -274,16 +383,17 @@ def import_xlsx(request: HttpRequest) -> HttpResponse:
 def _import_confirm(request: HttpRequest) -> HttpResponse:
     try:
         data = signing.loads(request.POST.get("payload", ""), salt=_IMPORT_SALT, max_age=_IMPORT_MAX_AGE)
-        checklist = core.rows_to_checklist(
-            {k: v for k, v in data["checklist"].items() if k != "items"}, data["checklist"]["items"]
-        )
+        checklist = core.rows_to_checklist({k: v for k, v in data["checklist"].items() if k != "items"}, data["checklist"]["items"])
     except (signing.BadSignature, KeyError, TypeError, core.ChecklistError):
         messages.error(request, _("导入预览已过期或无效，请重新上传文件。"))
         return redirect("checklists:import")
     note = request.POST.get("change_note", "").strip()[:1000] or _("从 .xlsx 导入")
     try:
         result = services.checklist_save_version(
-            actor=request.user, checklist=checklist, origin=VersionOrigin.XLSX, change_note=note,
+            actor=request.user,
+            checklist=checklist,
+            origin=VersionOrigin.XLSX,
+            change_note=note,
             expected_number=data.get("expected") or 0,
         )
     except services.StaleVersionError as exc:

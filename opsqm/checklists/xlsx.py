@@ -11,9 +11,8 @@ from openpyxl import load_workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from opsqm.core.cells import XLSX_MIME, neutralize, new_workbook, print_layout, style_header, unneutralize, workbook_bytes
-
 from opsqm.core import checklists as core
+from opsqm.core.cells import XLSX_MIME, neutralize, new_workbook, print_layout, style_header, unneutralize, workbook_bytes
 
 SHEET = "检查单"
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -23,13 +22,27 @@ XLSX_CONTENT_TYPE = XLSX_MIME
 
 META_KEYS = ("urn", "ref_id", "name", "name_en", "kind", "element", "phase", "source", "description", "version")
 META_LABELS = {
-    "urn": "检查单 URN（勿改；改了即视为新检查单）", "ref_id": "编号", "name": "名称", "name_en": "英文名称",
-    "kind": "类别代码", "element": "要素代码", "phase": "项目阶段代码（仅项目级阶段检查）", "source": "来源",
-    "description": "说明", "version": "导出时的版本号（导入时仅作参考）",
+    "urn": "检查单 URN（勿改；改了即视为新检查单）",
+    "ref_id": "编号",
+    "name": "名称",
+    "name_en": "英文名称",
+    "kind": "类别代码",
+    "element": "要素代码",
+    "phase": "项目阶段代码（仅项目级阶段检查）",
+    "source": "来源",
+    "description": "说明",
+    "version": "导出时的版本号（导入时仅作参考）",
 }
 ITEM_LABELS = {
-    "urn": "条目 URN", "ref_id": "编号", "parent": "父条目 URN", "order": "同级顺序", "text": "检查点",
-    "guidance": "检查方法", "evidence": "应见证据", "assessable": "可评估（是/否）", "area": "检查领域代码",
+    "urn": "条目 URN",
+    "ref_id": "编号",
+    "parent": "父条目 URN",
+    "order": "同级顺序",
+    "text": "检查点",
+    "guidance": "检查方法",
+    "evidence": "应见证据",
+    "assessable": "可评估（是/否）",
+    "area": "检查领域代码",
 }
 _WIDTHS = {"urn": 44, "ref_id": 10, "parent": 40, "order": 8, "text": 60, "guidance": 50, "evidence": 40, "assessable": 10, "area": 18}
 _META_FONT = Font(bold=True)
@@ -39,10 +52,6 @@ class XlsxImportError(ValueError):
     def __init__(self, errors: list[str]):
         self.errors = errors
         super().__init__("\n".join(errors))
-
-
-
-
 
 
 def export_checklist(checklist: core.Checklist) -> bytes:
@@ -127,7 +136,7 @@ def read_checklist(data: bytes) -> tuple[dict, list[dict]]:
     if unknown:
         raise XlsxImportError([_("条目表头有未知的列：%(c)s") % {"c": "、".join(unknown)}])
     items = []
-    for row in rows[header_index + 1:]:
+    for row in rows[header_index + 1 :]:
         if not row or all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in row):
             continue
         items.append({key: _text(row[i]) for i, key in enumerate(header) if key and i < len(row)})

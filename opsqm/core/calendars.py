@@ -25,9 +25,9 @@ intervals are laid out as UTC instants and looked up with ``searchsorted``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -43,8 +43,8 @@ _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 # 1970-01-01 was a Thursday; weekday(day_number) = (day_number + 3) % 7 with Monday = 0.
 _EPOCH_WEEKDAY = 3
 # zoneinfo and datetime stop at years 1 and 9999; keep a few days of margin for offsets.
-_MIN_SECONDS = int((datetime(1, 1, 3, tzinfo=timezone.utc).timestamp()))
-_MAX_SECONDS = int((datetime(9999, 12, 29, tzinfo=timezone.utc).timestamp()))
+_MIN_SECONDS = int(datetime(1, 1, 3, tzinfo=UTC).timestamp())
+_MAX_SECONDS = int(datetime(9999, 12, 29, tzinfo=UTC).timestamp())
 # Small enough for a chunk's working arrays to stay in cache, large enough that the
 # per-chunk Python overhead is noise.
 _CHUNK = 1 << 14
@@ -64,9 +64,7 @@ class CalendarError(ValueError):
 # --------------------------------------------------------------------------- slots
 
 _RANGE_SEP = r"[-~～–—至到]"
-_SLOT_RE = re.compile(
-    rf"^(\d{{1,2}})[:：](\d{{2}})(?:[:：](\d{{2}}))?{_RANGE_SEP}(\d{{1,2}})[:：](\d{{2}})(?:[:：](\d{{2}}))?$"
-)
+_SLOT_RE = re.compile(rf"^(\d{{1,2}})[:：](\d{{2}})(?:[:：](\d{{2}}))?{_RANGE_SEP}(\d{{1,2}})[:：](\d{{2}})(?:[:：](\d{{2}}))?$")
 
 
 def _format_seconds(s: int) -> str:
@@ -89,9 +87,7 @@ def _validate_slots(slots: Iterable[Slot]) -> Slots:
             errors.append(f"时段 {_format_seconds(a)}-{_format_seconds(b)} 无效：应在 00:00-24:00 之内且开始早于结束")
     for (a0, b0), (a1, b1) in zip(ordered, ordered[1:]):
         if a1 < b0:
-            errors.append(
-                f"时段 {_format_seconds(a0)}-{_format_seconds(b0)} 与 {_format_seconds(a1)}-{_format_seconds(b1)} 重叠"
-            )
+            errors.append(f"时段 {_format_seconds(a0)}-{_format_seconds(b0)} 与 {_format_seconds(a1)}-{_format_seconds(b1)} 重叠")
     if errors:
         raise CalendarError(errors)
     return tuple(ordered)
@@ -296,9 +292,17 @@ def _seconds_ratio(dtype: np.dtype) -> Fraction:
         raise TypeError(f"expected a numpy datetime64 array, got {dtype}")
     unit, count = np.datetime_data(dtype)
     per_unit = {
-        "W": Fraction(7 * DAY), "D": Fraction(DAY), "h": Fraction(3600), "m": Fraction(60), "s": Fraction(1),
-        "ms": Fraction(1, 10**3), "us": Fraction(1, 10**6), "ns": Fraction(1, 10**9),
-        "ps": Fraction(1, 10**12), "fs": Fraction(1, 10**15), "as": Fraction(1, 10**18),
+        "W": Fraction(7 * DAY),
+        "D": Fraction(DAY),
+        "h": Fraction(3600),
+        "m": Fraction(60),
+        "s": Fraction(1),
+        "ms": Fraction(1, 10**3),
+        "us": Fraction(1, 10**6),
+        "ns": Fraction(1, 10**9),
+        "ps": Fraction(1, 10**12),
+        "fs": Fraction(1, 10**15),
+        "as": Fraction(1, 10**18),
     }
     if unit not in per_unit:
         raise TypeError(f"datetime64 unit {unit!r} has no fixed length in seconds")
@@ -366,8 +370,8 @@ def _year_offsets(zone: ZoneInfo, year: int) -> tuple[tuple[int, ...], tuple[int
     Sampled every six hours, then each change is bisected to the second. Two
     transitions less than six hours apart would be seen as one; no zone does that.
     """
-    lo = int(datetime(year, 1, 1, tzinfo=timezone.utc).timestamp())
-    hi = int(datetime(year + 1, 1, 1, tzinfo=timezone.utc).timestamp()) if year < 9999 else _MAX_SECONDS
+    lo = int(datetime(year, 1, 1, tzinfo=UTC).timestamp())
+    hi = int(datetime(year + 1, 1, 1, tzinfo=UTC).timestamp()) if year < 9999 else _MAX_SECONDS
     step = 6 * 3600
     starts, offsets = [lo], [_utc_offset(zone, lo)]
     prev_t, prev_off = lo, offsets[0]
@@ -391,8 +395,8 @@ def _year_offsets(zone: ZoneInfo, year: int) -> tuple[tuple[int, ...], tuple[int
 def _offset_segments(zone: ZoneInfo, lo: int, hi: int) -> tuple[list[int], list[int]]:
     """UTC offsets over [lo, hi] as (segment starts, offsets); the first start is lo."""
     starts, offsets = [lo], [_utc_offset(zone, lo)]
-    first_year = datetime.fromtimestamp(lo, timezone.utc).year
-    last_year = datetime.fromtimestamp(hi, timezone.utc).year
+    first_year = datetime.fromtimestamp(lo, UTC).year
+    last_year = datetime.fromtimestamp(hi, UTC).year
     for year in range(first_year, last_year + 1):
         for start, offset in zip(*_year_offsets(zone, year)):
             if lo < start <= hi and offset != offsets[-1]:
@@ -551,9 +555,19 @@ class BusinessCalendar:
     """
 
     __slots__ = (
-        "_tz", "_zone", "_always_on", "_weekly", "_holidays", "_makeup",
-        "_weekday_pattern", "_holiday_days", "_makeup_days",
-        "_profiles", "_pattern_totals", "_inverse", "_inverse_start",
+        "_tz",
+        "_zone",
+        "_always_on",
+        "_weekly",
+        "_holidays",
+        "_makeup",
+        "_weekday_pattern",
+        "_holiday_days",
+        "_makeup_days",
+        "_profiles",
+        "_pattern_totals",
+        "_inverse",
+        "_inverse_start",
     )
 
     def __init__(
@@ -593,7 +607,7 @@ class BusinessCalendar:
     @classmethod
     def always(cls, tz: str = "Asia/Shanghai") -> BusinessCalendar:
         """7×24: every second is working time, holidays included."""
-        return cls(tz=tz, weekly_slots={day: ((0, DAY),) for day in range(7)}, always_on=True)
+        return cls(tz=tz, weekly_slots=dict.fromkeys(range(7), ((0, DAY),)), always_on=True)
 
     @classmethod
     def china(
@@ -609,7 +623,7 @@ class BusinessCalendar:
         """
         day_slots = _coerce_slots(slots)
         holidays, workdays = _merge_years(_builtin_china_years(), extra_years)
-        return cls(tz=tz, weekly_slots={day: day_slots for day in range(5)}, holidays=holidays, makeup_workdays=workdays)
+        return cls(tz=tz, weekly_slots=dict.fromkeys(range(5), day_slots), holidays=holidays, makeup_workdays=workdays)
 
     # ------------------------------------------------------------ value object
 
@@ -782,8 +796,7 @@ class BusinessCalendar:
             self._fill_deadlines(raw, need, conv, bounds, out)
         return out.view("M8[s]").reshape(shape)
 
-    def _fill_deadlines(self, raw: np.ndarray, need: np.ndarray, conv: _Seconds, bounds: tuple[int, int],
-                        out: np.ndarray) -> None:
+    def _fill_deadlines(self, raw: np.ndarray, need: np.ndarray, conv: _Seconds, bounds: tuple[int, int], out: np.ndarray) -> None:
         week = self._week_seconds()
         if self._always_on or week == 0:
             _deadline_chunks(None, raw, need, conv, bounds[0], out, always_on=self._always_on)
@@ -798,15 +811,15 @@ class BusinessCalendar:
             horizon *= 2
 
 
-def _rebuild_calendar(tz: str, always_on: bool, weekly: tuple[Slots, ...], holidays: frozenset[date],
-                      makeup: frozenset[date]) -> BusinessCalendar:
-    return BusinessCalendar(
-        tz=tz, weekly_slots=dict(enumerate(weekly)), holidays=holidays, makeup_workdays=makeup, always_on=always_on
-    )
+def _rebuild_calendar(
+    tz: str, always_on: bool, weekly: tuple[Slots, ...], holidays: frozenset[date], makeup: frozenset[date]
+) -> BusinessCalendar:
+    return BusinessCalendar(tz=tz, weekly_slots=dict(enumerate(weekly)), holidays=holidays, makeup_workdays=makeup, always_on=always_on)
 
 
-def _business_chunks(table: _Table | None, start_int: np.ndarray, end_int: np.ndarray,
-                     start_conv: _Seconds, end_conv: _Seconds, fill: int, out: np.ndarray) -> None:
+def _business_chunks(
+    table: _Table | None, start_int: np.ndarray, end_int: np.ndarray, start_conv: _Seconds, end_conv: _Seconds, fill: int, out: np.ndarray
+) -> None:
     """Fill ``out`` chunk by chunk so temporaries stay small and cache-resident."""
     size = min(_CHUNK, out.size)
     begin, end = np.empty(size, np.int64), np.empty(size, np.int64)
@@ -831,8 +844,9 @@ def _business_chunks(table: _Table | None, start_int: np.ndarray, end_int: np.nd
             result[nat] = -1
 
 
-def _deadline_chunks(table: _Table | None, raw: np.ndarray, need: np.ndarray, conv: _Seconds, fill: int,
-                     out: np.ndarray, *, always_on: bool) -> bool:
+def _deadline_chunks(
+    table: _Table | None, raw: np.ndarray, need: np.ndarray, conv: _Seconds, fill: int, out: np.ndarray, *, always_on: bool
+) -> bool:
     """Fill deadlines chunk by chunk; False when the table ends too early (widen it).
 
     Without a table the calendar is 7×24 (start + need) or has no working time at

@@ -18,13 +18,25 @@ from __future__ import annotations
 import datetime
 import decimal
 import io
-from dataclasses import dataclass
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, Final
 
 __all__ = [
-    "FORMULA_PREFIXES", "neutralize", "unneutralize", "print_layout", "Column", "PERCENT", "percent_value",
-    "write_table", "style_header", "new_workbook", "neutralize_workbook", "workbook_bytes", "xlsx_response", "XLSX_MIME",
+    "FORMULA_PREFIXES",
+    "neutralize",
+    "unneutralize",
+    "print_layout",
+    "Column",
+    "PERCENT",
+    "percent_value",
+    "write_table",
+    "style_header",
+    "new_workbook",
+    "neutralize_workbook",
+    "workbook_bytes",
+    "xlsx_response",
+    "XLSX_MIME",
 ]
 
 FORMULA_PREFIXES: Final = ("=", "+", "-", "@", "\t", "\r")
@@ -53,7 +65,7 @@ class Column:
 
 
 def percent_value(text: Any) -> Any:
-    """"85.0%" → 0.85 (a number Excel formats as a percent); anything else unchanged ("—" stays)."""
+    """ "85.0%" → 0.85 (a number Excel formats as a percent); anything else unchanged ("—" stays)."""
     if isinstance(text, str) and text.endswith("%"):
         try:
             return float(text[:-1].replace(",", "")) / 100
@@ -77,8 +89,7 @@ def new_workbook() -> Any:
     return Workbook()
 
 
-def print_layout(ws: Any, *, freeze: str | None = None, landscape: bool = True, fit_width: bool = True,
-                 grid_lines: bool = False) -> None:
+def print_layout(ws: Any, *, freeze: str | None = None, landscape: bool = True, fit_width: bool = True, grid_lines: bool = False) -> None:
     """Print setup of a worksheet: A4, landscape, fit to one page wide, frozen panes.
 
     `freeze` is the first scrolling cell ("B5": column A and rows 1–4 stay in view and are
@@ -114,8 +125,7 @@ def style_header(cells: Iterable[Any], *, fill: str = "D9E2F3", color: str | Non
         cell.border = Border(bottom=Side(style="thin", color="C9D1DC"))
 
 
-def write_table(ws: Any, columns: Sequence[Column], rows: Iterable[Sequence[Any]], *, landscape: bool = True,
-                title_rows: int = 1) -> None:
+def write_table(ws: Any, columns: Sequence[Column], rows: Iterable[Sequence[Any]], *, landscape: bool = True, title_rows: int = 1) -> None:
     """Write a header row and the rows into an empty worksheet, formatted for screen and A4 paper."""
     from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter

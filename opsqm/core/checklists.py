@@ -129,11 +129,28 @@ KIND_ELEMENTS = {
 _KIND_AREAS = {"project_phase": PROJECT_AREAS, "org_qa": ORG_QA_AREAS}
 
 CHECKLIST_FIELDS = (
-    "urn", "ref_id", "name", "name_en", "kind", "element", "phase",
-    "source", "description", "version", "items",
+    "urn",
+    "ref_id",
+    "name",
+    "name_en",
+    "kind",
+    "element",
+    "phase",
+    "source",
+    "description",
+    "version",
+    "items",
 )
 ITEM_FIELDS = (
-    "urn", "ref_id", "parent", "order", "text", "guidance", "evidence", "assessable", "area",
+    "urn",
+    "ref_id",
+    "parent",
+    "order",
+    "text",
+    "guidance",
+    "evidence",
+    "assessable",
+    "area",
 )
 _URN_PREFIX = "urn:opsqm:checklist:"
 _SLUG_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-")
@@ -208,9 +225,7 @@ def _construct_mapping(loader, node, deep=False):
         except TypeError:
             continue  # 不可哈希的键由 SafeLoader 自己报错
         if duplicate:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"重复的键 {key!r}", key_node.start_mark
-            )
+            raise yaml.constructor.ConstructorError(None, None, f"重复的键 {key!r}", key_node.start_mark)
     return loader.construct_mapping(node, deep=deep)
 
 
@@ -344,7 +359,7 @@ def _normalize_meta(data: Mapping, errs: _Errors) -> dict:
         "version": _integer(data, "version", where, errs, default=1, minimum=1),
     }
     urn = meta["urn"]
-    if urn and not (urn.startswith(_URN_PREFIX) and _is_slug(urn[len(_URN_PREFIX):])):
+    if urn and not (urn.startswith(_URN_PREFIX) and _is_slug(urn[len(_URN_PREFIX) :])):
         errs.add(where, "urn", f"格式应为 {_URN_PREFIX}<小写字母、数字和连字符>，实际是 {urn!r}")
     kind, element = meta["kind"], meta["element"]
     if kind and element and element not in KIND_ELEMENTS[kind]:
@@ -369,9 +384,8 @@ def _check_items(meta: dict, items: list[dict], errs: _Errors) -> None:
     for item in items:
         where, item_urn = item["_where"], item["urn"]
         if item_urn:
-            suffix = item_urn[len(urn) + 1:]
-            if urn and not (item_urn.startswith(urn + ":") and suffix
-                            and set(suffix) <= _SUFFIX_CHARS):
+            suffix = item_urn[len(urn) + 1 :]
+            if urn and not (item_urn.startswith(urn + ":") and suffix and set(suffix) <= _SUFFIX_CHARS):
                 errs.add(where, "urn", f"必须以检查单 urn 加冒号（{urn}:）开头，后接小写字母、数字或 . _ - :")
             if item_urn in by_urn:
                 errs.add(where, "urn", "与前面的条目重复")
@@ -432,7 +446,7 @@ def _check_cycles(by_urn: dict[str, dict], errs: _Errors) -> None:
             parent = by_urn[node]["parent"]
             node = None if parent == node else parent
         if node is not None and state.get(node) == 1:
-            cycle = path[path.index(node):]
+            cycle = path[path.index(node) :]
             chain = " → ".join(cycle + [node])
             errs.add(by_urn[node]["_where"], "parent", f"父子关系形成循环（{chain}）")
         for visited in path:
@@ -475,10 +489,7 @@ def _build(data: Any, prefix: str = "") -> Checklist:
         raise ChecklistError(errs.items)
 
     ordered = _tree_order(items)
-    checklist_items = tuple(
-        ChecklistItem(**{k: v for k, v in item.items() if k != "_where"}, depth=depth)
-        for item, depth in ordered
-    )
+    checklist_items = tuple(ChecklistItem(**{k: v for k, v in item.items() if k != "_where"}, depth=depth) for item, depth in ordered)
     content = dict(meta, items=[item.to_dict() for item in checklist_items])
     return Checklist(**meta, items=checklist_items, checksum=_hash(content))
 
@@ -576,8 +587,7 @@ def rows_to_checklist(meta: Mapping, rows: list[Mapping]) -> Checklist:
     items = []
     for row in rows:
         if isinstance(row, Mapping):
-            items.append({k: _row_value(k, v) for k, v in row.items()
-                          if not (v is None and k in ITEM_FIELDS)})
+            items.append({k: _row_value(k, v) for k, v in row.items() if not (v is None and k in ITEM_FIELDS)})
         else:
             items.append(row)
     return _build(dict(meta, items=items))
@@ -586,6 +596,9 @@ def rows_to_checklist(meta: Mapping, rows: list[Mapping]) -> Checklist:
 def dump_checklist(checklist: Checklist) -> str:
     """导出为 YAML 文本（固定键顺序，中文原样），可被 parse_checklist 读回且校验和不变。"""
     return yaml.safe_dump(
-        checklist.to_dict(), allow_unicode=True, sort_keys=False, width=10**6,
+        checklist.to_dict(),
+        allow_unicode=True,
+        sort_keys=False,
+        width=10**6,
         default_flow_style=False,
     )

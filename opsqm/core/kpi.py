@@ -88,9 +88,7 @@ class Granularity(StrEnum):
 _MONTH_KEY = re.compile(r"([0-9]{4})-([0-9]{2})")
 _QUARTER_KEY = re.compile(r"([0-9]{4})-[Qq]([0-9])")
 # Spelled out: calendar.month_abbr follows the process locale.
-_MONTH_ABBR_EN: Final = (
-    "", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
-)
+_MONTH_ABBR_EN: Final = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @dataclass(frozen=True, order=True)
@@ -237,9 +235,7 @@ def periods_between(start: date, end: date, granularity: Granularity | str) -> l
 _PROBE_STEP_SECONDS: Final = 6 * 3_600
 
 
-def period_keys(
-    created_utc: np.ndarray, tz: str, granularity: Granularity | str
-) -> np.ndarray:
+def period_keys(created_utc: np.ndarray, tz: str, granularity: Granularity | str) -> np.ndarray:
     """Period code (year*100+month or year*10+quarter, int32) of each ticket's local creation.
 
     ``created_utc`` is either datetime64 (any unit, naive values meaning UTC) or integer
@@ -396,12 +392,10 @@ KPI_DEFINITIONS: Final[Mapping[KpiCode, KpiDefinition]] = _define(
         name_zh="SLA 达成率",
         name_en="SLA attainment",
         formula_zh=(
-            "响应与解决均达标的工单数 ÷ 响应与解决均已判定（达标或超时）的工单数；"
-            "任一项未到期或不适用（该优先级无目标）的工单不计入"
+            "响应与解决均达标的工单数 ÷ 响应与解决均已判定（达标或超时）的工单数；任一项未到期或不适用（该优先级无目标）的工单不计入"
         ),
         formula_en=(
-            "tickets with both met ÷ tickets with neither pending "
-            "(tickets whose priority has no target for either clock are left out)"
+            "tickets with both met ÷ tickets with neither pending (tickets whose priority has no target for either clock are left out)"
         ),
         unit="%",
         higher_is_better=True,
@@ -446,10 +440,7 @@ KPI_DEFINITIONS: Final[Mapping[KpiCode, KpiDefinition]] = _define(
         name_zh="一次解决率",
         name_en="First-contact resolution",
         formula_zh="首次接触即解决的已解决工单数 ÷ 已解决工单数（仅统计来源系统带有该标记的工单）",
-        formula_en=(
-            "resolved tickets solved at first contact ÷ resolved tickets "
-            "(only tickets whose source has the flag)"
-        ),
+        formula_en=("resolved tickets solved at first contact ÷ resolved tickets (only tickets whose source has the flag)"),
         unit="%",
         higher_is_better=True,
         default_target=Decimal("0.70"),
@@ -523,14 +514,10 @@ KPI_DEFINITIONS: Final[Mapping[KpiCode, KpiDefinition]] = _define(
 )
 
 # The KPIs computed from customer-satisfaction surveys (opsqm.surveys), in catalogue order.
-SURVEY_KPIS: Final[tuple[KpiCode, ...]] = tuple(
-    code for code, definition in KPI_DEFINITIONS.items() if definition.source == "survey"
-)
+SURVEY_KPIS: Final[tuple[KpiCode, ...]] = tuple(code for code, definition in KPI_DEFINITIONS.items() if definition.source == "survey")
 
 # The KPIs compute_ticket_kpis returns, in catalogue order.
-TICKET_KPIS: Final[tuple[KpiCode, ...]] = tuple(
-    code for code, definition in KPI_DEFINITIONS.items() if definition.source == "ticket"
-)
+TICKET_KPIS: Final[tuple[KpiCode, ...]] = tuple(code for code, definition in KPI_DEFINITIONS.items() if definition.source == "ticket")
 
 
 # --------------------------------------------------------------------------- inputs
@@ -561,12 +548,8 @@ class TicketKpiInput:
             "group": _int_column(self.group, np.int64),
             "period": _int_column(self.period, np.int32),
             "priority": _int_column(self.priority, np.int32),
-            "response_status": _int_column(
-                self.response_status, np.int8, STATUS_NA, STATUS_BREACHED
-            ),
-            "resolution_status": _int_column(
-                self.resolution_status, np.int8, STATUS_NA, STATUS_BREACHED
-            ),
+            "response_status": _int_column(self.response_status, np.int8, STATUS_NA, STATUS_BREACHED),
+            "resolution_status": _int_column(self.resolution_status, np.int8, STATUS_NA, STATUS_BREACHED),
             "resolved_by_cutoff": _bool_column(self.resolved_by_cutoff),
             "resolution_seconds": _int_column(self.resolution_seconds, np.int64, -1),
             "reopened": _bool_column(self.reopened),
@@ -577,10 +560,7 @@ class TicketKpiInput:
             raise ValueError(f"columns differ in length: {lengths}")
         unresolved = columns["resolved_by_cutoff"] & (columns["resolution_seconds"] < 0)
         if unresolved.any():
-            raise ValueError(
-                f"{int(unresolved.sum())} tickets are resolved by the cut-off "
-                "but have no resolution seconds (-1)"
-            )
+            raise ValueError(f"{int(unresolved.sum())} tickets are resolved by the cut-off but have no resolution seconds (-1)")
         for name, values in columns.items():
             object.__setattr__(self, name, values)  # frozen: coercion happens only here
 
@@ -588,9 +568,7 @@ class TicketKpiInput:
         return len(self.group)
 
 
-def _int_column(
-    values: np.ndarray, dtype: type[np.integer], lo: int | None = None, hi: int | None = None
-) -> np.ndarray:
+def _int_column(values: np.ndarray, dtype: type[np.integer], lo: int | None = None, hi: int | None = None) -> np.ndarray:
     array = np.asarray(values)
     if array.ndim != 1:
         raise ValueError("ticket columns must be one-dimensional")
@@ -662,9 +640,7 @@ def compute_ticket_kpis(data: TicketKpiInput) -> dict[tuple[int, int], dict[KpiC
         return {}
     cell, (groups, periods) = _cell_index((data.group, data.period))
     counts = _ticket_counts(data, cell, len(groups))
-    seconds_total, resolved = _seconds_by_cell(
-        cell, data.resolved_by_cutoff, data.resolution_seconds, len(groups)
-    )
+    seconds_total, resolved = _seconds_by_cell(cell, data.resolved_by_cutoff, data.resolution_seconds, len(groups))
     results: dict[tuple[int, int], dict[KpiCode, KpiValue]] = {}
     for index, key in enumerate(zip(groups.tolist(), periods.tolist())):
         values: dict[KpiCode, KpiValue] = {}
@@ -687,14 +663,9 @@ def compute_mttr_by_priority(data: TicketKpiInput) -> dict[tuple[int, int, int],
     if len(data) == 0:
         return {}
     cell, (groups, periods, priorities) = _cell_index((data.group, data.period, data.priority))
-    seconds_total, resolved = _seconds_by_cell(
-        cell, data.resolved_by_cutoff, data.resolution_seconds, len(groups)
-    )
+    seconds_total, resolved = _seconds_by_cell(cell, data.resolved_by_cutoff, data.resolution_seconds, len(groups))
     keys = zip(groups.tolist(), periods.tolist(), priorities.tolist())
-    return {
-        key: _mean_hours(seconds_total[index], resolved[index])
-        for index, key in enumerate(keys)
-    }
+    return {key: _mean_hours(seconds_total[index], resolved[index]) for index, key in enumerate(keys)}
 
 
 def pool_groups(data: TicketKpiInput) -> TicketKpiInput:
@@ -707,9 +678,7 @@ def compute_org_kpis(data: TicketKpiInput) -> dict[tuple[int, int], dict[KpiCode
     return compute_ticket_kpis(pool_groups(data))
 
 
-def _ticket_counts(
-    data: TicketKpiInput, cell: np.ndarray, cells: int
-) -> dict[KpiCode, tuple[list[int], list[int]]]:
+def _ticket_counts(data: TicketKpiInput, cell: np.ndarray, cells: int) -> dict[KpiCode, tuple[list[int], list[int]]]:
     """(numerators, denominators) per cell for every ticket rate, as Python ints."""
     response, resolution = data.response_status, data.resolution_status
     response_met, resolution_met = response == STATUS_MET, resolution == STATUS_MET
@@ -728,10 +697,7 @@ def _ticket_counts(
         KpiCode.REOPEN_RATE: (resolved & data.reopened, resolved),
         KpiCode.FCR: (fcr_known & (data.fcr == 1), fcr_known),
     }
-    return {
-        code: (_count(cell, numerator, cells), _count(cell, denominator, cells))
-        for code, (numerator, denominator) in masks.items()
-    }
+    return {code: (_count(cell, numerator, cells), _count(cell, denominator, cells)) for code, (numerator, denominator) in masks.items()}
 
 
 def _count(cell: np.ndarray, mask: np.ndarray | None, cells: int) -> list[int]:
@@ -739,9 +705,7 @@ def _count(cell: np.ndarray, mask: np.ndarray | None, cells: int) -> list[int]:
     return np.bincount(selected, minlength=cells).tolist()
 
 
-def _seconds_by_cell(
-    cell: np.ndarray, resolved: np.ndarray, seconds: np.ndarray, cells: int
-) -> tuple[list[int], list[int]]:
+def _seconds_by_cell(cell: np.ndarray, resolved: np.ndarray, seconds: np.ndarray, cells: int) -> tuple[list[int], list[int]]:
     """Exact total resolution seconds and resolved-ticket count per cell."""
     selected, values = cell[resolved], seconds[resolved]
     count = np.bincount(selected, minlength=cells).tolist()
@@ -812,9 +776,7 @@ def attainment(
     return left >= right if higher_is_better else left <= right
 
 
-def _comparable(
-    value: float | Decimal | int, target: Decimal | float | int
-) -> tuple[float, float] | tuple[Decimal, Decimal]:
+def _comparable(value: float | Decimal | int, target: Decimal | float | int) -> tuple[float, float] | tuple[Decimal, Decimal]:
     # Computed rates are floats and targets Decimals. Python compares float with Decimal
     # exactly, and 19/20 as a binary float lies just under Decimal("0.95"): exactly 95 %
     # would miss a 95 % target. Comparing in float instead rounds the target the same way
@@ -835,20 +797,32 @@ def _comparable(
 # Additive counters of a set of tickets: every ticket KPI is a ratio of two of them, so a
 # quarter is the sum of its months and the company the sum of its projects (pooled).
 COUNTERS: Final[tuple[str, ...]] = (
-    "created", "resp_met", "resp_decided", "res_met", "res_decided", "both_met", "both_decided",
-    "resolved", "reopened", "fcr_known", "fcr_yes", "res_seconds",
+    "created",
+    "resp_met",
+    "resp_decided",
+    "res_met",
+    "res_decided",
+    "both_met",
+    "both_decided",
+    "resolved",
+    "reopened",
+    "fcr_known",
+    "fcr_yes",
+    "res_seconds",
 )
 _C: Final = {name: index for index, name in enumerate(COUNTERS)}
 # KPI → (numerator counter, denominator counter).
-KPI_COUNTERS: Final[Mapping[KpiCode, tuple[str, str]]] = MappingProxyType({
-    KpiCode.RESPONSE_TIMELINESS: ("resp_met", "resp_decided"),
-    KpiCode.RESOLUTION_TIMELINESS: ("res_met", "res_decided"),
-    KpiCode.SLA_ATTAINMENT: ("both_met", "both_decided"),
-    KpiCode.RESOLUTION_RATE: ("resolved", "created"),
-    KpiCode.MTTR: ("res_seconds", "resolved"),
-    KpiCode.REOPEN_RATE: ("reopened", "resolved"),
-    KpiCode.FCR: ("fcr_yes", "fcr_known"),
-})
+KPI_COUNTERS: Final[Mapping[KpiCode, tuple[str, str]]] = MappingProxyType(
+    {
+        KpiCode.RESPONSE_TIMELINESS: ("resp_met", "resp_decided"),
+        KpiCode.RESOLUTION_TIMELINESS: ("res_met", "res_decided"),
+        KpiCode.SLA_ATTAINMENT: ("both_met", "both_decided"),
+        KpiCode.RESOLUTION_RATE: ("resolved", "created"),
+        KpiCode.MTTR: ("res_seconds", "resolved"),
+        KpiCode.REOPEN_RATE: ("reopened", "resolved"),
+        KpiCode.FCR: ("fcr_yes", "fcr_known"),
+    }
+)
 
 
 def ticket_counters(

@@ -29,8 +29,9 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 __all__ = [
     "LEVELS",
@@ -149,8 +150,11 @@ class ProjectScore:
 
     def terms(self) -> list[tuple[str, float, float]]:
         """(level, weight, level score) of the levels that entered the weighted mean."""
-        return [(lv, self.weights.get(lv, 0.0), self.levels[lv].score) for lv in LEVELS
-                if lv in self.levels and self.levels[lv].score is not None and self.weights.get(lv, 0.0) > 0]  # type: ignore[misc]
+        return [
+            (lv, self.weights.get(lv, 0.0), self.levels[lv].score)
+            for lv in LEVELS
+            if lv in self.levels and self.levels[lv].score is not None and self.weights.get(lv, 0.0) > 0
+        ]  # type: ignore[misc]
 
 
 @dataclass(frozen=True)

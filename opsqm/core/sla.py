@@ -86,9 +86,7 @@ def _instants(seconds: np.ndarray) -> np.ndarray:
     return seconds.view("datetime64[s]")
 
 
-def merge_pauses(
-    ticket: np.ndarray, start: np.ndarray, end: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def merge_pauses(ticket: np.ndarray, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Union of each ticket's pause intervals, as (ticket, start, end) sorted by ticket
     then start. Overlapping and touching intervals merge; rows with NaT or with
     start >= end are dropped. Instants come back as datetime64[s] (floored)."""
@@ -150,8 +148,7 @@ def _status(target: np.ndarray, done: np.ndarray, elapsed: np.ndarray) -> np.nda
     return status
 
 
-def _paused_seconds(calendar: BusinessCalendar, tickets: TicketArrays, created: np.ndarray,
-                    stop: np.ndarray, cut: int) -> np.ndarray:
+def _paused_seconds(calendar: BusinessCalendar, tickets: TicketArrays, created: np.ndarray, stop: np.ndarray, cut: int) -> np.ndarray:
     """Business seconds of each ticket's merged pauses within [created, stop)."""
     owner = np.asarray(tickets.pause_ticket, dtype=np.int64).reshape(-1)
     begin, finish = _seconds(tickets.pause_start), _seconds(tickets.pause_end)
@@ -169,9 +166,8 @@ def _paused_seconds(calendar: BusinessCalendar, tickets: TicketArrays, created: 
     return paused
 
 
-def compute_sla(calendar: BusinessCalendar, tickets: TicketArrays, targets: SlaTargets,
-                cutoff: np.datetime64) -> SlaResult:
-    n = _check_ticket_arrays(tickets, targets)
+def compute_sla(calendar: BusinessCalendar, tickets: TicketArrays, targets: SlaTargets, cutoff: np.datetime64) -> SlaResult:
+    _check_ticket_arrays(tickets, targets)
     cut = int(np.datetime64(cutoff, "s").astype(np.int64))
     if cut == _NAT:
         raise ValueError("cutoff must be an instant, not NaT")

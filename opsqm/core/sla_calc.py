@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from fractions import Fraction
 from pathlib import Path
 from typing import Final
@@ -26,15 +26,20 @@ from typing import Final
 import numpy as np
 import polars as pl
 
-from opsqm.core.cells import FORMULA_PREFIXES
 from opsqm.core.calendars import BusinessCalendar
+from opsqm.core.cells import FORMULA_PREFIXES
 from opsqm.core.sla import SlaResult, Status, TicketArrays, compute_sla
 from opsqm.core.ticket_io import ColumnMapping, TicketBatch, read_ticket_file, target_arrays
 
 __all__ = ["parse_targets", "run_sla_calc", "make_calendar", "CALENDARS", "OUTPUT_COLUMNS"]
 
 OUTPUT_COLUMNS: Final = (
-    "ticket_no", "response_seconds", "resolution_seconds", "paused_seconds", "response_met", "resolution_met",
+    "ticket_no",
+    "response_seconds",
+    "resolution_seconds",
+    "paused_seconds",
+    "response_met",
+    "resolution_met",
 )
 CALENDARS: Final = {
     "cn-5x8": "周一至周五按时段上班，含中国法定节假日和调休",
@@ -49,7 +54,7 @@ _DURATION: Final = re.compile(r"(\d+(?:\.\d+)?)([a-zA-Z]+)")
 
 
 def _parse_duration(text: str, where: str) -> int:
-    """"30m", "4h", "1h30m", "1.5h", "90s" → seconds; "-" → -1 (no target)."""
+    """ "30m", "4h", "1h30m", "1.5h", "90s" → seconds; "-" → -1 (no target)."""
     text = text.strip()
     if text == "-":
         return -1
@@ -72,7 +77,7 @@ def _parse_duration(text: str, where: str) -> int:
 
 
 def parse_targets(text: str) -> dict[str, tuple[int, int]]:
-    """"P1=30m/4h,P2=2h/8h" → {"P1": (1800, 14400), "P2": (7200, 28800)}.
+    """ "P1=30m/4h,P2=2h/8h" → {"P1": (1800, 14400), "P2": (7200, 28800)}.
 
     Each entry is ``priority=response/resolution``; entries are separated by "," (or
     "，" / ";"); "-" as a time means no target for it. Raises ValueError.
@@ -104,7 +109,7 @@ def make_calendar(code: str, *, slots: str, tz: str) -> BusinessCalendar:
     if code == "cn-5x8":
         return BusinessCalendar.china(slots=slots, tz=tz)
     if code == "5x8":
-        return BusinessCalendar(tz=tz, weekly_slots={day: slots for day in range(5)})
+        return BusinessCalendar(tz=tz, weekly_slots=dict.fromkeys(range(5), slots))
     if code == "7x24":
         return BusinessCalendar.always(tz=tz)
     raise ValueError(f"未知的日历“{code}”，可选：{', '.join(CALENDARS)}")
@@ -135,14 +140,16 @@ def _safe_text(values: np.ndarray) -> pl.Series:
 
 def _result_frame(batch: TicketBatch, result: SlaResult) -> pl.DataFrame:
     resolved = result.resolution_seconds >= 0
-    return pl.DataFrame({
-        "ticket_no": _safe_text(batch.ticket_no),
-        "response_seconds": _optional(result.response_seconds, result.response_seconds >= 0),
-        "resolution_seconds": _optional(result.resolution_seconds, resolved),
-        "paused_seconds": _optional(result.paused_seconds, resolved & (result.paused_seconds >= 0)),
-        "response_met": _met(result.response_status),
-        "resolution_met": _met(result.resolution_status),
-    })
+    return pl.DataFrame(
+        {
+            "ticket_no": _safe_text(batch.ticket_no),
+            "response_seconds": _optional(result.response_seconds, result.response_seconds >= 0),
+            "resolution_seconds": _optional(result.resolution_seconds, resolved),
+            "paused_seconds": _optional(result.paused_seconds, resolved & (result.paused_seconds >= 0)),
+            "response_met": _met(result.response_status),
+            "resolution_met": _met(result.resolution_status),
+        }
+    )
 
 
 def _write_atomically(frame: pl.DataFrame, output_path: Path) -> None:
@@ -164,12 +171,15 @@ def _write_atomically(frame: pl.DataFrame, output_path: Path) -> None:
 # --------------------------------------------------------------- entry point
 
 
-def compute_batch(batch: TicketBatch, calendar: BusinessCalendar, targets: dict[str, tuple[int, int]],
-                  cutoff: np.datetime64) -> SlaResult:
+def compute_batch(batch: TicketBatch, calendar: BusinessCalendar, targets: dict[str, tuple[int, int]], cutoff: np.datetime64) -> SlaResult:
     """SLA results of a read batch; split out so callers with a batch in hand reuse it."""
     tickets = TicketArrays(
-        created=batch.created, first_response=batch.first_response, resolved=batch.resolved,
-        pause_ticket=batch.pause_ticket, pause_start=batch.pause_start, pause_end=batch.pause_end,
+        created=batch.created,
+        first_response=batch.first_response,
+        resolved=batch.resolved,
+        pause_ticket=batch.pause_ticket,
+        pause_start=batch.pause_start,
+        pause_end=batch.pause_end,
     )
     return compute_sla(calendar, tickets, target_arrays(batch.priority, targets), cutoff)
 
@@ -195,7 +205,7 @@ def run_sla_calc(
     parsed_targets = parse_targets(targets)
     business = make_calendar(calendar, slots=slots, tz=tz)
     if cutoff is None:
-        cutoff = np.datetime64(datetime.now(timezone.utc).replace(tzinfo=None), "s")
+        cutoff = np.datetime64(datetime.now(UTC).replace(tzinfo=None), "s")
     source = Path(input_path)
     batch = read_ticket_file(source, filename=source.name, tz=tz, mapping=mapping)
     result = compute_batch(batch, business, parsed_targets, np.datetime64(cutoff, "s"))

@@ -16,7 +16,7 @@ from django.apps import apps
 
 @dataclass(frozen=True)
 class WorkItem:
-    kind: str          # short Chinese label of the kind of work, e.g. "待验证纠正措施"
+    kind: str  # short Chinese label of the kind of work, e.g. "待验证纠正措施"
     title: str
     url: str
     due: dt.date | None

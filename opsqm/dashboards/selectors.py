@@ -34,14 +34,17 @@ def home_summary(user: Any, today) -> HomeSummary:
     by_status = [{"code": code, "label": str(label), "value": status_rows.get(code, 0)} for code, label in ProjectStatus.choices]
     value_rows = (
         projects.filter(status__in=[ProjectStatus.ACTIVE, ProjectStatus.PLANNING])
-        .values("customer__name").annotate(total=Sum("contract_value")).order_by("-total")[:10]
+        .values("customer__name")
+        .annotate(total=Sum("contract_value"))
+        .order_by("-total")[:10]
     )
     ids = projects.values("pk")
     from opsqm.org.models import Project
 
     ending = (
         Project.objects.filter(pk__in=ids, status=ProjectStatus.ACTIVE, contract_end__gte=today, contract_end__lte=today + ENDING_WINDOW)
-        .select_related("customer").order_by("contract_end")[:5]
+        .select_related("customer")
+        .order_by("contract_end")[:5]
     )
     totals = Project.objects.filter(pk__in=ids).aggregate(total=Sum("contract_value"))
     return HomeSummary(

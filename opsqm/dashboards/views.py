@@ -30,5 +30,6 @@ def my_work(request: HttpRequest) -> HttpResponse:
 
     today = timezone.localdate()
     items = work_for(request.user, today)
-    return render(request, "dashboards/my_work.html", {"items": items, "today": today,
-                                                      "overdue_count": sum(1 for i in items if i.overdue(today))})
+    return render(
+        request, "dashboards/my_work.html", {"items": items, "today": today, "overdue_count": sum(1 for i in items if i.overdue(today))}
+    )

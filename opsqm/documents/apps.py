@@ -19,5 +19,13 @@ class DocumentsConfig(AppConfig):
             def rounds_visible_to(user):
                 return FeedbackRound.objects.all() if policy.can_review_feedback(user) else FeedbackRound.objects.none()
 
-            register(Linkable(model="documents.FeedbackRound", label=_("体系运行反馈征集"), candidates=rounds_visible_to,
-                              url=lambda r: reverse("documents:feedback_list"), text=str, types=("supervision",)))
+            register(
+                Linkable(
+                    model="documents.FeedbackRound",
+                    label=_("体系运行反馈征集"),
+                    candidates=rounds_visible_to,
+                    url=lambda r: reverse("documents:feedback_list"),
+                    text=str,
+                    types=("supervision",),
+                )
+            )

@@ -54,11 +54,19 @@ def load(ctx: DemoContext) -> None:
     by_code = {}
     with emails_suppressed():
         for code, title, doc_type, versions in DOCUMENTS:
-            doc = services.document_create(actor=u["qm"], code=code, title=title, doc_type=doc_type, owner=u["qm"] if doc_type != T.PROCEDURE else u["spec_a"],
-                                           distribution=readers if doc_type in (T.MANUAL, T.PROCEDURE) else [u["spec_a"], u["spec_b"]])
+            doc = services.document_create(
+                actor=u["qm"],
+                code=code,
+                title=title,
+                doc_type=doc_type,
+                owner=u["qm"] if doc_type != T.PROCEDURE else u["spec_a"],
+                distribution=readers if doc_type in (T.MANUAL, T.PROCEDURE) else [u["spec_a"], u["spec_b"]],
+            )
             by_code[code] = doc
             for label, note, days_ago in versions:
-                upload = SimpleUploadedFile(f"{code}-{title}-{label.replace('/', '')}.docx", docx_bytes(code, title, label, note), content_type=DOCX)
+                upload = SimpleUploadedFile(
+                    f"{code}-{title}-{label.replace('/', '')}.docx", docx_bytes(code, title, label, note), content_type=DOCX
+                )
                 when = ctx.now - dt.timedelta(days=(days_ago or 5) + 3)
                 with clock.frozen_at(when):
                     v = services.version_create(actor=u["spec_a"], document=doc, label=label, change_note=note, uploaded_file=upload)
@@ -76,17 +84,33 @@ def load(ctx: DemoContext) -> None:
         first_of_month = ctx.today.replace(day=1)
         last_month = (first_of_month - dt.timedelta(days=1)).replace(day=1)
         with clock.frozen_at(ctx.now - dt.timedelta(days=ctx.today.day + 20)):
-            services.round_open(actor=u["qm"], period=f"{last_month:%Y-%m}", due_date=first_of_month - dt.timedelta(days=3),
-                                participants=[u["ops_a"], u["ops_b"], u["ops_c"], u["spec_b"]], documents=[by_code["QP-04"], by_code["QP-05"]])
-            f1 = services.feedback_give(actor=u["ops_a"], document=by_code["QP-05"], anonymous=True,
-                                        difficulty="配置项审核要求每月全量核对，项目现场 CMDB 有 3000 多条，人手不够。",
-                                        suggestion="改为每月抽查 10%、每季度全量核对一次。")
-            f2 = services.feedback_give(actor=u["ops_b"], document=by_code["QP-04"],
-                                        missing="没有说明厂商远程操作时谁来监护。")
+            services.round_open(
+                actor=u["qm"],
+                period=f"{last_month:%Y-%m}",
+                due_date=first_of_month - dt.timedelta(days=3),
+                participants=[u["ops_a"], u["ops_b"], u["ops_c"], u["spec_b"]],
+                documents=[by_code["QP-04"], by_code["QP-05"]],
+            )
+            f1 = services.feedback_give(
+                actor=u["ops_a"],
+                document=by_code["QP-05"],
+                anonymous=True,
+                difficulty="配置项审核要求每月全量核对，项目现场 CMDB 有 3000 多条，人手不够。",
+                suggestion="改为每月抽查 10%、每季度全量核对一次。",
+            )
+            f2 = services.feedback_give(actor=u["ops_b"], document=by_code["QP-04"], missing="没有说明厂商远程操作时谁来监护。")
             services.feedback_give(actor=u["ops_c"], document=by_code["QP-02"], suggestion="事件升级联系人表希望能放到系统里随时查。")
         services.round_close(actor=u["qm"], round_=f1.round)
-        services.feedback_accept(actor=u["qm"], feedback=f1, outcome="improvement", owner=u["spec_a"],
-                                 due_date=ctx.today + dt.timedelta(days=45), target="配置审核工作量下降一半且差错率不升高")
-        services.feedback_reject(actor=u["qm"], feedback=f2, reason="厂商远程操作的监护要求已写在《变更管理程序》A/1 第 4.6 条，修订版正在审批。")
+        services.feedback_accept(
+            actor=u["qm"],
+            feedback=f1,
+            outcome="improvement",
+            owner=u["spec_a"],
+            due_date=ctx.today + dt.timedelta(days=45),
+            target="配置审核工作量下降一半且差错率不升高",
+        )
+        services.feedback_reject(
+            actor=u["qm"], feedback=f2, reason="厂商远程操作的监护要求已写在《变更管理程序》A/1 第 4.6 条，修订版正在审批。"
+        )
     ctx.extra["documents"] = by_code
     ctx.log(f"受控文件：{len(DOCUMENTS)} 份（1 份待审批、1 份即将到期评审），体系运行反馈 3 条（1 条转为服务改进项）")

@@ -34,8 +34,9 @@ class DocumentForm(StyledFormMixin, forms.Form):
     department = forms.ModelChoiceField(label=_("归口部门"), queryset=Department.objects.order_by("code"), required=False, empty_label=PICK)
     owner = PersonChoice(label=_("文件负责人"), queryset=internal_people(), empty_label=PICK)
     next_review_date = forms.DateField(label=_("下次评审日期"), widget=DATE, required=False)
-    distribution = PeopleChoice(label=_("发放范围（须阅读人员）"), queryset=internal_people(), required=False,
-                                widget=forms.SelectMultiple(attrs={"size": 8}))
+    distribution = PeopleChoice(
+        label=_("发放范围（须阅读人员）"), queryset=internal_people(), required=False, widget=forms.SelectMultiple(attrs={"size": 8})
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, editing: bool = False, **kwargs):
@@ -90,5 +91,9 @@ class RoundForm(StyledFormMixin, forms.Form):
     period = forms.CharField(label=_("期间（YYYY-MM）"), max_length=7)
     due_date = forms.DateField(label=_("反馈截止日期"), widget=DATE)
     participants = PeopleChoice(label=_("征集对象"), queryset=internal_people(), widget=forms.SelectMultiple(attrs={"size": 8}))
-    documents = forms.ModelMultipleChoiceField(label=_("重点征集的文件"), queryset=ControlledDocument.objects.order_by("code"), required=False,
-                                               widget=forms.SelectMultiple(attrs={"size": 6}))
+    documents = forms.ModelMultipleChoiceField(
+        label=_("重点征集的文件"),
+        queryset=ControlledDocument.objects.order_by("code"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )

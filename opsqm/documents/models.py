@@ -32,13 +32,17 @@ class ControlledDocument(AuditedModel):
     code = models.CharField(_("文件编号"), max_length=40, unique=True)
     title = models.CharField(_("文件名称"), max_length=200)
     doc_type = models.CharField(_("文件类别"), max_length=20, choices=DocumentType.choices, db_index=True)
-    department = models.ForeignKey("org.Department", on_delete=models.PROTECT, null=True, blank=True, related_name="documents",
-                                   verbose_name=_("归口部门"))
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="documents_owned", verbose_name=_("文件负责人"))
+    department = models.ForeignKey(
+        "org.Department", on_delete=models.PROTECT, null=True, blank=True, related_name="documents", verbose_name=_("归口部门")
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="documents_owned", verbose_name=_("文件负责人")
+    )
     next_review_date = models.DateField(_("下次评审日期"), null=True, blank=True)
     review_reminded_for = models.DateField(_("已提醒的评审日期"), null=True, blank=True, editable=False)
-    distribution = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="documents_distributed",
-                                          verbose_name=_("发放范围（须阅读人员）"))
+    distribution = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="documents_distributed", verbose_name=_("发放范围（须阅读人员）")
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("登记人"))
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     version = models.PositiveIntegerField(default=0, editable=False)
@@ -54,7 +58,7 @@ class ControlledDocument(AuditedModel):
         return f"{self.code} {self.title}"
 
     @property
-    def effective_version(self) -> "DocumentVersion | None":
+    def effective_version(self) -> DocumentVersion | None:
         return self.versions.filter(status=VersionStatus.EFFECTIVE).first()
 
 
@@ -66,12 +70,16 @@ class DocumentVersion(AuditedModel):
     document = models.ForeignKey(ControlledDocument, on_delete=models.PROTECT, related_name="versions", verbose_name=_("文件"))
     label = models.CharField(_("版本号"), max_length=20)
     change_note = models.TextField(_("修订说明"))
-    file = models.ForeignKey("records.EvidenceFile", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("文件"))
+    file = models.ForeignKey(
+        "records.EvidenceFile", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("文件")
+    )
     status = models.CharField(_("状态"), max_length=16, choices=VersionStatus.choices, default=VersionStatus.DRAFT, db_index=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("编制人"))
     created_at = models.DateTimeField(_("编制时间"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("提交审核时间"), null=True, blank=True)
-    approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("批准人"))
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("批准人")
+    )
     approved_at = models.DateTimeField(_("批准时间"), null=True, blank=True)
     effective_date = models.DateField(_("生效日期"), null=True, blank=True)
     obsoleted_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
@@ -88,9 +96,13 @@ class DocumentVersion(AuditedModel):
             models.UniqueConstraint(fields=["document"], condition=Q(status="effective"), name="docversion_one_effective"),
             models.CheckConstraint(condition=Q(obsoleted_at__isnull=True) | Q(status="obsolete"), name="docversion_obsolete_is_final"),
             models.CheckConstraint(condition=~Q(status="obsolete") | Q(obsoleted_at__isnull=False), name="docversion_obsolete_has_time"),
-            models.CheckConstraint(condition=~Q(status__in=["approved", "effective"]) | Q(approved_at__isnull=False, approver__isnull=False),
-                                   name="docversion_approved_has_who_when"),
-            models.CheckConstraint(condition=~Q(status="effective") | Q(effective_date__isnull=False), name="docversion_effective_has_date"),
+            models.CheckConstraint(
+                condition=~Q(status__in=["approved", "effective"]) | Q(approved_at__isnull=False, approver__isnull=False),
+                name="docversion_approved_has_who_when",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="effective") | Q(effective_date__isnull=False), name="docversion_effective_has_date"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -126,6 +138,9 @@ class ReadConfirmation(models.Model):
         verbose_name = _("阅读确认")
         verbose_name_plural = _("阅读确认")
         constraints = [models.UniqueConstraint(fields=["version", "user"], name="read_confirmation_once")]
+
+    def __str__(self) -> str:
+        return f"{self.version} · {self.user}"
 
 
 class FeedbackRound(AuditedModel):
@@ -163,7 +178,9 @@ class FeedbackOutcome(models.TextChoices):
 
 class ProcedureFeedback(AuditedModel):
     document = models.ForeignKey(ControlledDocument, on_delete=models.PROTECT, related_name="feedback", verbose_name=_("文件"))
-    round = models.ForeignKey(FeedbackRound, on_delete=models.SET_NULL, null=True, blank=True, related_name="feedback", verbose_name=_("征集轮次"))
+    round = models.ForeignKey(
+        FeedbackRound, on_delete=models.SET_NULL, null=True, blank=True, related_name="feedback", verbose_name=_("征集轮次")
+    )
     given_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("反馈人"))
     anonymous = models.BooleanField(_("对其他人匿名"), default=False)
     difficulty = models.TextField(_("执行中的困难"), blank=True)
@@ -172,11 +189,16 @@ class ProcedureFeedback(AuditedModel):
     created_at = models.DateTimeField(_("反馈时间"))
     status = models.CharField(_("状态"), max_length=16, choices=FeedbackStatus.choices, default=FeedbackStatus.SUBMITTED, db_index=True)
     outcome = models.CharField(_("处理方式"), max_length=16, choices=FeedbackOutcome.choices, blank=True)
-    improvement = models.ForeignKey("findings.ImprovementItem", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-                                    verbose_name=_("服务改进项"))
-    revision = models.ForeignKey(DocumentVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("修订版本"))
+    improvement = models.ForeignKey(
+        "findings.ImprovementItem", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("服务改进项")
+    )
+    revision = models.ForeignKey(
+        DocumentVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("修订版本")
+    )
     reject_reason = models.TextField(_("未采纳原因"), blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("评审人"))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("评审人")
+    )
     reviewed_at = models.DateTimeField(_("评审时间"), null=True, blank=True)
 
     audit_exclude = ("given_by",)  # anonymous feedback must not leak through the audit-trail page either
@@ -187,8 +209,10 @@ class ProcedureFeedback(AuditedModel):
         verbose_name_plural = _("体系运行反馈")
         constraints = [
             models.CheckConstraint(condition=~Q(status="rejected") | ~Q(reject_reason=""), name="feedback_rejected_has_reason"),
-            models.CheckConstraint(condition=Q(status="submitted") | Q(reviewed_by__isnull=False, reviewed_at__isnull=False),
-                                   name="feedback_reviewed_has_who_when"),
+            models.CheckConstraint(
+                condition=Q(status="submitted") | Q(reviewed_by__isnull=False, reviewed_at__isnull=False),
+                name="feedback_reviewed_has_who_when",
+            ),
             models.CheckConstraint(condition=~Q(status="accepted") | ~Q(outcome=""), name="feedback_accepted_has_outcome"),
         ]
 

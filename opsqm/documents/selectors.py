@@ -9,7 +9,13 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from opsqm.documents import policy
 from opsqm.documents.models import (
-    ControlledDocument, DocumentVersion, FeedbackRound, FeedbackStatus, ProcedureFeedback, ReadConfirmation, VersionStatus,
+    ControlledDocument,
+    DocumentVersion,
+    FeedbackRound,
+    FeedbackStatus,
+    ProcedureFeedback,
+    ReadConfirmation,
+    VersionStatus,
 )
 
 REVIEW_REMINDER_DAYS = 30
@@ -49,8 +55,11 @@ def documents_due_for_review(*, today: dt.date, days: int = REVIEW_REMINDER_DAYS
 def unread_effective_versions(user: Any) -> QuerySet[DocumentVersion]:
     """Effective versions of documents whose distribution list holds `user`, not yet confirmed by them."""
     confirmed = ReadConfirmation.objects.filter(version=OuterRef("pk"), user=user)
-    return (DocumentVersion.objects.filter(status=VersionStatus.EFFECTIVE, document__distribution=user)
-            .exclude(Exists(confirmed)).select_related("document"))
+    return (
+        DocumentVersion.objects.filter(status=VersionStatus.EFFECTIVE, document__distribution=user)
+        .exclude(Exists(confirmed))
+        .select_related("document")
+    )
 
 
 def read_status(version: DocumentVersion) -> list[dict[str, Any]]:

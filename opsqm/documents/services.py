@@ -9,7 +9,8 @@ no service moves a version out of it and the DB constraint `docversion_obsolete_
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -19,7 +20,13 @@ from django.utils.translation import gettext as _
 from opsqm import clock
 from opsqm.documents import policy
 from opsqm.documents.models import (
-    ControlledDocument, DocumentVersion, FeedbackOutcome, FeedbackRound, FeedbackStatus, ProcedureFeedback, ReadConfirmation,
+    ControlledDocument,
+    DocumentVersion,
+    FeedbackOutcome,
+    FeedbackRound,
+    FeedbackStatus,
+    ProcedureFeedback,
+    ReadConfirmation,
     VersionStatus,
 )
 from opsqm.notifications.services import notify
@@ -27,9 +34,23 @@ from opsqm.records.dates import business_today, check_due_date
 from opsqm.records.locking import bump_version, lock_for_edit
 
 __all__ = [
-    "document_create", "document_update", "document_mark_reviewed", "version_create", "version_attach_file", "version_submit",
-    "version_return", "version_approve", "version_make_effective", "version_withdraw", "read_confirm", "documents_remind_review",
-    "round_open", "round_close", "feedback_give", "feedback_accept", "feedback_reject",
+    "document_create",
+    "document_update",
+    "document_mark_reviewed",
+    "version_create",
+    "version_attach_file",
+    "version_submit",
+    "version_return",
+    "version_approve",
+    "version_make_effective",
+    "version_withdraw",
+    "read_confirm",
+    "documents_remind_review",
+    "round_open",
+    "round_close",
+    "feedback_give",
+    "feedback_accept",
+    "feedback_reject",
 ]
 
 V = VersionStatus
@@ -70,16 +91,33 @@ def _expect(version: DocumentVersion, *statuses: str) -> None:
 
 # ---------------------------------------------------------------- documents
 
+
 @transaction.atomic
-def document_create(*, actor: Any, code: str, title: str, doc_type: str, owner: Any, department: Any = None,
-                    next_review_date: dt.date | None = None, distribution: Iterable[Any] = ()) -> ControlledDocument:
+def document_create(
+    *,
+    actor: Any,
+    code: str,
+    title: str,
+    doc_type: str,
+    owner: Any,
+    department: Any = None,
+    next_review_date: dt.date | None = None,
+    distribution: Iterable[Any] = (),
+) -> ControlledDocument:
     _require(policy.can_edit_documents(actor), _("只有质量管理部可以登记受控文件。"))
     code = (code or "").strip()
     if ControlledDocument.objects.filter(code__iexact=code).exists():
         raise ValidationError({"code": _("文件编号“%(c)s”已存在。") % {"c": code}})
     check_due_date(next_review_date, today=business_today(), field="next_review_date", what=_("下次评审日期"), after_today=True)
-    document = ControlledDocument(code=code, title=(title or "").strip(), doc_type=doc_type, owner=owner, department=department,
-                                  next_review_date=next_review_date, created_by=actor)
+    document = ControlledDocument(
+        code=code,
+        title=(title or "").strip(),
+        doc_type=doc_type,
+        owner=owner,
+        department=department,
+        next_review_date=next_review_date,
+        created_by=actor,
+    )
     document.full_clean()
     document.save()
     document.distribution.set(list(distribution))
@@ -87,8 +125,14 @@ def document_create(*, actor: Any, code: str, title: str, doc_type: str, owner: 
 
 
 @transaction.atomic
-def document_update(*, actor: Any, document: ControlledDocument, data: dict[str, Any], expected_version: int | None,
-                    distribution: Iterable[Any] | None = None) -> ControlledDocument:
+def document_update(
+    *,
+    actor: Any,
+    document: ControlledDocument,
+    data: dict[str, Any],
+    expected_version: int | None,
+    distribution: Iterable[Any] | None = None,
+) -> ControlledDocument:
     locked = lock_for_edit(document, expected_version, _("该文件已被他人修改，请刷新页面后重新编辑。"))
     _require(policy.can_edit_document(actor, locked), _("您无权修改该文件。"))
     if data.get("next_review_date") and data["next_review_date"] != locked.next_review_date:
@@ -105,13 +149,16 @@ def document_update(*, actor: Any, document: ControlledDocument, data: dict[str,
 
 
 @transaction.atomic
-def document_mark_reviewed(*, actor: Any, document: ControlledDocument, next_review_date: dt.date, today: dt.date | None = None) -> ControlledDocument:
+def document_mark_reviewed(
+    *, actor: Any, document: ControlledDocument, next_review_date: dt.date, today: dt.date | None = None
+) -> ControlledDocument:
     """A periodic review that found the document still fit: only the next review date moves."""
     check_due_date(next_review_date, today=today or business_today(), field="next_review_date", what=_("下次评审日期"), after_today=True)
     return document_update(actor=actor, document=document, data={"next_review_date": next_review_date}, expected_version=None)
 
 
 # ---------------------------------------------------------------- versions
+
 
 @transaction.atomic
 def version_create(*, actor: Any, document: ControlledDocument, label: str, change_note: str, uploaded_file: Any = None) -> DocumentVersion:
@@ -159,8 +206,13 @@ def version_submit(*, actor: Any, version: DocumentVersion) -> DocumentVersion:
     from opsqm.accounts.models import User
 
     approvers = User.objects.filter(role__in=policy.APPROVER_ROLES, is_active=True).exclude(pk=locked.created_by_id)
-    notify(users=approvers, title=_("受控文件待批准：%(d)s %(l)s") % {"d": locked.document, "l": locked.label},
-           body=locked.change_note, url=_doc_url(locked.document), kind="document_review")
+    notify(
+        users=approvers,
+        title=_("受控文件待批准：%(d)s %(l)s") % {"d": locked.document, "l": locked.label},
+        body=locked.change_note,
+        url=_doc_url(locked.document),
+        kind="document_review",
+    )
     return locked
 
 
@@ -174,8 +226,13 @@ def version_return(*, actor: Any, version: DocumentVersion, note: str) -> Docume
     locked.status, locked.review_note = V.DRAFT, note.strip()
     locked.full_clean()
     locked.save()
-    notify(users=[locked.created_by], title=_("受控文件被退回：%(d)s %(l)s") % {"d": locked.document, "l": locked.label},
-           body=note, url=_doc_url(locked.document), kind="document_returned")
+    notify(
+        users=[locked.created_by],
+        title=_("受控文件被退回：%(d)s %(l)s") % {"d": locked.document, "l": locked.label},
+        body=note,
+        url=_doc_url(locked.document),
+        kind="document_returned",
+    )
     return locked
 
 
@@ -211,10 +268,14 @@ def version_make_effective(*, actor: Any, version: DocumentVersion, effective_da
     document.review_reminded_for = None
     bump_version(document)
     document.save()
-    readers = [u for u in document.distribution.filter(is_active=True)]
-    notify(users=readers, title=_("新版受控文件请阅读确认：%(d)s %(l)s") % {"d": document, "l": locked.label},
-           body=_("生效日期：%(date)s\n修订说明：%(note)s") % {"date": effective_date.isoformat(), "note": locked.change_note},
-           url=_doc_url(document), kind="document_read")
+    readers = list(document.distribution.filter(is_active=True))
+    notify(
+        users=readers,
+        title=_("新版受控文件请阅读确认：%(d)s %(l)s") % {"d": document, "l": locked.label},
+        body=_("生效日期：%(date)s\n修订说明：%(note)s") % {"date": effective_date.isoformat(), "note": locked.change_note},
+        url=_doc_url(document),
+        kind="document_read",
+    )
     return locked
 
 
@@ -255,18 +316,24 @@ def documents_remind_review(*, today: dt.date) -> list[ControlledDocument]:
             ControlledDocument.objects.filter(pk=document.pk).update(review_reminded_for=document.next_review_date)
             days = (document.next_review_date - today).days
             when = _("已逾期 %(d)d 天") % {"d": -days} if days < 0 else _("还有 %(d)d 天") % {"d": days}
-            notify(users=[document.owner], title=_("受控文件到期评审提醒：%(d)s（%(w)s）") % {"d": document, "w": when},
-                   body=_("下次评审日期：%(date)s") % {"date": document.next_review_date.isoformat()}, url=_doc_url(document),
-                   kind="document_review_due")
+            notify(
+                users=[document.owner],
+                title=_("受控文件到期评审提醒：%(d)s（%(w)s）") % {"d": document, "w": when},
+                body=_("下次评审日期：%(date)s") % {"date": document.next_review_date.isoformat()},
+                url=_doc_url(document),
+                kind="document_review_due",
+            )
         reminded.append(document)
     return reminded
 
 
 # ---------------------------------------------------------------- supervision (体系运行监督)
 
+
 @transaction.atomic
-def round_open(*, actor: Any, period: str, due_date: dt.date, participants: Iterable[Any], documents: Iterable[Any] = (),
-               title: str = "") -> FeedbackRound:
+def round_open(
+    *, actor: Any, period: str, due_date: dt.date, participants: Iterable[Any], documents: Iterable[Any] = (), title: str = ""
+) -> FeedbackRound:
     _require(policy.can_review_feedback(actor), _("只有质量管理部可以发起反馈征集。"))
     try:
         year, month = (int(x) for x in period.split("-"))
@@ -279,15 +346,24 @@ def round_open(*, actor: Any, period: str, due_date: dt.date, participants: Iter
     people = list(participants)
     if not people:
         raise ValidationError({"participants": _("请至少选择一名征集对象。")})
-    round_ = FeedbackRound(title=title or _("%(y)d 年 %(m)d 月体系运行反馈征集") % {"y": year, "m": month}, period=period,
-                           due_date=due_date, opened_by=actor, opened_at=clock.now())
+    round_ = FeedbackRound(
+        title=title or _("%(y)d 年 %(m)d 月体系运行反馈征集") % {"y": year, "m": month},
+        period=period,
+        due_date=due_date,
+        opened_by=actor,
+        opened_at=clock.now(),
+    )
     round_.full_clean()
     round_.save()
     round_.participants.set(people)
     round_.documents.set(list(documents))
-    notify(users=people, title=_("请反馈体系文件的执行情况：%(t)s") % {"t": round_.title},
-           body=_("请在 %(d)s 前提交：执行中的困难、缺少的内容、改进建议。") % {"d": due_date.isoformat()},
-           url=reverse("documents:feedback_new"), kind="feedback_round")
+    notify(
+        users=people,
+        title=_("请反馈体系文件的执行情况：%(t)s") % {"t": round_.title},
+        body=_("请在 %(d)s 前提交：执行中的困难、缺少的内容、改进建议。") % {"d": due_date.isoformat()},
+        url=reverse("documents:feedback_new"),
+        kind="feedback_round",
+    )
     return round_
 
 
@@ -301,8 +377,9 @@ def round_close(*, actor: Any, round_: FeedbackRound) -> FeedbackRound:
 
 
 @transaction.atomic
-def feedback_give(*, actor: Any, document: ControlledDocument, difficulty: str = "", missing: str = "", suggestion: str = "",
-                  anonymous: bool = False) -> ProcedureFeedback:
+def feedback_give(
+    *, actor: Any, document: ControlledDocument, difficulty: str = "", missing: str = "", suggestion: str = "", anonymous: bool = False
+) -> ProcedureFeedback:
     _require(policy.can_give_feedback(actor), _("您无权提交体系运行反馈。"))
     texts = [(t or "").strip() for t in (difficulty, missing, suggestion)]
     if not any(texts):
@@ -310,8 +387,16 @@ def feedback_give(*, actor: Any, document: ControlledDocument, difficulty: str =
     from opsqm.documents.selectors import open_rounds_for
 
     round_ = open_rounds_for(actor).order_by("-period").first()
-    feedback = ProcedureFeedback(document=document, round=round_, given_by=actor, anonymous=bool(anonymous), difficulty=texts[0],
-                                 missing=texts[1], suggestion=texts[2], created_at=clock.now())
+    feedback = ProcedureFeedback(
+        document=document,
+        round=round_,
+        given_by=actor,
+        anonymous=bool(anonymous),
+        difficulty=texts[0],
+        missing=texts[1],
+        suggestion=texts[2],
+        created_at=clock.now(),
+    )
     feedback.full_clean()
     feedback.save()
     return feedback
@@ -325,31 +410,57 @@ def _lock_feedback(feedback: ProcedureFeedback) -> ProcedureFeedback:
 
 
 @transaction.atomic
-def feedback_accept(*, actor: Any, feedback: ProcedureFeedback, outcome: str, owner: Any = None, due_date: dt.date | None = None,
-                    target: str = "", revision_label: str = "") -> ProcedureFeedback:
+def feedback_accept(
+    *,
+    actor: Any,
+    feedback: ProcedureFeedback,
+    outcome: str,
+    owner: Any = None,
+    due_date: dt.date | None = None,
+    target: str = "",
+    revision_label: str = "",
+) -> ProcedureFeedback:
     """Accepted feedback becomes an improvement item (服务改进计划) or a draft revision of the document."""
     _require(policy.can_review_feedback(actor), _("只有质量管理部可以评审反馈。"))
     locked = _lock_feedback(feedback)
-    body = "\n".join(x for x in (
-        locked.difficulty and _("困难：%(t)s") % {"t": locked.difficulty}, locked.missing and _("缺少：%(t)s") % {"t": locked.missing},
-        locked.suggestion and _("建议：%(t)s") % {"t": locked.suggestion}) if x)
+    body = "\n".join(
+        x
+        for x in (
+            locked.difficulty and _("困难：%(t)s") % {"t": locked.difficulty},
+            locked.missing and _("缺少：%(t)s") % {"t": locked.missing},
+            locked.suggestion and _("建议：%(t)s") % {"t": locked.suggestion},
+        )
+        if x
+    )
     if outcome == FeedbackOutcome.IMPROVEMENT:
         from opsqm.findings.services import improvement_create
 
         if owner is None or due_date is None or not (target or "").strip():
             raise ValidationError(_("列入服务改进计划时请填写改进目标、责任人和计划完成日期。"))
-        locked.improvement = improvement_create(actor=actor, title=(_("体系运行反馈：%(d)s") % {"d": locked.document.title})[:200],
-                                                target=target.strip(), owner=owner, due_date=due_date, description=body)
+        locked.improvement = improvement_create(
+            actor=actor,
+            title=(_("体系运行反馈：%(d)s") % {"d": locked.document.title})[:200],
+            target=target.strip(),
+            owner=owner,
+            due_date=due_date,
+            description=body,
+        )
     elif outcome == FeedbackOutcome.REVISION:
-        locked.revision = version_create(actor=actor, document=locked.document, label=revision_label,
-                                         change_note=_("根据体系运行反馈修订：%(b)s") % {"b": body})
+        locked.revision = version_create(
+            actor=actor, document=locked.document, label=revision_label, change_note=_("根据体系运行反馈修订：%(b)s") % {"b": body}
+        )
     else:
         raise ValidationError({"outcome": _("请选择处理方式。")})
     locked.status, locked.outcome, locked.reviewed_by, locked.reviewed_at = FeedbackStatus.ACCEPTED, outcome, actor, clock.now()
     locked.full_clean()
     locked.save()
-    notify(users=[locked.given_by], title=_("您的体系运行反馈已采纳：%(d)s") % {"d": locked.document},
-           body=locked.get_outcome_display(), url=reverse("documents:feedback_list"), kind="feedback_reviewed")
+    notify(
+        users=[locked.given_by],
+        title=_("您的体系运行反馈已采纳：%(d)s") % {"d": locked.document},
+        body=locked.get_outcome_display(),
+        url=reverse("documents:feedback_list"),
+        kind="feedback_reviewed",
+    )
     return locked
 
 
@@ -359,9 +470,19 @@ def feedback_reject(*, actor: Any, feedback: ProcedureFeedback, reason: str) -> 
     locked = _lock_feedback(feedback)
     if not (reason or "").strip():
         raise ValidationError({"reason": _("未采纳时请写明原因，反馈人会看到。")})
-    locked.status, locked.reject_reason, locked.reviewed_by, locked.reviewed_at = FeedbackStatus.REJECTED, reason.strip(), actor, clock.now()
+    locked.status, locked.reject_reason, locked.reviewed_by, locked.reviewed_at = (
+        FeedbackStatus.REJECTED,
+        reason.strip(),
+        actor,
+        clock.now(),
+    )
     locked.full_clean()
     locked.save()
-    notify(users=[locked.given_by], title=_("您的体系运行反馈未被采纳：%(d)s") % {"d": locked.document},
-           body=reason.strip(), url=reverse("documents:feedback_list"), kind="feedback_reviewed")
+    notify(
+        users=[locked.given_by],
+        title=_("您的体系运行反馈未被采纳：%(d)s") % {"d": locked.document},
+        body=reason.strip(),
+        url=reverse("documents:feedback_list"),
+        kind="feedback_reviewed",
+    )
     return locked

@@ -11,8 +11,8 @@ from rest_framework.response import Response
 
 from opsqm.accounts.access import visible_projects
 from opsqm.findings import selectors, services
-from opsqm.findings.models import CorrectiveAction, Finding
 from opsqm.findings.forms import internal_people
+from opsqm.findings.models import CorrectiveAction, Finding
 
 
 class ActionSerializer(serializers.ModelSerializer):
@@ -32,14 +32,44 @@ class FindingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Finding
-        fields = ["id", "code", "title", "description", "severity", "source", "status", "project", "department", "owner", "raised_by",
-                  "raised_at", "cause", "due_date", "closed_at", "escalated_to_gm_at", "source_type", "source_id", "source_url",
-                  "version", "actions"]
+        fields = [
+            "id",
+            "code",
+            "title",
+            "description",
+            "severity",
+            "source",
+            "status",
+            "project",
+            "department",
+            "owner",
+            "raised_by",
+            "raised_at",
+            "cause",
+            "due_date",
+            "closed_at",
+            "escalated_to_gm_at",
+            "source_type",
+            "source_id",
+            "source_url",
+            "version",
+            "actions",
+        ]
         # Server-set: the code, the workflow state, the dates the services stamp, the version, and
         # where the finding came from (`source_type`/`source_id`/`source_url` are written only by the
         # service that creates a finding from that source: an audit item, a KPI miss, a complaint).
-        read_only_fields = ["code", "status", "raised_at", "cause", "closed_at", "escalated_to_gm_at", "version",
-                            "source_type", "source_id", "source_url"]
+        read_only_fields = [
+            "code",
+            "status",
+            "raised_at",
+            "cause",
+            "closed_at",
+            "escalated_to_gm_at",
+            "version",
+            "source_type",
+            "source_id",
+            "source_url",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -53,9 +83,16 @@ class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def get_queryset(self):
         p = self.request.query_params
-        qs = selectors.finding_list(self.request.user, today=timezone.localdate(), q=p.get("q", ""), severity=p.get("severity", ""),
-                                    status=p.get("status", ""), source=p.get("source", ""), project_id=p.get("project", ""),
-                                    overdue=p.get("overdue") in ("1", "true"))
+        qs = selectors.finding_list(
+            self.request.user,
+            today=timezone.localdate(),
+            q=p.get("q", ""),
+            severity=p.get("severity", ""),
+            status=p.get("status", ""),
+            source=p.get("source", ""),
+            project_id=p.get("project", ""),
+            overdue=p.get("overdue") in ("1", "true"),
+        )
         return qs.select_related("raised_by").prefetch_related("actions__owner")
 
     def create(self, request, *args, **kwargs):
@@ -64,9 +101,15 @@ class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         d = serializer.validated_data
         try:
             finding = services.finding_create(
-                actor=request.user, title=d["title"], description=d["description"], severity=d["severity"],
-                source=d.get("source", Finding.Source.MANUAL), project=d.get("project"), department=d.get("department"),
-                owner=d.get("owner"), due_date=d.get("due_date"),
+                actor=request.user,
+                title=d["title"],
+                description=d["description"],
+                severity=d["severity"],
+                source=d.get("source", Finding.Source.MANUAL),
+                project=d.get("project"),
+                department=d.get("department"),
+                owner=d.get("owner"),
+                due_date=d.get("due_date"),
             )
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc) or None) from exc

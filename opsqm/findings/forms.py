@@ -62,8 +62,11 @@ class FindingForm(StyledFormMixin, forms.ModelForm):
 
 
 class CauseForm(StyledFormMixin, forms.Form):
-    cause = forms.CharField(label=_("原因分析"), widget=forms.Textarea(attrs={"rows": 6}),
-                            help_text=_("说明问题发生的根本原因（人员、流程、技术、管理等方面）。"))
+    cause = forms.CharField(
+        label=_("原因分析"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("说明问题发生的根本原因（人员、流程、技术、管理等方面）。"),
+    )
     version = VersionField()
 
 
@@ -81,18 +84,27 @@ class ActionForm(StyledFormMixin, forms.Form):
 
 class ImplementForm(StyledFormMixin, forms.Form):
     note = forms.CharField(label=_("实施情况"), widget=forms.Textarea(attrs={"rows": 4}))
-    evidence_ref = forms.CharField(label=_("证据材料"), required=False, max_length=300,
-                                   help_text=_("填写证据文件编号或存放位置（如文档编号、共享目录路径、工单号）。"))
-    evidence_file = forms.FileField(label=_("上传证据文件"), required=False,
-                                    help_text=_("可选。支持 PDF、图片、Office 文档、文本和 ZIP，系统会核验文件内容与扩展名是否一致。"))
+    evidence_ref = forms.CharField(
+        label=_("证据材料"), required=False, max_length=300, help_text=_("填写证据文件编号或存放位置（如文档编号、共享目录路径、工单号）。")
+    )
+    evidence_file = forms.FileField(
+        label=_("上传证据文件"),
+        required=False,
+        help_text=_("可选。支持 PDF、图片、Office 文档、文本和 ZIP，系统会核验文件内容与扩展名是否一致。"),
+    )
     version = VersionField()
 
 
 class VerifyForm(StyledFormMixin, forms.Form):
-    effective = forms.TypedChoiceField(label=_("验证结论"), choices=[("1", _("有效：问题已消除")), ("0", _("无效：需要重新制定措施"))],
-                                       coerce=lambda v: v == "1", widget=forms.RadioSelect)
-    note = forms.CharField(label=_("验证意见"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
-                           help_text=_("结论为无效时必须说明原因。"))
+    effective = forms.TypedChoiceField(
+        label=_("验证结论"),
+        choices=[("1", _("有效：问题已消除")), ("0", _("无效：需要重新制定措施"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("验证意见"), required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text=_("结论为无效时必须说明原因。")
+    )
     version = VersionField()
 
 
@@ -129,8 +141,11 @@ class ImprovementForm(StyledFormMixin, forms.ModelForm):
             del self.fields["status"]
         else:
             # Progress and completion are reported as updates, not typed over.
-            self.fields["status"].choices = [c for c in ImprovementItem.Status.choices if c[0] != ImprovementItem.Status.DONE] \
-                if self.instance.status != ImprovementItem.Status.DONE else ImprovementItem.Status.choices
+            self.fields["status"].choices = (
+                [c for c in ImprovementItem.Status.choices if c[0] != ImprovementItem.Status.DONE]
+                if self.instance.status != ImprovementItem.Status.DONE
+                else ImprovementItem.Status.choices
+            )
 
 
 class ProgressForm(StyledFormMixin, forms.Form):
@@ -140,7 +155,14 @@ class ProgressForm(StyledFormMixin, forms.Form):
     version = VersionField()
 
 
-
-
-__all__ = ["FindingForm", "CauseForm", "ActionForm", "ImplementForm", "VerifyForm", "NoteForm", "ToImprovementForm",
-           "ImprovementForm", "ProgressForm"]
+__all__ = [
+    "FindingForm",
+    "CauseForm",
+    "ActionForm",
+    "ImplementForm",
+    "VerifyForm",
+    "NoteForm",
+    "ToImprovementForm",
+    "ImprovementForm",
+    "ProgressForm",
+]

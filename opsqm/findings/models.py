@@ -39,14 +39,22 @@ class Finding(AuditedModel):
     severity = models.CharField(_("等级"), max_length=16, choices=Severity.choices, db_index=True)
     source = models.CharField(_("来源"), max_length=16, choices=Source.choices, default=Source.MANUAL, db_index=True)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN, db_index=True)
-    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, null=True, blank=True, related_name="findings", verbose_name=_("项目"))
-    department = models.ForeignKey("org.Department", on_delete=models.PROTECT, null=True, blank=True, related_name="findings", verbose_name=_("责任部门"))
+    project = models.ForeignKey(
+        "org.Project", on_delete=models.PROTECT, null=True, blank=True, related_name="findings", verbose_name=_("项目")
+    )
+    department = models.ForeignKey(
+        "org.Department", on_delete=models.PROTECT, null=True, blank=True, related_name="findings", verbose_name=_("责任部门")
+    )
     source_type = models.CharField(_("来源对象类型"), max_length=100, blank=True)
     source_id = models.CharField(_("来源对象 ID"), max_length=64, blank=True)
     source_url = SafeURLField(_("来源链接"), max_length=500, blank=True)
-    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="findings_raised", verbose_name=_("提出人"))
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="findings_raised", verbose_name=_("提出人")
+    )
     raised_at = models.DateTimeField(_("提出时间"))
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="findings_owned", verbose_name=_("责任人"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="findings_owned", verbose_name=_("责任人")
+    )
     cause = models.TextField(_("原因分析"), blank=True)
     due_date = models.DateField(_("答复期限"), null=True, blank=True)
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
@@ -62,7 +70,9 @@ class Finding(AuditedModel):
         verbose_name_plural = _("问题")
         indexes = [models.Index(fields=["source_type", "source_id"], name="finding_source")]
         constraints = [
-            models.CheckConstraint(condition=Q(status="closed", closed_at__isnull=False) | ~Q(status="closed"), name="finding_closed_has_time"),
+            models.CheckConstraint(
+                condition=Q(status="closed", closed_at__isnull=False) | ~Q(status="closed"), name="finding_closed_has_time"
+            ),
             models.CheckConstraint(condition=~Q(severity="major") | Q(escalated_to_gm_at__isnull=False), name="finding_major_escalated"),
         ]
 
@@ -86,16 +96,22 @@ class CorrectiveAction(AuditedModel):
 
     finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="actions", verbose_name=_("问题"))
     description = models.TextField(_("纠正措施"))
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="actions_owned", verbose_name=_("实施责任人"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="actions_owned", verbose_name=_("实施责任人")
+    )
     due_date = models.DateField(_("完成期限"))
     status = models.CharField(_("状态"), max_length=24, choices=Status.choices, default=Status.PLANNED, db_index=True)
     implemented_at = models.DateTimeField(_("实施时间"), null=True, blank=True)
-    implemented_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("实施人"))
+    implemented_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("实施人")
+    )
     implementation_note = models.TextField(_("实施说明"), blank=True)
     # Uploaded evidence lives in opsqm.records.EvidenceFile (owner = this action); this text field
     # holds a reference to evidence kept elsewhere (document number, file-server path, ticket number).
     evidence_ref = models.CharField(_("证据材料"), max_length=300, blank=True, help_text=_("证据文件编号或存放位置"))
-    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("验证人"))
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("验证人")
+    )
     verified_at = models.DateTimeField(_("验证时间"), null=True, blank=True)
     verification_note = models.TextField(_("验证意见"), blank=True)
     escalation_level = models.PositiveSmallIntegerField(_("督办级别"), default=0)
@@ -111,7 +127,9 @@ class CorrectiveAction(AuditedModel):
         verbose_name_plural = _("纠正措施")
         constraints = [
             # Nobody verifies their own work: not the implementer, not the action owner.
-            models.CheckConstraint(condition=Q(verified_by__isnull=True) | ~Q(verified_by=F("implemented_by")), name="action_verifier_not_implementer"),
+            models.CheckConstraint(
+                condition=Q(verified_by__isnull=True) | ~Q(verified_by=F("implemented_by")), name="action_verifier_not_implementer"
+            ),
             models.CheckConstraint(condition=Q(verified_by__isnull=True) | ~Q(verified_by=F("owner")), name="action_verifier_not_owner"),
             # Steps cannot be skipped: a verified action was implemented first.
             models.CheckConstraint(
@@ -119,7 +137,8 @@ class CorrectiveAction(AuditedModel):
                 name="action_implemented_has_who_when",
             ),
             models.CheckConstraint(
-                condition=~Q(status__in=["verified_effective", "verified_ineffective"]) | Q(verified_at__isnull=False, verified_by__isnull=False),
+                condition=~Q(status__in=["verified_effective", "verified_ineffective"])
+                | Q(verified_at__isnull=False, verified_by__isnull=False),
                 name="action_verified_has_who_when",
             ),
             models.CheckConstraint(condition=Q(escalation_level__lte=3), name="action_escalation_level_range"),
@@ -162,9 +181,13 @@ class FindingEvent(models.Model):
         IMPROVEMENT = "improvement", _("列入服务改进计划")
 
     finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="events", verbose_name=_("问题"))
-    action = models.ForeignKey(CorrectiveAction, on_delete=models.CASCADE, null=True, blank=True, related_name="events", verbose_name=_("纠正措施"))
+    action = models.ForeignKey(
+        CorrectiveAction, on_delete=models.CASCADE, null=True, blank=True, related_name="events", verbose_name=_("纠正措施")
+    )
     at = models.DateTimeField(_("时间"))
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("操作人"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("操作人")
+    )
     kind = models.CharField(_("事件"), max_length=24, choices=Kind.choices)
     note = models.TextField(_("说明"), blank=True)
 
@@ -172,6 +195,9 @@ class FindingEvent(models.Model):
         ordering = ["at", "id"]
         verbose_name = _("问题处理记录")
         verbose_name_plural = _("问题处理记录")
+
+    def __str__(self) -> str:
+        return f"{self.finding} · {self.get_kind_display()}"
 
 
 class ActionEscalation(models.Model):
@@ -200,6 +226,9 @@ class ActionEscalation(models.Model):
             models.CheckConstraint(condition=Q(level__lte=3), name="escalation_level_range"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.action} · {self.get_level_display()}"
+
 
 class ImprovementItem(AuditedModel):
     """An entry of the service improvement plan (服务改进计划)."""
@@ -215,12 +244,18 @@ class ImprovementItem(AuditedModel):
     description = models.TextField(_("说明"), blank=True)
     target = models.CharField(_("改进目标"), max_length=300)
     measure = models.TextField(_("改进措施"), blank=True)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="improvements_owned", verbose_name=_("责任人"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="improvements_owned", verbose_name=_("责任人")
+    )
     due_date = models.DateField(_("计划完成日期"))
     progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PLANNED, db_index=True)
-    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, null=True, blank=True, related_name="improvements", verbose_name=_("项目"))
-    finding = models.ForeignKey(Finding, on_delete=models.SET_NULL, null=True, blank=True, related_name="improvements", verbose_name=_("来源问题"))
+    project = models.ForeignKey(
+        "org.Project", on_delete=models.PROTECT, null=True, blank=True, related_name="improvements", verbose_name=_("项目")
+    )
+    finding = models.ForeignKey(
+        Finding, on_delete=models.SET_NULL, null=True, blank=True, related_name="improvements", verbose_name=_("来源问题")
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("登记人"))
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     version = models.PositiveIntegerField(default=0)
@@ -256,3 +291,6 @@ class ImprovementUpdate(models.Model):
         verbose_name = _("改进进展")
         verbose_name_plural = _("改进进展")
         constraints = [models.CheckConstraint(condition=Q(progress__gte=0, progress__lte=100), name="improvement_update_progress_0_100")]
+
+    def __str__(self) -> str:
+        return f"{self.item} · {self.note[:40]}"

@@ -45,8 +45,17 @@ def _overdue_action(today: dt.date) -> Exists:
     return Exists(CorrectiveAction.objects.filter(finding=OuterRef("pk"), status=CorrectiveAction.Status.PLANNED, due_date__lt=today))
 
 
-def finding_list(user: Any, *, today: dt.date, q: str = "", severity: str = "", status: str = "", source: str = "",
-                 project_id: Any = None, overdue: bool = False) -> QuerySet[Finding]:
+def finding_list(
+    user: Any,
+    *,
+    today: dt.date,
+    q: str = "",
+    severity: str = "",
+    status: str = "",
+    source: str = "",
+    project_id: Any = None,
+    overdue: bool = False,
+) -> QuerySet[Finding]:
     qs = findings_visible_to(user).select_related("project", "owner").annotate(has_overdue_action=_overdue_action(today))
     if q:
         qs = qs.filter(Q(code__icontains=q) | Q(title__icontains=q) | Q(description__icontains=q))
@@ -69,11 +78,18 @@ def finding_list(user: Any, *, today: dt.date, q: str = "", severity: str = "", 
 
 
 def open_major_findings(user: Any) -> QuerySet[Finding]:
-    return (findings_visible_to(user).filter(severity=Finding.Severity.MAJOR).exclude(status=Finding.Status.CLOSED)
-            .select_related("project", "owner").order_by("-raised_at"))
+    return (
+        findings_visible_to(user)
+        .filter(severity=Finding.Severity.MAJOR)
+        .exclude(status=Finding.Status.CLOSED)
+        .select_related("project", "owner")
+        .order_by("-raised_at")
+    )
 
 
-def improvement_list(user: Any, *, q: str = "", status: str = "", project_id: Any = None, owner_id: Any = None) -> QuerySet[ImprovementItem]:
+def improvement_list(
+    user: Any, *, q: str = "", status: str = "", project_id: Any = None, owner_id: Any = None
+) -> QuerySet[ImprovementItem]:
     qs = improvements_visible_to(user).select_related("project", "owner", "finding")
     if q:
         qs = qs.filter(Q(code__icontains=q) | Q(title__icontains=q) | Q(target__icontains=q))

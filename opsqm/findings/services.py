@@ -23,18 +23,30 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opsqm import clock
-from opsqm.records.codes import code_allocate
 from opsqm.accounts.roles import Role
 from opsqm.findings import policy
 from opsqm.findings.models import ActionEscalation, CorrectiveAction, Finding, FindingEvent, ImprovementItem, ImprovementUpdate
 from opsqm.notifications.services import notify
+from opsqm.records.codes import code_allocate
 from opsqm.records.dates import check_due_date
 from opsqm.records.locking import StaleEditError, bump_version, lock_for_edit
 
 __all__ = [
-    "StaleEditError", "finding_create", "finding_update", "finding_analyze", "finding_close", "finding_reopen",
-    "action_create", "action_update", "action_implement", "action_verify", "actions_escalate_overdue",
-    "improvement_create", "improvement_update", "improvement_add_progress", "improvement_from_finding",
+    "StaleEditError",
+    "finding_create",
+    "finding_update",
+    "finding_analyze",
+    "finding_close",
+    "finding_reopen",
+    "action_create",
+    "action_update",
+    "action_implement",
+    "action_verify",
+    "actions_escalate_overdue",
+    "improvement_create",
+    "improvement_update",
+    "improvement_add_progress",
+    "improvement_from_finding",
 ]
 
 FINDING_EDIT_FIELDS = ("title", "description", "severity", "owner", "due_date", "department")
@@ -50,6 +62,7 @@ K = FindingEvent.Kind
 
 
 # ---------------------------------------------------------------- helpers
+
 
 def _now(now: dt.datetime | None) -> dt.datetime:
     return now or clock.now()
@@ -75,8 +88,9 @@ def _lock_finding(finding: Finding, expected_version: int | None) -> Finding:
 
 
 def _lock_action(action: CorrectiveAction, expected_version: int | None) -> CorrectiveAction:
-    return lock_for_edit(action, expected_version, _("该纠正措施已被他人修改，请刷新页面查看最新状态后再操作。"),
-                         select_related=("finding__project",))
+    return lock_for_edit(
+        action, expected_version, _("该纠正措施已被他人修改，请刷新页面查看最新状态后再操作。"), select_related=("finding__project",)
+    )
 
 
 def _save(instance: Any) -> None:
@@ -85,7 +99,9 @@ def _save(instance: Any) -> None:
     instance.save()
 
 
-def _event(finding: Finding, actor: Any, kind: str, note: str = "", *, action: CorrectiveAction | None = None, at: dt.datetime | None = None) -> None:
+def _event(
+    finding: Finding, actor: Any, kind: str, note: str = "", *, action: CorrectiveAction | None = None, at: dt.datetime | None = None
+) -> None:
     FindingEvent.objects.create(finding=finding, action=action, actor=actor, kind=kind, note=note, at=_now(at))
 
 
@@ -118,19 +134,36 @@ def _escalate_major(finding: Finding, actor: Any, now: dt.datetime) -> None:
     notify(
         users=_active_users(Role.GM_OFFICE),
         title=_("重大问题上报：%(code)s %(title)s") % {"code": finding.code, "title": finding.title},
-        body=_("项目：%(project)s\n来源：%(source)s\n提出人：%(by)s\n\n%(desc)s") % {
-            "project": project, "source": finding.get_source_display(), "by": actor.display_name, "desc": finding.description,
+        body=_("项目：%(project)s\n来源：%(source)s\n提出人：%(by)s\n\n%(desc)s")
+        % {
+            "project": project,
+            "source": finding.get_source_display(),
+            "by": actor.display_name,
+            "desc": finding.description,
         },
-        url=_finding_url(finding), kind="finding_major",
+        url=_finding_url(finding),
+        kind="finding_major",
     )
 
 
 # ---------------------------------------------------------------- findings
 
+
 @transaction.atomic
 def finding_create(
-    *, actor: Any, title: str, description: str, severity: str, source: str, project: Any = None, department: Any = None,
-    source_type: str = "", source_id: str = "", source_url: str = "", owner: Any = None, due_date: dt.date | None = None,
+    *,
+    actor: Any,
+    title: str,
+    description: str,
+    severity: str,
+    source: str,
+    project: Any = None,
+    department: Any = None,
+    source_type: str = "",
+    source_id: str = "",
+    source_url: str = "",
+    owner: Any = None,
+    due_date: dt.date | None = None,
     now: dt.datetime | None = None,
 ) -> Finding:
     if not policy.can_raise(actor, project):
@@ -143,22 +176,43 @@ def finding_create(
         due_date = _add_working_days(timezone.localtime(at).date(), ANSWER_WORKING_DAYS)
     year = timezone.localtime(at).year
     finding = Finding(
-        code=code_allocate(prefix="NC", year=year, model=Finding), title=title, description=description, severity=severity, source=source,
-        project=project, department=department, source_type=source_type, source_id=str(source_id or ""), source_url=source_url,
-        raised_by=actor, raised_at=at, owner=owner, due_date=due_date,
+        code=code_allocate(prefix="NC", year=year, model=Finding),
+        title=title,
+        description=description,
+        severity=severity,
+        source=source,
+        project=project,
+        department=department,
+        source_type=source_type,
+        source_id=str(source_id or ""),
+        source_url=source_url,
+        raised_by=actor,
+        raised_at=at,
+        owner=owner,
+        due_date=due_date,
     )
     if severity == Finding.Severity.MAJOR:
         finding.escalated_to_gm_at = at
     finding.full_clean()
     finding.save()
-    _event(finding, actor, K.CREATED, _("等级：%(s)s；来源：%(src)s") % {"s": finding.get_severity_display(), "src": finding.get_source_display()}, at=at)
+    _event(
+        finding,
+        actor,
+        K.CREATED,
+        _("等级：%(s)s；来源：%(src)s") % {"s": finding.get_severity_display(), "src": finding.get_source_display()},
+        at=at,
+    )
     if severity == Finding.Severity.MAJOR:
         _escalate_major(finding, actor, at)
         _event(finding, actor, K.ESCALATED_GM, _("已通知总经办（站内通知和邮件）。"), at=at)
     if owner is not None and owner.pk != actor.pk:
-        notify(users=[owner], title=_("新问题待您分析原因：%(code)s %(title)s") % {"code": finding.code, "title": title},
-               body=_("请在 %(due)s 前完成原因分析并制定纠正措施。") % {"due": due_date.isoformat()},
-               url=_finding_url(finding), kind="finding_assigned")
+        notify(
+            users=[owner],
+            title=_("新问题待您分析原因：%(code)s %(title)s") % {"code": finding.code, "title": title},
+            body=_("请在 %(due)s 前完成原因分析并制定纠正措施。") % {"due": due_date.isoformat()},
+            url=_finding_url(finding),
+            kind="finding_assigned",
+        )
     return finding
 
 
@@ -191,7 +245,9 @@ def finding_update(*, actor: Any, finding: Finding, data: dict[str, Any], expect
 
 
 @transaction.atomic
-def finding_analyze(*, actor: Any, finding: Finding, cause: str, expected_version: int | None = None, now: dt.datetime | None = None) -> Finding:
+def finding_analyze(
+    *, actor: Any, finding: Finding, cause: str, expected_version: int | None = None, now: dt.datetime | None = None
+) -> Finding:
     locked = _lock_finding(finding, expected_version)
     if not policy.can_handle(actor, locked):
         raise PermissionDenied(_("只有问题责任人、项目运维经理或质量人员可以填写原因分析。"))
@@ -214,7 +270,9 @@ def _require_verifier(actor: Any, finding: Finding, note_verb: str) -> None:
 
 
 @transaction.atomic
-def finding_close(*, actor: Any, finding: Finding, note: str, expected_version: int | None = None, now: dt.datetime | None = None) -> Finding:
+def finding_close(
+    *, actor: Any, finding: Finding, note: str, expected_version: int | None = None, now: dt.datetime | None = None
+) -> Finding:
     """Close by hand: an observation with a note; a major/minor finding only once its actions were verified effective."""
     locked = _lock_finding(finding, expected_version)
     _require_verifier(actor, locked, _("关闭问题"))
@@ -257,8 +315,13 @@ def finding_reopen(*, actor: Any, finding: Finding, reason: str, expected_versio
     _save(locked)
     _event(locked, actor, K.REOPENED, reason)
     if locked.owner_id:
-        notify(users=[locked.owner], title=_("问题被重新打开：%(code)s") % {"code": locked.code}, body=reason,
-               url=_finding_url(locked), kind="finding_reopened")
+        notify(
+            users=[locked.owner],
+            title=_("问题被重新打开：%(code)s") % {"code": locked.code},
+            body=reason,
+            url=_finding_url(locked),
+            kind="finding_reopened",
+        )
     return locked
 
 
@@ -296,15 +359,29 @@ def _refresh_finding_status(finding: Finding, actor: Any, at: dt.datetime) -> No
 def _notify_closed(finding: Finding, actor: Any) -> None:
     """The finding's owner hears that it is closed (unless they closed it themselves)."""
     if finding.owner_id and finding.owner_id != actor.pk:
-        notify(users=[finding.owner], title=_("问题已关闭：%(code)s %(title)s") % {"code": finding.code, "title": finding.title},
-               body=finding.close_note, url=_finding_url(finding), kind="finding_closed")
+        notify(
+            users=[finding.owner],
+            title=_("问题已关闭：%(code)s %(title)s") % {"code": finding.code, "title": finding.title},
+            body=finding.close_note,
+            url=_finding_url(finding),
+            kind="finding_closed",
+        )
 
 
 # ---------------------------------------------------------------- corrective actions
 
+
 @transaction.atomic
-def action_create(*, actor: Any, finding: Finding, description: str, owner: Any, due_date: dt.date,
-                  expected_version: int | None = None, now: dt.datetime | None = None) -> CorrectiveAction:
+def action_create(
+    *,
+    actor: Any,
+    finding: Finding,
+    description: str,
+    owner: Any,
+    due_date: dt.date,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> CorrectiveAction:
     locked = _lock_finding(finding, expected_version)
     if not policy.can_handle(actor, locked):
         raise PermissionDenied(_("只有问题责任人、项目运维经理或质量人员可以制定纠正措施。"))
@@ -320,12 +397,22 @@ def action_create(*, actor: Any, finding: Finding, description: str, owner: Any,
     if locked.status in (S.ANALYZED, S.REOPENED, S.IMPLEMENTED):
         locked.status = S.ACTION_PLANNED
     _save(locked)
-    _event(locked, actor, K.ACTION_PLANNED, _("%(desc)s（责任人：%(owner)s，期限：%(due)s）") % {
-        "desc": description, "owner": owner.display_name, "due": due_date.isoformat()}, action=action, at=at)
+    _event(
+        locked,
+        actor,
+        K.ACTION_PLANNED,
+        _("%(desc)s（责任人：%(owner)s，期限：%(due)s）") % {"desc": description, "owner": owner.display_name, "due": due_date.isoformat()},
+        action=action,
+        at=at,
+    )
     if owner.pk != actor.pk:
-        notify(users=[owner], title=_("纠正措施待您实施：%(code)s") % {"code": locked.code},
-               body=_("%(desc)s\n完成期限：%(due)s") % {"desc": description, "due": due_date.isoformat()},
-               url=_finding_url(locked), kind="action_assigned")
+        notify(
+            users=[owner],
+            title=_("纠正措施待您实施：%(code)s") % {"code": locked.code},
+            body=_("%(desc)s\n完成期限：%(due)s") % {"desc": description, "due": due_date.isoformat()},
+            url=_finding_url(locked),
+            kind="action_assigned",
+        )
     return action
 
 
@@ -342,14 +429,28 @@ def action_update(*, actor: Any, action: CorrectiveAction, data: dict[str, Any],
         if field in data:
             setattr(locked, field, data[field])
     _save(locked)
-    _event(locked.finding, actor, K.ACTION_EDITED, _("%(desc)s（责任人：%(owner)s，期限：%(due)s）") % {
-        "desc": locked.description, "owner": locked.owner.display_name, "due": locked.due_date.isoformat()}, action=locked)
+    _event(
+        locked.finding,
+        actor,
+        K.ACTION_EDITED,
+        _("%(desc)s（责任人：%(owner)s，期限：%(due)s）")
+        % {"desc": locked.description, "owner": locked.owner.display_name, "due": locked.due_date.isoformat()},
+        action=locked,
+    )
     return locked
 
 
 @transaction.atomic
-def action_implement(*, actor: Any, action: CorrectiveAction, note: str, evidence_ref: str = "", evidence_file: Any = None,
-                     expected_version: int | None = None, now: dt.datetime | None = None) -> CorrectiveAction:
+def action_implement(
+    *,
+    actor: Any,
+    action: CorrectiveAction,
+    note: str,
+    evidence_ref: str = "",
+    evidence_file: Any = None,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> CorrectiveAction:
     locked = _lock_action(action, expected_version)
     if locked.owner_id != actor.pk:
         raise PermissionDenied(_("只有该措施的实施责任人可以登记实施完成。"))
@@ -379,14 +480,26 @@ def action_implement(*, actor: Any, action: CorrectiveAction, note: str, evidenc
     verifiers = [u for u in ([finding.project.quality_specialist] if finding.project_id else []) if u is not None]
     if not verifiers:
         verifiers = _active_users(Role.QUALITY_MANAGER)
-    notify(users=[u for u in verifiers if u.pk != actor.pk],
-           title=_("纠正措施待您验证：%(code)s") % {"code": finding.code}, body=note, url=_finding_url(finding), kind="action_to_verify")
+    notify(
+        users=[u for u in verifiers if u.pk != actor.pk],
+        title=_("纠正措施待您验证：%(code)s") % {"code": finding.code},
+        body=note,
+        url=_finding_url(finding),
+        kind="action_to_verify",
+    )
     return locked
 
 
 @transaction.atomic
-def action_verify(*, actor: Any, action: CorrectiveAction, effective: bool, note: str = "",
-                  expected_version: int | None = None, now: dt.datetime | None = None) -> CorrectiveAction:
+def action_verify(
+    *,
+    actor: Any,
+    action: CorrectiveAction,
+    effective: bool,
+    note: str = "",
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> CorrectiveAction:
     locked = _lock_action(action, expected_version)
     finding = _lock_finding(locked.finding, None)
     _require_verifier(actor, finding, _("验证纠正措施"))
@@ -408,22 +521,31 @@ def action_verify(*, actor: Any, action: CorrectiveAction, effective: bool, note
     if effective:
         _event(finding, actor, K.VERIFIED_EFFECTIVE, note, action=locked, at=at)
         _refresh_finding_status(finding, actor, at)
-        notify(users=[u for u in {locked.owner, locked.implemented_by} if u is not None and u.pk != actor.pk],
-               title=_("纠正措施已验证有效：%(code)s") % {"code": finding.code}, body=note or locked.description,
-               url=_finding_url(finding), kind="action_effective")
+        notify(
+            users=[u for u in {locked.owner, locked.implemented_by} if u is not None and u.pk != actor.pk],
+            title=_("纠正措施已验证有效：%(code)s") % {"code": finding.code},
+            body=note or locked.description,
+            url=_finding_url(finding),
+            kind="action_effective",
+        )
     else:
         finding.status = S.REOPENED
         finding.close_note = note
         _save(finding)
         _event(finding, actor, K.VERIFIED_INEFFECTIVE, note, action=locked, at=at)
         _event(finding, actor, K.REOPENED, note, at=at)
-        notify(users=[u for u in (locked.owner, finding.owner) if u is not None],
-               title=_("纠正措施验证无效，问题已重新打开：%(code)s") % {"code": finding.code}, body=note,
-               url=_finding_url(finding), kind="action_ineffective")
+        notify(
+            users=[u for u in (locked.owner, finding.owner) if u is not None],
+            title=_("纠正措施验证无效，问题已重新打开：%(code)s") % {"code": finding.code},
+            body=note,
+            url=_finding_url(finding),
+            kind="action_ineffective",
+        )
     return locked
 
 
 # ---------------------------------------------------------------- overdue ladder
+
 
 def escalation_days() -> tuple[int, ...]:
     days = tuple(getattr(settings, "OPSQM_ESCALATION_DAYS", DEFAULT_ESCALATION_DAYS))
@@ -458,8 +580,11 @@ def actions_escalate_overdue(*, today: dt.date) -> list[ActionEscalation]:
     """Climb the ladder for every planned action past due. Idempotent: a level is recorded once per action."""
     days = escalation_days()
     created: list[ActionEscalation] = []
-    overdue = (CorrectiveAction.objects.filter(status=A.PLANNED, due_date__lt=today)
-               .select_related("owner", "finding__project__ops_manager").order_by("due_date", "pk"))
+    overdue = (
+        CorrectiveAction.objects.filter(status=A.PLANNED, due_date__lt=today)
+        .select_related("owner", "finding__project__ops_manager")
+        .order_by("due_date", "pk")
+    )
     for action in overdue:
         with transaction.atomic():
             days_overdue = (today - action.due_date).days
@@ -474,18 +599,29 @@ def actions_escalate_overdue(*, today: dt.date) -> list[ActionEscalation]:
             CorrectiveAction.objects.filter(pk=action.pk).update(escalation_level=level)
             label = ActionEscalation.Level(level).label
             names = "、".join(p.display_name for p in recipients)
-            _event(action.finding, None, K.OVERDUE, _("逾期 %(d)d 天，督办至%(label)s；已通知：%(names)s") % {
-                "d": days_overdue, "label": label, "names": names}, action=action, at=at)
-            notify(users=recipients,
-                   title=_("纠正措施逾期 %(d)d 天（督办：%(label)s）：%(code)s") % {"d": days_overdue, "label": label, "code": action.finding.code},
-                   body=_("%(desc)s\n责任人：%(owner)s\n完成期限：%(due)s") % {
-                       "desc": action.description, "owner": action.owner.display_name, "due": action.due_date.isoformat()},
-                   url=_finding_url(action.finding), kind="action_overdue")
+            _event(
+                action.finding,
+                None,
+                K.OVERDUE,
+                _("逾期 %(d)d 天，督办至%(label)s；已通知：%(names)s") % {"d": days_overdue, "label": label, "names": names},
+                action=action,
+                at=at,
+            )
+            notify(
+                users=recipients,
+                title=_("纠正措施逾期 %(d)d 天（督办：%(label)s）：%(code)s")
+                % {"d": days_overdue, "label": label, "code": action.finding.code},
+                body=_("%(desc)s\n责任人：%(owner)s\n完成期限：%(due)s")
+                % {"desc": action.description, "owner": action.owner.display_name, "due": action.due_date.isoformat()},
+                url=_finding_url(action.finding),
+                kind="action_overdue",
+            )
             created.append(row)
     return created
 
 
 # ---------------------------------------------------------------- improvement register
+
 
 def _validate_progress(progress: int) -> None:
     if not 0 <= progress <= 100:
@@ -493,33 +629,70 @@ def _validate_progress(progress: int) -> None:
 
 
 @transaction.atomic
-def improvement_create(*, actor: Any, title: str, target: str, owner: Any, due_date: dt.date, description: str = "",
-                       measure: str = "", project: Any = None, finding: Finding | None = None, progress: int = 0,
-                       status: str = ImprovementItem.Status.PLANNED) -> ImprovementItem:
+def improvement_create(
+    *,
+    actor: Any,
+    title: str,
+    target: str,
+    owner: Any,
+    due_date: dt.date,
+    description: str = "",
+    measure: str = "",
+    project: Any = None,
+    finding: Finding | None = None,
+    progress: int = 0,
+    status: str = ImprovementItem.Status.PLANNED,
+) -> ImprovementItem:
     if not policy.can_manage_improvements(actor, project):
         raise PermissionDenied(_("您无权在该范围登记服务改进项。"))
     _validate_progress(progress)
     check_due_date(due_date, today=_local_date(clock.now()), what=_("计划完成日期"))
     year = timezone.localdate().year
-    item = ImprovementItem(code=code_allocate(prefix="IMP", year=year, model=ImprovementItem), title=title, description=description, target=target,
-                           measure=measure, owner=owner, due_date=due_date, progress=progress, status=status, project=project,
-                           finding=finding, created_by=actor)
+    item = ImprovementItem(
+        code=code_allocate(prefix="IMP", year=year, model=ImprovementItem),
+        title=title,
+        description=description,
+        target=target,
+        measure=measure,
+        owner=owner,
+        due_date=due_date,
+        progress=progress,
+        status=status,
+        project=project,
+        finding=finding,
+        created_by=actor,
+    )
     item.full_clean()
     item.save()
     if finding is not None:
         _event(finding, actor, K.IMPROVEMENT, f"{item.code}：{target}")
     if owner.pk != actor.pk:
-        notify(users=[owner], title=_("服务改进项由您负责：%(code)s %(title)s") % {"code": item.code, "title": title},
-               body=_("改进目标：%(t)s\n计划完成：%(due)s") % {"t": target, "due": due_date.isoformat()},
-               url=reverse("improvements:detail", args=[item.pk]), kind="improvement_assigned")
+        notify(
+            users=[owner],
+            title=_("服务改进项由您负责：%(code)s %(title)s") % {"code": item.code, "title": title},
+            body=_("改进目标：%(t)s\n计划完成：%(due)s") % {"t": target, "due": due_date.isoformat()},
+            url=reverse("improvements:detail", args=[item.pk]),
+            kind="improvement_assigned",
+        )
     return item
 
 
 @transaction.atomic
-def improvement_from_finding(*, actor: Any, finding: Finding, target: str, owner: Any, due_date: dt.date, measure: str = "") -> ImprovementItem:
+def improvement_from_finding(
+    *, actor: Any, finding: Finding, target: str, owner: Any, due_date: dt.date, measure: str = ""
+) -> ImprovementItem:
     locked = _lock_finding(finding, None)
-    item = improvement_create(actor=actor, title=locked.title, description=locked.description, target=target, measure=measure,
-                              owner=owner, due_date=due_date, project=locked.project, finding=locked)
+    item = improvement_create(
+        actor=actor,
+        title=locked.title,
+        description=locked.description,
+        target=target,
+        measure=measure,
+        owner=owner,
+        due_date=due_date,
+        project=locked.project,
+        finding=locked,
+    )
     return item
 
 
@@ -546,8 +719,9 @@ def improvement_update(*, actor: Any, item: ImprovementItem, data: dict[str, Any
 
 
 @transaction.atomic
-def improvement_add_progress(*, actor: Any, item: ImprovementItem, date: dt.date, progress: int, note: str,
-                             expected_version: int | None = None) -> ImprovementUpdate:
+def improvement_add_progress(
+    *, actor: Any, item: ImprovementItem, date: dt.date, progress: int, note: str, expected_version: int | None = None
+) -> ImprovementUpdate:
     locked = lock_for_edit(item, expected_version, _("该改进项已被他人修改，请刷新页面后重新填报。"))
     if not _can_update_improvement(actor, locked):
         raise PermissionDenied(_("只有改进项责任人、登记人或质量人员可以填报进展。"))

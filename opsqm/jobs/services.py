@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import traceback
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -51,7 +52,9 @@ def run_job(job_id: Any, work: Callable[[Job], dict[str, Any]]) -> None:
     except Exception:  # the worker must survive any job; the trace goes to the job for admins
         log.exception("job %s failed", job_id)
         Job.objects.filter(pk=job_id).update(
-            status=JobStatus.FAILED, error=_("任务执行出错，请联系系统管理员。") + "\n" + traceback.format_exc()[-2000:], finished_at=timezone.now()
+            status=JobStatus.FAILED,
+            error=_("任务执行出错，请联系系统管理员。") + "\n" + traceback.format_exc()[-2000:],
+            finished_at=timezone.now(),
         )
     else:
         Job.objects.filter(pk=job_id).update(status=JobStatus.SUCCEEDED, result=result, finished_at=timezone.now())
@@ -60,8 +63,9 @@ def run_job(job_id: Any, work: Callable[[Job], dict[str, Any]]) -> None:
 ABANDONED_MESSAGE = _("任务执行中后台进程被中止（例如服务器重启），任务未完成，未保存任何数据；请重新提交。")
 
 
-def jobs_fail_abandoned(*, worker_started_at: dt.datetime, same_queue_only: bool, max_running: dt.timedelta | None = None,
-                        now: dt.datetime | None = None) -> list[Job]:
+def jobs_fail_abandoned(
+    *, worker_started_at: dt.datetime, same_queue_only: bool, max_running: dt.timedelta | None = None, now: dt.datetime | None = None
+) -> list[Job]:
     """Mark jobs left "running" by a dead worker as failed; called when a worker starts.
 
     A job is abandoned when it started before this worker did and
@@ -81,7 +85,8 @@ def jobs_fail_abandoned(*, worker_started_at: dt.datetime, same_queue_only: bool
     failed = []
     for job in qs:
         updated = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
-            status=JobStatus.FAILED, error=str(ABANDONED_MESSAGE), finished_at=now or timezone.now())
+            status=JobStatus.FAILED, error=str(ABANDONED_MESSAGE), finished_at=now or timezone.now()
+        )
         if updated:
             job.refresh_from_db()
             log.warning("job %s (%s) was abandoned by a dead worker; marked failed", job.pk, job.kind)

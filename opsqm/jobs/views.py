@@ -18,7 +18,14 @@ def job_detail(request: HttpRequest, pk: str) -> HttpResponse:
 @login_required
 def job_status(request: HttpRequest, pk: str) -> JsonResponse:
     job = get_job_for_user(request.user, pk)
-    return JsonResponse({
-        "id": str(job.pk), "status": job.status, "percent": job.percent, "done": job.progress_done,
-        "total": job.progress_total, "message": job.message, "error": job.error if job.status == "failed" else "",
-    })
+    return JsonResponse(
+        {
+            "id": str(job.pk),
+            "status": job.status,
+            "percent": job.percent,
+            "done": job.progress_done,
+            "total": job.progress_total,
+            "message": job.message,
+            "error": job.error if job.status == "failed" else "",
+        }
+    )

@@ -29,22 +29,31 @@ class KpiResultSerializer(serializers.Serializer):
     project = serializers.CharField(allow_null=True, help_text="项目编号；全公司汇总行为 null")
     period = serializers.CharField(help_text='"2026-01"（按月）或 "2026-Q1"（按季度）')
     kpi = serializers.ChoiceField(choices=[c.value for c in KPI_DEFINITIONS])
-    value = serializers.FloatField(allow_null=True, help_text=(
-        "比率为 0–1 小数；mttr 为小时；customer_satisfaction 为 0–100 分（保留一位小数，与 /api/v1/satisfaction/ 相同）；"
-        "分母为 0 或样本不足时为 null"))
-    numerator = serializers.FloatField(allow_null=True, help_text=(
-        "mttr 为工作时间秒数之和；customer_satisfaction 恒为 null（满意度是加权平均分，不是计数之比）"))
-    denominator = serializers.IntegerField(help_text=(
-        "customer_satisfaction 为得分所依据的答卷数（客户级答卷计入该客户的每个项目；全公司行为计入得分的各项目答卷数之和）"))
+    value = serializers.FloatField(
+        allow_null=True,
+        help_text=(
+            "比率为 0–1 小数；mttr 为小时；customer_satisfaction 为 0–100 分（保留一位小数，与 /api/v1/satisfaction/ 相同）；"
+            "分母为 0 或样本不足时为 null"
+        ),
+    )
+    numerator = serializers.FloatField(
+        allow_null=True, help_text=("mttr 为工作时间秒数之和；customer_satisfaction 恒为 null（满意度是加权平均分，不是计数之比）")
+    )
+    denominator = serializers.IntegerField(
+        help_text=("customer_satisfaction 为得分所依据的答卷数（客户级答卷计入该客户的每个项目；全公司行为计入得分的各项目答卷数之和）")
+    )
     target = serializers.FloatField(allow_null=True)
     met = serializers.BooleanField(allow_null=True, help_text="是否达标；无数值或无目标时为 null")
 
 
-KpiResponse = inline_serializer("KpiResponse", {
-    "cutoff": serializers.DateTimeField(),
-    "granularity": serializers.ChoiceField(choices=[g.value for g in Granularity]),
-    "results": KpiResultSerializer(many=True),
-})
+KpiResponse = inline_serializer(
+    "KpiResponse",
+    {
+        "cutoff": serializers.DateTimeField(),
+        "granularity": serializers.ChoiceField(choices=[g.value for g in Granularity]),
+        "results": KpiResultSerializer(many=True),
+    },
+)
 
 
 def _parse_cutoff(raw: str) -> datetime | None:
@@ -100,12 +109,22 @@ class KpiView(APIView):
                 raise Http404  # unknown and foreign projects answer alike
         results = kpi_results(user=request.user, project=project, granularity=granularity, year=year, cutoff=cutoff)
         at = cutoff if cutoff is not None and cutoff < timezone.now() else timezone.now()
-        return Response({
-            "cutoff": at.isoformat(),
-            "granularity": granularity,
-            "results": [{
-                "project": None if r.project is None else r.project.code, "period": r.period.key, "kpi": r.kpi.value,
-                "value": r.value, "numerator": r.numerator, "denominator": r.denominator,
-                "target": None if r.target is None else float(r.target), "met": r.met,
-            } for r in results],
-        })
+        return Response(
+            {
+                "cutoff": at.isoformat(),
+                "granularity": granularity,
+                "results": [
+                    {
+                        "project": None if r.project is None else r.project.code,
+                        "period": r.period.key,
+                        "kpi": r.kpi.value,
+                        "value": r.value,
+                        "numerator": r.numerator,
+                        "denominator": r.denominator,
+                        "target": None if r.target is None else float(r.target),
+                        "met": r.met,
+                    }
+                    for r in results
+                ],
+            }
+        )

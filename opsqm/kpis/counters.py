@@ -31,13 +31,11 @@ Cells = dict[tuple[int, int, str], np.ndarray]  # (project id, month code, prior
 
 # The settled / unsettled split as SQL. Keep UNSETTLED_SQL textually equal to the partial
 # index of migration kpis 0002 (SQLite uses a partial index only for the same expression).
-UNSETTLED_SQL = ("(resolved_at IS NULL OR sla_cutoff IS NULL OR resolution_seconds IS NULL "
-                 "OR resolved_at > sla_cutoff)")
+UNSETTLED_SQL = "(resolved_at IS NULL OR sla_cutoff IS NULL OR resolution_seconds IS NULL OR resolved_at > sla_cutoff)"
 
 
 def settled_q(cutoff: datetime | None = None) -> Q:
-    q = Q(resolved_at__isnull=False, sla_cutoff__isnull=False, resolution_seconds__isnull=False,
-          resolved_at__lte=F("sla_cutoff"))
+    q = Q(resolved_at__isnull=False, sla_cutoff__isnull=False, resolution_seconds__isnull=False, resolved_at__lte=F("sla_cutoff"))
     if cutoff is not None:
         q &= Q(resolved_at__lte=cutoff)
     return q
@@ -51,8 +49,9 @@ def month_bounds(year: int, tz: str) -> list[datetime]:
 
 def month_case(year: int, tz: str) -> Case:
     bounds = month_bounds(year, tz)
-    return Case(*[When(created_at__lt=bounds[m], then=Value(year * 100 + m)) for m in range(1, 13)],
-                default=Value(0), output_field=IntegerField())
+    return Case(
+        *[When(created_at__lt=bounds[m], then=Value(year * 100 + m)) for m in range(1, 13)], default=Value(0), output_field=IntegerField()
+    )
 
 
 def _local_month(instant: datetime, tz: str) -> int:
@@ -60,8 +59,7 @@ def _local_month(instant: datetime, tz: str) -> int:
     return local.year * 100 + local.month
 
 
-def settled_cells(year: int, cutoff: datetime | None, by_tz: dict[str, list[int]],
-                  months: Iterable[int] | None = None) -> Cells:
+def settled_cells(year: int, cutoff: datetime | None, by_tz: dict[str, list[int]], months: Iterable[int] | None = None) -> Cells:
     """Counters of the tickets settled (by `cutoff` too, when given), straight from the tickets."""
     from opsqm.tickets.models import Ticket
 
@@ -73,20 +71,28 @@ def settled_cells(year: int, cutoff: datetime | None, by_tz: dict[str, list[int]
         for code in wanted:
             window |= Q(created_at__gte=bounds[code % 100 - 1], created_at__lt=bounds[code % 100])
         rows = list(
-            Ticket.objects.order_by().filter(project_id__in=ids).filter(window).filter(settled_q(cutoff))
-            .annotate(month=month_case(year, tz),
-                      again=Case(When(reopen_count__gte=1, then=Value(1)), default=Value(0), output_field=IntegerField()))
-            .values_list("project_id", "month", "priority", "response_status", "resolution_status", "again",
-                         "first_contact_resolution")
+            Ticket.objects.order_by()
+            .filter(project_id__in=ids)
+            .filter(window)
+            .filter(settled_q(cutoff))
+            .annotate(
+                month=month_case(year, tz),
+                again=Case(When(reopen_count__gte=1, then=Value(1)), default=Value(0), output_field=IntegerField()),
+            )
+            .values_list("project_id", "month", "priority", "response_status", "resolution_status", "again", "first_contact_resolution")
             .annotate(n=Count("id"), seconds=Sum("resolution_seconds"))
         )
         if not rows:
             continue
         cols = list(zip(*rows))
         matrix = ticket_counters(
-            np.array(cols[3], np.int8), np.array(cols[4], np.int8), np.ones(len(rows), bool),
-            np.array(cols[5], bool), np.array([-1 if v is None else int(v) for v in cols[6]], np.int8),
-            np.array([int(v or 0) for v in cols[8]], np.int64), count=np.array(cols[7], np.int64),
+            np.array(cols[3], np.int8),
+            np.array(cols[4], np.int8),
+            np.ones(len(rows), bool),
+            np.array(cols[5], bool),
+            np.array([-1 if v is None else int(v) for v in cols[6]], np.int8),
+            np.array([int(v or 0) for v in cols[8]], np.int64),
+            count=np.array(cols[7], np.int64),
         )
         for i, key in enumerate(zip(cols[0], cols[1], cols[2])):
             cells[key] = cells.get(key, 0) + matrix[i]
@@ -116,18 +122,19 @@ def kpi_counters_refresh(*, project_id: int, months: Iterable[date] | None = Non
         if span["lo"] is None:
             return 0
         first, last = _local_month(span["lo"], tz), _local_month(span["hi"], tz)
-        codes = [y * 100 + m for y in range(first // 100, last // 100 + 1) for m in range(1, 13)
-                 if first <= y * 100 + m <= last]
+        codes = [y * 100 + m for y in range(first // 100, last // 100 + 1) for m in range(1, 13) if first <= y * 100 + m <= last]
     else:
         codes = sorted({d.year * 100 + d.month for d in months})
         rows.filter(month__in=codes).delete()
     cells: Cells = {}
     for year in sorted({c // 100 for c in codes}):
         cells.update(settled_cells(year, None, {tz: [project_id]}, [c for c in codes if c // 100 == year]))
-    KpiCounter.objects.bulk_create([
-        KpiCounter(project_id=pk, month=month, priority=priority, **dict(zip(COUNTERS, map(int, vector))))
-        for (pk, month, priority), vector in cells.items()
-    ])
+    KpiCounter.objects.bulk_create(
+        [
+            KpiCounter(project_id=pk, month=month, priority=priority, **dict(zip(COUNTERS, map(int, vector))))
+            for (pk, month, priority), vector in cells.items()
+        ]
+    )
     return len(cells)
 
 
@@ -139,8 +146,7 @@ def stored_cells(year: int, project_ids: Iterable[int] | None = None) -> Cells:
     if project_ids is not None:
         qs = qs.filter(project_id__in=list(project_ids))
     return {
-        (row[0], row[1], row[2]): np.array(row[3:], dtype=np.int64)
-        for row in qs.values_list("project_id", "month", "priority", *COUNTERS)
+        (row[0], row[1], row[2]): np.array(row[3:], dtype=np.int64) for row in qs.values_list("project_id", "month", "priority", *COUNTERS)
     }
 
 
@@ -171,7 +177,6 @@ def months_before_upsert(*, project_id: int, tz: str, numbers: Any, created: Any
         return None
     months = set(month_dates(created, tz))
     for start in range(0, len(numbers), 500):
-        stored = Ticket.objects.order_by().filter(project_id=project_id, number__in=numbers[start:start + 500])
-        months.update(date(m // 100, m % 100, 1) for m in
-                      {_local_month(at, tz) for at in stored.values_list("created_at", flat=True)})
+        stored = Ticket.objects.order_by().filter(project_id=project_id, number__in=numbers[start : start + 500])
+        months.update(date(m // 100, m % 100, 1) for m in {_local_month(at, tz) for at in stored.values_list("created_at", flat=True)})
     return sorted(months)

@@ -28,14 +28,27 @@ def load(ctx) -> None:
     for project in projects:
         for period in _last_months(ctx.today, 3):
             availability = Decimal(str(round(ctx.rng.uniform(0.992, 0.9999), 4)))
-            services.manual_measure_save(actor=qm, project=project, kpi=KpiCode.AVAILABILITY, period=period.key,
-                                         value=availability, note="监控平台月报")
+            services.manual_measure_save(
+                actor=qm, project=project, kpi=KpiCode.AVAILABILITY, period=period.key, value=availability, note="监控平台月报"
+            )
             due = 5
-            services.manual_measure_save(actor=qm, project=project, kpi=KpiCode.REPORTS_ON_TIME, period=period.key,
-                                         numerator=due - (1 if ctx.rng.random() < 0.25 else 0), denominator=due)
-            services.manual_measure_save(actor=qm, project=project, kpi=KpiCode.MAJOR_INCIDENTS, period=period.key,
-                                         value=Decimal(1 if ctx.rng.random() < 0.15 else 0))
-            services.manual_measure_save(actor=qm, project=project, kpi=KpiCode.COMPLAINTS, period=period.key,
-                                         value=Decimal(1 if ctx.rng.random() < 0.1 else 0))
+            services.manual_measure_save(
+                actor=qm,
+                project=project,
+                kpi=KpiCode.REPORTS_ON_TIME,
+                period=period.key,
+                numerator=due - (1 if ctx.rng.random() < 0.25 else 0),
+                denominator=due,
+            )
+            services.manual_measure_save(
+                actor=qm,
+                project=project,
+                kpi=KpiCode.MAJOR_INCIDENTS,
+                period=period.key,
+                value=Decimal(1 if ctx.rng.random() < 0.15 else 0),
+            )
+            services.manual_measure_save(
+                actor=qm, project=project, kpi=KpiCode.COMPLAINTS, period=period.key, value=Decimal(1 if ctx.rng.random() < 0.1 else 0)
+            )
             count += 4
     ctx.log(f"质量指标：1 个项目级目标值，{count} 条手工录入指标")

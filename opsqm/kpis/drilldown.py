@@ -43,23 +43,34 @@ def _category_sql(code: KpiCode) -> dict[str, Q]:
     every = ~none
     undecided = [int(Status.NA), PENDING]
     if code is KpiCode.RESPONSE_TIMELINESS:
-        return {NUMERATOR: Q(response_status=MET), DENOMINATOR_ONLY: Q(response_status=BREACHED),
-                EXCLUDED: Q(response_status__in=undecided)}
+        return {
+            NUMERATOR: Q(response_status=MET),
+            DENOMINATOR_ONLY: Q(response_status=BREACHED),
+            EXCLUDED: Q(response_status__in=undecided),
+        }
     if code is KpiCode.RESOLUTION_TIMELINESS:
-        return {NUMERATOR: Q(resolution_status=MET), DENOMINATOR_ONLY: Q(resolution_status=BREACHED),
-                EXCLUDED: Q(resolution_status__in=undecided)}
+        return {
+            NUMERATOR: Q(resolution_status=MET),
+            DENOMINATOR_ONLY: Q(resolution_status=BREACHED),
+            EXCLUDED: Q(resolution_status__in=undecided),
+        }
     if code is KpiCode.SLA_ATTAINMENT:
         decided = Q(response_status__in=DECIDED, resolution_status__in=DECIDED)
-        return {NUMERATOR: Q(response_status=MET, resolution_status=MET),
-                DENOMINATOR_ONLY: decided & (Q(response_status=BREACHED) | Q(resolution_status=BREACHED)),
-                EXCLUDED: Q(response_status__in=undecided) | Q(resolution_status__in=undecided)}
+        return {
+            NUMERATOR: Q(response_status=MET, resolution_status=MET),
+            DENOMINATOR_ONLY: decided & (Q(response_status=BREACHED) | Q(resolution_status=BREACHED)),
+            EXCLUDED: Q(response_status__in=undecided) | Q(resolution_status__in=undecided),
+        }
     if code in (KpiCode.RESOLUTION_RATE, KpiCode.MTTR):
         return {NUMERATOR: every, DENOMINATOR_ONLY: none, EXCLUDED: none}
     if code is KpiCode.REOPEN_RATE:
         return {NUMERATOR: Q(reopen_count__gte=1), DENOMINATOR_ONLY: Q(reopen_count=0), EXCLUDED: none}
     if code is KpiCode.FCR:
-        return {NUMERATOR: Q(first_contact_resolution=True), DENOMINATOR_ONLY: Q(first_contact_resolution=False),
-                EXCLUDED: Q(first_contact_resolution__isnull=True)}
+        return {
+            NUMERATOR: Q(first_contact_resolution=True),
+            DENOMINATOR_ONLY: Q(first_contact_resolution=False),
+            EXCLUDED: Q(first_contact_resolution__isnull=True),
+        }
     raise ValueError(f"not a ticket KPI: {code}")
 
 
@@ -111,8 +122,9 @@ def category_counts(code: KpiCode, counters: np.ndarray) -> dict[str, int]:
     return {NUMERATOR: numerator, DENOMINATOR_ONLY: denominator - numerator, EXCLUDED: created - denominator}
 
 
-def drill_down(projects: Sequence[Any], period: Period, code: KpiCode, priority: str | None,
-               cutoff: datetime | None, *, pooled: bool = False) -> DrillDown:
+def drill_down(
+    projects: Sequence[Any], period: Period, code: KpiCode, priority: str | None, cutoff: datetime | None, *, pooled: bool = False
+) -> DrillDown:
     """Tickets of `projects` created in `period` (local time of each project) for KPI `code`.
 
     The open tickets' statuses come from the same evaluation as the KPI value (year_data), so
@@ -159,8 +171,7 @@ def drill_down(projects: Sequence[Any], period: Period, code: KpiCode, priority:
         querysets[name] = base.filter((settled & sql[name]) | Q(pk__in=open_ids))
     index = np.flatnonzero(mask)
     open_status = {
-        int(rows.ids[i]): (int(evaluated.response_status[i]), int(evaluated.resolution_status[i]),
-                           int(evaluated.resolution_seconds[i]))
+        int(rows.ids[i]): (int(evaluated.response_status[i]), int(evaluated.resolution_status[i]), int(evaluated.resolution_seconds[i]))
         for i in index.tolist()
     }
     counters = counters_for(data, None if pooled else ids, period, priority)

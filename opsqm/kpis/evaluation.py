@@ -22,6 +22,7 @@ from opsqm.core.kpi import Granularity, period_keys, ticket_counters
 from opsqm.core.sla import SlaTargets, TicketArrays, compute_sla
 from opsqm.kpis.counters import DEFAULT_TZ, UNSETTLED_SQL, Cells, month_bounds
 
+
 @dataclass
 class OpenRows:
     """Tickets whose KPI facts depend on the cut-off, as columns sorted by id."""
@@ -53,8 +54,8 @@ class Evaluated:
 
 def dt64(values: Sequence[datetime | None]) -> np.ndarray:
     return np.array(
-        [np.datetime64(v.astimezone(UTC).replace(tzinfo=None), "s") if v is not None else np.datetime64("NaT")
-         for v in values], dtype="datetime64[s]",
+        [np.datetime64(v.astimezone(UTC).replace(tzinfo=None), "s") if v is not None else np.datetime64("NaT") for v in values],
+        dtype="datetime64[s]",
     )
 
 
@@ -101,13 +102,20 @@ def open_rows(year: int, by_tz: dict[str, list[int]], cutoff: datetime | None) -
     # UNSETTLED_SQL is a constant SQL fragment of this module without parameters (the ORM cannot express it as fast)
     base = base.extra(where=[UNSETTLED_SQL]) if cutoff is None else base.filter(unsettled_q(cutoff))  # nosec B610
     base = base.order_by("id")
-    rows = list(base.annotate(c=_epoch("created_at"), f=_epoch("first_response_at"), r=_epoch("resolved_at"))
-                .values_list("id", "project_id", "priority", "c", "f", "r", "reopen_count", "first_contact_resolution"))
+    rows = list(
+        base.annotate(c=_epoch("created_at"), f=_epoch("first_response_at"), r=_epoch("resolved_at")).values_list(
+            "id", "project_id", "priority", "c", "f", "r", "reopen_count", "first_contact_resolution"
+        )
+    )
     columns = list(zip(*rows)) if rows else [[] for _ in range(8)]
     data = OpenRows(
-        ids=np.array(columns[0], dtype=np.int64), project=np.array(columns[1], dtype=np.int64),
-        priority=list(columns[2]), created=_dt_from_epochs(columns[3]), first_response=_dt_from_epochs(columns[4]),
-        resolved=_dt_from_epochs(columns[5]), reopened=np.array([c >= 1 for c in columns[6]], dtype=bool),
+        ids=np.array(columns[0], dtype=np.int64),
+        project=np.array(columns[1], dtype=np.int64),
+        priority=list(columns[2]),
+        created=_dt_from_epochs(columns[3]),
+        first_response=_dt_from_epochs(columns[4]),
+        resolved=_dt_from_epochs(columns[5]),
+        reopened=np.array([c >= 1 for c in columns[6]], dtype=bool),
         fcr=np.array([-1 if v is None else int(v) for v in columns[7]], dtype=np.int8),
         months=np.zeros(len(rows), dtype=np.int64),
     )
@@ -117,8 +125,12 @@ def open_rows(year: int, by_tz: dict[str, list[int]], cutoff: datetime | None) -
         data.months[index] = period_keys(data.created[index], tz_of.get(project_id, DEFAULT_TZ), Granularity.MONTH)
     if rows:
         table = TicketPause._meta.db_table
-        pauses = list(TicketPause.objects.filter(ticket_id__in=base.values("id")).order_by()
-                      .annotate(s=_epoch("start", table), e=_epoch("end", table)).values_list("ticket_id", "s", "e"))
+        pauses = list(
+            TicketPause.objects.filter(ticket_id__in=base.values("id"))
+            .order_by()
+            .annotate(s=_epoch("start", table), e=_epoch("end", table))
+            .values_list("ticket_id", "s", "e")
+        )
         if pauses:
             ticket_ids, starts, ends = zip(*pauses)
             data.pause_ticket = np.array(ticket_ids, dtype=np.int64)
@@ -130,9 +142,9 @@ def targets_by_project(project_ids: Iterable[int]) -> dict[int, dict[str, tuple[
     from opsqm.tickets.models import SlaPriority
 
     targets: dict[int, dict[str, tuple[int, int]]] = {}
-    for project_id, code, response, resolution in SlaPriority.objects.filter(
-        agreement__project_id__in=list(project_ids)
-    ).values_list("agreement__project_id", "code", "response_seconds", "resolution_seconds"):
+    for project_id, code, response, resolution in SlaPriority.objects.filter(agreement__project_id__in=list(project_ids)).values_list(
+        "agreement__project_id", "code", "response_seconds", "resolution_seconds"
+    ):
         targets.setdefault(project_id, {})[code] = (response, resolution)
     return targets
 
@@ -153,20 +165,30 @@ def calendars(project_ids: Iterable[int]) -> dict[int, Any]:
     default_id = default_calendar().pk if len(of_project) < len(ids) else None
     rows = {c.pk: c for c in Calendar.objects.filter(pk__in={*of_project.values(), default_id} - {None})}
     exceptions: dict[int, list[tuple]] = {}
-    for calendar_id, day, kind in CalendarException.objects.filter(calendar_id__in=list(rows)).order_by(
-            "calendar_id", "date").values_list("calendar_id", "date", "kind"):
+    for calendar_id, day, kind in (
+        CalendarException.objects.filter(calendar_id__in=list(rows))
+        .order_by("calendar_id", "date")
+        .values_list("calendar_id", "date", "kind")
+    ):
         exceptions.setdefault(calendar_id, []).append((day, kind))
     years = imported_years() if any(c.use_china_holidays for c in rows.values()) else []
     years_key = tuple((y.year, tuple(sorted(y.holidays)), tuple(sorted(y.makeup_workdays))) for y in years)
     built: dict[int, Any] = {}
     for pk, row in rows.items():
-        key = (row.kind, row.time_zone, repr(sorted((row.weekly_slots or {}).items())), row.use_china_holidays,
-               tuple(exceptions.get(pk, ())), years_key if row.use_china_holidays else ())
+        key = (
+            row.kind,
+            row.time_zone,
+            repr(sorted((row.weekly_slots or {}).items())),
+            row.use_china_holidays,
+            tuple(exceptions.get(pk, ())),
+            years_key if row.use_china_holidays else (),
+        )
         if key not in _built:
             if len(_built) > 64:
                 _built.clear()
-            _built[key] = build_calendar(row, years=years, exceptions=[
-                SimpleNamespace(date=day, kind=kind) for day, kind in exceptions.get(pk, ())])
+            _built[key] = build_calendar(
+                row, years=years, exceptions=[SimpleNamespace(date=day, kind=kind) for day, kind in exceptions.get(pk, ())]
+            )
         built[pk] = _built[key]
     return {pk: built[of_project.get(pk, default_id)] for pk in ids}
 
@@ -201,17 +223,24 @@ def evaluate(rows: OpenRows, cutoff: datetime) -> Evaluated:
         groups.setdefault(id(cals[project_id]), []).append(project_id)
     for members in groups.values():
         index = np.flatnonzero(np.isin(rows.project, members))
-        pairs = [targets.get(p, {}).get(q, (-1, -1)) for p, q in
-                 zip(rows.project[index].tolist(), [rows.priority[i] for i in index.tolist()])]
+        pairs = [
+            targets.get(p, {}).get(q, (-1, -1)) for p, q in zip(rows.project[index].tolist(), [rows.priority[i] for i in index.tolist()])
+        ]
         in_group, position = pause_positions(rows.ids[index], rows.pause_ticket)
         result = compute_sla(
             cals[members[0]],
             TicketArrays(
-                created=rows.created[index], first_response=rows.first_response[index], resolved=rows.resolved[index],
-                pause_ticket=position, pause_start=rows.pause_start[in_group], pause_end=rows.pause_end[in_group],
+                created=rows.created[index],
+                first_response=rows.first_response[index],
+                resolved=rows.resolved[index],
+                pause_ticket=position,
+                pause_start=rows.pause_start[in_group],
+                pause_end=rows.pause_end[in_group],
             ),
-            SlaTargets(response_seconds=np.array([p[0] for p in pairs], dtype=np.int64),
-                       resolution_seconds=np.array([p[1] for p in pairs], dtype=np.int64)),
+            SlaTargets(
+                response_seconds=np.array([p[0] for p in pairs], dtype=np.int64),
+                resolution_seconds=np.array([p[1] for p in pairs], dtype=np.int64),
+            ),
             cut,
         )
         response[index] = result.response_status
@@ -227,8 +256,9 @@ def open_cells(evaluated: Evaluated, year: int, cutoff: datetime) -> Cells:
     if not len(rows.ids):
         return cells
     cut = np.datetime64(cutoff.astimezone(UTC).replace(tzinfo=None), "s")
-    matrix = ticket_counters(evaluated.response_status, evaluated.resolution_status, evaluated.resolved,
-                             rows.reopened, rows.fcr, evaluated.resolution_seconds)
+    matrix = ticket_counters(
+        evaluated.response_status, evaluated.resolution_status, evaluated.resolved, rows.reopened, rows.fcr, evaluated.resolution_seconds
+    )
     keep = np.flatnonzero((rows.months // 100 == year) & (rows.created <= cut))
     if not keep.size:
         return cells

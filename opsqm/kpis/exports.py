@@ -38,8 +38,11 @@ def _matrix(ws: Any, title: str, sections: list[tuple[Period, list[Any]]], cutof
     for period, rows in sections:
         for row in rows:
             scope = _("全公司（汇总）") if row.is_org else f"{row.scope.code} {row.scope.name}"
-            label = f"{labels.period_label(period)} {scope}" if several and len(rows) > 1 else (
-                labels.period_label(period) if several else scope)
+            label = (
+                f"{labels.period_label(period)} {scope}"
+                if several and len(rows) > 1
+                else (labels.period_label(period) if several else scope)
+            )
             ws.append([neutralize(label), *[c.value.value for c in row.cells]])
             ws.append([_("目标"), *[None if c.target is None else float(c.target) for c in row.cells]])
             value_row, target_row = ws.max_row - 1, ws.max_row
@@ -95,22 +98,37 @@ def workbook_for(title: str, sections: list[tuple[Period, list[Any]]], cutoff_at
             for cell in row.cells:
                 unit = cell.definition.unit
                 value = cell.value.value
-                ws.append([
-                    labels.period_label(period), *_scope_cells(row), labels.kpi_name(cell.definition),
-                    None if value is None else round(value, 6),
-                    None if cell.definition.source == "survey" else cell.value.numerator, cell.value.denominator,
-                    None if cell.target is None else float(cell.target), _attainment(cell), unit,
-                ])
+                ws.append(
+                    [
+                        labels.period_label(period),
+                        *_scope_cells(row),
+                        labels.kpi_name(cell.definition),
+                        None if value is None else round(value, 6),
+                        None if cell.definition.source == "survey" else cell.value.numerator,
+                        cell.value.denominator,
+                        None if cell.target is None else float(cell.target),
+                        _attainment(cell),
+                        unit,
+                    ]
+                )
     ws.column_dimensions["C"].width = 30
     ws.column_dimensions["D"].width = 18
     print_layout(ws, freeze="A5")
     formulas = wb.create_sheet(_("指标公式"))
     formulas.append([_("指标"), _("公式"), _("单位"), _("方向")])
     for definition in KPI_DEFINITIONS.values():
-        formulas.append([labels.kpi_name(definition), labels.kpi_formula(definition), definition.unit,
-                         _("越高越好") if definition.higher_is_better else _("越低越好")])
+        formulas.append(
+            [
+                labels.kpi_name(definition),
+                labels.kpi_formula(definition),
+                definition.unit,
+                _("越高越好") if definition.higher_is_better else _("越低越好"),
+            ]
+        )
     formulas.append([])
-    formulas.append([_("说明"), _("比率以小数表示（0.95 = 95%）；分母为 0 时数值为空（页面显示“—”）；平均解决时长的分子为工作时间秒数、数值为小时。")])
+    formulas.append(
+        [_("说明"), _("比率以小数表示（0.95 = 95%）；分母为 0 时数值为空（页面显示“—”）；平均解决时长的分子为工作时间秒数、数值为小时。")]
+    )
     formulas.column_dimensions["B"].width = 80
     for cell in formulas["B"]:
         cell.alignment = Alignment(wrap_text=True, vertical="top")

@@ -11,8 +11,13 @@ from opsqm.kpis.models import MANUAL_KPI_CHOICES
 class ManualMeasureForm(StyledFormMixin, forms.Form):
     kpi = forms.ChoiceField(label=_("指标"), choices=MANUAL_KPI_CHOICES)
     period = forms.CharField(label=_("期间"), max_length=8, help_text=_("月度填 2026-03，季度填 2026-Q1"))
-    value = forms.DecimalField(label=_("数值"), required=False, max_digits=14, decimal_places=4,
-                               help_text=_("可用率填小数（99.5% 填 0.995）；重大事件、投诉填次数"))
+    value = forms.DecimalField(
+        label=_("数值"),
+        required=False,
+        max_digits=14,
+        decimal_places=4,
+        help_text=_("可用率填小数（99.5% 填 0.995）；重大事件、投诉填次数"),
+    )
     numerator = forms.IntegerField(label=_("按时提交数"), required=False, min_value=0)
     denominator = forms.IntegerField(label=_("应提交数"), required=False, min_value=0)
     note = forms.CharField(label=_("说明"), required=False, max_length=300)

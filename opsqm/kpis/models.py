@@ -31,11 +31,13 @@ class KpiTarget(AuditedModel):
     """
 
     kpi = models.CharField(_("指标"), max_length=32, choices=KPI_CHOICES)
-    project = models.ForeignKey("org.Project", null=True, blank=True, on_delete=models.CASCADE,
-                                related_name="kpi_targets", verbose_name=_("项目"))
+    project = models.ForeignKey(
+        "org.Project", null=True, blank=True, on_delete=models.CASCADE, related_name="kpi_targets", verbose_name=_("项目")
+    )
     target = models.DecimalField(_("目标值"), max_digits=14, decimal_places=4)
-    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="+", verbose_name=_("设定人"))
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("设定人")
+    )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
     objects = AuditedManager()
@@ -65,15 +67,15 @@ class ManualMeasure(AuditedModel):
     """
 
     kpi = models.CharField(_("指标"), max_length=32, choices=MANUAL_KPI_CHOICES)
-    project = models.ForeignKey("org.Project", on_delete=models.CASCADE, related_name="kpi_measures",
-                                verbose_name=_("项目"))
+    project = models.ForeignKey("org.Project", on_delete=models.CASCADE, related_name="kpi_measures", verbose_name=_("项目"))
     period = models.CharField(_("期间"), max_length=8)
     value = models.DecimalField(_("数值"), max_digits=14, decimal_places=4, null=True, blank=True)
     numerator = models.PositiveIntegerField(_("分子"), null=True, blank=True)
     denominator = models.PositiveIntegerField(_("分母"), null=True, blank=True)
     note = models.CharField(_("说明"), max_length=300, blank=True)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name=_("录入人"))
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("录入人")
+    )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
     objects = AuditedManager()
@@ -126,3 +128,6 @@ class KpiCounter(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["project", "month", "priority"], name="kpi_counter_unique_cell")]
         indexes = [models.Index(fields=["month"], name="kpi_counter_month")]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} · {self.month} · {self.priority}"

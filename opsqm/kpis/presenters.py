@@ -17,10 +17,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 
 from opsqm.core.kpi import KPI_DEFINITIONS, SURVEY_KPIS, TICKET_KPIS, Granularity, KpiCode, KpiValue, Period, rollup
-from opsqm.kpis import selectors
+from opsqm.kpis import labels, selectors
 from opsqm.kpis.models import MANUAL_KPIS, RATIO_MANUAL_KPIS
 from opsqm.kpis.selectors import ORG, Cell, YearData, make_cell
-from opsqm.kpis import labels
 
 ALL_KPIS = tuple(TICKET_KPIS) + tuple(MANUAL_KPIS) + tuple(SURVEY_KPIS)
 SATISFACTION = KpiCode.CUSTOMER_SATISFACTION
@@ -48,14 +47,14 @@ class Row:
         return [(c, self.links.get(c.code, ""), self.findings.get(c.code)) for c in self.cells]
 
     def html_cells(self, period: Period) -> list[str]:
-        return [render_cell(cell, link, finding, self.can_raise, self.scope_key, period)
-                for cell, link, finding in self.items()]
+        return [render_cell(cell, link, finding, self.can_raise, self.scope_key, period) for cell, link, finding in self.items()]
 
 
 _TEXTS: dict[str, dict[str, str]] = {}
 
 
 _NO_BADGE = format_html('<span class="badge text-bg-light text-secondary">{}</span>', "—")  # no target: no attainment
+
 
 def _texts() -> dict[str, str]:
     """The cells' constant words and badges, translated and escaped once per language."""
@@ -65,8 +64,11 @@ def _texts() -> dict[str, str]:
     texts = _TEXTS.get(language)
     if texts is None:
         texts = _TEXTS[language] = {
-            "drill": gettext("查看背后的工单"), "explain": gettext("查看满意度计算与答卷"), "responses": gettext("份答卷"),
-            "target": gettext("目标"), "raise": gettext("发起问题"),
+            "drill": gettext("查看背后的工单"),
+            "explain": gettext("查看满意度计算与答卷"),
+            "responses": gettext("份答卷"),
+            "target": gettext("目标"),
+            "raise": gettext("发起问题"),
             "met": format_html('<span class="badge text-bg-success">{}</span>', gettext("达标")),
             "missed": format_html('<span class="badge text-bg-danger">{}</span>', gettext("未达标")),
         }
@@ -81,11 +83,25 @@ def render_cell(cell: Cell, link: str, finding: Any, can_raise: bool, scope_key:
     texts = _texts()
     value_cls = "kpi-value text-danger fw-semibold" if missed else "kpi-value"
     if link and cell.code is SATISFACTION:
-        value = format_html('<a href="{}" class="{}" title="{}（{} {}）">{}</a>', link, value_cls,
-                            texts["explain"], cell.value.denominator, texts["responses"], cell.display)
+        value = format_html(
+            '<a href="{}" class="{}" title="{}（{} {}）">{}</a>',
+            link,
+            value_cls,
+            texts["explain"],
+            cell.value.denominator,
+            texts["responses"],
+            cell.display,
+        )
     elif link:
-        value = format_html('<a href="{}" class="{}" title="{}（{} / {}）">{}</a>', link, value_cls,
-                            texts["drill"], cell.value.numerator, cell.value.denominator, cell.display)
+        value = format_html(
+            '<a href="{}" class="{}" title="{}（{} / {}）">{}</a>',
+            link,
+            value_cls,
+            texts["drill"],
+            cell.value.numerator,
+            cell.value.denominator,
+            cell.display,
+        )
     else:
         value = format_html('<span class="{}">{}</span>', value_cls if missed else "", cell.display)
     if cell.attained is True:
@@ -96,16 +112,25 @@ def render_cell(cell: Cell, link: str, finding: Any, can_raise: bool, scope_key:
         badge = _NO_BADGE
     action = ""
     if missed and finding is not None:
-        action = format_html('<a class="small" href="{}"><i class="bi bi-flag"></i> {}</a>',
-                             reverse("findings:detail", args=[finding.pk]), finding.code)
+        action = format_html(
+            '<a class="small" href="{}"><i class="bi bi-flag"></i> {}</a>', reverse("findings:detail", args=[finding.pk]), finding.code
+        )
     elif missed and can_raise:
         action = format_html(
             '<button class="btn btn-link btn-sm p-0 small text-danger raise-finding" type="submit" form="kpi-raise-form" '
             'formaction="{}"><i class="bi bi-flag"></i> {}</button>',
-            _kpi_url("kpis:raise_finding", scope_key, cell.code.value, period.key), texts["raise"])
+            _kpi_url("kpis:raise_finding", scope_key, cell.code.value, period.key),
+            texts["raise"],
+        )
     return format_html(
         '<td class="text-end text-nowrap{}" data-kpi="{}">{}<div class="small">{} <span class="text-secondary">{} {}</span></div>{}</td>',
-        " table-danger" if missed else "", cell.code.value, value, badge, texts["target"], cell.target_display, action,
+        " table-danger" if missed else "",
+        cell.code.value,
+        value,
+        badge,
+        texts["target"],
+        cell.target_display,
+        action,
     )
 
 
@@ -150,8 +175,11 @@ def manual_period_value(code: KpiCode, measures: dict, project_ids: list[int], p
         own = measures.get((project_ids[0], period.key, code))
         if own is not None:
             return selectors.manual_value(own)
-        values = [v for m in months if (e := measures.get((project_ids[0], m.key, code))) is not None
-                  and (v := selectors.manual_value(e).value) is not None]
+        values = [
+            v
+            for m in months
+            if (e := measures.get((project_ids[0], m.key, code))) is not None and (v := selectors.manual_value(e).value) is not None
+        ]
         value = rollup(definition.quarter_rollup, values)
         return KpiValue(0, 0, None) if value is None else KpiValue(value, 1, value)
     numerator: float = 0
@@ -175,8 +203,14 @@ def manual_period_value(code: KpiCode, measures: dict, project_ids: list[int], p
     return KpiValue(numerator, 1, numerator)
 
 
-def row_cells(data: YearData, project_ids: list[int] | None, period: Period, targets: dict[KpiCode, Decimal | None],
-              measures: dict, measure_projects: list[int]) -> list[Cell]:
+def row_cells(
+    data: YearData,
+    project_ids: list[int] | None,
+    period: Period,
+    targets: dict[KpiCode, Decimal | None],
+    measures: dict,
+    measure_projects: list[int],
+) -> list[Cell]:
     cells = selectors.ticket_cells(data, project_ids, period, targets)
     for code in MANUAL_KPIS:
         cells.append(make_cell(code, manual_period_value(code, measures, measure_projects, period), targets.get(code)))
@@ -195,8 +229,9 @@ def satisfaction_url(project_code: str | None, period_key: str) -> str:
     return f"{reverse('surveys:explain', args=[project_code])}?{query}"
 
 
-def build_rows(data: YearData, projects: list[Any], period: Period, *, include_org: bool, cutoff_raw: str,
-               measures: dict, targets: dict) -> list[Row]:
+def build_rows(
+    data: YearData, projects: list[Any], period: Period, *, include_org: bool, cutoff_raw: str, measures: dict, targets: dict
+) -> list[Row]:
     rows: list[Row] = []
     if include_org:
         cells = row_cells(data, None, period, targets[ORG], measures, [p.pk for p in projects])
@@ -230,8 +265,10 @@ def attach_findings(rows: list[Row], period: Period) -> None:
                     wanted[kpi_source_id(project, cell.code, period)] = (row, cell.code)
     if not wanted and not satisfaction:
         return
-    found = Finding.objects.filter(Q(source_type=KPI_MISS_SOURCE_TYPE, source_id__in=list(wanted))
-                                   | Q(source_type=SATISFACTION_SOURCE_TYPE, source_id__in=list(satisfaction)))
+    found = Finding.objects.filter(
+        Q(source_type=KPI_MISS_SOURCE_TYPE, source_id__in=list(wanted))
+        | Q(source_type=SATISFACTION_SOURCE_TYPE, source_id__in=list(satisfaction))
+    )
     for finding in found.order_by("id"):
         pool = wanted if finding.source_type == KPI_MISS_SOURCE_TYPE else satisfaction
         if finding.source_id in pool:
@@ -239,9 +276,15 @@ def attach_findings(rows: list[Row], period: Period) -> None:
             row.findings.setdefault(code, finding)
 
 
-def trend_chart(data: YearData, granularity: Granularity, scopes: list[tuple[str, list[int] | None]],
-                targets: dict[KpiCode, Decimal | None], cutoff_raw: str, scope_keys: list[str],
-                satisfaction: dict | None = None) -> list[dict]:
+def trend_chart(
+    data: YearData,
+    granularity: Granularity,
+    scopes: list[tuple[str, list[int] | None]],
+    targets: dict[KpiCode, Decimal | None],
+    cutoff_raw: str,
+    scope_keys: list[str],
+    satisfaction: dict | None = None,
+) -> list[dict]:
     """One chart per ticket KPI: a line per scope over the year's periods, plus the target line.
 
     With `satisfaction` (`selectors.satisfaction_measures` of the year's periods) a 客户满意度 chart
@@ -259,15 +302,20 @@ def trend_chart(data: YearData, granularity: Granularity, scopes: list[tuple[str
             for period in shown:
                 value = selectors.kpi_value(code, selectors.counters_for(data, ids, period)).value
                 points.append(None if value is None else round(value * scale, 2))
-            series.append({"name": name, "data": points,
-                           "links": [drill_url(key, code, p, cutoff_raw) for p in shown]})
+            series.append({"name": name, "data": points, "links": [drill_url(key, code, p, cutoff_raw) for p in shown]})
         target = targets.get(code)
-        charts.append({
-            "code": code.value, "title": labels.kpi_name(definition), "unit": "%" if scale == 100 else definition.unit,
-            "periods": [labels.period_label(p) for p in shown], "series": series,
-            "target": None if target is None else round(float(target) * scale, 2), "target_label": gettext("目标"),
-            "higher_is_better": definition.higher_is_better,
-        })
+        charts.append(
+            {
+                "code": code.value,
+                "title": labels.kpi_name(definition),
+                "unit": "%" if scale == 100 else definition.unit,
+                "periods": [labels.period_label(p) for p in shown],
+                "series": series,
+                "target": None if target is None else round(float(target) * scale, 2),
+                "target_label": gettext("目标"),
+                "higher_is_better": definition.higher_is_better,
+            }
+        )
     if satisfaction is not None:
         definition = KPI_DEFINITIONS[SATISFACTION]
         series = []
@@ -277,12 +325,18 @@ def trend_chart(data: YearData, granularity: Granularity, scopes: list[tuple[str
             code = None if ids is None else name
             series.append({"name": name, "data": points, "links": [satisfaction_url(code, p.key) for p in shown]})
         target = targets.get(SATISFACTION)
-        charts.append({
-            "code": SATISFACTION.value, "title": labels.kpi_name(definition), "unit": definition.unit,
-            "periods": [labels.period_label(p) for p in shown], "series": series,
-            "target": None if target is None else round(float(target), 2), "target_label": gettext("目标"),
-            "higher_is_better": True,
-        })
+        charts.append(
+            {
+                "code": SATISFACTION.value,
+                "title": labels.kpi_name(definition),
+                "unit": definition.unit,
+                "periods": [labels.period_label(p) for p in shown],
+                "series": series,
+                "target": None if target is None else round(float(target), 2),
+                "target_label": gettext("目标"),
+                "higher_is_better": True,
+            }
+        )
     return charts
 
 
@@ -309,8 +363,16 @@ def satisfaction_year_rows(rows: list[Row], year: int, measures: dict, targets: 
     out = []
     for row in rows:
         target_key = ORG if row.is_org else row.scope.pk
-        cell = make_cell(SATISFACTION, selectors.satisfaction_value(measures, ORG if row.is_org else row.scope.pk, key),
-                         targets[target_key].get(SATISFACTION))
-        out.append({"label": row.label if row.is_org else row.scope.code, "cell": cell,
-                    "url": satisfaction_url(None if row.is_org else row.scope.code, key)})
+        cell = make_cell(
+            SATISFACTION,
+            selectors.satisfaction_value(measures, ORG if row.is_org else row.scope.pk, key),
+            targets[target_key].get(SATISFACTION),
+        )
+        out.append(
+            {
+                "label": row.label if row.is_org else row.scope.code,
+                "cell": cell,
+                "url": satisfaction_url(None if row.is_org else row.scope.code, key),
+            }
+        )
     return out

@@ -40,8 +40,9 @@ class KpiResult:
     met: bool | None
 
 
-def kpi_results(*, user: Any, project: Any | None = None, granularity: Granularity | str, year: int,
-                cutoff: datetime | None = None) -> list[KpiResult]:
+def kpi_results(
+    *, user: Any, project: Any | None = None, granularity: Granularity | str, year: int, cutoff: datetime | None = None
+) -> list[KpiResult]:
     """Every KPI of the catalogue per scope and period of local `year`, as of `cutoff` (None = now).
 
     With `project`: that project only (Http404 when the user may not see it). Without: every
@@ -71,6 +72,7 @@ def kpi_results(*, user: Any, project: Any | None = None, granularity: Granulari
         for period in periods:
             for cell in row_cells(data, scope_ids, period, targets[target_key], measures, scope_ids or ids):
                 numerator = None if cell.code in SURVEY_KPIS else cell.value.numerator
-                results.append(KpiResult(scope, period, cell.code, cell.value.value, numerator,
-                                         cell.value.denominator, cell.target, cell.attained))
+                results.append(
+                    KpiResult(scope, period, cell.code, cell.value.value, numerator, cell.value.denominator, cell.target, cell.attained)
+                )
     return results

@@ -165,8 +165,7 @@ def year_periods(year: int, granularity: Granularity | str) -> list[Period]:
     return [Period(year, quarter=q) for q in range(1, 5)]
 
 
-def counters_for(data: YearData, projects: Iterable[int] | None, period: Period,
-                 priority: str | None = None) -> np.ndarray:
+def counters_for(data: YearData, projects: Iterable[int] | None, period: Period, priority: str | None = None) -> np.ndarray:
     """Summed counters of the given projects (None = all: org pool) over a period."""
     p_index, q_index, array = data.dense()
     if period.year != data.year or array.size == 0:
@@ -267,12 +266,18 @@ class Cell:
 
 def make_cell(code: KpiCode, value: KpiValue, target: Decimal | None) -> Cell:
     definition = KPI_DEFINITIONS[code]
-    return Cell(code, definition, value, target, attainment(definition, value.value, target),
-                format_value(definition, value.value), format_value(definition, target))
+    return Cell(
+        code,
+        definition,
+        value,
+        target,
+        attainment(definition, value.value, target),
+        format_value(definition, value.value),
+        format_value(definition, target),
+    )
 
 
-def ticket_cells(data: YearData, projects: Iterable[int] | None, period: Period,
-                 targets: dict[KpiCode, Decimal | None]) -> list[Cell]:
+def ticket_cells(data: YearData, projects: Iterable[int] | None, period: Period, targets: dict[KpiCode, Decimal | None]) -> list[Cell]:
     counters = counters_for(data, projects, period)
     return [make_cell(code, kpi_value(code, counters), targets.get(code)) for code in TICKET_KPIS]
 
@@ -282,8 +287,7 @@ def manual_measures(project_ids: Iterable[int], periods: Sequence[Period]) -> di
 
     keys = [p.key for p in periods]
     return {
-        (m.project_id, m.period, KpiCode(m.kpi)): m
-        for m in ManualMeasure.objects.filter(project_id__in=list(project_ids), period__in=keys)
+        (m.project_id, m.period, KpiCode(m.kpi)): m for m in ManualMeasure.objects.filter(project_id__in=list(project_ids), period__in=keys)
     }
 
 
@@ -302,13 +306,12 @@ def visible_project_list(user: Any) -> list[Any]:
     return list(visible_projects(user).order_by("code").only("pk", "code", "name", "time_zone"))
 
 
-
-
 # --------------------------------------------------------------- customer satisfaction
 
 
-def satisfaction_measures(user: Any, periods: Sequence[Period], project_ids: Iterable[int] | None = None,
-                          extra_keys: Sequence[str] = ()) -> dict[tuple[Any, str, KpiCode], KpiValue]:
+def satisfaction_measures(
+    user: Any, periods: Sequence[Period], project_ids: Iterable[int] | None = None, extra_keys: Sequence[str] = ()
+) -> dict[tuple[Any, str, KpiCode], KpiValue]:
     """客户满意度 per (project pk or ORG, period key) from the surveys area, read once for all periods.
 
     Same visibility as the satisfaction pages (`opsqm.surveys.selectors.satisfaction_rollups`).

@@ -28,8 +28,7 @@ def can_enter_measures(user: Any, project: Any) -> bool:
     """The project's quality specialist or the quality manager enters manual measures."""
     if can_edit_targets(user):
         return True
-    return bool(user and user.is_authenticated and user.role == Role.QUALITY_SPECIALIST
-                and project.quality_specialist_id == user.pk)
+    return bool(user and user.is_authenticated and user.role == Role.QUALITY_SPECIALIST and project.quality_specialist_id == user.pk)
 
 
 def can_raise_kpi_finding(user: Any, project: Any | None) -> bool:
@@ -67,8 +66,16 @@ def target_set(*, actor: Any, kpi: KpiCode | str, target: Decimal | None, projec
 
 @transaction.atomic
 def manual_measure_save(
-    *, actor: Any, project: Any, kpi: KpiCode | str, period: str, value: Decimal | None = None,
-    numerator: int | None = None, denominator: int | None = None, note: str = "", expected_version: int | None = None,
+    *,
+    actor: Any,
+    project: Any,
+    kpi: KpiCode | str,
+    period: str,
+    value: Decimal | None = None,
+    numerator: int | None = None,
+    denominator: int | None = None,
+    note: str = "",
+    expected_version: int | None = None,
 ) -> ManualMeasure:
     """Create or update one manual measure; `expected_version` guards against lost updates."""
     if not can_enter_measures(actor, project):
@@ -136,15 +143,25 @@ def satisfaction_raise_finding(*, actor: Any, project: Any, period: Period, scor
 def kpi_miss_title(project: Any | None, code: KpiCode, period: Period, value_text: str, target_text: str) -> str:
     scope = project.code if project is not None else _("全公司")
     return _("%(scope)s %(period)s %(kpi)s %(value)s，未达目标 %(target)s") % {
-        "scope": scope, "period": period.label_zh, "kpi": KPI_DEFINITIONS[code].name_zh,
-        "value": value_text, "target": target_text,
+        "scope": scope,
+        "period": period.label_zh,
+        "kpi": KPI_DEFINITIONS[code].name_zh,
+        "value": value_text,
+        "target": target_text,
     }
 
 
 @transaction.atomic
 def kpi_raise_finding(
-    *, actor: Any, project: Any | None, code: KpiCode, period: Period, value_text: str, target_text: str,
-    detail: str, source_url: str,
+    *,
+    actor: Any,
+    project: Any | None,
+    code: KpiCode,
+    period: Period,
+    value_text: str,
+    target_text: str,
+    detail: str,
+    source_url: str,
 ) -> tuple[Any, bool]:
     """Raise a finding for a KPI miss, once per (scope, KPI, period). Returns (finding, created)."""
     from opsqm.findings.models import Finding
@@ -162,7 +179,14 @@ def kpi_raise_finding(
         return existing, False
     title = kpi_miss_title(project, code, period, value_text, target_text)
     finding = finding_create(
-        actor=actor, title=title[:200], description=detail, severity=Finding.Severity.MINOR, source=Finding.Source.KPI,
-        project=project, source_type=KPI_MISS_SOURCE_TYPE, source_id=source_id, source_url=source_url,
+        actor=actor,
+        title=title[:200],
+        description=detail,
+        severity=Finding.Severity.MINOR,
+        source=Finding.Source.KPI,
+        project=project,
+        source_type=KPI_MISS_SOURCE_TYPE,
+        source_id=source_id,
+        source_url=source_url,
     )
     return finding, True

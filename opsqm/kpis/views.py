@@ -10,23 +10,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.utils.functional import cached_property
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from opsqm.accounts.access import get_project_or_404
 from opsqm.core.kpi import KPI_DEFINITIONS, SURVEY_KPIS, TICKET_KPIS, Granularity, KpiCode, Period
-from opsqm.kpis import exports, presenters, selectors, services
+from opsqm.kpis import exports, labels, presenters, selectors, services
 from opsqm.kpis.forms import ManualMeasureForm
 from opsqm.kpis.models import RATIO_MANUAL_KPIS
 from opsqm.kpis.selectors import ORG
 from opsqm.records.locking import StaleEditError
 from opsqm.web import querystring_without
-from opsqm.kpis import labels
 
 
 def _granularity(request: HttpRequest) -> Granularity:
@@ -74,8 +73,7 @@ def _overview_context(request: HttpRequest) -> dict[str, Any]:
     year_periods = selectors.year_periods(year, granularity)
     satisfaction = selectors.satisfaction_measures(user, year_periods, [p.pk for p in projects], extra_keys=[str(year)])
     measures.update(satisfaction)
-    rows = presenters.build_rows(data, projects, period, include_org=include_org, cutoff_raw=cutoff_raw,
-                                 measures=measures, targets=targets)
+    rows = presenters.build_rows(data, projects, period, include_org=include_org, cutoff_raw=cutoff_raw, measures=measures, targets=targets)
     presenters.attach_findings(rows, period)
     if include_org:
         scopes, keys, chart_targets = [(_("全公司"), None)], [ORG], targets[ORG]
@@ -84,12 +82,19 @@ def _overview_context(request: HttpRequest) -> dict[str, Any]:
         keys = [str(p.pk) for p in projects[:8]]
         chart_targets = targets[projects[0].pk] if len(projects) == 1 else targets[ORG]
     return {
-        "granularity": granularity, "year": year, "period": period, "periods": selectors.year_periods(year, granularity),
+        "granularity": granularity,
+        "year": year,
+        "period": period,
+        "periods": selectors.year_periods(year, granularity),
         "years": list(range(timezone.localdate().year, timezone.localdate().year - 5, -1)),
-        "cutoff_raw": cutoff_raw, "cutoff_at": presenters.cutoff_label(data), "rows": rows,
-        "kpis": [KPI_DEFINITIONS[c] for c in presenters.ALL_KPIS], "include_org": include_org,
+        "cutoff_raw": cutoff_raw,
+        "cutoff_at": presenters.cutoff_label(data),
+        "rows": rows,
+        "kpis": [KPI_DEFINITIONS[c] for c in presenters.ALL_KPIS],
+        "include_org": include_org,
         "charts": presenters.trend_chart(data, granularity, scopes, chart_targets, cutoff_raw, keys, satisfaction),
-        "data": data, "projects": projects,
+        "data": data,
+        "projects": projects,
         "satisfaction_year": presenters.satisfaction_year_rows(rows, year, satisfaction, targets),
     }
 
@@ -114,7 +119,8 @@ def overview_export(request: HttpRequest) -> HttpResponse:
     context = _overview_context(request)
     return exports.rows_response(
         title=_("质量指标总览 %(period)s") % {"period": labels.period_label(context["period"])},
-        filename=f"kpi-overview-{context['period'].key}.xlsx", sections=[(context["period"], context["rows"])],
+        filename=f"kpi-overview-{context['period'].key}.xlsx",
+        sections=[(context["period"], context["rows"])],
         cutoff_at=context["cutoff_at"],
     )
 
@@ -134,8 +140,7 @@ def _project_context(request: HttpRequest, pk: int) -> dict[str, Any]:
     measures = {**manual, **satisfaction}
     sections = []
     for period in periods:
-        rows = presenters.build_rows(data, [project], period, include_org=False, cutoff_raw=cutoff_raw,
-                                     measures=measures, targets=targets)
+        rows = presenters.build_rows(data, [project], period, include_org=False, cutoff_raw=cutoff_raw, measures=measures, targets=targets)
         presenters.attach_findings(rows, period)
         sections.append((period, rows))
     can_raise = services.can_raise_kpi_finding(request.user, project)
@@ -144,12 +149,20 @@ def _project_context(request: HttpRequest, pk: int) -> dict[str, Any]:
             row.can_raise = can_raise
             row.rendered = row.html_cells(period)
     return {
-        "project": project, "granularity": granularity, "year": year, "periods": periods, "sections": sections,
+        "project": project,
+        "granularity": granularity,
+        "year": year,
+        "periods": periods,
+        "sections": sections,
         "years": list(range(timezone.localdate().year, timezone.localdate().year - 5, -1)),
-        "cutoff_raw": cutoff_raw, "cutoff_at": presenters.cutoff_label(data), "targets": targets[project.pk],
-        "kpis": [KPI_DEFINITIONS[c] for c in presenters.ALL_KPIS], "measures": manual,
-        "charts": presenters.trend_chart(data, granularity, [(project.code, [project.pk])], targets[project.pk],
-                                         cutoff_raw, [str(project.pk)], satisfaction),
+        "cutoff_raw": cutoff_raw,
+        "cutoff_at": presenters.cutoff_label(data),
+        "targets": targets[project.pk],
+        "kpis": [KPI_DEFINITIONS[c] for c in presenters.ALL_KPIS],
+        "measures": manual,
+        "charts": presenters.trend_chart(
+            data, granularity, [(project.code, [project.pk])], targets[project.pk], cutoff_raw, [str(project.pk)], satisfaction
+        ),
         "mttr": presenters.mttr_by_priority(data, [project.pk], periods),
         "satisfaction_year": presenters.satisfaction_year_rows(sections[-1][1], year, satisfaction, targets) if sections else [],
     }
@@ -160,19 +173,25 @@ def project_kpis(request: HttpRequest, pk: int) -> HttpResponse:
     context = _project_context(request, pk)
     project = context["project"]
     own = selectors.project_own_targets(project.pk)
-    context.update({
-        "can_enter": services.can_enter_measures(request.user, project),
-        "can_edit_targets": services.can_edit_targets(request.user),
-        "can_raise": services.can_raise_kpi_finding(request.user, project),
-        "measure_form": ManualMeasureForm(initial={"period": Period.of(timezone.localdate(), Granularity.MONTH).key}),
-        "target_rows": [
-            (KPI_DEFINITIONS[c], _input_value(KPI_DEFINITIONS[c], own.get(c)),
-             selectors.format_value(KPI_DEFINITIONS[c], context["targets"].get(c)), c in own)
-            for c in presenters.ALL_KPIS
-        ],
-        "measure_rows": sorted(context["measures"].values(), key=lambda m: (m.period, m.kpi), reverse=True),
-        "ratio_kpis": [c.value for c in RATIO_MANUAL_KPIS],
-    })
+    context.update(
+        {
+            "can_enter": services.can_enter_measures(request.user, project),
+            "can_edit_targets": services.can_edit_targets(request.user),
+            "can_raise": services.can_raise_kpi_finding(request.user, project),
+            "measure_form": ManualMeasureForm(initial={"period": Period.of(timezone.localdate(), Granularity.MONTH).key}),
+            "target_rows": [
+                (
+                    KPI_DEFINITIONS[c],
+                    _input_value(KPI_DEFINITIONS[c], own.get(c)),
+                    selectors.format_value(KPI_DEFINITIONS[c], context["targets"].get(c)),
+                    c in own,
+                )
+                for c in presenters.ALL_KPIS
+            ],
+            "measure_rows": sorted(context["measures"].values(), key=lambda m: (m.period, m.kpi), reverse=True),
+            "ratio_kpis": [c.value for c in RATIO_MANUAL_KPIS],
+        }
+    )
     return render(request, "kpis/project.html", context)
 
 
@@ -182,7 +201,8 @@ def project_export(request: HttpRequest, pk: int) -> HttpResponse:
     project = context["project"]
     return exports.rows_response(
         title=_("%(code)s 质量指标 %(year)s") % {"code": project.code, "year": context["year"]},
-        filename=f"kpi-{project.pk}-{context['year']}-{context['granularity']}.xlsx", sections=context["sections"],
+        filename=f"kpi-{project.pk}-{context['year']}-{context['granularity']}.xlsx",
+        sections=context["sections"],
         cutoff_at=context["cutoff_at"],
     )
 
@@ -198,8 +218,14 @@ def measure_save(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.manual_measure_save(
-                actor=request.user, project=project, kpi=data["kpi"], period=data["period"], value=data["value"],
-                numerator=data["numerator"], denominator=data["denominator"], note=data["note"],
+                actor=request.user,
+                project=project,
+                kpi=data["kpi"],
+                period=data["period"],
+                value=data["value"],
+                numerator=data["numerator"],
+                denominator=data["denominator"],
+                note=data["note"],
                 expected_version=data["version"],
             )
         except StaleEditError as exc:
@@ -209,9 +235,15 @@ def measure_save(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("手工指标已保存。"))
     else:
-        messages.error(request, _("手工指标未保存：") + "；".join(
-            f"{form.fields[f].label if f in form.fields else ''}{'：' if f in form.fields else ''}{e}"
-            for f, errors in form.errors.items() for e in errors))
+        messages.error(
+            request,
+            _("手工指标未保存：")
+            + "；".join(
+                f"{form.fields[f].label if f in form.fields else ''}{'：' if f in form.fields else ''}{e}"
+                for f, errors in form.errors.items()
+                for e in errors
+            ),
+        )
     return redirect(reverse("kpis:project", args=[project.pk]) + "#measures")
 
 
@@ -236,8 +268,7 @@ def _save_targets(request: HttpRequest, project: Any) -> None:
         if name not in request.POST:
             continue
         try:
-            services.target_set(actor=request.user, kpi=code, target=_parse_target(request.POST[name], code),
-                                project=project)
+            services.target_set(actor=request.user, kpi=code, target=_parse_target(request.POST[name], code), project=project)
         except ValidationError as exc:
             errors.append(f"{labels.kpi_name(KPI_DEFINITIONS[code])}：{'；'.join(exc.messages)}")
     if errors:
@@ -262,9 +293,13 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     org = selectors.org_targets()
     effective = selectors.targets_for([], timezone.localdate().year)[ORG]
     entries = [
-        (KPI_DEFINITIONS[c], org.get(c), selectors.format_value(KPI_DEFINITIONS[c], effective.get(c)),
-         selectors.format_value(KPI_DEFINITIONS[c], KPI_DEFINITIONS[c].default_target),
-         _input_value(KPI_DEFINITIONS[c], org.get(c)))
+        (
+            KPI_DEFINITIONS[c],
+            org.get(c),
+            selectors.format_value(KPI_DEFINITIONS[c], effective.get(c)),
+            selectors.format_value(KPI_DEFINITIONS[c], KPI_DEFINITIONS[c].default_target),
+            _input_value(KPI_DEFINITIONS[c], org.get(c)),
+        )
         for c in presenters.ALL_KPIS
     ]
     return render(request, "kpis/catalogue.html", {"entries": entries, "can_edit": services.can_edit_targets(request.user)})
@@ -318,8 +353,6 @@ class KnownCountPaginator(Paginator):
         return self._known_count
 
 
-
-
 @login_required
 def drill(request: HttpRequest, scope: str, kpi: str, period: str) -> HttpResponse:
     project, projects = _scope(request, scope)
@@ -338,31 +371,48 @@ def drill(request: HttpRequest, scope: str, kpi: str, period: str) -> HttpRespon
         # A search narrows the list; its size is then counted (on an indexed, small scope).
         page = Paginator(result.querysets[show].filter(number__icontains=search), 50).get_page(request.GET.get("page"))
     else:
-        page = KnownCountPaginator(result.querysets[show], 50, known_count=counts[show]).get_page(
-            request.GET.get("page"))
+        page = KnownCountPaginator(result.querysets[show], 50, known_count=counts[show]).get_page(request.GET.get("page"))
     tickets = []
     for ticket in page.object_list:
         response, resolution, seconds = result.open_status.get(
-            ticket.pk, (ticket.response_status, ticket.resolution_status, ticket.resolution_seconds))
-        tickets.append({
-            "ticket": ticket, "url": _ticket_url(ticket),
-            "response": response, "resolution": resolution,  # SlaStatus values, shown with |sla_badge
-            "hours": None if seconds is None or seconds < 0 else seconds / 3600,
-            "reevaluated": ticket.pk in result.open_status,
-        })
+            ticket.pk, (ticket.response_status, ticket.resolution_status, ticket.resolution_seconds)
+        )
+        tickets.append(
+            {
+                "ticket": ticket,
+                "url": _ticket_url(ticket),
+                "response": response,
+                "resolution": resolution,  # SlaStatus values, shown with |sla_badge
+                "hours": None if seconds is None or seconds < 0 else seconds / 3600,
+                "reevaluated": ticket.pk in result.open_status,
+            }
+        )
     definition = KPI_DEFINITIONS[code]
     value = result.value
     labels = _category_labels(code)
-    return render(request, "kpis/drill.html", {
-        "project": project, "scope": scope, "definition": definition, "period": period_obj, "priority": priority,
-        "cutoff_raw": cutoff_raw, "cutoff_at": timezone.localtime(result.cutoff), "counts": counts, "show": show,
-        "tabs": [(name, labels[name], counts[name]) for name in (selectors.NUMERATOR, selectors.DENOMINATOR_ONLY,
-                                                                   selectors.EXCLUDED)],
-        "page": page, "tickets": tickets, "value": value, "search": search,
-        "value_display": selectors.format_value(definition, value.value),
-        "qs_no_page": querystring_without(request, "page"),
-        "qs_no_show": querystring_without(request, "page", "show"),
-    })
+    return render(
+        request,
+        "kpis/drill.html",
+        {
+            "project": project,
+            "scope": scope,
+            "definition": definition,
+            "period": period_obj,
+            "priority": priority,
+            "cutoff_raw": cutoff_raw,
+            "cutoff_at": timezone.localtime(result.cutoff),
+            "counts": counts,
+            "show": show,
+            "tabs": [(name, labels[name], counts[name]) for name in (selectors.NUMERATOR, selectors.DENOMINATOR_ONLY, selectors.EXCLUDED)],
+            "page": page,
+            "tickets": tickets,
+            "value": value,
+            "search": search,
+            "value_display": selectors.format_value(definition, value.value),
+            "qs_no_page": querystring_without(request, "page"),
+            "qs_no_show": querystring_without(request, "page", "show"),
+        },
+    )
 
 
 def _category_labels(code: KpiCode) -> dict[str, str]:
@@ -391,21 +441,29 @@ def raise_finding(request: HttpRequest, scope: str, kpi: str, period: str) -> Ht
     measures = selectors.manual_measures([p.pk for p in projects], [period_obj, *_months_of(period_obj)])
     if code in SURVEY_KPIS:
         measures.update(selectors.satisfaction_measures(request.user, [period_obj], [p.pk for p in projects]))
-    cells = presenters.row_cells(data, None if project is None else [project.pk], period_obj, targets, measures,
-                                 [p.pk for p in projects])
+    cells = presenters.row_cells(data, None if project is None else [project.pk], period_obj, targets, measures, [p.pk for p in projects])
     cell = next(c for c in cells if c.code is code)
     back = reverse("kpis:overview") if project is None else reverse("kpis:project", args=[project.pk])
     if not cell.missed:
-        messages.info(request, _("%(kpi)s 在 %(period)s 已达标或暂无数值，无需发起问题。") % {
-            "kpi": labels.kpi_name(cell.definition), "period": labels.period_label(period_obj)})
+        messages.info(
+            request,
+            _("%(kpi)s 在 %(period)s 已达标或暂无数值，无需发起问题。")
+            % {"kpi": labels.kpi_name(cell.definition), "period": labels.period_label(period_obj)},
+        )
         return redirect(back)
     detail = _("%(kpi)s（%(formula)s）在 %(period)s 为 %(value)s（%(num)s / %(den)s），目标 %(target)s。") % {
-        "kpi": labels.kpi_name(cell.definition), "formula": labels.kpi_formula(cell.definition), "period": labels.period_label(period_obj),
-        "value": cell.display, "num": cell.value.numerator, "den": cell.value.denominator, "target": cell.target_display,
+        "kpi": labels.kpi_name(cell.definition),
+        "formula": labels.kpi_formula(cell.definition),
+        "period": labels.period_label(period_obj),
+        "value": cell.display,
+        "num": cell.value.numerator,
+        "den": cell.value.denominator,
+        "target": cell.target_display,
     }
     if code in SURVEY_KPIS and project is not None:
         finding, created = services.satisfaction_raise_finding(
-            actor=request.user, project=project, period=period_obj, score=cell.value.value, target=float(cell.target))
+            actor=request.user, project=project, period=period_obj, score=cell.value.value, target=float(cell.target)
+        )
         if created:
             messages.success(request, _("已发起问题 %(code)s。") % {"code": finding.code})
         else:
@@ -416,8 +474,14 @@ def raise_finding(request: HttpRequest, scope: str, kpi: str, period: str) -> Ht
     else:
         source_url = presenters.drill_url(scope, code, period_obj) if code in TICKET_KPIS else back
     finding, created = services.kpi_raise_finding(
-        actor=request.user, project=project, code=code, period=period_obj, value_text=cell.display,
-        target_text=cell.target_display, detail=detail, source_url=source_url,
+        actor=request.user,
+        project=project,
+        code=code,
+        period=period_obj,
+        value_text=cell.display,
+        target_text=cell.target_display,
+        detail=detail,
+        source_url=source_url,
     )
     if created:
         messages.success(request, _("已发起问题 %(code)s。") % {"code": finding.code})

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -14,7 +15,6 @@ from django.utils.translation import gettext as _
 
 from opsqm.notifications.models import Notification
 from opsqm.records.safeurl import is_safe_url
-
 
 # Loading demo data or replaying history must not mail anyone; in-app rows are still created.
 _emails_suppressed: ContextVar[bool] = ContextVar("opsqm_emails_suppressed", default=False)

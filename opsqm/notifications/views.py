@@ -17,11 +17,15 @@ from opsqm.web import paginate, querystring_without
 def notification_list(request: HttpRequest) -> HttpResponse:
     unread_only = request.GET.get("unread") == "1"
     qs = selectors.notifications_for(request.user, unread_only=unread_only)
-    return render(request, "notifications/list.html", {
-        "page": paginate(request, qs, 30),
-        "unread_only": unread_only,
-        "qs_no_page": querystring_without(request, "page"),
-    })
+    return render(
+        request,
+        "notifications/list.html",
+        {
+            "page": paginate(request, qs, 30),
+            "unread_only": unread_only,
+            "qs_no_page": querystring_without(request, "page"),
+        },
+    )
 
 
 @login_required

@@ -14,13 +14,24 @@ from opsqm.demo import DEMO_PASSWORD, DemoContext
 from opsqm.org.models import Customer, Department, Post, PostCategory, Project, ProjectMembership, ProjectStatus, ServiceItem, Staff
 
 DEPARTMENTS = [
-    ("GMO", "总经理办公室"), ("QMD", "质量管理部"), ("OPS", "运行维护部"), ("PMD", "项目管理部"),
-    ("TSD", "技术支持部"), ("SVD", "服务台"), ("HRD", "人力资源部"),
+    ("GMO", "总经理办公室"),
+    ("QMD", "质量管理部"),
+    ("OPS", "运行维护部"),
+    ("PMD", "项目管理部"),
+    ("TSD", "技术支持部"),
+    ("SVD", "服务台"),
+    ("HRD", "人力资源部"),
 ]
 POSTS = [
-    ("总经理", PostCategory.MANAGEMENT), ("质量经理", PostCategory.MANAGEMENT), ("运维经理", PostCategory.MANAGEMENT),
-    ("质量专员", PostCategory.TECHNICAL), ("系统工程师", PostCategory.TECHNICAL), ("网络工程师", PostCategory.TECHNICAL),
-    ("数据库工程师", PostCategory.TECHNICAL), ("服务台坐席", PostCategory.OPERATIONS), ("值班运维员", PostCategory.OPERATIONS),
+    ("总经理", PostCategory.MANAGEMENT),
+    ("质量经理", PostCategory.MANAGEMENT),
+    ("运维经理", PostCategory.MANAGEMENT),
+    ("质量专员", PostCategory.TECHNICAL),
+    ("系统工程师", PostCategory.TECHNICAL),
+    ("网络工程师", PostCategory.TECHNICAL),
+    ("数据库工程师", PostCategory.TECHNICAL),
+    ("服务台坐席", PostCategory.OPERATIONS),
+    ("值班运维员", PostCategory.OPERATIONS),
     ("人事专员", PostCategory.MANAGEMENT),
 ]
 # username, full name, role, department code, post
@@ -42,9 +53,15 @@ NAMED_USERS = [
 SURNAMES = "王李张刘陈杨黄赵周吴徐孙马朱胡郭何高林罗"
 GIVEN = ["建华", "志强", "秀英", "海燕", "文博", "晓东", "婷婷", "俊杰", "丽娟", "国庆", "思远", "雪梅", "子涵", "宇航", "晨曦"]
 CUSTOMERS = [
-    ("C001", "华东电网信息通信分公司", "能源"), ("C002", "江南市人民医院", "医疗"), ("C003", "东海银行数据中心", "金融"),
-    ("C004", "滨江区政务服务中心", "政务"), ("C005", "远航物流集团", "物流"), ("C006", "明德大学信息中心", "教育"),
-    ("C007", "新城地铁运营公司", "交通"), ("C008", "恒信证券", "金融"), ("C009", "绿源水务集团", "公共事业"),
+    ("C001", "华东电网信息通信分公司", "能源"),
+    ("C002", "江南市人民医院", "医疗"),
+    ("C003", "东海银行数据中心", "金融"),
+    ("C004", "滨江区政务服务中心", "政务"),
+    ("C005", "远航物流集团", "物流"),
+    ("C006", "明德大学信息中心", "教育"),
+    ("C007", "新城地铁运营公司", "交通"),
+    ("C008", "恒信证券", "金融"),
+    ("C009", "绿源水务集团", "公共事业"),
     ("C010", "北辰制造股份有限公司", "制造"),
 ]
 PROJECTS = [
@@ -84,8 +101,12 @@ def load(ctx: DemoContext) -> None:
         nonlocal employee_no
         employee_no += 1
         Staff.objects.create(
-            user=user, employee_no=f"E{employee_no}", department=departments[dept_code], post=posts[post_name],
-            phone=f"138{ctx.rng.randrange(10**7, 10**8)}", joined_on=ctx.today - dt.timedelta(days=ctx.rng.randrange(200, 3000)),
+            user=user,
+            employee_no=f"E{employee_no}",
+            department=departments[dept_code],
+            post=posts[post_name],
+            phone=f"138{ctx.rng.randrange(10**7, 10**8)}",
+            joined_on=ctx.today - dt.timedelta(days=ctx.rng.randrange(200, 3000)),
         )
 
     for username, full_name, role, dept, post in NAMED_USERS:
@@ -100,8 +121,13 @@ def load(ctx: DemoContext) -> None:
         i += 1
         dept, post = pool[i % len(pool)]
         name = SURNAMES[ctx.rng.randrange(len(SURNAMES))] + GIVEN[ctx.rng.randrange(len(GIVEN))]
-        user = user_create(username=f"eng{i:02d}", password_hash=hashed, role=Role.AUDITOR if i % 9 == 0 else Role.OPS_MANAGER,
-                           full_name=name, email=f"eng{i:02d}@demo.opsqm")
+        user = user_create(
+            username=f"eng{i:02d}",
+            password_hash=hashed,
+            role=Role.AUDITOR if i % 9 == 0 else Role.OPS_MANAGER,
+            full_name=name,
+            email=f"eng{i:02d}@demo.opsqm",
+        )
         add_staff(user, dept, post)
         engineers.append(user)
     departments["QMD"].head = ctx.users["qm"]
@@ -111,10 +137,16 @@ def load(ctx: DemoContext) -> None:
 
     items = [ServiceItem.objects.create(code=c, name=n, category=cat, description=d) for c, n, cat, d in SERVICE_ITEMS]
     for code, name, industry in CUSTOMERS:
-        ctx.customers.append(Customer.objects.create(
-            code=code, name=name, industry=industry, contact_name=SURNAMES[ctx.rng.randrange(20)] + "主任",
-            contact_phone=f"0571-{ctx.rng.randrange(10**7, 10**8)}", contact_email=f"it@{code.lower()}.example.cn",
-        ))
+        ctx.customers.append(
+            Customer.objects.create(
+                code=code,
+                name=name,
+                industry=industry,
+                contact_name=SURNAMES[ctx.rng.randrange(20)] + "主任",
+                contact_phone=f"0571-{ctx.rng.randrange(10**7, 10**8)}",
+                contact_email=f"it@{code.lower()}.example.cn",
+            )
+        )
     year_start = dt.date(ctx.today.year, 1, 1)
     for n, (code, name, cust, ops, spec, value) in enumerate(PROJECTS):
         status = ProjectStatus.PLANNING if code == "PRJ-L" else ProjectStatus.CLOSED if code == "PRJ-K" else ProjectStatus.ACTIVE
@@ -124,17 +156,28 @@ def load(ctx: DemoContext) -> None:
             end = ctx.today - dt.timedelta(days=20)
         start = min(end - dt.timedelta(days=365 * (2 + n % 2)), year_start - dt.timedelta(days=30 * n))
         project = Project.objects.create(
-            code=code, name=name, customer=ctx.customers[cust], status=status, contract_start=start, contract_end=end,
-            contract_value=Decimal(value), ops_manager=ctx.users[ops], quality_specialist=ctx.users[spec],
-            department=departments["OPS" if n % 2 == 0 else "PMD"], description=f"{ctx.customers[cust].name}的运维服务项目。",
+            code=code,
+            name=name,
+            customer=ctx.customers[cust],
+            status=status,
+            contract_start=start,
+            contract_end=end,
+            contract_value=Decimal(value),
+            ops_manager=ctx.users[ops],
+            quality_specialist=ctx.users[spec],
+            department=departments["OPS" if n % 2 == 0 else "PMD"],
+            description=f"{ctx.customers[cust].name}的运维服务项目。",
         )
         project.service_items.set(items[: 4 + n % 5])
         for engineer in ctx.rng.sample(engineers, 3):
             ProjectMembership.objects.create(project=project, user=engineer, duty=engineer.staff.post.name)
         ctx.projects.append(project)
     grant = ExternalGrant.objects.create(
-        user=ctx.users["reviewer"], purpose="ITSS 三级符合性评估（第三方评审）",
-        valid_from=ctx.now - dt.timedelta(days=1), valid_until=ctx.now + dt.timedelta(days=30), granted_by=ctx.users["qm"],
+        user=ctx.users["reviewer"],
+        purpose="ITSS 三级符合性评估（第三方评审）",
+        valid_from=ctx.now - dt.timedelta(days=1),
+        valid_until=ctx.now + dt.timedelta(days=30),
+        granted_by=ctx.users["qm"],
     )
     grant.projects.set(ctx.projects[:2])
     ctx.log(f"组织数据：{Staff.objects.count()} 名员工，{len(ctx.customers)} 个客户，{len(ctx.projects)} 个项目")

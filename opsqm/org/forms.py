@@ -31,20 +31,34 @@ def _people(*roles: str):
 
 class ProjectForm(VersionedForm):
     members = forms.ModelMultipleChoiceField(
-        label=_("项目成员"), required=False, queryset=get_user_model().objects.none(),
+        label=_("项目成员"),
+        required=False,
+        queryset=get_user_model().objects.none(),
         widget=forms.SelectMultiple(attrs={"size": 8}),
         help_text=_("输入姓名、部门或岗位搜索，点击即可添加。运维经理和质量专员无需重复添加。"),
     )
     service_items = forms.ModelMultipleChoiceField(
-        label=_("服务目录项"), required=False, queryset=ServiceItem.objects.filter(active=True),
+        label=_("服务目录项"),
+        required=False,
+        queryset=ServiceItem.objects.filter(active=True),
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
 
     class Meta:
         model = Project
         fields = [
-            "code", "name", "customer", "status", "department", "contract_start", "contract_end", "contract_value",
-            "ops_manager", "quality_specialist", "time_zone", "description",
+            "code",
+            "name",
+            "customer",
+            "status",
+            "department",
+            "contract_start",
+            "contract_end",
+            "contract_value",
+            "ops_manager",
+            "quality_specialist",
+            "time_zone",
+            "description",
         ]
         widgets = {
             "contract_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -15,7 +15,9 @@ class Department(AuditedModel):
     code = models.CharField(_("部门编码"), max_length=32, unique=True)
     name = models.CharField(_("部门名称"), max_length=100, unique=True)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("上级部门"))
-    head = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("负责人"))
+    head = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("负责人")
+    )
     objects = AuditedManager()
 
     class Meta:
@@ -130,11 +132,15 @@ class Project(AuditedModel):
     contract_start = models.DateField(_("合同开始"))
     contract_end = models.DateField(_("合同结束"))
     contract_value = models.DecimalField(_("合同金额（元）"), max_digits=14, decimal_places=2, default=0)
-    ops_manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="managed_projects", verbose_name=_("运维经理"))
+    ops_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="managed_projects", verbose_name=_("运维经理")
+    )
     quality_specialist = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="qa_projects", verbose_name=_("质量专员")
     )
-    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT, related_name="projects", verbose_name=_("所属部门"))
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="projects", verbose_name=_("所属部门")
+    )
     service_items = models.ManyToManyField(ServiceItem, blank=True, related_name="projects", verbose_name=_("服务目录项"))
     time_zone = models.CharField(_("时区"), max_length=64, default="Asia/Shanghai")
     description = models.TextField(_("项目说明"), blank=True)

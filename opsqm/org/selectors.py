@@ -11,7 +11,9 @@ from opsqm.org.models import Customer, Project
 from opsqm.records.models import AuditEvent
 
 
-def project_list(user: Any, *, q: str = "", status: str = "", customer_id: str | int | None = None, ops_manager_id: str | int | None = None) -> QuerySet[Project]:
+def project_list(
+    user: Any, *, q: str = "", status: str = "", customer_id: str | int | None = None, ops_manager_id: str | int | None = None
+) -> QuerySet[Project]:
     qs = visible_projects(user).select_related("customer", "ops_manager", "quality_specialist")
     if q:
         qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q) | Q(customer__name__icontains=q))

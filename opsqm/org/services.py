@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from opsqm.accounts.access import can_manage_master_data
 from opsqm.org.models import Customer, Project, ProjectMembership
-from opsqm.records.locking import StaleEditError, bump_version, lock_for_edit  # StaleEditError re-exported for callers
+from opsqm.records.locking import bump_version, lock_for_edit
 
 PROJECT_FIELDS = (
-    "code", "name", "customer", "status", "contract_start", "contract_end", "contract_value",
-    "ops_manager", "quality_specialist", "department", "time_zone", "description",
+    "code",
+    "name",
+    "customer",
+    "status",
+    "contract_start",
+    "contract_end",
+    "contract_value",
+    "ops_manager",
+    "quality_specialist",
+    "department",
+    "time_zone",
+    "description",
 )
 CUSTOMER_FIELDS = ("code", "name", "industry", "contact_name", "contact_phone", "contact_email", "address", "notes")
-
-
 
 
 def _require_master_data(actor: Any) -> None:
@@ -65,8 +74,13 @@ def project_create(*, actor: Any, data: dict[str, Any], members: Iterable[Any] =
 
 @transaction.atomic
 def project_update(
-    *, actor: Any, project: Project, data: dict[str, Any], expected_version: int,
-    members: Iterable[Any] | None = None, service_items: Iterable[Any] | None = None,
+    *,
+    actor: Any,
+    project: Project,
+    data: dict[str, Any],
+    expected_version: int,
+    members: Iterable[Any] | None = None,
+    service_items: Iterable[Any] | None = None,
 ) -> Project:
     _require_master_data(actor)
     old_time_zone = project.time_zone

@@ -11,9 +11,9 @@ from opsqm.accounts.access import can_manage_master_data, get_customer_or_404, g
 from opsqm.org import selectors, services
 from opsqm.org.forms import CustomerForm, ProjectForm
 from opsqm.org.models import Department, ProjectStatus, ServiceItem, Staff
+from opsqm.records.locking import StaleEditError, form_version
 from opsqm.records.selectors import present_events
 from opsqm.web import master_data_required, org_wide_required, paginate, querystring_without
-from opsqm.records.locking import form_version
 
 
 @login_required
@@ -24,14 +24,18 @@ def project_list(request: HttpRequest) -> HttpResponse:
         "customer_id": request.GET.get("customer", "") or None,
     }
     qs = selectors.project_list(request.user, **filters)
-    return render(request, "org/project_list.html", {
-        "page": paginate(request, qs),
-        "filters": filters,
-        "statuses": ProjectStatus.choices,
-        "customers": selectors.customer_list(request.user).only("pk", "name"),
-        "can_edit": can_manage_master_data(request.user),
-        "qs_no_page": querystring_without(request, "page"),
-    })
+    return render(
+        request,
+        "org/project_list.html",
+        {
+            "page": paginate(request, qs),
+            "filters": filters,
+            "statuses": ProjectStatus.choices,
+            "customers": selectors.customer_list(request.user).only("pk", "name"),
+            "can_edit": can_manage_master_data(request.user),
+            "qs_no_page": querystring_without(request, "page"),
+        },
+    )
 
 
 @login_required
@@ -74,10 +78,14 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
         data = dict(form.cleaned_data)
         try:
             project = services.project_update(
-                actor=request.user, project=project, data=data, expected_version=form_version(data.get("version")),
-                members=data.pop("members"), service_items=data.pop("service_items"),
+                actor=request.user,
+                project=project,
+                data=data,
+                expected_version=form_version(data.get("version")),
+                members=data.pop("members"),
+                service_items=data.pop("service_items"),
             )
-        except services.StaleEditError as exc:
+        except StaleEditError as exc:
             form.add_error(None, exc.messages[0])
         else:
             messages.success(request, _("项目已保存。"))
@@ -89,13 +97,17 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def customer_list(request: HttpRequest) -> HttpResponse:
     filters = {"q": request.GET.get("q", "").strip(), "industry": request.GET.get("industry", "")}
     qs = selectors.customer_list(request.user, **filters)
-    return render(request, "org/customer_list.html", {
-        "page": paginate(request, qs),
-        "filters": filters,
-        "industries": selectors.customer_industries(request.user),
-        "can_edit": can_manage_master_data(request.user),
-        "qs_no_page": querystring_without(request, "page"),
-    })
+    return render(
+        request,
+        "org/customer_list.html",
+        {
+            "page": paginate(request, qs),
+            "filters": filters,
+            "industries": selectors.customer_industries(request.user),
+            "can_edit": can_manage_master_data(request.user),
+            "qs_no_page": querystring_without(request, "page"),
+        },
+    )
 
 
 @login_required
@@ -133,9 +145,12 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             customer = services.customer_update(
-                actor=request.user, customer=customer, data=form.cleaned_data, expected_version=form_version(form.cleaned_data.get("version"))
+                actor=request.user,
+                customer=customer,
+                data=form.cleaned_data,
+                expected_version=form_version(form.cleaned_data.get("version")),
             )
-        except services.StaleEditError as exc:
+        except StaleEditError as exc:
             form.add_error(None, exc.messages[0])
         else:
             messages.success(request, _("客户信息已保存。"))
@@ -154,17 +169,25 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(Q(user__full_name__icontains=q) | Q(user__username__icontains=q) | Q(employee_no__icontains=q))
     if department:
         qs = qs.filter(department_id=department)
-    return render(request, "org/staff_list.html", {
-        "page": paginate(request, qs, 40),
-        "departments": Department.objects.all(),
-        "filters": {"q": q, "department": department},
-        "qs_no_page": querystring_without(request, "page"),
-    })
+    return render(
+        request,
+        "org/staff_list.html",
+        {
+            "page": paginate(request, qs, 40),
+            "departments": Department.objects.all(),
+            "filters": {"q": q, "department": department},
+            "qs_no_page": querystring_without(request, "page"),
+        },
+    )
 
 
 @login_required
 def service_catalog(request: HttpRequest) -> HttpResponse:
-    return render(request, "org/service_catalog.html", {
-        "items": ServiceItem.objects.order_by("category", "code"),
-        "categories": ServiceItem.Category,
-    })
+    return render(
+        request,
+        "org/service_catalog.html",
+        {
+            "items": ServiceItem.objects.order_by("category", "code"),
+            "categories": ServiceItem.Category,
+        },
+    )

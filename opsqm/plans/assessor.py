@@ -25,9 +25,12 @@ def items(scope: PackageScope) -> Iterable[PackageItem]:
     if plan is None:
         return
     as_of = min(today(), scope.end)
-    yield PackageItem(path=f"plan/{plan.year}-年度质量管理计划.docx", title=plan.title,
-                      content=lambda: document.render_plan_docx(plan, selectors.objective_attainment(plan, as_of)),
-                      note=f"{plan.get_status_display()}" + (f" {plan.approved_at:%Y-%m-%d}" if plan.approved_at else ""))
+    yield PackageItem(
+        path=f"plan/{plan.year}-年度质量管理计划.docx",
+        title=plan.title,
+        content=lambda: document.render_plan_docx(plan, selectors.objective_attainment(plan, as_of)),
+        note=f"{plan.get_status_display()}" + (f" {plan.approved_at:%Y-%m-%d}" if plan.approved_at else ""),
+    )
 
 
 EMPTY = _("年度质量管理计划是公司级记录（覆盖各项目的活动与目标），只放入全公司范围的资料包；或本年度尚未编制计划。")

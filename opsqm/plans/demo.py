@@ -28,7 +28,9 @@ def load(ctx) -> None:
             plan = services.plan_approve(actor=gm, plan=plan, note="同意。请质量管理部按计划组织实施，季度末向总经办汇报。")
         with _at(dt.date(year, 1, 12)):
             for project in ctx.projects[:2]:
-                services.qa_plan_create(actor=qm, project=project, start=dt.date(year, 1, 12), reason="新立项项目的质量保证计划检查列入年度计划")
+                services.qa_plan_create(
+                    actor=qm, project=project, start=dt.date(year, 1, 12), reason="新立项项目的质量保证计划检查列入年度计划"
+                )
             first = ctx.projects[0].qa_plans.first()
             services.qa_plan_agree(actor=ctx.projects[0].ops_manager, qa=first)
         acts = {a.cadence_key: a for a in plan.activities.all() if a.cadence_key}
@@ -56,11 +58,16 @@ def load(ctx) -> None:
         for a in past_checks[:-1]:  # the latest past check is still open: overdue
             with _at(a.due_date):
                 services.activity_complete(actor=qm, activity=a, note="已按检查单完成项目检查，记录存项目质量档案。")
-        upcoming = PlanActivity.objects.filter(plan=plan, due_date__gte=today, type__in=["project_check", "management_review"]).order_by("due_date")
+        upcoming = PlanActivity.objects.filter(plan=plan, due_date__gte=today, type__in=["project_check", "management_review"]).order_by(
+            "due_date"
+        )
         for a in upcoming[:2]:
             services.activity_start(actor=qm, activity=a)
         services.activities_escalate_overdue(today=today)
     states = {s: PlanActivity.objects.filter(plan=plan, status=s).count() for s in ActivityStatus.values}
     ctx.extra["quality_plan"] = plan
-    ctx.log(f"质量计划：{year} 年度质量管理计划已批准，活动 {sum(states.values())} 项（"
-            + "，".join(f"{ActivityStatus(k).label} {v}" for k, v in states.items()) + "）；项目质量保证计划 2 份")
+    ctx.log(
+        f"质量计划：{year} 年度质量管理计划已批准，活动 {sum(states.values())} 项（"
+        + "，".join(f"{ActivityStatus(k).label} {v}" for k, v in states.items())
+        + "）；项目质量保证计划 2 份"
+    )

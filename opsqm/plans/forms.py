@@ -38,8 +38,12 @@ class ObjectiveForm(StyledFormMixin, ReasonMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kpi"] = forms.ChoiceField(label=_("关联指标"), required=False, help_text=QualityObjective._meta.get_field("kpi").help_text,
-                                               choices=[("", _("不关联（手工填写实际值）"))] + [(c.value, d.name_zh) for c, d in KPI_DEFINITIONS.items()])
+        self.fields["kpi"] = forms.ChoiceField(
+            label=_("关联指标"),
+            required=False,
+            help_text=QualityObjective._meta.get_field("kpi").help_text,
+            choices=[("", _("不关联（手工填写实际值）"))] + [(c.value, d.name_zh) for c, d in KPI_DEFINITIONS.items()],
+        )
         from opsqm.forms_base import style_widgets
 
         style_widgets(self)

@@ -24,9 +24,9 @@ from django.db.models import Model, QuerySet
 
 @dataclass(frozen=True)
 class Linkable:
-    model: str                                  # "app_label.ModelName"
-    label: Any                                  # shown to users, e.g. 审核/检查
-    candidates: Callable[[Any], QuerySet]       # records `user` may see
+    model: str  # "app_label.ModelName"
+    label: Any  # shown to users, e.g. 审核/检查
+    candidates: Callable[[Any], QuerySet]  # records `user` may see
     url: Callable[[Any], str]
     text: Callable[[Any], str] = str
     types: tuple[str, ...] = field(default_factory=tuple)
@@ -65,6 +65,12 @@ def register_builtin() -> None:
 
     from opsqm.audits.selectors import visible_audits
 
-    register(Linkable(model="audits.Audit", label=_("审核/检查"), candidates=visible_audits,
-                      url=lambda a: reverse("audits:audit_detail", args=[a.pk]),
-                      types=("internal_audit", "project_check", "supervision", "other")))
+    register(
+        Linkable(
+            model="audits.Audit",
+            label=_("审核/检查"),
+            candidates=visible_audits,
+            url=lambda a: reverse("audits:audit_detail", args=[a.pk]),
+            types=("internal_audit", "project_check", "supervision", "other"),
+        )
+    )

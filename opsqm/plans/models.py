@@ -38,8 +38,9 @@ class QualityPlan(AuditedModel):
     drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("编制人"))
     created_at = models.DateTimeField(_("编制时间"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                    verbose_name=_("审批人"))
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("审批人")
+    )
     approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     approval_note = models.TextField(_("审批意见"), blank=True)
     revision = models.PositiveIntegerField(_("修订次数"), default=0)
@@ -51,8 +52,10 @@ class QualityPlan(AuditedModel):
         verbose_name = _("年度质量管理计划")
         verbose_name_plural = _("年度质量管理计划")
         constraints = [
-            models.CheckConstraint(condition=~Q(status="approved") | Q(approved_by__isnull=False, approved_at__isnull=False),
-                                   name="quality_plan_approved_has_who_when"),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(approved_by__isnull=False, approved_at__isnull=False),
+                name="quality_plan_approved_has_who_when",
+            ),
             models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100), name="quality_plan_year_range"),
         ]
 
@@ -121,10 +124,12 @@ class QualityObjective(AuditedModel):
     plan = models.ForeignKey(QualityPlan, on_delete=models.CASCADE, related_name="objectives", verbose_name=_("计划"))
     indicator = models.CharField(_("指标项"), max_length=100)
     formula = models.CharField(_("计算公式"), max_length=300, blank=True)
-    kpi = models.CharField(_("关联指标"), max_length=32, blank=True,
-                           help_text=_("选择指标库中的指标后，达成情况自动取自指标数据；不选则手工填写实际值。"))
-    target = models.DecimalField(_("目标值"), max_digits=14, decimal_places=4,
-                                 help_text=_("比率按小数填写，如 0.9 表示 90%；次数、小时按数值填写。"))
+    kpi = models.CharField(
+        _("关联指标"), max_length=32, blank=True, help_text=_("选择指标库中的指标后，达成情况自动取自指标数据；不选则手工填写实际值。")
+    )
+    target = models.DecimalField(
+        _("目标值"), max_digits=14, decimal_places=4, help_text=_("比率按小数填写，如 0.9 表示 90%；次数、小时按数值填写。")
+    )
     unit = models.CharField(_("单位"), max_length=8, choices=[("%", "%"), ("次", _("次")), ("h", _("小时")), ("分", _("分"))], default="%")
     higher_is_better = models.BooleanField(_("越高越好"), default=True)
     period = models.CharField(_("度量周期"), max_length=8, choices=MeasurePeriod.choices, default=MeasurePeriod.QUARTER)
@@ -168,22 +173,30 @@ class PlanActivity(AuditedModel):
     title = models.CharField(_("活动"), max_length=200)
     content = models.TextField(_("内容/检查细节"), blank=True)
     scope_org = models.BooleanField(_("组织级"), default=True)
-    department = models.ForeignKey("org.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                   verbose_name=_("部门"))
+    department = models.ForeignKey(
+        "org.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("部门")
+    )
     projects = models.ManyToManyField("org.Project", blank=True, related_name="plan_activities", verbose_name=_("项目"))
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="plan_activities",
-                              verbose_name=_("负责人"))
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="plan_activities", verbose_name=_("负责人"))
     due_date = models.DateField(_("计划完成日期"), db_index=True)
     output = models.CharField(_("输出物"), max_length=200, blank=True)
     status = models.CharField(_("状态"), max_length=16, choices=ActivityStatus.choices, default=ActivityStatus.PLANNED, db_index=True)
     # The record that fulfils it (generic: a kind registered in opsqm.plans.linking).
-    linked_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                    verbose_name=_("关联记录类型"), editable=False)
+    linked_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("关联记录类型"), editable=False
+    )
     linked_id = models.PositiveBigIntegerField(_("关联记录"), null=True, blank=True, editable=False)
     linked_label = models.CharField(_("关联记录名称"), max_length=250, blank=True, editable=False)
     done_at = models.DateTimeField(_("完成时间"), null=True, blank=True, editable=False)
-    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                verbose_name=_("完成确认人"), editable=False)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("完成确认人"),
+        editable=False,
+    )
     reminded_on = models.DateField(_("提醒日期"), null=True, blank=True, editable=False)
     escalation_level = models.PositiveSmallIntegerField(_("督办级别"), default=0, editable=False)
     cadence_key = models.CharField(_("生成依据"), max_length=40, blank=True, editable=False)
@@ -197,8 +210,10 @@ class PlanActivity(AuditedModel):
         verbose_name_plural = _("计划活动")
         constraints = [
             models.CheckConstraint(condition=~Q(status="done") | Q(done_at__isnull=False), name="plan_activity_done_has_when"),
-            models.CheckConstraint(condition=Q(linked_type__isnull=True, linked_id__isnull=True) | Q(linked_type__isnull=False, linked_id__isnull=False),
-                                   name="plan_activity_link_complete"),
+            models.CheckConstraint(
+                condition=Q(linked_type__isnull=True, linked_id__isnull=True) | Q(linked_type__isnull=False, linked_id__isnull=False),
+                name="plan_activity_link_complete",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -242,8 +257,10 @@ class CalendarFeed(models.Model):
         verbose_name = _("日历订阅")
         verbose_name_plural = _("日历订阅")
 
+    # ------------------------------------------------------------------ project QA plans
 
-# ------------------------------------------------------------------ project QA plans
+    def __str__(self) -> str:
+        return f"{self.user}"
 
 
 class Phase(models.TextChoices):
@@ -262,14 +279,16 @@ class ProjectQAPlan(AuditedModel):
         AGREED = "agreed", _("已确认")
 
     project = models.ForeignKey("org.Project", on_delete=models.PROTECT, related_name="qa_plans", verbose_name=_("项目"))
-    plan = models.ForeignKey(QualityPlan, null=True, blank=True, on_delete=models.SET_NULL, related_name="qa_plans",
-                             verbose_name=_("年度质量计划"))
+    plan = models.ForeignKey(
+        QualityPlan, null=True, blank=True, on_delete=models.SET_NULL, related_name="qa_plans", verbose_name=_("年度质量计划")
+    )
     title = models.CharField(_("名称"), max_length=200)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     reporting = models.TextField(_("质量报告安排"), blank=True)
     drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("编制人"))
-    agreed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                  verbose_name=_("运维经理确认"))
+    agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("运维经理确认")
+    )
     agreed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("编制时间"), auto_now_add=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -295,9 +314,12 @@ class PlannedCheck(AuditedModel):
     title = models.CharField(_("检查内容"), max_length=200)
     checklist = models.ForeignKey("checklists.ChecklistTemplate", on_delete=models.PROTECT, related_name="+", verbose_name=_("检查单"))
     due_date = models.DateField(_("计划日期"))
-    activity = models.OneToOneField(PlanActivity, null=True, blank=True, on_delete=models.SET_NULL, related_name="planned_check",
-                                    verbose_name=_("计划活动"))
-    audit = models.ForeignKey("audits.Audit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("检查记录"))
+    activity = models.OneToOneField(
+        PlanActivity, null=True, blank=True, on_delete=models.SET_NULL, related_name="planned_check", verbose_name=_("计划活动")
+    )
+    audit = models.ForeignKey(
+        "audits.Audit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("检查记录")
+    )
     objects = AuditedManager()
 
     class Meta:

@@ -56,13 +56,14 @@ def get_activity_or_404(user: Any, pk: int) -> PlanActivity:
 
 # ---------------------------------------------------------------- plan vs actual
 
+
 @dataclass
 class Rate:
     label: str
-    planned: int      # activities due in the bucket
-    due: int          # of them, due by today
-    done: int         # of them, done (at any time)
-    on_time: int      # of them, done on or before their due date
+    planned: int  # activities due in the bucket
+    due: int  # of them, due by today
+    done: int  # of them, done (at any time)
+    on_time: int  # of them, done on or before their due date
 
     @property
     def rate(self) -> float | None:
@@ -99,6 +100,7 @@ def completion_rates(activities: list[PlanActivity], today: dt.date) -> dict[str
 
 # ---------------------------------------------------------------- month grid
 
+
 def month_grid(year: int, month: int, activities: list[PlanActivity], cal: Any) -> list[list[dict[str, Any]]]:
     """Weeks (Monday first) of day cells: date, in-month, working day, the day's activities."""
     by_day: dict[dt.date, list[PlanActivity]] = {}
@@ -106,12 +108,14 @@ def month_grid(year: int, month: int, activities: list[PlanActivity], cal: Any) 
         by_day.setdefault(a.due_date, []).append(a)
     weeks = []
     for week in _cal.Calendar(firstweekday=0).monthdatescalendar(year, month):
-        weeks.append([{"date": d, "in_month": d.month == month, "workday": cal.is_workday(d),
-                       "activities": by_day.get(d, [])} for d in week])
+        weeks.append(
+            [{"date": d, "in_month": d.month == month, "workday": cal.is_workday(d), "activities": by_day.get(d, [])} for d in week]
+        )
     return weeks
 
 
 # ---------------------------------------------------------------- objectives: attainment
+
 
 @dataclass
 class Attainment:
@@ -148,8 +152,16 @@ def objective_attainment(plan: QualityPlan, today: dt.date) -> list[Attainment]:
                 actual = actual / 100  # a score of 0–100 against a target written as a fraction (0.9 = 90 分)
         else:
             actual, source = o.manual_actual, "手工填写"
-        rows.append(Attainment(o, actual, _fmt(actual, o.unit), ("≥ " if o.higher_is_better else "≤ ") + _fmt(o.target, o.unit),
-                               attained_fn(o.higher_is_better, actual, o.target), source))
+        rows.append(
+            Attainment(
+                o,
+                actual,
+                _fmt(actual, o.unit),
+                ("≥ " if o.higher_is_better else "≤ ") + _fmt(o.target, o.unit),
+                attained_fn(o.higher_is_better, actual, o.target),
+                source,
+            )
+        )
     return rows
 
 

@@ -23,8 +23,21 @@ from opsqm.accounts.roles import Role
 from opsqm.notifications.services import notify
 from opsqm.plans import cadence, linking
 from opsqm.plans.models import (
-    ActivityEscalation, ActivityStatus, ActivityType, CalendarFeed, MeasurePeriod, Phase, PlanActivity, PlanDecision,
-    PlannedCheck, PlannedReview, PlanRevision, PlanStatus, ProjectQAPlan, QualityObjective, QualityPlan,
+    ActivityEscalation,
+    ActivityStatus,
+    ActivityType,
+    CalendarFeed,
+    MeasurePeriod,
+    Phase,
+    PlanActivity,
+    PlanDecision,
+    PlannedCheck,
+    PlannedReview,
+    PlanRevision,
+    PlanStatus,
+    ProjectQAPlan,
+    QualityObjective,
+    QualityPlan,
 )
 from opsqm.records.dates import business_today, check_due_date
 from opsqm.records.locking import bump_version, lock_for_edit
@@ -35,6 +48,7 @@ DEFAULT_REMIND_WORKING_DAYS = 3
 
 
 # ---------------------------------------------------------------- who may
+
 
 def can_plan(user: Any) -> bool:
     return bool(user and user.is_authenticated and user.is_active and user.role == Role.QUALITY_MANAGER)
@@ -90,29 +104,64 @@ def _change_allowed(plan: QualityPlan, actor: Any, reason: str, change: str) -> 
 
 # ---------------------------------------------------------------- generation
 
+
 def default_objectives() -> list[dict[str, Any]]:
     """itss_domain §1.4 (source C) plus the ticket KPIs the catalogue computes."""
     return [
-        dict(indicator="客户满意度", formula="各项目满意度（事件级、项目级、客户级调查按权重折算，0–100 分）的公司加权平均",
-             kpi="customer_satisfaction", target=Decimal("85"), unit="分", period=MeasurePeriod.YEAR),
-        dict(indicator="客户投诉次数", formula="年度有效客户投诉数", kpi="", target=Decimal("2"), unit="次", higher_is_better=False,
-             period=MeasurePeriod.YEAR),
-        dict(indicator="SLA 达成率", formula="响应与解决均达标的工单数 ÷ 已判定工单数", kpi="sla_attainment", target=Decimal("0.90"), unit="%",
-             period=MeasurePeriod.QUARTER),
-        dict(indicator="响应及时率", formula="响应达标工单数 ÷ 已判定响应的工单数", kpi="response_timeliness", target=Decimal("0.95"), unit="%",
-             period=MeasurePeriod.QUARTER),
-        dict(indicator="运维合同续签率", formula="实际续签数 ÷ 应续签数 × 100%", kpi="", target=Decimal("0.80"), unit="%",
-             period=MeasurePeriod.HALF),
+        dict(
+            indicator="客户满意度",
+            formula="各项目满意度（事件级、项目级、客户级调查按权重折算，0–100 分）的公司加权平均",
+            kpi="customer_satisfaction",
+            target=Decimal("85"),
+            unit="分",
+            period=MeasurePeriod.YEAR,
+        ),
+        dict(
+            indicator="客户投诉次数",
+            formula="年度有效客户投诉数",
+            kpi="",
+            target=Decimal("2"),
+            unit="次",
+            higher_is_better=False,
+            period=MeasurePeriod.YEAR,
+        ),
+        dict(
+            indicator="SLA 达成率",
+            formula="响应与解决均达标的工单数 ÷ 已判定工单数",
+            kpi="sla_attainment",
+            target=Decimal("0.90"),
+            unit="%",
+            period=MeasurePeriod.QUARTER,
+        ),
+        dict(
+            indicator="响应及时率",
+            formula="响应达标工单数 ÷ 已判定响应的工单数",
+            kpi="response_timeliness",
+            target=Decimal("0.95"),
+            unit="%",
+            period=MeasurePeriod.QUARTER,
+        ),
+        dict(
+            indicator="运维合同续签率",
+            formula="实际续签数 ÷ 应续签数 × 100%",
+            kpi="",
+            target=Decimal("0.80"),
+            unit="%",
+            period=MeasurePeriod.HALF,
+        ),
     ]
 
 
 def running_projects(year: int) -> list[Any]:
     from opsqm.org.models import Project, ProjectStatus
 
-    return list(Project.objects.filter(status__in=[ProjectStatus.ACTIVE, ProjectStatus.PLANNING])
-                .filter(Q(contract_end__isnull=True) | Q(contract_end__gte=dt.date(year, 1, 1)))
-                .filter(Q(contract_start__isnull=True) | Q(contract_start__lte=dt.date(year, 12, 31)))
-                .select_related("quality_specialist").order_by("code"))
+    return list(
+        Project.objects.filter(status__in=[ProjectStatus.ACTIVE, ProjectStatus.PLANNING])
+        .filter(Q(contract_end__isnull=True) | Q(contract_end__gte=dt.date(year, 1, 1)))
+        .filter(Q(contract_start__isnull=True) | Q(contract_start__lte=dt.date(year, 12, 31)))
+        .select_related("quality_specialist")
+        .order_by("code")
+    )
 
 
 @transaction.atomic
@@ -124,8 +173,12 @@ def plan_generate(*, actor: Any, year: int) -> QualityPlan:
         raise ValidationError({"year": _("年度必须在 2000 到 2100 之间。")})
     if QualityPlan.objects.filter(year=year).exists():
         raise ValidationError({"year": _("%(y)d 年度的质量管理计划已存在，请直接编辑它。") % {"y": year}})
-    plan = QualityPlan.objects.create(year=year, title=_("%(y)d 年度运维服务质量管理计划") % {"y": year}, drafted_by=actor,
-                                      notes=_("依据公司运维服务质量管理体系及上年度质量目标完成情况编制。"))
+    plan = QualityPlan.objects.create(
+        year=year,
+        title=_("%(y)d 年度运维服务质量管理计划") % {"y": year},
+        drafted_by=actor,
+        notes=_("依据公司运维服务质量管理体系及上年度质量目标完成情况编制。"),
+    )
     for n, data in enumerate(default_objectives(), start=1):
         QualityObjective.objects.create(plan=plan, order=n, **data)
     projects = running_projects(year)
@@ -133,14 +186,23 @@ def plan_generate(*, actor: Any, year: int) -> QualityPlan:
     owners = {Role.QUALITY_MANAGER: actor, Role.MGMT_REP: _first_user(Role.MGMT_REP, actor)}
     for item in cadence.yearly_cadence(year, business_calendar(), [(p.pk, p.code, p.name) for p in projects]):
         activity = PlanActivity.objects.create(
-            plan=plan, type=item.type, title=item.title, content=item.content, due_date=item.due, output=item.output,
-            owner=owners.get(item.owner_role, actor), cadence_key=item.key, scope_org=item.project_id is None)
+            plan=plan,
+            type=item.type,
+            title=item.title,
+            content=item.content,
+            due_date=item.due,
+            output=item.output,
+            owner=owners.get(item.owner_role, actor),
+            cadence_key=item.key,
+            scope_org=item.project_id is None,
+        )
         if item.project_id:
             activity.projects.set([by_id[item.project_id]])
     return plan
 
 
 # ---------------------------------------------------------------- plan edits and approval
+
 
 @transaction.atomic
 def plan_update(*, actor: Any, plan: QualityPlan, title: str, notes: str, expected_version: int, reason: str = "") -> QualityPlan:
@@ -195,7 +257,13 @@ def plan_approve(*, actor: Any, plan: QualityPlan, note: str = "") -> QualityPla
     locked.save(update_fields=["status", "approved_by", "approved_at", "approval_note"])
     _bump(locked)
     _decision(locked, actor, PlanDecision.Kind.APPROVED, note)
-    notify(users=[locked.drafted_by], title=_("计划已批准：%(t)s") % {"t": locked.title}, body=note, url=_plan_url(locked), kind="plan_approved")
+    notify(
+        users=[locked.drafted_by],
+        title=_("计划已批准：%(t)s") % {"t": locked.title},
+        body=note,
+        url=_plan_url(locked),
+        kind="plan_approved",
+    )
     return locked
 
 
@@ -212,16 +280,26 @@ def plan_return(*, actor: Any, plan: QualityPlan, note: str) -> QualityPlan:
     locked.save(update_fields=["status", "approval_note"])
     _bump(locked)
     _decision(locked, actor, PlanDecision.Kind.RETURNED, note)
-    notify(users=[locked.drafted_by], title=_("计划被退回：%(t)s") % {"t": locked.title}, body=note, url=_plan_url(locked), kind="plan_returned")
+    notify(
+        users=[locked.drafted_by],
+        title=_("计划被退回：%(t)s") % {"t": locked.title},
+        body=note,
+        url=_plan_url(locked),
+        kind="plan_returned",
+    )
     return locked
 
 
 # ---------------------------------------------------------------- objectives
 
+
 @transaction.atomic
-def objective_save(*, actor: Any, plan: QualityPlan, data: dict[str, Any], objective: QualityObjective | None = None,
-                   reason: str = "") -> QualityObjective:
-    what = _("修改质量目标“%(n)s”") % {"n": objective.indicator} if objective else _("新增质量目标“%(n)s”") % {"n": data.get("indicator", "")}
+def objective_save(
+    *, actor: Any, plan: QualityPlan, data: dict[str, Any], objective: QualityObjective | None = None, reason: str = ""
+) -> QualityObjective:
+    what = (
+        _("修改质量目标“%(n)s”") % {"n": objective.indicator} if objective else _("新增质量目标“%(n)s”") % {"n": data.get("indicator", "")}
+    )
     _change_allowed(plan, actor, reason, what)
     obj = objective or QualityObjective(plan=plan)
     for k in OBJECTIVE_FIELDS:
@@ -241,14 +319,23 @@ def objective_delete(*, actor: Any, objective: QualityObjective, reason: str = "
 
 # ---------------------------------------------------------------- activities
 
+
 def _describe(activity: PlanActivity) -> str:
     return f"{activity.title}（{activity.get_type_display()}，{activity.due_date:%Y-%m-%d}，{activity.owner.display_name}）"
 
 
 @transaction.atomic
-def activity_save(*, actor: Any, plan: QualityPlan, data: dict[str, Any], projects: list[Any] | None = None,
-                  activity: PlanActivity | None = None, reason: str = "", expected_version: int | None = None,
-                  _revision: bool = True) -> PlanActivity:
+def activity_save(
+    *,
+    actor: Any,
+    plan: QualityPlan,
+    data: dict[str, Any],
+    projects: list[Any] | None = None,
+    activity: PlanActivity | None = None,
+    reason: str = "",
+    expected_version: int | None = None,
+    _revision: bool = True,
+) -> PlanActivity:
     if activity is not None:
         locked = lock_for_edit(activity, expected_version, _("该活动已被他人修改，请刷新页面后重新编辑。"))
         before = _describe(locked)
@@ -263,7 +350,9 @@ def activity_save(*, actor: Any, plan: QualityPlan, data: dict[str, Any], projec
     if projects:
         obj.scope_org = False
     obj.full_clean()
-    change = (_("修改活动：%(a)s → %(b)s") % {"a": before, "b": _describe(obj)}) if activity else _("新增活动：%(a)s") % {"a": _describe(obj)}
+    change = (
+        (_("修改活动：%(a)s → %(b)s") % {"a": before, "b": _describe(obj)}) if activity else _("新增活动：%(a)s") % {"a": _describe(obj)}
+    )
     if _revision:
         _change_allowed(plan, actor, reason, change)
     elif plan.status == PlanStatus.SUBMITTED:  # the caller records one revision for a batch
@@ -372,20 +461,28 @@ def linked_record(activity: PlanActivity) -> tuple[Any, str] | None:
 
 # ---------------------------------------------------------------- reminders and the overdue ladder
 
+
 def activities_remind(*, today: dt.date) -> list[PlanActivity]:
     """Remind each owner once, N working days before the due date (in-app + email)."""
     cal, n = business_calendar(), remind_working_days()
     sent = []
-    qs = (PlanActivity.objects.filter(plan__status=PlanStatus.APPROVED, reminded_on__isnull=True, due_date__gte=today)
-          .exclude(status=ActivityStatus.DONE).select_related("owner", "plan"))
+    qs = (
+        PlanActivity.objects.filter(plan__status=PlanStatus.APPROVED, reminded_on__isnull=True, due_date__gte=today)
+        .exclude(status=ActivityStatus.DONE)
+        .select_related("owner", "plan")
+    )
     for a in qs.filter(due_date__lte=today + dt.timedelta(days=n * 3 + 14)):
         if cadence.working_days_between(today, a.due_date, cal) > n:
             continue
         with transaction.atomic():
             PlanActivity.objects.filter(pk=a.pk).update(reminded_on=today)
-            notify(users=[a.owner], title=_("计划活动将于 %(d)s 到期：%(t)s") % {"d": a.due_date.isoformat(), "t": a.title},
-                   body=_("%(c)s\n输出物：%(o)s") % {"c": a.content, "o": a.output}, url=reverse("plans:activity", args=[a.pk]),
-                   kind="plan_reminder")
+            notify(
+                users=[a.owner],
+                title=_("计划活动将于 %(d)s 到期：%(t)s") % {"d": a.due_date.isoformat(), "t": a.title},
+                body=_("%(c)s\n输出物：%(o)s") % {"c": a.content, "o": a.output},
+                url=reverse("plans:activity", args=[a.pk]),
+                kind="plan_reminder",
+            )
         sent.append(a)
     return sent
 
@@ -407,8 +504,12 @@ def activities_escalate_overdue(*, today: dt.date) -> list[ActivityEscalation]:
 
     days = escalation_days()
     created = []
-    overdue = (PlanActivity.objects.filter(plan__status=PlanStatus.APPROVED, due_date__lt=today)
-               .exclude(status=ActivityStatus.DONE).select_related("owner").order_by("due_date", "pk"))
+    overdue = (
+        PlanActivity.objects.filter(plan__status=PlanStatus.APPROVED, due_date__lt=today)
+        .exclude(status=ActivityStatus.DONE)
+        .select_related("owner")
+        .order_by("due_date", "pk")
+    )
     for a in overdue:
         with transaction.atomic():
             days_overdue = (today - a.due_date).days
@@ -420,14 +521,19 @@ def activities_escalate_overdue(*, today: dt.date) -> list[ActivityEscalation]:
             recipients = _ladder(a, level)
             row = ActivityEscalation.objects.create(activity=a, level=level, on_date=today, days_overdue=days_overdue)
             row.notified.set(recipients)
-            notify(users=recipients, title=_("计划活动逾期 %(d)d 天：%(t)s") % {"d": days_overdue, "t": a.title},
-                   body=_("负责人：%(o)s\n计划完成日期：%(due)s") % {"o": a.owner.display_name, "due": a.due_date.isoformat()},
-                   url=reverse("plans:activity", args=[a.pk]), kind="plan_overdue")
+            notify(
+                users=recipients,
+                title=_("计划活动逾期 %(d)d 天：%(t)s") % {"d": days_overdue, "t": a.title},
+                body=_("负责人：%(o)s\n计划完成日期：%(due)s") % {"o": a.owner.display_name, "due": a.due_date.isoformat()},
+                url=reverse("plans:activity", args=[a.pk]),
+                kind="plan_overdue",
+            )
             created.append(row)
     return created
 
 
 # ---------------------------------------------------------------- calendar feed
+
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -497,9 +603,13 @@ def qa_plan_create(*, actor: Any, project: Any, start: dt.date, reason: str = ""
     if not can_plan(actor):
         raise PermissionDenied(_("只有质量经理可以编制项目质量保证计划。"))
     cal = business_calendar()
-    qa = ProjectQAPlan.objects.create(project=project, title=_("%(c)s %(n)s 项目质量保证计划") % {"c": project.code, "n": project.name},
-                                      drafted_by=actor, reporting=DEFAULT_REPORTING,
-                                      plan=QualityPlan.objects.filter(year=start.year).first())
+    qa = ProjectQAPlan.objects.create(
+        project=project,
+        title=_("%(c)s %(n)s 项目质量保证计划") % {"c": project.code, "n": project.name},
+        drafted_by=actor,
+        reporting=DEFAULT_REPORTING,
+        plan=QualityPlan.objects.filter(year=start.year).first(),
+    )
     owner = project.quality_specialist or actor
     added: dict[int, list[str]] = {}
     for phase, ref_id, title, offset in QA_TEMPLATE:
@@ -508,20 +618,39 @@ def qa_plan_create(*, actor: Any, project: Any, start: dt.date, reason: str = ""
         annual = QualityPlan.objects.filter(year=due.year).first()
         if annual is not None and annual.status != PlanStatus.SUBMITTED:
             activity = activity_save(
-                actor=actor, plan=annual, projects=[project], _revision=False,
-                data=dict(type=ActivityType.PROJECT_CHECK, title=f"{project.code} {title}", content=_("检查单：%(r)s") % {"r": ref_id},
-                          scope_org=False, owner=owner, due_date=due, output=_("项目质量检查记录")))
+                actor=actor,
+                plan=annual,
+                projects=[project],
+                _revision=False,
+                data=dict(
+                    type=ActivityType.PROJECT_CHECK,
+                    title=f"{project.code} {title}",
+                    content=_("检查单：%(r)s") % {"r": ref_id},
+                    scope_org=False,
+                    owner=owner,
+                    due_date=due,
+                    output=_("项目质量检查记录"),
+                ),
+            )
             check.activity = activity
             check.save(update_fields=["activity"])
             added.setdefault(annual.pk, []).append(_describe(activity))
     for plan_pk, lines in added.items():  # one recorded revision per annual plan touched
         annual = QualityPlan.objects.get(pk=plan_pk)
-        _change_allowed(annual, actor, reason or _("项目质量保证计划新增计划检查"),
-                        _("%(qa)s：新增 %(n)d 项计划检查\n%(lines)s") % {"qa": qa.title, "n": len(lines), "lines": "\n".join(lines)})
+        _change_allowed(
+            annual,
+            actor,
+            reason or _("项目质量保证计划新增计划检查"),
+            _("%(qa)s：新增 %(n)d 项计划检查\n%(lines)s") % {"qa": qa.title, "n": len(lines), "lines": "\n".join(lines)},
+        )
     for kind, offset in REVIEW_TEMPLATE:
         PlannedReview.objects.create(qa_plan=qa, kind=kind, due_date=cadence.next_working_day(_add_months(start, offset), cal))
-    notify(users=[project.ops_manager] if project.ops_manager_id else [], title=_("请确认项目质量保证计划：%(t)s") % {"t": qa.title},
-           url=reverse("plans:qa_detail", args=[qa.pk]), kind="qa_plan")
+    notify(
+        users=[project.ops_manager] if project.ops_manager_id else [],
+        title=_("请确认项目质量保证计划：%(t)s") % {"t": qa.title},
+        url=reverse("plans:qa_detail", args=[qa.pk]),
+        kind="qa_plan",
+    )
     return qa
 
 

@@ -13,5 +13,9 @@ def remind_and_escalate_plan_work() -> int:
     from opsqm.quarterly.services import submissions_escalate_overdue, submissions_remind
 
     today = timezone.localdate()
-    return (len(activities_remind(today=today)) + len(activities_escalate_overdue(today=today))
-            + len(submissions_remind(today=today)) + len(submissions_escalate_overdue(today=today)))
+    return (
+        len(activities_remind(today=today))
+        + len(activities_escalate_overdue(today=today))
+        + len(submissions_remind(today=today))
+        + len(submissions_escalate_overdue(today=today))
+    )

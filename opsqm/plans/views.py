@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -35,14 +36,20 @@ def _need_plan_reader(request: HttpRequest) -> None:
 
 # ---------------------------------------------------------------- plans
 
+
 @login_required
 def plan_list(request: HttpRequest) -> HttpResponse:
     _need_plan_reader(request)
     today = services.today()
-    return render(request, "plans/plan_list.html", {
-        "plans": selectors.plans_for(request.user), "can_plan": services.can_plan(request.user),
-        "form": GenerateForm(initial={"year": today.year + 1}),
-    })
+    return render(
+        request,
+        "plans/plan_list.html",
+        {
+            "plans": selectors.plans_for(request.user),
+            "can_plan": services.can_plan(request.user),
+            "form": GenerateForm(initial={"year": today.year + 1}),
+        },
+    )
 
 
 @login_required
@@ -74,17 +81,27 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rows = list(activities)
     if status_filter in ActivityStatus.values:
         rows = [a for a in rows if a.shown_status(today) == status_filter]
-    return render(request, "plans/plan_detail.html", {
-        "plan": plan, "activities": rows, "today": today, "types": ActivityType.choices, "statuses": ActivityStatus.choices,
-        "type_filter": type_filter, "status_filter": status_filter,
-        "attainment": selectors.objective_attainment(plan, today),
-        "decisions": plan.decisions.select_related("by"),
-        # Revision texts name activities of every project: org-wide roles only.
-        "revisions": plan.revisions.select_related("by") if selectors.is_org_wide(request.user) else [],
-        "can_plan": services.can_plan(request.user), "can_approve": services.can_approve(request.user),
-        "can_edit": services.can_plan(request.user) and plan.status != PlanStatus.SUBMITTED,
-        "audit_program": _audit_program(request.user, plan.year),
-    })
+    return render(
+        request,
+        "plans/plan_detail.html",
+        {
+            "plan": plan,
+            "activities": rows,
+            "today": today,
+            "types": ActivityType.choices,
+            "statuses": ActivityStatus.choices,
+            "type_filter": type_filter,
+            "status_filter": status_filter,
+            "attainment": selectors.objective_attainment(plan, today),
+            "decisions": plan.decisions.select_related("by"),
+            # Revision texts name activities of every project: org-wide roles only.
+            "revisions": plan.revisions.select_related("by") if selectors.is_org_wide(request.user) else [],
+            "can_plan": services.can_plan(request.user),
+            "can_approve": services.can_approve(request.user),
+            "can_edit": services.can_plan(request.user) and plan.status != PlanStatus.SUBMITTED,
+            "audit_program": _audit_program(request.user, plan.year),
+        },
+    )
 
 
 def _audit_program(user: Any, year: int) -> Any:
@@ -104,13 +121,15 @@ def _plan_for_edit(request: HttpRequest, pk: int):
 @login_required
 def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan_for_edit(request, pk)
-    form = PlanForm(request.POST or None, initial={"title": plan.title, "notes": plan.notes, "version": plan.version},
-                    needs_reason=plan.is_approved)
+    form = PlanForm(
+        request.POST or None, initial={"title": plan.title, "notes": plan.notes, "version": plan.version}, needs_reason=plan.is_approved
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            services.plan_update(actor=request.user, plan=plan, title=d["title"], notes=d["notes"], expected_version=d["version"],
-                                 reason=d.get("reason", ""))
+            services.plan_update(
+                actor=request.user, plan=plan, title=d["title"], notes=d["notes"], expected_version=d["version"], reason=d.get("reason", "")
+            )
         except ValidationError as exc:  # StaleEditError included
             _apply(form, exc)
         else:
@@ -127,7 +146,9 @@ def objective_form(request: HttpRequest, pk: int, obj_pk: int | None = None) -> 
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data.get(k) for k in services.OBJECTIVE_FIELDS}
         try:
-            services.objective_save(actor=request.user, plan=plan, data=data, objective=objective, reason=form.cleaned_data.get("reason", ""))
+            services.objective_save(
+                actor=request.user, plan=plan, data=data, objective=objective, reason=form.cleaned_data.get("reason", "")
+            )
         except ValidationError as exc:
             _apply(form, exc)
         else:
@@ -141,8 +162,13 @@ def activity_form(request: HttpRequest, pk: int, act_pk: int | None = None) -> H
     plan = _plan_for_edit(request, pk)
     activity = get_visible_or_404(plan.activities.all(), pk=act_pk) if act_pk else None
     initial = {"version": activity.version} if activity else {"owner": request.user.pk}
-    form = ActivityForm(request.POST or None, instance=activity, initial=initial, needs_reason=plan.is_approved,
-                        projects_qs=visible_projects(request.user).order_by("code"))
+    form = ActivityForm(
+        request.POST or None,
+        instance=activity,
+        initial=initial,
+        needs_reason=plan.is_approved,
+        projects_qs=visible_projects(request.user).order_by("code"),
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         data = {k: d.get(k) for k in ("type", "title", "content", "department", "owner", "due_date", "output")}
@@ -150,9 +176,15 @@ def activity_form(request: HttpRequest, pk: int, act_pk: int | None = None) -> H
         if activity is not None:
             form.instance = type(activity).objects.get(pk=activity.pk)  # ModelForm mutated it; the service reloads
         try:
-            saved = services.activity_save(actor=request.user, plan=plan, data=data, projects=list(d.get("projects") or []),
-                                           activity=activity, reason=d.get("reason", ""),
-                                           expected_version=form_version(d.get("version")) if activity is not None else None)
+            saved = services.activity_save(
+                actor=request.user,
+                plan=plan,
+                data=data,
+                projects=list(d.get("projects") or []),
+                activity=activity,
+                reason=d.get("reason", ""),
+                expected_version=form_version(d.get("version")) if activity is not None else None,
+            )
         except StaleEditError as exc:
             form.add_error(None, exc.messages)
         except ValidationError as exc:
@@ -194,8 +226,12 @@ def plan_decide(request: HttpRequest, pk: int) -> HttpResponse:
 def objective_delete(request: HttpRequest, pk: int, obj_pk: int) -> HttpResponse:
     plan = _plan_for_edit(request, pk)
     objective = get_visible_or_404(QualityObjective.objects.filter(plan=plan), pk=obj_pk)
-    return _plan_action(request, pk, lambda p: services.objective_delete(actor=request.user, objective=objective,
-                                                                          reason=request.POST.get("reason", "")), _("质量目标已删除。"))
+    return _plan_action(
+        request,
+        pk,
+        lambda p: services.objective_delete(actor=request.user, objective=objective, reason=request.POST.get("reason", "")),
+        _("质量目标已删除。"),
+    )
 
 
 @login_required
@@ -204,11 +240,16 @@ def activity_delete(request: HttpRequest, pk: int) -> HttpResponse:
     activity = selectors.get_activity_or_404(request.user, pk)
     if not services.can_plan(request.user):
         raise Http404
-    return _plan_action(request, activity.plan_id, lambda p: services.activity_delete(actor=request.user, activity=activity,
-                                                                                      reason=request.POST.get("reason", "")), _("活动已删除。"))
+    return _plan_action(
+        request,
+        activity.plan_id,
+        lambda p: services.activity_delete(actor=request.user, activity=activity, reason=request.POST.get("reason", "")),
+        _("活动已删除。"),
+    )
 
 
 # ---------------------------------------------------------------- activities
+
 
 def _link_options(user: Any, activity: Any) -> list[dict[str, Any]]:
     groups = []
@@ -224,12 +265,20 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     activity = selectors.get_activity_or_404(request.user, pk)
     linked = services.linked_record(activity)
     can_work = services.can_work_on(request.user, activity)
-    return render(request, "plans/activity_detail.html", {
-        "a": activity, "today": services.today(), "linked": linked, "can_work": can_work, "can_plan": services.can_plan(request.user),
-        "link_groups": _link_options(request.user, activity) if can_work and activity.status != ActivityStatus.DONE else [],
-        "escalations": activity.escalations.all(),
-        "planned_check": getattr(activity, "planned_check", None) if hasattr(activity, "planned_check") else None,
-    })
+    return render(
+        request,
+        "plans/activity_detail.html",
+        {
+            "a": activity,
+            "today": services.today(),
+            "linked": linked,
+            "can_work": can_work,
+            "can_plan": services.can_plan(request.user),
+            "link_groups": _link_options(request.user, activity) if can_work and activity.status != ActivityStatus.DONE else [],
+            "escalations": activity.escalations.all(),
+            "planned_check": getattr(activity, "planned_check", None) if hasattr(activity, "planned_check") else None,
+        },
+    )
 
 
 @login_required
@@ -272,6 +321,7 @@ def activity_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 # ---------------------------------------------------------------- views of the plan
 
+
 @login_required
 def plan_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.get_plan_or_404(request.user, pk)
@@ -282,11 +332,18 @@ def plan_calendar(request: HttpRequest, pk: int) -> HttpResponse:
         month = 1
     month = min(12, max(1, month))
     activities = list(selectors.visible_activities(request.user, plan).filter(due_date__month=month))
-    return render(request, "plans/calendar.html", {
-        "plan": plan, "month": month, "today": today, "months": range(1, 13),
-        "weeks": selectors.month_grid(plan.year, month, activities, services.business_calendar()),
-        "weekdays": [_("一"), _("二"), _("三"), _("四"), _("五"), _("六"), _("日")],
-    })
+    return render(
+        request,
+        "plans/calendar.html",
+        {
+            "plan": plan,
+            "month": month,
+            "today": today,
+            "months": range(1, 13),
+            "weeks": selectors.month_grid(plan.year, month, activities, services.business_calendar()),
+            "weekdays": [_("一"), _("二"), _("三"), _("四"), _("五"), _("六"), _("日")],
+        },
+    )
 
 
 @login_required
@@ -294,8 +351,11 @@ def plan_stats(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.get_plan_or_404(request.user, pk)
     today = services.today()
     rates = selectors.completion_rates(list(selectors.visible_activities(request.user, plan)), today)
-    chart = {"labels": [r.label for r in rates["months"]], "planned": [r.due for r in rates["months"]],
-             "done": [r.done for r in rates["months"]]}
+    chart = {
+        "labels": [r.label for r in rates["months"]],
+        "planned": [r.due for r in rates["months"]],
+        "done": [r.done for r in rates["months"]],
+    }
     return render(request, "plans/stats.html", {"plan": plan, "rates": rates, "today": today, "chart": chart})
 
 
@@ -311,6 +371,7 @@ def plan_docx(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # ---------------------------------------------------------------- iCalendar
+
 
 @login_required
 def feed_settings(request: HttpRequest) -> HttpResponse:
@@ -341,11 +402,13 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
 
 # ---------------------------------------------------------------- project QA plans
 
+
 @login_required
 def qa_list(request: HttpRequest) -> HttpResponse:
     _need_plan_reader(request)
-    form = QAPlanForm(request.POST or None, projects_qs=visible_projects(request.user).order_by("code"),
-                      initial={"start": services.today()})
+    form = QAPlanForm(
+        request.POST or None, projects_qs=visible_projects(request.user).order_by("code"), initial={"start": services.today()}
+    )
     if request.method == "POST":
         if not services.can_plan(request.user):
             raise Http404
@@ -357,8 +420,11 @@ def qa_list(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("项目质量保证计划已按模板生成。"))
                 return redirect("plans:qa_detail", pk=qa.pk)
-    return render(request, "plans/qa_list.html", {"qa_plans": selectors.qa_plans_for(request.user), "form": form,
-                                                  "can_plan": services.can_plan(request.user)})
+    return render(
+        request,
+        "plans/qa_list.html",
+        {"qa_plans": selectors.qa_plans_for(request.user), "form": form, "can_plan": services.can_plan(request.user)},
+    )
 
 
 @login_required
@@ -370,15 +436,23 @@ def qa_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 services.qa_plan_agree(actor=request.user, qa=qa)
             elif request.POST.get("action") == "review":
                 review = get_visible_or_404(qa.reviews.all(), pk=int(request.POST.get("review", "0") or 0))
-                services.review_accept(actor=request.user, review=review, reviewer=request.POST.get("reviewer", ""),
-                                       result=request.POST.get("result", ""))
+                services.review_accept(
+                    actor=request.user, review=review, reviewer=request.POST.get("reviewer", ""), result=request.POST.get("result", "")
+                )
         except (ValidationError, PermissionDenied, ValueError) as exc:
             messages.error(request, _err(exc) if not isinstance(exc, ValueError) else _("提交的内容不正确。"))
         else:
             messages.success(request, _("已保存。"))
         return redirect("plans:qa_detail", pk=qa.pk)
-    return render(request, "plans/qa_detail.html", {
-        "qa": qa, "checks": qa.checks.select_related("checklist", "activity", "audit"), "reviews": qa.reviews.all(),
-        "can_plan": services.can_plan(request.user), "is_ops": qa.project.ops_manager_id == request.user.pk,
-        "review_kinds": PlannedReview.Kind,
-    })
+    return render(
+        request,
+        "plans/qa_detail.html",
+        {
+            "qa": qa,
+            "checks": qa.checks.select_related("checklist", "activity", "audit"),
+            "reviews": qa.reviews.all(),
+            "can_plan": services.can_plan(request.user),
+            "is_ops": qa.project.ops_manager_id == request.user.pk,
+            "review_kinds": PlannedReview.Kind,
+        },
+    )

@@ -13,5 +13,12 @@ class QuarterlyConfig(AppConfig):
         from opsqm.plans.linking import Linkable, register
         from opsqm.quarterly.selectors import reviews_for
 
-        register(Linkable(model="quarterly.QuarterlyReview", label=_("季度质量分析报告"), candidates=reviews_for,
-                          url=lambda r: reverse("quarterly:detail", args=[r.pk]), types=("kpi_review",)))
+        register(
+            Linkable(
+                model="quarterly.QuarterlyReview",
+                label=_("季度质量分析报告"),
+                candidates=reviews_for,
+                url=lambda r: reverse("quarterly:detail", args=[r.pk]),
+                types=("kpi_review",),
+            )
+        )

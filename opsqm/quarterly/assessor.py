@@ -29,8 +29,11 @@ def items(scope: PackageScope) -> Iterable[PackageItem]:
 
     if not scope.whole_company:
         return
-    closed = (QuarterlyReview.objects.filter(year=scope.year, status=QuarterlyReview.Status.CLOSED)
-              .select_related("report_docx", "report_xlsx").order_by("quarter"))
+    closed = (
+        QuarterlyReview.objects.filter(year=scope.year, status=QuarterlyReview.Status.CLOSED)
+        .select_related("report_docx", "report_xlsx")
+        .order_by("quarter")
+    )
     for review in closed:
         first = dt.date(review.year, 3 * review.quarter - 2, 1)
         last = dt.date(review.year + (review.quarter == 4), (3 * review.quarter) % 12 + 1, 1) - dt.timedelta(days=1)
@@ -39,8 +42,12 @@ def items(scope: PackageScope) -> Iterable[PackageItem]:
         note = str(_("总经办已阅")) + (f" {review.gm_at:%Y-%m-%d}" if review.gm_at else "")
         for evidence, ext in ((review.report_docx, "docx"), (review.report_xlsx, "xlsx")):
             if evidence is not None:
-                yield PackageItem(path=f"quarterly/{review.year}-Q{review.quarter}-季度质量报告.{ext}", title=f"{review}（{ext}）",
-                                  content=_reader(evidence), note=note)
+                yield PackageItem(
+                    path=f"quarterly/{review.year}-Q{review.quarter}-季度质量报告.{ext}",
+                    title=f"{review}（{ext}）",
+                    content=_reader(evidence),
+                    note=note,
+                )
 
 
 EMPTY = _("季度质量报告是公司级记录（汇总各项目情况），只放入全公司范围的资料包；或期间内尚无已关闭的季度。")

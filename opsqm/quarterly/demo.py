@@ -10,8 +10,7 @@ from opsqm.core.kpi import Period
 from opsqm.quarterly import services
 from opsqm.quarterly.models import QuarterlySubmission
 
-SUMMARY = ("本季度按服务目录完成日常巡检、事件处理和变更实施，按时提交月度服务报告；组织客户例会并完成回访。"
-           "重大事件均在 SLA 内恢复。")
+SUMMARY = "本季度按服务目录完成日常巡检、事件处理和变更实施，按时提交月度服务报告；组织客户例会并完成回访。重大事件均在 SLA 内恢复。"
 PROBLEMS = "夜间值班响应偶有超时；部分工单关闭前未电话回访。"
 NEXT = "加强夜间值班管理和交接班检查；回访纳入关单必填项；下季度完成一次应急演练。"
 
@@ -22,9 +21,21 @@ def _at(day: dt.date, hour: int = 10):
 
 def _submit(s: QuarterlySubmission, day: dt.date, n: int) -> None:
     with _at(day):
-        services.submission_save(actor=s.owner, submission=s, submit=True, data=dict(
-            tickets_handled=120 + 17 * n, major_incidents=n % 2, service_reports=3, customer_meetings=2 + n % 3, staff_changes=n % 2,
-            summary=SUMMARY, problems=PROBLEMS, next_plan=NEXT))
+        services.submission_save(
+            actor=s.owner,
+            submission=s,
+            submit=True,
+            data=dict(
+                tickets_handled=120 + 17 * n,
+                major_incidents=n % 2,
+                service_reports=3,
+                customer_meetings=2 + n % 3,
+                staff_changes=n % 2,
+                summary=SUMMARY,
+                problems=PROBLEMS,
+                next_plan=NEXT,
+            ),
+        )
 
 
 def load(ctx) -> None:
@@ -42,9 +53,13 @@ def load(ctx) -> None:
                 _submit(s, end + dt.timedelta(days=3), n)
             with _at(end + dt.timedelta(days=10)):
                 review.refresh_from_db()
-                review = services.review_write(actor=qm, review=review, expected_version=review.version,
-                                               analysis=f"第 {q} 季度各项目 SLA 达成率总体稳定，响应及时率个别项目未达标，已提出问题并跟踪整改。",
-                                               requirements="未达标项目两周内提交整改措施；质量专员每月抽查工单回访记录。")
+                review = services.review_write(
+                    actor=qm,
+                    review=review,
+                    expected_version=review.version,
+                    analysis=f"第 {q} 季度各项目 SLA 达成率总体稳定，响应及时率个别项目未达标，已提出问题并跟踪整改。",
+                    requirements="未达标项目两周内提交整改措施；质量专员每月抽查工单回访记录。",
+                )
                 review = services.review_report(actor=qm, review=review)
             with _at(end + dt.timedelta(days=14)):
                 services.review_acknowledge(actor=gm, review=review, note="已阅。请持续跟踪未达标项目的整改。")

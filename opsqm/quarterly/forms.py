@@ -17,8 +17,16 @@ class SubmissionForm(StyledFormMixin, forms.ModelForm):
 
     class Meta:
         model = QuarterlySubmission
-        fields = ["tickets_handled", "major_incidents", "service_reports", "customer_meetings", "staff_changes",
-                  "summary", "problems", "next_plan"]
+        fields = [
+            "tickets_handled",
+            "major_incidents",
+            "service_reports",
+            "customer_meetings",
+            "staff_changes",
+            "summary",
+            "problems",
+            "next_plan",
+        ]
         widgets = {k: forms.Textarea(attrs={"rows": 4}) for k in ("summary", "problems", "next_plan")}
 
 

@@ -59,9 +59,20 @@ def kpi_rows(*, period: Period, project_ids: list[int] | None) -> list[KpiRow]:
     rows = []
     for cell in ks.ticket_cells(data, ids, period, targets):
         trend = [ks.kpi_value(cell.code, ks.counters_for(data, ids, m)).value for m in months]
-        rows.append(KpiRow(cell.code.value, cell.definition.name_zh, cell.definition.unit, cell.value.value,
-                           float(cell.target) if cell.target is not None else None, cell.attained, cell.display,
-                           cell.target_display, trend, [f"{m.month} 月" for m in months]))
+        rows.append(
+            KpiRow(
+                cell.code.value,
+                cell.definition.name_zh,
+                cell.definition.unit,
+                cell.value.value,
+                float(cell.target) if cell.target is not None else None,
+                cell.attained,
+                cell.display,
+                cell.target_display,
+                trend,
+                [f"{m.month} 月" for m in months],
+            )
+        )
     if ids and len(ids) == 1:
         measures = ks.manual_measures(ids, [period])
         for code, definition in KPI_DEFINITIONS.items():
@@ -72,8 +83,18 @@ def kpi_rows(*, period: Period, project_ids: list[int] | None) -> list[KpiRow]:
                 continue
             value = ks.manual_value(m).value
             target = targets.get(code)
-            rows.append(KpiRow(code.value, definition.name_zh, definition.unit, value, float(target) if target is not None else None,
-                               attainment(definition, value, target), _fmt(definition.unit, value), _fmt(definition.unit, target)))
+            rows.append(
+                KpiRow(
+                    code.value,
+                    definition.name_zh,
+                    definition.unit,
+                    value,
+                    float(target) if target is not None else None,
+                    attainment(definition, value, target),
+                    _fmt(definition.unit, value),
+                    _fmt(definition.unit, target),
+                )
+            )
     return rows
 
 

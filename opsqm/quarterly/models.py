@@ -30,15 +30,18 @@ class QuarterlyReview(AuditedModel):
     analysis = models.TextField(_("质量分析"), blank=True)
     requirements = models.TextField(_("改进要求"), blank=True)
     reported_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
-    gm_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                              verbose_name=_("总经办"))
+    gm_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("总经办")
+    )
     gm_at = models.DateTimeField(_("总经办处理时间"), null=True, blank=True)
     gm_note = models.TextField(_("总经办意见"), blank=True)
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
-    report_docx = models.ForeignKey("records.EvidenceFile", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                                    verbose_name=_("季度质量报告（Word）"))
-    report_xlsx = models.ForeignKey("records.EvidenceFile", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                                    verbose_name=_("季度质量报告（Excel）"))
+    report_docx = models.ForeignKey(
+        "records.EvidenceFile", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("季度质量报告（Word）")
+    )
+    report_xlsx = models.ForeignKey(
+        "records.EvidenceFile", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("季度质量报告（Excel）")
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     objects = AuditedManager()
 
@@ -49,8 +52,9 @@ class QuarterlyReview(AuditedModel):
         constraints = [
             models.UniqueConstraint(fields=["year", "quarter"], name="quarterly_review_once"),
             models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4), name="quarterly_review_quarter_range"),
-            models.CheckConstraint(condition=~Q(status="closed") | Q(closed_at__isnull=False, gm_by__isnull=False),
-                                   name="quarterly_review_closed_acknowledged"),
+            models.CheckConstraint(
+                condition=~Q(status="closed") | Q(closed_at__isnull=False, gm_by__isnull=False), name="quarterly_review_closed_acknowledged"
+            ),
         ]
 
     def __str__(self) -> str:

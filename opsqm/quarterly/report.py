@@ -36,7 +36,9 @@ def report_content(*, year: int, quarter: int) -> dict[str, Any]:
     projects = []
     for p in Project.objects.filter(pk__in=project_ids).order_by("code") if project_ids else []:
         a = selectors.analysis(year=year, quarter=quarter, project=p)
-        projects.append({"code": p.code, "name": p.name, "kpis": a["kpis"], "misses": a["misses"], "submission": (a["submissions"] or [None])[0]})
+        projects.append(
+            {"code": p.code, "name": p.name, "kpis": a["kpis"], "misses": a["misses"], "submission": (a["submissions"] or [None])[0]}
+        )
     return {
         "company_name": getattr(settings, "OPSQM_COMPANY_NAME", "") or "运维服务质量管理体系",
         "title": f"{year} 年第 {quarter} 季度运维服务质量分析报告",
@@ -45,8 +47,11 @@ def report_content(*, year: int, quarter: int) -> dict[str, Any]:
         "status": review.get_status_display() if review else "未发起季度分析（依据系统记录生成）",
         "analysis": review.analysis if review else "",
         "requirements": review.requirements if review else "",
-        "gm": (f"{review.gm_by.display_name} {timezone.localtime(review.gm_at):%Y-%m-%d}：{review.gm_note or '已阅'}"
-               if review and review.gm_by_id and review.status == QuarterlyReview.Status.CLOSED else ""),
+        "gm": (
+            f"{review.gm_by.display_name} {timezone.localtime(review.gm_at):%Y-%m-%d}：{review.gm_note or '已阅'}"
+            if review and review.gm_by_id and review.status == QuarterlyReview.Status.CLOSED
+            else ""
+        ),
         "company": company,
         "projects": projects,
         "generated": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
@@ -54,6 +59,7 @@ def report_content(*, year: int, quarter: int) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- charts
+
 
 def _font() -> Any:
     import matplotlib
@@ -104,6 +110,7 @@ def kpi_chart_png(rows: list[Any], title: str) -> bytes:
 
 
 # ---------------------------------------------------------------- docx
+
 
 def _table(doc: Any, headers: list[str], rows: list[list[Any]], widths: list[float] | None = None) -> None:
     from docx.shared import Cm, Pt
@@ -162,8 +169,16 @@ def _cjk_document() -> Any:
 
 
 def _kpi_rows(rows: list[Any]) -> list[list[Any]]:
-    return [[r.name, r.display, r.target_display, " / ".join(_pct(v, r.unit) for v in r.trend) or "—",
-             "未达标" if r.attained is False else ("达标" if r.attained else "—")] for r in rows]
+    return [
+        [
+            r.name,
+            r.display,
+            r.target_display,
+            " / ".join(_pct(v, r.unit) for v in r.trend) or "—",
+            "未达标" if r.attained is False else ("达标" if r.attained else "—"),
+        ]
+        for r in rows
+    ]
 
 
 def render_docx(c: dict[str, Any]) -> bytes:
@@ -183,20 +198,45 @@ def render_docx(c: dict[str, Any]) -> bytes:
     doc.add_heading("二、未达标指标及由此提出的问题", level=1)
     _table(doc, ["指标", "本季度", "目标"], [[m.name, m.display, m.target_display] for m in comp["misses"]], [6, 5, 5])
     doc.add_paragraph()
-    _table(doc, ["问题编号", "项目", "描述", "状态"],
-           [[f.code, f.project.code if f.project_id else "公司级", f.title, f.get_status_display()] for f in comp["kpi_findings"]],
-           [3, 2.5, 8.5, 2])
+    _table(
+        doc,
+        ["问题编号", "项目", "描述", "状态"],
+        [[f.code, f.project.code if f.project_id else "公司级", f.title, f.get_status_display()] for f in comp["kpi_findings"]],
+        [3, 2.5, 8.5, 2],
+    )
     doc.add_heading("三、审核与检查结果", level=1)
-    _table(doc, ["编号", "名称", "类别", "阶段", "符合率", "结论"],
-           [[a["code"], a["title"], a["kind"], a["stage"], a["rate"], a["rating"]] for a in comp["audits"]], [2.6, 4.4, 2.2, 2, 1.8, 3])
+    _table(
+        doc,
+        ["编号", "名称", "类别", "阶段", "符合率", "结论"],
+        [[a["code"], a["title"], a["kind"], a["stage"], a["rate"], a["rating"]] for a in comp["audits"]],
+        [2.6, 4.4, 2.2, 2, 1.8, 3],
+    )
     doc.add_heading("四、未关闭的纠正措施", level=1)
-    _table(doc, ["问题", "项目", "措施", "责任人", "期限", "状态"],
-           [[x.finding.code, x.finding.project.code if x.finding.project_id else "公司级", x.description[:60], x.owner.display_name,
-             x.due_date.isoformat(), x.get_status_display()] for x in comp["actions"]], [2.6, 1.8, 6, 1.8, 2.2, 1.6])
+    _table(
+        doc,
+        ["问题", "项目", "措施", "责任人", "期限", "状态"],
+        [
+            [
+                x.finding.code,
+                x.finding.project.code if x.finding.project_id else "公司级",
+                x.description[:60],
+                x.owner.display_name,
+                x.due_date.isoformat(),
+                x.get_status_display(),
+            ]
+            for x in comp["actions"]
+        ],
+        [2.6, 1.8, 6, 1.8, 2.2, 1.6],
+    )
     doc.add_heading("五、客户满意度与投诉", level=1)
     sat = comp["satisfaction"]
     if sat["available"]:
-        _table(doc, ["项目", "数值"], [[r["label"], r["value"]] for r in sat["rows"]] + [["本季度客户投诉", f"{sat['complaints']} 起"]], [5, 11])
+        _table(
+            doc,
+            ["项目", "数值"],
+            [[r["label"], r["value"]] for r in sat["rows"]] + [["本季度客户投诉", f"{sat['complaints']} 起"]],
+            [5, 11],
+        )
     else:
         doc.add_paragraph("满意度调查功能尚未启用，本节暂无数据。")
     doc.add_heading("六、各项目情况", level=1)
@@ -205,9 +245,11 @@ def render_docx(c: dict[str, Any]) -> bytes:
         _table(doc, ["指标", "本季度", "目标", "月度趋势", "评价"], _kpi_rows(prj["kpis"]), [3.5, 2.2, 2.2, 6.1, 2])
         s = prj["submission"]
         if s is not None and s.status == "submitted":
-            doc.add_paragraph(f"运维经理：{s.owner.display_name}　处理工单 {s.tickets_handled if s.tickets_handled is not None else '—'}　"
-                              f"重大事件 {s.major_incidents if s.major_incidents is not None else '—'}　服务报告 {s.service_reports if s.service_reports is not None else '—'} 份　"
-                              f"客户例会/回访 {s.customer_meetings if s.customer_meetings is not None else '—'} 次")
+            doc.add_paragraph(
+                f"运维经理：{s.owner.display_name}　处理工单 {s.tickets_handled if s.tickets_handled is not None else '—'}　"
+                f"重大事件 {s.major_incidents if s.major_incidents is not None else '—'}　服务报告 {s.service_reports if s.service_reports is not None else '—'} 份　"
+                f"客户例会/回访 {s.customer_meetings if s.customer_meetings is not None else '—'} 次"
+            )
             doc.add_paragraph("本季度工作总结：" + s.summary)
             if s.problems:
                 doc.add_paragraph("存在的问题：" + s.problems)
@@ -227,13 +269,20 @@ def render_docx(c: dict[str, Any]) -> bytes:
 
 # ---------------------------------------------------------------- xlsx
 
+
 def render_xlsx(c: dict[str, Any]) -> bytes:
     from openpyxl.styles import Alignment
 
     wb = new_workbook()
 
-    def sheet(ws: Any, headers: list[str], rows: list[list[Any]], widths: list[int], pct_cols: tuple[int, ...] = (),
-              units: list[str] | None = None) -> None:
+    def sheet(
+        ws: Any,
+        headers: list[str],
+        rows: list[list[Any]],
+        widths: list[int],
+        pct_cols: tuple[int, ...] = (),
+        units: list[str] | None = None,
+    ) -> None:
         write_table(ws, [Column(h, w, wrap=w >= 16) for h, w in zip(headers, widths)], rows)
         for n, row in enumerate(ws.iter_rows(min_row=2)):
             for cell in row:
@@ -257,17 +306,61 @@ def render_xlsx(c: dict[str, Any]) -> bytes:
         rows += kpi_rows(prj["code"], prj["kpis"])
     months = [f"{m} 月" for m in range(3 * c["period"].quarter - 2, 3 * c["period"].quarter + 1)]
     units = [r.unit for r in c["company"]["kpis"]] + [r.unit for prj in c["projects"] for r in prj["kpis"]]
-    sheet(ws, ["范围", "指标", "本季度", "目标", *months, "评价"], rows, [10, 16, 10, 10, 10, 10, 10, 8], pct_cols=(3, 4, 5, 6, 7),
-          units=units)
+    sheet(
+        ws,
+        ["范围", "指标", "本季度", "目标", *months, "评价"],
+        rows,
+        [10, 16, 10, 10, 10, 10, 10, 8],
+        pct_cols=(3, 4, 5, 6, 7),
+        units=units,
+    )
     comp = c["company"]
-    sheet(wb.create_sheet("审核与检查"), ["编号", "名称", "类别", "阶段", "符合率", "结论"],
-          [[a["code"], a["title"], a["kind"], a["stage"], a["rate"], a["rating"]] for a in comp["audits"]], [14, 30, 12, 12, 10, 24])
-    sheet(wb.create_sheet("纠正措施"), ["问题", "项目", "措施", "责任人", "期限", "状态"],
-          [[x.finding.code, x.finding.project.code if x.finding.project_id else "公司级", x.description, x.owner.display_name,
-            x.due_date.isoformat(), x.get_status_display()] for x in comp["actions"]], [14, 10, 50, 10, 12, 10])
-    sheet(wb.create_sheet("季度总结"), ["项目", "运维经理", "状态", "处理工单", "重大事件", "服务报告", "例会/回访", "工作总结", "存在问题", "下季度计划"],
-          [[s.project.code, s.owner.display_name, s.get_status_display(), s.tickets_handled, s.major_incidents, s.service_reports,
-            s.customer_meetings, s.summary, s.problems, s.next_plan] for s in comp["submissions"]], [10, 10, 8, 8, 8, 8, 8, 40, 30, 40])
-    sheet(wb.create_sheet("分析与要求"), ["项目", "内容"],
-          [["状态", c["status"]], ["质量分析", c["analysis"]], ["改进要求", c["requirements"]], ["总经办意见", c["gm"]]], [14, 100])
+    sheet(
+        wb.create_sheet("审核与检查"),
+        ["编号", "名称", "类别", "阶段", "符合率", "结论"],
+        [[a["code"], a["title"], a["kind"], a["stage"], a["rate"], a["rating"]] for a in comp["audits"]],
+        [14, 30, 12, 12, 10, 24],
+    )
+    sheet(
+        wb.create_sheet("纠正措施"),
+        ["问题", "项目", "措施", "责任人", "期限", "状态"],
+        [
+            [
+                x.finding.code,
+                x.finding.project.code if x.finding.project_id else "公司级",
+                x.description,
+                x.owner.display_name,
+                x.due_date.isoformat(),
+                x.get_status_display(),
+            ]
+            for x in comp["actions"]
+        ],
+        [14, 10, 50, 10, 12, 10],
+    )
+    sheet(
+        wb.create_sheet("季度总结"),
+        ["项目", "运维经理", "状态", "处理工单", "重大事件", "服务报告", "例会/回访", "工作总结", "存在问题", "下季度计划"],
+        [
+            [
+                s.project.code,
+                s.owner.display_name,
+                s.get_status_display(),
+                s.tickets_handled,
+                s.major_incidents,
+                s.service_reports,
+                s.customer_meetings,
+                s.summary,
+                s.problems,
+                s.next_plan,
+            ]
+            for s in comp["submissions"]
+        ],
+        [10, 10, 8, 8, 8, 8, 8, 40, 30, 40],
+    )
+    sheet(
+        wb.create_sheet("分析与要求"),
+        ["项目", "内容"],
+        [["状态", c["status"]], ["质量分析", c["analysis"]], ["改进要求", c["requirements"]], ["总经办意见", c["gm"]]],
+        [14, 100],
+    )
     return workbook_bytes(wb)

@@ -86,8 +86,11 @@ def analysis(*, year: int, quarter: int, project: Any | None = None) -> dict[str
     kpis = kpi_rows(period=period, project_ids=ids)
     findings = Finding.objects.filter(raised_at__gte=start, raised_at__lt=end).select_related("project", "owner")
     audits = Audit.objects.filter(planned_end__gte=period.start_local, planned_end__lte=period.end_local).prefetch_related("projects")
-    actions = CorrectiveAction.objects.filter(created_at__lt=end).filter(
-        Q(status=CorrectiveAction.Status.PLANNED) | Q(status=CorrectiveAction.Status.IMPLEMENTED)).select_related("finding__project", "owner")
+    actions = (
+        CorrectiveAction.objects.filter(created_at__lt=end)
+        .filter(Q(status=CorrectiveAction.Status.PLANNED) | Q(status=CorrectiveAction.Status.IMPLEMENTED))
+        .select_related("finding__project", "owner")
+    )
     submissions = QuarterlySubmission.objects.filter(review__year=year, review__quarter=quarter).select_related("project", "owner")
     if project is not None:
         findings = findings.filter(project=project)
@@ -97,8 +100,17 @@ def analysis(*, year: int, quarter: int, project: Any | None = None) -> dict[str
     audit_rows = []
     for a in audits.order_by("planned_end", "code"):
         c = conformance_for_audit(a)
-        audit_rows.append({"audit": a, "code": a.code, "title": a.title, "kind": a.get_kind_display(), "stage": a.get_stage_display(),
-                           "rate": c.rate_percent, "rating": a.get_conclusion_rating_display() or "—"})
+        audit_rows.append(
+            {
+                "audit": a,
+                "code": a.code,
+                "title": a.title,
+                "kind": a.get_kind_display(),
+                "stage": a.get_stage_display(),
+                "rate": c.rate_percent,
+                "rating": a.get_conclusion_rating_display() or "—",
+            }
+        )
     return {
         "period": period,
         "kpis": kpis,

@@ -19,8 +19,16 @@ from opsqm.quarterly.models import QuarterlyReview, QuarterlySubmission, ReviewE
 from opsqm.records.locking import bump_version, lock_for_edit
 
 R = QuarterlyReview.Status
-SUBMISSION_FIELDS = ("tickets_handled", "major_incidents", "service_reports", "customer_meetings", "staff_changes",
-                     "summary", "problems", "next_plan")
+SUBMISSION_FIELDS = (
+    "tickets_handled",
+    "major_incidents",
+    "service_reports",
+    "customer_meetings",
+    "staff_changes",
+    "summary",
+    "problems",
+    "next_plan",
+)
 SUBMIT_WORKING_DAYS = 5  # O&M managers submit within 5 working days of the quarter end
 
 
@@ -60,10 +68,13 @@ def projects_of_quarter(period: Period) -> list[Any]:
 
     from opsqm.org.models import Project, ProjectStatus
 
-    return list(Project.objects.filter(status__in=[ProjectStatus.ACTIVE, ProjectStatus.CLOSED], ops_manager__isnull=False)
-                .filter(Q(contract_start__isnull=True) | Q(contract_start__lte=period.end_local))
-                .filter(Q(contract_end__isnull=True) | Q(contract_end__gte=period.start_local))
-                .select_related("ops_manager").order_by("code"))
+    return list(
+        Project.objects.filter(status__in=[ProjectStatus.ACTIVE, ProjectStatus.CLOSED], ops_manager__isnull=False)
+        .filter(Q(contract_start__isnull=True) | Q(contract_start__lte=period.end_local))
+        .filter(Q(contract_end__isnull=True) | Q(contract_end__gte=period.start_local))
+        .select_related("ops_manager")
+        .order_by("code")
+    )
 
 
 @transaction.atomic
@@ -83,18 +94,25 @@ def review_open(*, actor: Any, year: int, quarter: int, today: dt.date) -> Quart
         raise ValidationError(_("%(y)d 年第 %(q)d 季度的质量分析已发起。") % {"y": year, "q": quarter})
     due = add_working_days(max(period.end_local, today), SUBMIT_WORKING_DAYS, business_calendar())
     review = QuarterlyReview.objects.create(year=year, quarter=quarter, due_date=due, opened_by=actor, opened_at=clock.now())
-    subs = QuarterlySubmission.objects.bulk_create([QuarterlySubmission(review=review, project=p, owner=p.ops_manager)
-                                                    for p in projects_of_quarter(period)])
+    subs = QuarterlySubmission.objects.bulk_create(
+        [QuarterlySubmission(review=review, project=p, owner=p.ops_manager) for p in projects_of_quarter(period)]
+    )
     _event(review, actor, ReviewEvent.Kind.OPENED)
     for s in subs:
-        notify(users=[s.owner], title=_("请提交 %(p)s %(y)d 年第 %(q)d 季度工作总结和下季度计划") % {"p": s.project.code, "y": year, "q": quarter},
-               body=_("提交期限：%(d)s") % {"d": due.isoformat()}, url=reverse("quarterly:submission", args=[s.pk]), kind="quarterly_summary")
+        notify(
+            users=[s.owner],
+            title=_("请提交 %(p)s %(y)d 年第 %(q)d 季度工作总结和下季度计划") % {"p": s.project.code, "y": year, "q": quarter},
+            body=_("提交期限：%(d)s") % {"d": due.isoformat()},
+            url=reverse("quarterly:submission", args=[s.pk]),
+            kind="quarterly_summary",
+        )
     return review
 
 
 @transaction.atomic
-def submission_save(*, actor: Any, submission: QuarterlySubmission, data: dict[str, Any], submit: bool,
-                    expected_version: int | None = None) -> QuarterlySubmission:
+def submission_save(
+    *, actor: Any, submission: QuarterlySubmission, data: dict[str, Any], submit: bool, expected_version: int | None = None
+) -> QuarterlySubmission:
     locked = lock_for_edit(submission, None, select_related=("review", "project"))
     if actor.pk not in (locked.owner_id, locked.project.ops_manager_id):
         raise PermissionDenied(_("只有本项目的运维经理可以填写季度工作总结。"))
@@ -114,8 +132,13 @@ def submission_save(*, actor: Any, submission: QuarterlySubmission, data: dict[s
     locked.save()
     if submit:
         _event(locked.review, actor, ReviewEvent.Kind.SUBMITTED, locked.project.code)
-        notify(users=[locked.review.opened_by], title=_("%(p)s 已提交季度工作总结") % {"p": locked.project.code},
-               url=_url(locked.review), kind="quarterly_summary_in", email=False)
+        notify(
+            users=[locked.review.opened_by],
+            title=_("%(p)s 已提交季度工作总结") % {"p": locked.project.code},
+            url=_url(locked.review),
+            kind="quarterly_summary_in",
+            email=False,
+        )
     return locked
 
 
@@ -137,10 +160,18 @@ def _store_report(actor: Any, review: QuarterlyReview) -> None:
 
     content = report.report_content(year=review.year, quarter=review.quarter)
     name = f"{review.key}-季度质量报告"
-    docx = evidence_store(uploaded_file=SimpleUploadedFile(f"{name}.docx", report.render_docx(content), content_type=report.DOCX_MIME),
-                          actor=actor, owner=review, project_id=None)
-    xlsx = evidence_store(uploaded_file=SimpleUploadedFile(f"{name}.xlsx", report.render_xlsx(content), content_type=report.XLSX_MIME),
-                          actor=actor, owner=review, project_id=None)
+    docx = evidence_store(
+        uploaded_file=SimpleUploadedFile(f"{name}.docx", report.render_docx(content), content_type=report.DOCX_MIME),
+        actor=actor,
+        owner=review,
+        project_id=None,
+    )
+    xlsx = evidence_store(
+        uploaded_file=SimpleUploadedFile(f"{name}.xlsx", report.render_xlsx(content), content_type=report.XLSX_MIME),
+        actor=actor,
+        owner=review,
+        project_id=None,
+    )
     review.report_docx, review.report_xlsx = docx, xlsx
 
 
@@ -177,8 +208,13 @@ def review_acknowledge(*, actor: Any, review: QuarterlyReview, note: str = "") -
     _store_report(actor, locked)  # regenerated after closing: the kept record carries 总经办's acknowledgement
     locked.save(update_fields=["report_docx", "report_xlsx"])
     _event(locked, actor, ReviewEvent.Kind.ACKNOWLEDGED, note)
-    notify(users=[locked.opened_by], title=_("总经办已阅：%(r)s报告，季度已关闭") % {"r": str(locked)}, body=note, url=_url(locked),
-           kind="quarterly_closed")
+    notify(
+        users=[locked.opened_by],
+        title=_("总经办已阅：%(r)s报告，季度已关闭") % {"r": str(locked)},
+        body=note,
+        url=_url(locked),
+        kind="quarterly_closed",
+    )
     _fulfil_plan_activity(actor, locked)
     return locked
 
@@ -188,8 +224,11 @@ def _fulfil_plan_activity(actor: Any, review: QuarterlyReview) -> None:
     from opsqm.plans.models import ActivityStatus, PlanActivity, PlanStatus
     from opsqm.plans.services import activity_link
 
-    activity = (PlanActivity.objects.filter(plan__year=review.year, plan__status=PlanStatus.APPROVED, cadence_key=f"kpi-q{review.quarter}")
-                .exclude(status=ActivityStatus.DONE).first())
+    activity = (
+        PlanActivity.objects.filter(plan__year=review.year, plan__status=PlanStatus.APPROVED, cadence_key=f"kpi-q{review.quarter}")
+        .exclude(status=ActivityStatus.DONE)
+        .first()
+    )
     if activity is not None:
         opened_by = review.opened_by
         activity_link(actor=opened_by if activity.owner_id == opened_by.pk else activity.owner, activity=activity, record=review)
@@ -207,25 +246,39 @@ def review_return(*, actor: Any, review: QuarterlyReview, note: str) -> Quarterl
     locked.status, locked.gm_by, locked.gm_at, locked.gm_note = R.RETURNED, actor, clock.now(), note
     _save(locked, ["status", "gm_by", "gm_at", "gm_note"])
     _event(locked, actor, ReviewEvent.Kind.RETURNED, note)
-    notify(users=[locked.opened_by], title=_("总经办退回：%(r)s报告") % {"r": str(locked)}, body=note, url=_url(locked), kind="quarterly_returned")
+    notify(
+        users=[locked.opened_by],
+        title=_("总经办退回：%(r)s报告") % {"r": str(locked)},
+        body=note,
+        url=_url(locked),
+        kind="quarterly_returned",
+    )
     return locked
 
 
 # ---------------------------------------------------------------- reminders and overdue
+
 
 def submissions_remind(*, today: dt.date) -> list[QuarterlySubmission]:
     from opsqm.plans.cadence import working_days_between
     from opsqm.plans.services import business_calendar, remind_working_days
 
     cal, n, sent = business_calendar(), remind_working_days(), []
-    for s in (QuarterlySubmission.objects.filter(status=QuarterlySubmission.Status.PENDING, reminded_on__isnull=True,
-                                                 review__status__in=[R.COLLECTING, R.RETURNED], review__due_date__gte=today)
-              .select_related("review", "project", "owner")):
+    for s in QuarterlySubmission.objects.filter(
+        status=QuarterlySubmission.Status.PENDING,
+        reminded_on__isnull=True,
+        review__status__in=[R.COLLECTING, R.RETURNED],
+        review__due_date__gte=today,
+    ).select_related("review", "project", "owner"):
         if working_days_between(today, s.review.due_date, cal) > n:
             continue
         QuarterlySubmission.objects.filter(pk=s.pk).update(reminded_on=today)
-        notify(users=[s.owner], title=_("季度工作总结将于 %(d)s 到期：%(p)s") % {"d": s.review.due_date.isoformat(), "p": s.project.code},
-               url=reverse("quarterly:submission", args=[s.pk]), kind="quarterly_reminder")
+        notify(
+            users=[s.owner],
+            title=_("季度工作总结将于 %(d)s 到期：%(p)s") % {"d": s.review.due_date.isoformat(), "p": s.project.code},
+            url=reverse("quarterly:submission", args=[s.pk]),
+            kind="quarterly_reminder",
+        )
         sent.append(s)
     return sent
 
@@ -235,17 +288,25 @@ def submissions_escalate_overdue(*, today: dt.date) -> list[QuarterlySubmission]
     from opsqm.findings.services import _target_level, escalation_days
 
     days, climbed = escalation_days(), []
-    for s in (QuarterlySubmission.objects.filter(status=QuarterlySubmission.Status.PENDING, review__due_date__lt=today,
-                                                 review__status__in=[R.COLLECTING, R.RETURNED])
-              .select_related("review", "project", "owner")):
+    for s in QuarterlySubmission.objects.filter(
+        status=QuarterlySubmission.Status.PENDING, review__due_date__lt=today, review__status__in=[R.COLLECTING, R.RETURNED]
+    ).select_related("review", "project", "owner"):
         overdue = (today - s.review.due_date).days
         level = _target_level(overdue, days)
         if s.escalation_level >= level + 1:  # stored as ladder level + 1; 0 = never chased
             continue
-        people = [s.owner] + (_active(Role.QUALITY_MANAGER) if level >= 1 else []) + (_active(Role.MGMT_REP) if level == 2 else []) \
+        people = (
+            [s.owner]
+            + (_active(Role.QUALITY_MANAGER) if level >= 1 else [])
+            + (_active(Role.MGMT_REP) if level == 2 else [])
             + (_active(Role.GM_OFFICE) if level == 3 else [])
+        )
         QuarterlySubmission.objects.filter(pk=s.pk).update(escalation_level=level + 1)
-        notify(users=people, title=_("季度工作总结逾期 %(d)d 天：%(p)s") % {"d": overdue, "p": s.project.code},
-               url=reverse("quarterly:submission", args=[s.pk]), kind="quarterly_overdue")
+        notify(
+            users=people,
+            title=_("季度工作总结逾期 %(d)d 天：%(p)s") % {"d": overdue, "p": s.project.code},
+            url=reverse("quarterly:submission", args=[s.pk]),
+            kind="quarterly_overdue",
+        )
         climbed.append(s)
     return climbed

@@ -29,8 +29,16 @@ def review_list(request: HttpRequest) -> HttpResponse:
     if not selectors.can_see_reviews(request.user) and not mine.exists():
         raise Http404
     q = (today.month - 1) // 3 + 1
-    return render(request, "quarterly/list.html", {"reviews": reviews, "mine": mine, "can_run": services.can_run(request.user),
-                                                   "form": OpenForm(initial={"year": today.year, "quarter": q})})
+    return render(
+        request,
+        "quarterly/list.html",
+        {
+            "reviews": reviews,
+            "mine": mine,
+            "can_run": services.can_run(request.user),
+            "form": OpenForm(initial={"year": today.year, "quarter": q}),
+        },
+    )
 
 
 @login_required
@@ -43,7 +51,9 @@ def review_open(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("请选择正确的年度和季度。"))
         return redirect("quarterly:list")
     try:
-        review = services.review_open(actor=request.user, year=form.cleaned_data["year"], quarter=form.cleaned_data["quarter"], today=local_today())
+        review = services.review_open(
+            actor=request.user, year=form.cleaned_data["year"], quarter=form.cleaned_data["quarter"], today=local_today()
+        )
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, _err(exc))
         return redirect("quarterly:list")
@@ -58,17 +68,35 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.GET.get("project", "").isdigit():
         project = get_visible_or_404(visible_projects(request.user), pk=int(request.GET["project"]))
     data = selectors.analysis(year=review.year, quarter=review.quarter, project=project)
-    chart = {"labels": data["kpis"][0].trend_labels if data["kpis"] else [],
-             "series": [{"name": k.name, "data": [None if v is None else round(v * 100, 1) for v in k.trend],
-                         "target": None if k.target is None else round(k.target * 100, 1)} for k in data["kpis"] if k.unit == "%"]}
-    return render(request, "quarterly/detail.html", {
-        "review": review, "a": data, "project": project, "chart": chart,
-        "projects": [s.project for s in review.submissions.select_related("project")],
-        "form": AnalysisForm(initial={"analysis": review.analysis, "requirements": review.requirements, "version": review.version}),
-        "can_run": services.can_run(request.user), "can_ack": services.can_acknowledge(request.user),
-        "editable": review.status in (QuarterlyReview.Status.COLLECTING, QuarterlyReview.Status.RETURNED),
-        "events": review.events.select_related("by"), "today": local_today(),
-    })
+    chart = {
+        "labels": data["kpis"][0].trend_labels if data["kpis"] else [],
+        "series": [
+            {
+                "name": k.name,
+                "data": [None if v is None else round(v * 100, 1) for v in k.trend],
+                "target": None if k.target is None else round(k.target * 100, 1),
+            }
+            for k in data["kpis"]
+            if k.unit == "%"
+        ],
+    }
+    return render(
+        request,
+        "quarterly/detail.html",
+        {
+            "review": review,
+            "a": data,
+            "project": project,
+            "chart": chart,
+            "projects": [s.project for s in review.submissions.select_related("project")],
+            "form": AnalysisForm(initial={"analysis": review.analysis, "requirements": review.requirements, "version": review.version}),
+            "can_run": services.can_run(request.user),
+            "can_ack": services.can_acknowledge(request.user),
+            "editable": review.status in (QuarterlyReview.Status.COLLECTING, QuarterlyReview.Status.RETURNED),
+            "events": review.events.select_related("by"),
+            "today": local_today(),
+        },
+    )
 
 
 @login_required
@@ -78,8 +106,13 @@ def review_analysis(request: HttpRequest, pk: int) -> HttpResponse:
     form = AnalysisForm(request.POST)
     if form.is_valid():
         try:
-            services.review_write(actor=request.user, review=review, analysis=form.cleaned_data["analysis"],
-                                  requirements=form.cleaned_data["requirements"], expected_version=form.cleaned_data["version"])
+            services.review_write(
+                actor=request.user,
+                review=review,
+                analysis=form.cleaned_data["analysis"],
+                requirements=form.cleaned_data["requirements"],
+                expected_version=form.cleaned_data["version"],
+            )
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, _err(exc))
         else:
@@ -146,13 +179,21 @@ def submission(request: HttpRequest, pk: int) -> HttpResponse:
             data = {k: form.cleaned_data.get(k) for k in services.SUBMISSION_FIELDS}
             submission_pk = s.pk
             try:
-                services.submission_save(actor=request.user, submission=type(s).objects.get(pk=submission_pk), data=data,
-                                         submit=request.POST.get("submit") == "1", expected_version=form.cleaned_data["version"])
+                services.submission_save(
+                    actor=request.user,
+                    submission=type(s).objects.get(pk=submission_pk),
+                    data=data,
+                    submit=request.POST.get("submit") == "1",
+                    expected_version=form.cleaned_data["version"],
+                )
             except ValidationError as exc:
                 for field, errors in (exc.error_dict if hasattr(exc, "error_dict") else {None: exc.messages}).items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
                 messages.success(request, _("季度工作总结已提交。") if request.POST.get("submit") == "1" else _("已保存草稿。"))
                 return redirect("quarterly:submission", pk=submission_pk)
-    return render(request, "quarterly/submission.html", {"s": s, "form": form, "mine": mine,
-                                                          "editable": mine and s.review.status in ("collecting", "returned")})
+    return render(
+        request,
+        "quarterly/submission.html",
+        {"s": s, "form": form, "mine": mine, "editable": mine and s.review.status in ("collecting", "returned")},
+    )

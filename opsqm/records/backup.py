@@ -95,9 +95,20 @@ def backup_create(path: Path) -> dict[str, Any]:
         else:
             db_file = tmpdir / "db.pgdump"
             # One pg_dump = one REPEATABLE READ snapshot: consistent under concurrent writes.
-            proc = subprocess.run(["pg_dump",  # nosec B603 B607 # PostgreSQL client from PATH, argv list, no shell
-                                  "--format=custom", "--no-owner", "--no-acl", "--file", str(db_file), *_pg_args()],
-                                  env=_pg_env(), capture_output=True, text=True)
+            proc = subprocess.run(
+                [
+                    "pg_dump",  # nosec B603 B607 # PostgreSQL client from PATH, argv list, no shell
+                    "--format=custom",
+                    "--no-owner",
+                    "--no-acl",
+                    "--file",
+                    str(db_file),
+                    *_pg_args(),
+                ],
+                env=_pg_env(),
+                capture_output=True,
+                text=True,
+            )
             if proc.returncode != 0:
                 raise BackupError(f"pg_dump 失败：{proc.stderr.strip()}")
             migrations = _applied_migrations_live()
@@ -158,7 +169,8 @@ def backup_check(path: Path, workdir: Path) -> CheckedBackup:
         if unknown:
             raise BackupError(
                 "备份来自更新版本的 opsqm（包含本版本不认识的数据库结构："
-                + "、".join(f"{a}.{n}" for a, n in unknown[:5]) + "），请先升级 opsqm 再恢复。"
+                + "、".join(f"{a}.{n}" for a, n in unknown[:5])
+                + "），请先升级 opsqm 再恢复。"
             )
         names = zf.namelist()
         if not all(_safe_member(n) for n in names):
@@ -202,9 +214,20 @@ def backup_restore(path: Path) -> dict[str, Any]:
         else:
             connection.close()
             proc = subprocess.run(  # nosec B603 B607 # PostgreSQL client from PATH, argv list, no shell
-                ["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-acl", "--single-transaction", "--exit-on-error",
-                 *_pg_args(), str(checked.db_file)],
-                env=_pg_env(), capture_output=True, text=True,
+                [
+                    "pg_restore",
+                    "--clean",
+                    "--if-exists",
+                    "--no-owner",
+                    "--no-acl",
+                    "--single-transaction",
+                    "--exit-on-error",
+                    *_pg_args(),
+                    str(checked.db_file),
+                ],
+                env=_pg_env(),
+                capture_output=True,
+                text=True,
             )
             if proc.returncode != 0:
                 raise BackupError(f"pg_restore 失败，数据库未改动：{proc.stderr.strip()[-1500:]}")

@@ -25,8 +25,16 @@ def business_today() -> dt.date:
     return timezone.localtime(clock.now()).date()
 
 
-def check_due_date(due_date: dt.date | None, *, today: dt.date | None, not_before: dt.date | None = None, field: str = "due_date",
-                   what: str = "", not_before_what: str = "", after_today: bool = False) -> None:
+def check_due_date(
+    due_date: dt.date | None,
+    *,
+    today: dt.date | None,
+    not_before: dt.date | None = None,
+    field: str = "due_date",
+    what: str = "",
+    not_before_what: str = "",
+    after_today: bool = False,
+) -> None:
     """Refuse `due_date` before `today` (or on it, with `after_today`) or before `not_before`, naming `what`.
 
     Raises a ValidationError keyed by `field`, so a page form shows it on the field and the API under it.
@@ -39,5 +47,9 @@ def check_due_date(due_date: dt.date | None, *, today: dt.date | None, not_befor
     if today is not None and due_date < today:
         raise ValidationError({field: _("%(what)s不能早于今天（%(today)s）。") % {"what": what, "today": today.isoformat()}})
     if not_before is not None and due_date < not_before:
-        raise ValidationError({field: _("%(what)s不能早于%(context)s（%(d)s）。") % {
-            "what": what, "context": not_before_what or _("问题登记日期"), "d": not_before.isoformat()}})
+        raise ValidationError(
+            {
+                field: _("%(what)s不能早于%(context)s（%(d)s）。")
+                % {"what": what, "context": not_before_what or _("问题登记日期"), "d": not_before.isoformat()}
+            }
+        )

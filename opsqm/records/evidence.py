@@ -29,8 +29,9 @@ EvidenceRejected = UploadRejected  # the old name, kept for callers and tests
 
 def validate_upload(uploaded_file: Any) -> tuple[str, str]:
     """The evidence rules (the upload gate with the evidence size cap); return (extension, content kind)."""
-    kind = upload_check(uploaded_file, name=uploaded_file.name or "", allowed_extensions=ALLOWED_EXTENSIONS,
-                        max_bytes=settings.OPSQM_MAX_EVIDENCE_BYTES)
+    kind = upload_check(
+        uploaded_file, name=uploaded_file.name or "", allowed_extensions=ALLOWED_EXTENSIONS, max_bytes=settings.OPSQM_MAX_EVIDENCE_BYTES
+    )
     return os.path.splitext(display_name(uploaded_file.name))[1].lower(), kind
 
 
@@ -86,12 +87,22 @@ def evidence_visible_or_404(user: Any, pk: int) -> EvidenceFile:
 
 
 def evidence_download_response(evidence: EvidenceFile) -> FileResponse:
-    response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name,
-                            content_type=evidence.content_type)
+    response = FileResponse(
+        evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
 
-__all__ = ["EvidenceRejected", "evidence_store", "evidence_for", "evidence_visible_or_404", "evidence_download_response",
-           "validate_upload", "sniff", "ALLOWED_EXTENSIONS", "OLE2_MAGIC"]
+__all__ = [
+    "EvidenceRejected",
+    "evidence_store",
+    "evidence_for",
+    "evidence_visible_or_404",
+    "evidence_download_response",
+    "validate_upload",
+    "sniff",
+    "ALLOWED_EXTENSIONS",
+    "OLE2_MAGIC",
+]

@@ -9,7 +9,8 @@ increments it before the save.
 
 from __future__ import annotations
 
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -25,8 +26,11 @@ class StaleEditError(ValidationError):
 
 
 def lock_for_edit(
-    instance: M, expected_version: int | None, message: str | Callable[[M], str] | None = None,
-    *, select_related: tuple[str, ...] = (),
+    instance: M,
+    expected_version: int | None,
+    message: str | Callable[[M], str] | None = None,
+    *,
+    select_related: tuple[str, ...] = (),
 ) -> M:
     """Reload `instance` locked for update; raise StaleEditError when its version moved on.
 
@@ -56,7 +60,9 @@ def parse_version(raw: Any) -> int:
     changes, so it is an error, not a default.
     """
     if raw is None or raw == "" or isinstance(raw, bool):
-        raise ValidationError({"version": [_("缺少版本号 version：请先读取记录，再带上读取到的 version 提交修改。")]}, code="version_required")
+        raise ValidationError(
+            {"version": [_("缺少版本号 version：请先读取记录，再带上读取到的 version 提交修改。")]}, code="version_required"
+        )
     try:
         return int(raw)
     except (TypeError, ValueError):

@@ -76,6 +76,12 @@ class AuditedModel(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs):
+        # The post_save receiver writes the history row; one transaction keeps the record and
+        # its history together even when the caller runs in autocommit mode.
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
+
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
@@ -84,17 +90,11 @@ class AuditedModel(models.Model):
         instance._audit_snapshot = snapshot(instance)
         return instance
 
-    def save(self, *args, **kwargs):
-        # The post_save receiver writes the history row; one transaction keeps the record and
-        # its history together even when the caller runs in autocommit mode.
-        with transaction.atomic(using=kwargs.get("using")):
-            super().save(*args, **kwargs)
-
     def audit_project_id(self) -> int | None:
         return None
 
 
-def _evidence_upload_to(instance: "EvidenceFile", filename: str) -> str:
+def _evidence_upload_to(instance: EvidenceFile, filename: str) -> str:
     """A generated name: the user's file name is kept only in `original_name`, never on disk."""
     import os
     import uuid

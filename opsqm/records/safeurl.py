@@ -23,7 +23,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 ALLOWED_SCHEMES = frozenset({"http", "https"})
-_NEVER = frozenset('\\"\'<>`')  # not URL characters unencoded; a backslash is read as "/" by browsers
+_NEVER = frozenset("\\\"'<>`")  # not URL characters unencoded; a backslash is read as "/" by browsers
 
 
 def is_safe_url(value: Any) -> bool:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from django.apps import apps
 from django.db import models
@@ -12,8 +13,23 @@ from django.utils.translation import gettext
 
 from opsqm.records.models import AuditEvent
 
-HIDDEN_FIELDS = {"id", "version", "created_at", "updated_at", "added_at", "password", "last_login", "row_hash", "prev_hash",
-                 "stored_name", "assessable", "position", "depth", "parent_urn", "urn"}
+HIDDEN_FIELDS = {
+    "id",
+    "version",
+    "created_at",
+    "updated_at",
+    "added_at",
+    "password",
+    "last_login",
+    "row_hash",
+    "prev_hash",
+    "stored_name",
+    "assessable",
+    "position",
+    "depth",
+    "parent_urn",
+    "urn",
+}
 COLLAPSE_AFTER = 4  # longer change sets show this many rows and fold the rest
 
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from huey.contrib.djhuey import db_task
 from django.utils.translation import gettext as _
+from huey.contrib.djhuey import db_task
 
 from opsqm.jobs.services import JobFailed, job_progress, run_job
 from opsqm.records.models import AuditEvent

@@ -21,10 +21,11 @@ import json
 import os
 import tempfile
 import uuid
-from pathlib import Path
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Iterable
+from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, models, transaction
@@ -44,11 +45,13 @@ def to_json_value(value: Any) -> Any:
     if isinstance(value, (Decimal, float, uuid.UUID)):
         return str(value)
     if isinstance(value, dt.datetime):
-        return value.astimezone(dt.timezone.utc).isoformat() if value.tzinfo else value.isoformat()
+        return value.astimezone(dt.UTC).isoformat() if value.tzinfo else value.isoformat()
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
     if isinstance(value, (list, tuple, set, frozenset)):
-        return sorted((to_json_value(v) for v in value), key=str) if isinstance(value, (set, frozenset)) else [to_json_value(v) for v in value]
+        return (
+            sorted((to_json_value(v) for v in value), key=str) if isinstance(value, (set, frozenset)) else [to_json_value(v) for v in value]
+        )
     if isinstance(value, dict):
         return {str(k): to_json_value(v) for k, v in value.items()}
     if hasattr(value, "name") and hasattr(value, "storage"):  # FieldFile
@@ -103,7 +106,7 @@ def event_hash(prev_hash: str, fields: dict[str, Any]) -> str:
 
 def hashed_fields(event: AuditEvent) -> dict[str, Any]:
     return {
-        "at": event.at.astimezone(dt.timezone.utc).isoformat(),
+        "at": event.at.astimezone(dt.UTC).isoformat(),
         "actor_id": event.actor_id,
         "actor_name": event.actor_name,
         "ip": event.ip,
@@ -159,13 +162,15 @@ def record_changes(changes: Iterable[Change]) -> list[AuditEvent]:
         AuditEvent.objects.bulk_create(events)
         if events[-1].pk is None:  # a backend without RETURNING: read the ids back
             events[-1].pk = AuditEvent.objects.get(hash=events[-1].hash).pk
-        anchor = AuditAnchor.objects.create(count=previous_count + len(events), last_event_id=events[-1].pk,
-                                            head_hash=events[-1].hash, at=now)
+        anchor = AuditAnchor.objects.create(
+            count=previous_count + len(events), last_event_id=events[-1].pk, head_hash=events[-1].hash, at=now
+        )
     transaction.on_commit(lambda: anchor_file_write(anchor))
     return events
 
 
 # ---------------------------------------------------------------- the anchor file
+
 
 def _anchor_path() -> Path | None:
     path = getattr(settings, "AUDIT_ANCHOR_FILE", "")
@@ -198,8 +203,9 @@ def anchor_file_write(anchor: AuditAnchor | None, *, force: bool = False) -> Non
             return
         if not force and current is not None and current["count"] >= anchor.count:
             return
-        body = json.dumps({"count": anchor.count, "last_event_id": anchor.last_event_id, "head_hash": anchor.head_hash,
-                           "at": to_json_value(anchor.at)})
+        body = json.dumps(
+            {"count": anchor.count, "last_event_id": anchor.last_event_id, "head_hash": anchor.head_hash, "at": to_json_value(anchor.at)}
+        )
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".anchor-")
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write(body)
@@ -271,22 +277,36 @@ def verify_chain(batch_size: int = 5000) -> VerifyResult:
             last_id = event.id
             if pending is not None and pending.last_event_id == event.id:
                 if pending.count != checked:
-                    return VerifyResult(False, checked, event.id, f"锚点记录此处应有 {pending.count} 条记录，实际 {checked} 条（记录被删除或插入）")
+                    return VerifyResult(
+                        False, checked, event.id, f"锚点记录此处应有 {pending.count} 条记录，实际 {checked} 条（记录被删除或插入）"
+                    )
                 if pending.head_hash != event.hash:
                     return VerifyResult(False, checked, event.id, "哈希与锚点不一致（哈希链被改写后重新计算）")
                 pending = next(anchors, None)
     if pending is not None:
         missing = AuditAnchor.objects.order_by("-id").first()
-        return VerifyResult(False, checked, None, f"锚点记录共有 {missing.count} 条记录（最后一条 id={missing.last_event_id}），"
-                                                  f"现存 {checked} 条：末尾记录被删除")
+        return VerifyResult(
+            False,
+            checked,
+            None,
+            f"锚点记录共有 {missing.count} 条记录（最后一条 id={missing.last_event_id}），现存 {checked} 条：末尾记录被删除",
+        )
     last_anchor = AuditAnchor.objects.order_by("-id").first()
     if checked and (last_anchor is None or last_id > last_anchor.last_event_id):
         return VerifyResult(False, checked, last_id, "末尾有未经锚点确认的记录（绕过系统写入或锚点被删除）")
     outside = anchor_file_read()
     if outside is not None:
-        ok_file = outside["count"] <= checked and AuditEvent.objects.filter(id=outside["last_event_id"], hash=outside["head_hash"]).exists() \
+        ok_file = (
+            outside["count"] <= checked
+            and AuditEvent.objects.filter(id=outside["last_event_id"], hash=outside["head_hash"]).exists()
             and AuditEvent.objects.filter(id__lte=outside["last_event_id"]).count() == outside["count"]
+        )
         if not ok_file:
-            return VerifyResult(False, checked, None, f"数据目录中的锚点文件记录共有 {outside['count']} 条记录（最后一条 id={outside['last_event_id']}），"
-                                                      f"与数据库中的审计追踪不一致：记录或锚点被删除、或哈希链被改写")
+            return VerifyResult(
+                False,
+                checked,
+                None,
+                f"数据目录中的锚点文件记录共有 {outside['count']} 条记录（最后一条 id={outside['last_event_id']}），"
+                f"与数据库中的审计追踪不一致：记录或锚点被删除、或哈希链被改写",
+            )
     return VerifyResult(True, checked)

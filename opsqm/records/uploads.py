@@ -48,24 +48,46 @@ from django.utils.translation import gettext_lazy
 
 # Extension -> the content kind it must contain.
 EXTENSION_KINDS: dict[str, str] = {
-    ".pdf": "pdf", ".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg",
-    ".docx": "docx", ".xlsx": "xlsx", ".pptx": "pptx",
-    ".doc": "ole2", ".xls": "ole2",
-    ".txt": "text", ".csv": "text", ".zip": "zip",
+    ".pdf": "pdf",
+    ".png": "png",
+    ".jpg": "jpeg",
+    ".jpeg": "jpeg",
+    ".docx": "docx",
+    ".xlsx": "xlsx",
+    ".pptx": "pptx",
+    ".doc": "ole2",
+    ".xls": "ole2",
+    ".txt": "text",
+    ".csv": "text",
+    ".zip": "zip",
 }
 KIND_LABELS = {
-    "pdf": gettext_lazy("PDF 文档"), "png": gettext_lazy("PNG 图片"), "jpeg": gettext_lazy("JPEG 图片"), "docx": gettext_lazy("Word 文档（.docx）"),
-    "xlsx": gettext_lazy("Excel 工作簿（.xlsx）"), "pptx": gettext_lazy("PowerPoint 演示文稿（.pptx）"), "ole2": gettext_lazy("旧版 Office 文档（.doc/.xls）"),
-    "zip": gettext_lazy("ZIP 压缩包"), "text": gettext_lazy("文本文件"), "gif": gettext_lazy("GIF 图片"), "exe": gettext_lazy("可执行程序"),
-    "svg": gettext_lazy("SVG 图像（可含脚本）"), "html": gettext_lazy("网页（HTML，可含脚本）"), "unknown": gettext_lazy("无法识别的二进制内容"),
+    "pdf": gettext_lazy("PDF 文档"),
+    "png": gettext_lazy("PNG 图片"),
+    "jpeg": gettext_lazy("JPEG 图片"),
+    "docx": gettext_lazy("Word 文档（.docx）"),
+    "xlsx": gettext_lazy("Excel 工作簿（.xlsx）"),
+    "pptx": gettext_lazy("PowerPoint 演示文稿（.pptx）"),
+    "ole2": gettext_lazy("旧版 Office 文档（.doc/.xls）"),
+    "zip": gettext_lazy("ZIP 压缩包"),
+    "text": gettext_lazy("文本文件"),
+    "gif": gettext_lazy("GIF 图片"),
+    "exe": gettext_lazy("可执行程序"),
+    "svg": gettext_lazy("SVG 图像（可含脚本）"),
+    "html": gettext_lazy("网页（HTML，可含脚本）"),
+    "unknown": gettext_lazy("无法识别的二进制内容"),
     "broken": gettext_lazy("已损坏的压缩文件"),
 }
 CONTENT_TYPES = {
-    "pdf": "application/pdf", "png": "image/png", "jpeg": "image/jpeg",
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpeg": "image/jpeg",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "ole2": "application/x-ole-storage", "zip": "application/zip", "text": "text/plain",
+    "ole2": "application/x-ole-storage",
+    "zip": "application/zip",
+    "text": "text/plain",
 }
 OOXML_MAIN_PART = {"docx": "word/", "xlsx": "xl/", "pptx": "ppt/"}
 ZIP_KINDS = frozenset({"zip", "docx", "xlsx", "pptx"})
@@ -183,14 +205,17 @@ def _zip_problem(f: BinaryIO, size: int) -> str | None:
         return _("压缩包内文件过多（%(n)d 个，上限 %(max)d 个）。") % {"n": len(infos), "max": max_entries}
     total = sum(i.file_size for i in infos)
     packed = max(sum(i.compress_size for i in infos), size, 1)
-    if total > _limit("OPSQM_UPLOAD_MAX_UNPACKED_BYTES", 1024 ** 3) or total / packed > _limit("OPSQM_UPLOAD_MAX_RATIO", 100):
+    if total > _limit("OPSQM_UPLOAD_MAX_UNPACKED_BYTES", 1024**3) or total / packed > _limit("OPSQM_UPLOAD_MAX_RATIO", 100):
         return _("压缩包解压后过大或压缩比异常（疑似压缩炸弹），已拒绝。")
     part_cap = _limit("OPSQM_UPLOAD_MAX_PART_BYTES", 512 * 1024 * 1024)
     for info in infos:
         if _unsafe_member(info.filename):
             return _("压缩包内含非法路径“%(name)s”，已拒绝。") % {"name": info.filename[:100]}
         if info.file_size > part_cap:
-            return _("压缩包内的“%(name)s”解压后过大（%(size).0f MB），已拒绝。") % {"name": info.filename[:100], "size": info.file_size / 1048576}
+            return _("压缩包内的“%(name)s”解压后过大（%(size).0f MB），已拒绝。") % {
+                "name": info.filename[:100],
+                "size": info.file_size / 1048576,
+            }
     return None
 
 
@@ -198,7 +223,7 @@ def _ooxml_problem(f: BinaryIO) -> str | None:
     """Stream every XML part: no DTD/entity declarations (XXE), no over-long text run (cell bomb)."""
     max_chars = _limit("OPSQM_UPLOAD_MAX_CELL_CHARS", 32767)
     max_run = max_chars * 4 + 64  # bytes: UTF-8 needs up to 4 per character (entities are counted as typed)
-    total_cap = _limit("OPSQM_UPLOAD_MAX_UNPACKED_BYTES", 1024 ** 3)
+    total_cap = _limit("OPSQM_UPLOAD_MAX_UNPACKED_BYTES", 1024**3)
     total = 0
     try:
         with zipfile.ZipFile(f) as zf:
@@ -212,7 +237,9 @@ def _ooxml_problem(f: BinaryIO) -> str | None:
                         if total > total_cap:
                             return _("压缩包解压后过大或压缩比异常（疑似压缩炸弹），已拒绝。")
                         if _DECLARATION.search(tail + chunk):
-                            return _("文件内含 XML 实体或文档类型声明（DOCTYPE/ENTITY），出于安全原因已拒绝。请用 Office 重新另存后再上传。")
+                            return _(
+                                "文件内含 XML 实体或文档类型声明（DOCTYPE/ENTITY），出于安全原因已拒绝。请用 Office 重新另存后再上传。"
+                            )
                         tail = chunk[-16:]
                         pieces = chunk.split(b"<")  # text runs and tags; C speed, no per-tag Python loop
                         if len(pieces) == 1:
@@ -232,7 +259,10 @@ def _ooxml_problem(f: BinaryIO) -> str | None:
 
 
 def _cell_message(part: str, max_chars: int) -> str:
-    return _("文件中“%(part)s”含有超长的单元格或文本（超过 %(max)d 个字符），疑似恶意文件，已拒绝。") % {"part": part[:80], "max": max_chars}
+    return _("文件中“%(part)s”含有超长的单元格或文本（超过 %(max)d 个字符），疑似恶意文件，已拒绝。") % {
+        "part": part[:80],
+        "max": max_chars,
+    }
 
 
 def _mb(n: float) -> str:
@@ -245,21 +275,28 @@ def upload_check(file: Any, *, name: str, allowed_extensions: Iterable[str], max
     ext = os.path.splitext(base)[1].lower()
     allowed = sorted({(e if e.startswith(".") else "." + e).lower() for e in allowed_extensions} & set(EXTENSION_KINDS))
     if ext not in allowed:
-        raise UploadRejected(_("不支持的文件类型“%(ext)s”。允许的类型：%(allowed)s。") % {"ext": ext or _("无扩展名"), "allowed": " ".join(allowed)},
-                             code="extension")
+        raise UploadRejected(
+            _("不支持的文件类型“%(ext)s”。允许的类型：%(allowed)s。") % {"ext": ext or _("无扩展名"), "allowed": " ".join(allowed)},
+            code="extension",
+        )
     f = _raw(file)
     size = _size(file)
     cap = max_bytes if max_bytes is not None else settings.OPSQM_MAX_UPLOAD_BYTES
     if size > cap:
-        raise UploadRejected(_("文件过大（%(size)s MB），上限为 %(cap)s MB，请压缩或拆分后再上传。") % {"size": _mb(size), "cap": _mb(cap)}, code="size")
+        raise UploadRejected(
+            _("文件过大（%(size)s MB），上限为 %(cap)s MB，请压缩或拆分后再上传。") % {"size": _mb(size), "cap": _mb(cap)}, code="size"
+        )
     if size == 0:
         raise UploadRejected(_("文件是空的，请选择有内容的文件。"), code="empty")
     expected = EXTENSION_KINDS[ext]
     f.seek(0)
     actual = sniff(f, expected)
     if actual != expected:
-        raise UploadRejected(_("文件内容与扩展名不符（声称 %(ext)s，实际为 %(actual)s），请上传真实的文件。")
-                             % {"ext": ext, "actual": KIND_LABELS.get(actual, actual)}, code="mismatch")
+        raise UploadRejected(
+            _("文件内容与扩展名不符（声称 %(ext)s，实际为 %(actual)s），请上传真实的文件。")
+            % {"ext": ext, "actual": KIND_LABELS.get(actual, actual)},
+            code="mismatch",
+        )
     if actual in ZIP_KINDS:
         problem = _zip_problem(f, size)
         if problem is None and actual in OOXML_MAIN_PART:
@@ -283,5 +320,14 @@ def display_name(name: str) -> str:
     return base[:255]
 
 
-__all__ = ["UploadRejected", "upload_check", "generated_name", "display_name", "sniff", "EXTENSION_KINDS", "CONTENT_TYPES",
-           "KIND_LABELS", "OLE2_MAGIC"]
+__all__ = [
+    "UploadRejected",
+    "upload_check",
+    "generated_name",
+    "display_name",
+    "sniff",
+    "EXTENSION_KINDS",
+    "CONTENT_TYPES",
+    "KIND_LABELS",
+    "OLE2_MAGIC",
+]

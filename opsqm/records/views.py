@@ -26,14 +26,18 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
     if model:
         qs = qs.filter(model=model)
     page = paginate(request, qs, 50)
-    return render(request, "records/audit_trail.html", {
-        "history_page": page,
-        "history_rows": present_events(page.object_list),
-        "filters": {"actor": actor, "action": action, "model": model},
-        "actions": AuditAction.choices,
-        "models": model_choices(AuditEvent.objects.order_by("model").values_list("model", flat=True).distinct()),
-        "qs_no_page": querystring_without(request, "page"),
-    })
+    return render(
+        request,
+        "records/audit_trail.html",
+        {
+            "history_page": page,
+            "history_rows": present_events(page.object_list),
+            "filters": {"actor": actor, "action": action, "model": model},
+            "actions": AuditAction.choices,
+            "models": model_choices(AuditEvent.objects.order_by("model").values_list("model", flat=True).distinct()),
+            "qs_no_page": querystring_without(request, "page"),
+        },
+    )
 
 
 @org_wide_required

@@ -33,17 +33,53 @@ MAX_EXPONENT = 64
 MAX_POWER_BITS = 4096
 MAX_LOOP_DEPTH = 2  # loops over report rows inside loops over report rows; deeper is a CPU bomb
 
-SAFE_FILTERS = frozenset({
-    "abs", "capitalize", "count", "d", "default", "dictsort", "e", "escape", "first", "float", "forceescape",
-    "groupby", "int", "items", "join", "last", "length", "list", "lower", "map", "max", "min", "reject",
-    "rejectattr", "reverse", "round", "select", "selectattr", "sort", "string", "striptags", "sum", "title",
-    "trim", "truncate", "unique", "upper", "wordcount",
-})
-SAFE_STR_METHODS = frozenset({"upper", "lower", "strip", "lstrip", "rstrip", "title", "capitalize", "startswith",
-                              "endswith", "isdigit"})
+SAFE_FILTERS = frozenset(
+    {
+        "abs",
+        "capitalize",
+        "count",
+        "d",
+        "default",
+        "dictsort",
+        "e",
+        "escape",
+        "first",
+        "float",
+        "forceescape",
+        "groupby",
+        "int",
+        "items",
+        "join",
+        "last",
+        "length",
+        "list",
+        "lower",
+        "map",
+        "max",
+        "min",
+        "reject",
+        "rejectattr",
+        "reverse",
+        "round",
+        "select",
+        "selectattr",
+        "sort",
+        "string",
+        "striptags",
+        "sum",
+        "title",
+        "trim",
+        "truncate",
+        "unique",
+        "upper",
+        "wordcount",
+    }
+)
+SAFE_STR_METHODS = frozenset({"upper", "lower", "strip", "lstrip", "rstrip", "title", "capitalize", "startswith", "endswith", "isdigit"})
 SAFE_DICT_METHODS = frozenset({"items", "keys", "values", "get"})
-SAFE_LOOP_ATTRS = frozenset({"index", "index0", "revindex", "revindex0", "first", "last", "length", "depth", "depth0",
-                             "previtem", "nextitem", "cycle"})
+SAFE_LOOP_ATTRS = frozenset(
+    {"index", "index0", "revindex", "revindex0", "first", "last", "length", "depth", "depth0", "previtem", "nextitem", "cycle"}
+)
 FORBIDDEN_NODES = (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)
 NO_MACROS = (nodes.Macro, nodes.CallBlock)  # exponential output in a few lines; reports do not need them
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
@@ -98,8 +134,11 @@ class ReportSandbox(ImmutableSandboxedEnvironment):
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "%" and isinstance(left, str):
             raise SecurityError("printf-style formatting is not allowed")
-        if operator == "**" and (not isinstance(right, (int, float)) or abs(right) > MAX_EXPONENT
-                                 or (isinstance(left, int) and left.bit_length() * abs(right) > MAX_POWER_BITS)):
+        if operator == "**" and (
+            not isinstance(right, (int, float))
+            or abs(right) > MAX_EXPONENT
+            or (isinstance(left, int) and left.bit_length() * abs(right) > MAX_POWER_BITS)
+        ):
             raise SecurityError("exponent too large")
         if operator == "*":
             for seq, times in ((left, right), (right, left)):
@@ -156,8 +195,11 @@ def check_source(env: ReportSandbox, source: str, allowed_names: set[str]) -> No
         ast = env.parse(source)
     except TemplateSyntaxError as exc:
         tag = _tag_text(source, exc.lineno)
-        raise TemplateRejected(_("模板中的标记“%(tag)s”有语法错误（%(err)s），请检查 {{ }} 与 {%% %%} 是否成对、拼写是否正确。")
-                               % {"tag": tag, "err": exc.message}, code="template_syntax") from None
+        raise TemplateRejected(
+            _("模板中的标记“%(tag)s”有语法错误（%(err)s），请检查 {{ }} 与 {%% %%} 是否成对、拼写是否正确。")
+            % {"tag": tag, "err": exc.message},
+            code="template_syntax",
+        ) from None
     for node in ast.find_all(FORBIDDEN_NODES):
         raise _reject(source, node, "", _("模板不能引用其他模板（include/import/extends）。"))
     for node in ast.find_all(NO_MACROS):
@@ -202,14 +244,17 @@ def _render(template: bytes, context: dict[str, Any], env: ReportSandbox) -> byt
     except TemplateRejected:
         raise
     except SecurityError as exc:
-        raise TemplateRejected(_("模板中有不被允许的操作（%(err)s），已停止生成。请改用报告提供的字段。") % {"err": str(exc)[:200]},
-                               code="template_unsafe") from None
+        raise TemplateRejected(
+            _("模板中有不被允许的操作（%(err)s），已停止生成。请改用报告提供的字段。") % {"err": str(exc)[:200]}, code="template_unsafe"
+        ) from None
     except TemplateError as exc:
-        raise TemplateRejected(_("模板无法生成报告：%(err)s。请检查模板中的 {{ }} 与 {%% %%} 标记。") % {"err": str(exc)[:200]},
-                               code="template_error") from None
+        raise TemplateRejected(
+            _("模板无法生成报告：%(err)s。请检查模板中的 {{ }} 与 {%% %%} 标记。") % {"err": str(exc)[:200]}, code="template_error"
+        ) from None
     except Exception as exc:  # a broken .docx, a RecursionError, lxml errors: the user needs the reason
-        raise TemplateRejected(_("模板无法生成报告：%(err)s。") % {"err": str(exc)[:200] or exc.__class__.__name__},
-                               code="template_error") from None
+        raise TemplateRejected(
+            _("模板无法生成报告：%(err)s。") % {"err": str(exc)[:200] or exc.__class__.__name__}, code="template_error"
+        ) from None
     return buf.getvalue()
 
 

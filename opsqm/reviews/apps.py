@@ -15,8 +15,16 @@ class ReviewsConfig(AppConfig):
             from opsqm.plans.linking import Linkable, register
             from opsqm.reviews.selectors import reviews_visible_to
 
-            register(Linkable(model="reviews.ManagementReview", label=_("管理评审"), candidates=reviews_visible_to,
-                              url=lambda r: reverse("reviews:detail", args=[r.pk]), text=str, types=("management_review",)))
+            register(
+                Linkable(
+                    model="reviews.ManagementReview",
+                    label=_("管理评审"),
+                    candidates=reviews_visible_to,
+                    url=lambda r: reverse("reviews:detail", args=[r.pk]),
+                    text=str,
+                    types=("management_review",),
+                )
+            )
             from opsqm.reviews.links import complete_plan_activity
             from opsqm.reviews.services import review_approved
 

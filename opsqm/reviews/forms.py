@@ -14,10 +14,14 @@ class ReviewForm(StyledFormMixin, forms.Form):
     planned_date = forms.DateField(label=_("会议日期"), widget=DATE)
     place = forms.CharField(label=_("会议地点"), max_length=200)
     chair = PersonChoice(label=_("主持人"), queryset=internal_people(), empty_label=PICK)
-    attendees = PeopleChoice(label=_("应到人员"), queryset=internal_people(), required=False, widget=forms.SelectMultiple(attrs={"size": 8}))
+    attendees = PeopleChoice(
+        label=_("应到人员"), queryset=internal_people(), required=False, widget=forms.SelectMultiple(attrs={"size": 8})
+    )
     agenda = forms.CharField(label=_("议程（每行一个议题）"), widget=forms.Textarea(attrs={"rows": 7}))
     changes_text = forms.CharField(label=_("影响体系的内外部变化"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    resources_text = forms.CharField(label=_("资源状况（人员、技术、信息、财务）"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    resources_text = forms.CharField(
+        label=_("资源状况（人员、技术、信息、财务）"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     risks_text = forms.CharField(label=_("风险与机遇"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 

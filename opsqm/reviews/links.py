@@ -33,8 +33,16 @@ class ReviewLink:
 
 def _link(review: ManagementReview) -> ReviewLink:
     done = review.status == ReviewStatus.APPROVED
-    return ReviewLink("management_review", review.pk, review.year, review.title, reverse("reviews:detail", args=[review.pk]),
-                      review.planned_date, done, timezone.localtime(review.approved_at).date() if done and review.approved_at else None)
+    return ReviewLink(
+        "management_review",
+        review.pk,
+        review.year,
+        review.title,
+        reverse("reviews:detail", args=[review.pk]),
+        review.planned_date,
+        done,
+        timezone.localtime(review.approved_at).date() if done and review.approved_at else None,
+    )
 
 
 def linkable_reviews(year: int) -> list[ReviewLink]:
@@ -59,8 +67,14 @@ def complete_plan_activity(sender: object = None, *, review: ManagementReview, *
     from opsqm.plans.models import ActivityStatus, PlanActivity, PlanStatus
     from opsqm.plans.services import activity_link, can_work_on
 
-    activity = (PlanActivity.objects.filter(plan__year=review.year, plan__status=PlanStatus.APPROVED, type="management_review",
-                                            linked_type__isnull=True).exclude(status=ActivityStatus.DONE).order_by("due_date", "pk").first())
+    activity = (
+        PlanActivity.objects.filter(
+            plan__year=review.year, plan__status=PlanStatus.APPROVED, type="management_review", linked_type__isnull=True
+        )
+        .exclude(status=ActivityStatus.DONE)
+        .order_by("due_date", "pk")
+        .first()
+    )
     if activity is None:
         return None
     approver = review.approved_by

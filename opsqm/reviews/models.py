@@ -24,7 +24,9 @@ class ManagementReview(AuditedModel):
     planned_date = models.DateField(_("会议日期"))
     place = models.CharField(_("会议地点"), max_length=200)
     chair = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("主持人"))
-    organizer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("组织人（管理者代表）"))
+    organizer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("组织人（管理者代表）")
+    )
     attendees = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="reviews_invited", verbose_name=_("应到人员"))
     attended = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="reviews_attended", verbose_name=_("实到人员"))
     status = models.CharField(_("状态"), max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.PLANNED, db_index=True)
@@ -35,11 +37,13 @@ class ManagementReview(AuditedModel):
     risks_text = models.TextField(_("风险与机遇"), blank=True)
     held_at = models.DateTimeField(_("召开时间"), null=True, blank=True)
     conclusion = models.TextField(_("评审结论"), blank=True)
-    report = models.ForeignKey("records.EvidenceFile", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-                               verbose_name=_("管理评审报告"))
+    report = models.ForeignKey(
+        "records.EvidenceFile", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("管理评审报告")
+    )
     report_issued_at = models.DateTimeField(_("报告出具时间"), null=True, blank=True)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                    verbose_name=_("批准人"))
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("批准人")
+    )
     approved_at = models.DateTimeField(_("批准时间"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("策划人"))
     created_at = models.DateTimeField(_("策划时间"), auto_now_add=True)
@@ -52,8 +56,10 @@ class ManagementReview(AuditedModel):
         verbose_name = _("管理评审")
         verbose_name_plural = _("管理评审")
         constraints = [
-            models.CheckConstraint(condition=~Q(status="approved") | Q(approved_by__isnull=False, approved_at__isnull=False, report__isnull=False),
-                                   name="review_approved_has_report_who_when"),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(approved_by__isnull=False, approved_at__isnull=False, report__isnull=False),
+                name="review_approved_has_report_who_when",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -110,6 +116,9 @@ class InputSection(models.Model):
         verbose_name_plural = _("评审输入")
         constraints = [models.UniqueConstraint(fields=["review", "key"], name="review_input_once")]
 
+    def __str__(self) -> str:
+        return f"{self.review} · {self.get_key_display()}"
+
 
 class InputNote(models.Model):
     """A reader's annotation on an input section before the meeting."""
@@ -123,6 +132,9 @@ class InputNote(models.Model):
         ordering = ["at", "id"]
         verbose_name = _("输入批注")
         verbose_name_plural = _("输入批注")
+
+    def __str__(self) -> str:
+        return f"{self.section} · {self.text[:40]}"
 
 
 class OutputKind(models.TextChoices):
@@ -148,7 +160,9 @@ class ReviewAction(AuditedModel):
     due_date = models.DateField(_("完成期限"))
     status = models.CharField(_("状态"), max_length=16, choices=ActionStatus.choices, default=ActionStatus.OPEN, db_index=True)
     done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
-    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("完成登记人"))
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("完成登记人")
+    )
     result_note = models.TextField(_("完成情况"), blank=True)
     escalation_level = models.PositiveSmallIntegerField(_("督办级别"), default=0)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("登记人"))
@@ -162,7 +176,9 @@ class ReviewAction(AuditedModel):
         verbose_name = _("管理评审输出措施")
         verbose_name_plural = _("管理评审输出措施")
         constraints = [
-            models.CheckConstraint(condition=~Q(status="done") | Q(done_at__isnull=False, done_by__isnull=False), name="review_action_done_has_who_when"),
+            models.CheckConstraint(
+                condition=~Q(status="done") | Q(done_at__isnull=False, done_by__isnull=False), name="review_action_done_has_who_when"
+            ),
             models.CheckConstraint(condition=Q(escalation_level__lte=3), name="review_action_escalation_range"),
         ]
 
@@ -180,3 +196,6 @@ class ReviewActionEscalation(models.Model):
         verbose_name = _("评审措施督办记录")
         verbose_name_plural = _("评审措施督办记录")
         constraints = [models.UniqueConstraint(fields=["action", "level"], name="review_escalation_once_per_level")]
+
+    def __str__(self) -> str:
+        return f"{self.action} · {self.on_date:%Y-%m-%d}"

@@ -111,15 +111,22 @@ def render_report(review: ManagementReview) -> bytes:
     doc.add_heading(_("一、评审概况"), level=1)
     invited = list(review.attendees.order_by("username"))
     attended = set(review.attended.values_list("pk", flat=True))
-    _table(doc, [_("项目"), _("内容")], [
-        [_("会议日期"), review.planned_date.isoformat()], [_("召开时间"), _fmt(review.held_at)], [_("会议地点"), review.place],
-        [_("主持人"), review.chair.display_name], [_("组织人（管理者代表）"), review.organizer.display_name],
-        [_("应到人员"), "、".join(u.display_name for u in invited) or "—"],
-        [_("实到人员"), "、".join(u.display_name for u in invited if u.pk in attended) or "—"],
-        [_("缺席人员"), "、".join(u.display_name for u in invited if u.pk not in attended) or "—"],
-        [_("评审输入截止日期"), review.inputs_as_of.isoformat() if review.inputs_as_of else "—"],
-        [_("评审目的"), _("对运维服务管理体系运行的适宜性、充分性和有效性进行评价，识别并确定改进的机会和需要。")],
-    ])
+    _table(
+        doc,
+        [_("项目"), _("内容")],
+        [
+            [_("会议日期"), review.planned_date.isoformat()],
+            [_("召开时间"), _fmt(review.held_at)],
+            [_("会议地点"), review.place],
+            [_("主持人"), review.chair.display_name],
+            [_("组织人（管理者代表）"), review.organizer.display_name],
+            [_("应到人员"), "、".join(u.display_name for u in invited) or "—"],
+            [_("实到人员"), "、".join(u.display_name for u in invited if u.pk in attended) or "—"],
+            [_("缺席人员"), "、".join(u.display_name for u in invited if u.pk not in attended) or "—"],
+            [_("评审输入截止日期"), review.inputs_as_of.isoformat() if review.inputs_as_of else "—"],
+            [_("评审目的"), _("对运维服务管理体系运行的适宜性、充分性和有效性进行评价，识别并确定改进的机会和需要。")],
+        ],
+    )
 
     doc.add_heading(_("二、评审输入"), level=1)
     for n, section_row in enumerate(review.inputs.order_by("position"), 1):
@@ -152,16 +159,27 @@ def render_report(review: ManagementReview) -> bytes:
 
     doc.add_heading(_("四、评审输出（决定与措施）"), level=1)
     actions = list(review.actions.select_related("owner").order_by("code"))
-    _table(doc, [_("编号"), _("类别"), _("决定/措施"), _("责任人"), _("完成期限"), _("状态")],
-           [[a.code, a.get_kind_display(), a.decision, a.owner.display_name, a.due_date.isoformat(), a.get_status_display()] for a in actions])
+    _table(
+        doc,
+        [_("编号"), _("类别"), _("决定/措施"), _("责任人"), _("完成期限"), _("状态")],
+        [[a.code, a.get_kind_display(), a.decision, a.owner.display_name, a.due_date.isoformat(), a.get_status_display()] for a in actions],
+    )
 
     doc.add_heading(_("五、评审结论"), level=1)
     doc.add_paragraph(review.conclusion or "—")
 
     doc.add_heading(_("六、批准"), level=1)
-    _table(doc, [_("编制"), _("批准（管理者代表）"), _("批准日期")], [[
-        review.organizer.display_name, review.approved_by.display_name if review.approved_by_id else "",
-        timezone.localtime(review.approved_at).date().isoformat() if review.approved_at else ""]])
+    _table(
+        doc,
+        [_("编制"), _("批准（管理者代表）"), _("批准日期")],
+        [
+            [
+                review.organizer.display_name,
+                review.approved_by.display_name if review.approved_by_id else "",
+                timezone.localtime(review.approved_at).date().isoformat() if review.approved_at else "",
+            ]
+        ],
+    )
     footer = section.footer.paragraphs[0]
     footer.text = f"{review.title} · {_('生成于')} {_fmt(clock.now())}"
     footer.runs[0].font.size = Pt(8)

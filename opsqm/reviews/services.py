@@ -10,7 +10,8 @@ Decisions (outputs) become ReviewActions with owner and due date, followed like 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,13 +29,30 @@ from opsqm.records.dates import business_today, check_due_date
 from opsqm.records.locking import bump_version, lock_for_edit
 from opsqm.reviews import inputs, policy
 from opsqm.reviews.models import (
-    ActionStatus, AgendaItem, InputNote, InputSection, ManagementReview, OutputKind, ReviewAction, ReviewActionEscalation, ReviewStatus,
+    ActionStatus,
+    AgendaItem,
+    InputNote,
+    InputSection,
+    ManagementReview,
+    OutputKind,
+    ReviewAction,
+    ReviewActionEscalation,
+    ReviewStatus,
 )
 
 __all__ = [
-    "review_approved", "review_create", "review_update", "review_assemble_inputs", "input_annotate", "review_record_meeting",
-    "review_action_create", "review_action_complete", "review_action_cancel", "review_actions_escalate_overdue",
-    "review_issue_report", "review_approve_report",
+    "review_approved",
+    "review_create",
+    "review_update",
+    "review_assemble_inputs",
+    "input_annotate",
+    "review_record_meeting",
+    "review_action_create",
+    "review_action_complete",
+    "review_action_cancel",
+    "review_actions_escalate_overdue",
+    "review_issue_report",
+    "review_approve_report",
 ]
 
 # Sent with `review=` when the management representative approves the report. The plans area connects
@@ -43,8 +61,13 @@ review_approved = Signal()
 
 PLAN_FIELDS = ("title", "planned_date", "place", "chair", "changes_text", "resources_text", "risks_text")
 DEFAULT_AGENDA = [
-    "以往管理评审措施的完成情况", "内部审核结果", "服务质量指标与目标达成情况", "客户满意度与投诉",
-    "不符合项、纠正措施与持续改进", "体系变化、资源与风险", "改进决定与资源安排",
+    "以往管理评审措施的完成情况",
+    "内部审核结果",
+    "服务质量指标与目标达成情况",
+    "客户满意度与投诉",
+    "不符合项、纠正措施与持续改进",
+    "体系变化、资源与风险",
+    "改进决定与资源安排",
 ]
 
 
@@ -67,32 +90,63 @@ def _lock(review: ManagementReview, expected_version: int | None = None) -> Mana
 
 
 @transaction.atomic
-def review_create(*, actor: Any, year: int, planned_date: dt.date, place: str, chair: Any, organizer: Any = None,
-                  attendees: Iterable[Any] = (), agenda: Iterable[str] | None = None, title: str = "") -> ManagementReview:
+def review_create(
+    *,
+    actor: Any,
+    year: int,
+    planned_date: dt.date,
+    place: str,
+    chair: Any,
+    organizer: Any = None,
+    attendees: Iterable[Any] = (),
+    agenda: Iterable[str] | None = None,
+    title: str = "",
+) -> ManagementReview:
     _require(policy.can_plan(actor), _("只有管理者代表或质量经理可以策划管理评审。"))
     if ManagementReview.objects.filter(year=year).exists():
         raise ValidationError({"year": _("%(y)d 年度的管理评审已经策划过。") % {"y": year}})
     if organizer is None:
-        organizer = actor if actor.role == Role.MGMT_REP else get_user_model().objects.filter(role=Role.MGMT_REP, is_active=True).order_by("pk").first()
+        organizer = (
+            actor
+            if actor.role == Role.MGMT_REP
+            else get_user_model().objects.filter(role=Role.MGMT_REP, is_active=True).order_by("pk").first()
+        )
     if organizer is None:
         raise ValidationError(_("系统中没有在职的管理者代表，无法指定组织人。"))
-    review = ManagementReview(year=year, title=title or _("%(y)d 年度管理评审") % {"y": year}, planned_date=planned_date, place=place,
-                              chair=chair, organizer=organizer, created_by=actor)
+    review = ManagementReview(
+        year=year,
+        title=title or _("%(y)d 年度管理评审") % {"y": year},
+        planned_date=planned_date,
+        place=place,
+        chair=chair,
+        organizer=organizer,
+        created_by=actor,
+    )
     review.full_clean()
     review.save()
     people = list(attendees)
     review.attendees.set(people)
     AgendaItem.objects.bulk_create([AgendaItem(review=review, position=i, title=t) for i, t in enumerate(agenda or DEFAULT_AGENDA, 1)])
-    notify(users=[p for p in {*people, chair} if p.pk != actor.pk],
-           title=_("管理评审会议通知：%(t)s") % {"t": review.title},
-           body=_("时间：%(d)s\n地点：%(p)s\n主持：%(c)s") % {"d": planned_date.isoformat(), "p": place, "c": chair.display_name},
-           url=_url(review), kind="review_planned")
+    notify(
+        users=[p for p in {*people, chair} if p.pk != actor.pk],
+        title=_("管理评审会议通知：%(t)s") % {"t": review.title},
+        body=_("时间：%(d)s\n地点：%(p)s\n主持：%(c)s") % {"d": planned_date.isoformat(), "p": place, "c": chair.display_name},
+        url=_url(review),
+        kind="review_planned",
+    )
     return review
 
 
 @transaction.atomic
-def review_update(*, actor: Any, review: ManagementReview, data: dict[str, Any], expected_version: int | None,
-                  attendees: Iterable[Any] | None = None, agenda: list[str] | None = None) -> ManagementReview:
+def review_update(
+    *,
+    actor: Any,
+    review: ManagementReview,
+    data: dict[str, Any],
+    expected_version: int | None,
+    attendees: Iterable[Any] | None = None,
+    agenda: list[str] | None = None,
+) -> ManagementReview:
     _require(policy.can_plan(actor), _("只有管理者代表或质量经理可以修改管理评审。"))
     locked = _lock(review, expected_version)
     _unlocked(locked)
@@ -114,7 +168,7 @@ def review_update(*, actor: Any, review: ManagementReview, data: dict[str, Any],
                     existing[i - 1].save()
             else:
                 AgendaItem.objects.create(review=locked, position=i, title=title)
-        for item in existing[len(titles):]:
+        for item in existing[len(titles) :]:
             if item.minutes:
                 raise ValidationError(_("议题“%(t)s”已有会议纪要，不能删除。") % {"t": item.title})
             item.delete()
@@ -152,8 +206,15 @@ def input_annotate(*, actor: Any, section: InputSection, text: str) -> InputNote
 
 
 @transaction.atomic
-def review_record_meeting(*, actor: Any, review: ManagementReview, attended: Iterable[Any], minutes: dict[int, str], conclusion: str,
-                          held_at: dt.datetime | None = None) -> ManagementReview:
+def review_record_meeting(
+    *,
+    actor: Any,
+    review: ManagementReview,
+    attended: Iterable[Any],
+    minutes: dict[int, str],
+    conclusion: str,
+    held_at: dt.datetime | None = None,
+) -> ManagementReview:
     _require(policy.can_plan(actor), _("只有管理者代表或质量经理可以记录评审会议。"))
     locked = _lock(review)
     _unlocked(locked)
@@ -190,12 +251,25 @@ def review_action_create(*, actor: Any, review: ManagementReview, kind: str, dec
         raise ValidationError(_("请指定责任人和完成期限。"))
     check_due_date(due_date, today=business_today(), what=_("完成期限"))
     now = clock.now()
-    action = ReviewAction(review=locked, code=code_allocate(prefix="MR", year=locked.year, model=ReviewAction), kind=kind,
-                          decision=decision.strip(), owner=owner, due_date=due_date, created_by=actor, created_at=now)
+    action = ReviewAction(
+        review=locked,
+        code=code_allocate(prefix="MR", year=locked.year, model=ReviewAction),
+        kind=kind,
+        decision=decision.strip(),
+        owner=owner,
+        due_date=due_date,
+        created_by=actor,
+        created_at=now,
+    )
     action.full_clean()
     action.save()
-    notify(users=[owner], title=_("管理评审决定由您落实：%(c)s") % {"c": action.code},
-           body=_("%(d)s\n完成期限：%(due)s") % {"d": action.decision, "due": due_date.isoformat()}, url=_url(locked), kind="review_action")
+    notify(
+        users=[owner],
+        title=_("管理评审决定由您落实：%(c)s") % {"c": action.code},
+        body=_("%(d)s\n完成期限：%(due)s") % {"d": action.decision, "due": due_date.isoformat()},
+        url=_url(locked),
+        kind="review_action",
+    )
     return action
 
 
@@ -254,11 +328,14 @@ def review_actions_escalate_overdue(*, today: dt.date) -> list[ReviewActionEscal
                 continue
             row = ReviewActionEscalation.objects.create(action=action, level=level, on_date=today, days_overdue=days_overdue)
             ReviewAction.objects.filter(pk=action.pk).update(escalation_level=level)
-            notify(users=_ladder_recipients(action, level),
-                   title=_("管理评审措施逾期 %(d)d 天：%(c)s") % {"d": days_overdue, "c": action.code},
-                   body=_("%(desc)s\n责任人：%(o)s\n完成期限：%(due)s") % {"desc": action.decision, "o": action.owner.display_name,
-                                                                       "due": action.due_date.isoformat()},
-                   url=_url(action.review), kind="review_action_overdue")
+            notify(
+                users=_ladder_recipients(action, level),
+                title=_("管理评审措施逾期 %(d)d 天：%(c)s") % {"d": days_overdue, "c": action.code},
+                body=_("%(desc)s\n责任人：%(o)s\n完成期限：%(due)s")
+                % {"desc": action.decision, "o": action.owner.display_name, "due": action.due_date.isoformat()},
+                url=_url(action.review),
+                kind="review_action_overdue",
+            )
             created.append(row)
     return created
 

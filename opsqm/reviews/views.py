@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,10 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from opsqm.accounts.access import get_visible_or_404
+from opsqm.records.locking import form_version
 from opsqm.reviews import forms, policy, selectors, services
 from opsqm.reviews.models import InputSection
 from opsqm.reviews.report import chart_png
-from opsqm.records.locking import form_version
 
 
 def _run(request: HttpRequest, fn: Callable[[], Any], ok: str) -> bool:
@@ -44,7 +45,9 @@ def review_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.reviews_visible_to(request.user)
     if not qs.exists() and not policy.can_read_all(request.user):
         raise Http404
-    return render(request, "reviews/review_list.html", {"reviews": qs.prefetch_related("actions"), "can_plan": policy.can_plan(request.user)})
+    return render(
+        request, "reviews/review_list.html", {"reviews": qs.prefetch_related("actions"), "can_plan": policy.can_plan(request.user)}
+    )
 
 
 @login_required
@@ -55,13 +58,26 @@ def review_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if review and review.is_locked:
         raise Http404
     if review:
-        initial = {"year": review.year, "title": review.title, "planned_date": review.planned_date, "place": review.place, "chair": review.chair,
-                   "attendees": list(review.attendees.all()), "agenda": "\n".join(review.agenda.values_list("title", flat=True)),
-                   "changes_text": review.changes_text, "resources_text": review.resources_text, "risks_text": review.risks_text,
-                   "version": review.version}
+        initial = {
+            "year": review.year,
+            "title": review.title,
+            "planned_date": review.planned_date,
+            "place": review.place,
+            "chair": review.chair,
+            "attendees": list(review.attendees.all()),
+            "agenda": "\n".join(review.agenda.values_list("title", flat=True)),
+            "changes_text": review.changes_text,
+            "resources_text": review.resources_text,
+            "risks_text": review.risks_text,
+            "version": review.version,
+        }
     else:
         year = timezone.localdate().year
-        initial = {"year": year, "planned_date": timezone.localdate().replace(month=12, day=20), "agenda": "\n".join(services.DEFAULT_AGENDA)}
+        initial = {
+            "year": year,
+            "planned_date": timezone.localdate().replace(month=12, day=20),
+            "agenda": "\n".join(services.DEFAULT_AGENDA),
+        }
     form = forms.ReviewForm(request.POST or None, initial=initial, editing=bool(review))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -70,11 +86,25 @@ def review_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         try:
             with transaction.atomic():
                 if review:
-                    review = services.review_update(actor=request.user, review=review, data=data, expected_version=form_version(d.get("version")),
-                                                    attendees=d["attendees"], agenda=agenda)
+                    review = services.review_update(
+                        actor=request.user,
+                        review=review,
+                        data=data,
+                        expected_version=form_version(d.get("version")),
+                        attendees=d["attendees"],
+                        agenda=agenda,
+                    )
                 else:
-                    review = services.review_create(actor=request.user, year=d["year"], title=d["title"], planned_date=d["planned_date"],
-                                                    place=d["place"], chair=d["chair"], attendees=d["attendees"], agenda=agenda)
+                    review = services.review_create(
+                        actor=request.user,
+                        year=d["year"],
+                        title=d["title"],
+                        planned_date=d["planned_date"],
+                        place=d["place"],
+                        chair=d["chair"],
+                        attendees=d["attendees"],
+                        agenda=agenda,
+                    )
                     services.review_update(actor=request.user, review=review, data=data, expected_version=None)
         except ValidationError as exc:
             for field, errors in (exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}).items():
@@ -93,15 +123,24 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_plan = policy.can_plan(user) and not review.is_locked
     invited = list(review.attendees.order_by("username"))
     attended = set(review.attended.values_list("pk", flat=True))
-    return render(request, "reviews/review_detail.html", {
-        "review": review, "sections": sections, "agenda": review.agenda.order_by("position"),
-        "actions": review.actions.select_related("owner").order_by("code"),
-        "invited": [{"user": u, "present": u.pk in attended} for u in invited],
-        "can_plan": can_plan, "can_approve": policy.can_approve(user) and review.status == "report_issued",
-        "assemble_form": forms.AssembleForm(initial={"as_of": review.inputs_as_of or min(timezone.localdate(), review.planned_date)}),
-        "note_form": forms.NoteForm(), "action_form": forms.ActionForm(),
-        "today": timezone.localdate(), "user_id": user.pk,
-    })
+    return render(
+        request,
+        "reviews/review_detail.html",
+        {
+            "review": review,
+            "sections": sections,
+            "agenda": review.agenda.order_by("position"),
+            "actions": review.actions.select_related("owner").order_by("code"),
+            "invited": [{"user": u, "present": u.pk in attended} for u in invited],
+            "can_plan": can_plan,
+            "can_approve": policy.can_approve(user) and review.status == "report_issued",
+            "assemble_form": forms.AssembleForm(initial={"as_of": review.inputs_as_of or min(timezone.localdate(), review.planned_date)}),
+            "note_form": forms.NoteForm(),
+            "action_form": forms.ActionForm(),
+            "today": timezone.localdate(),
+            "user_id": user.pk,
+        },
+    )
 
 
 @login_required
@@ -112,21 +151,34 @@ def review_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if step == "assemble":
         form = forms.AssembleForm(request.POST)
         if form.is_valid():
-            _run(request, lambda: services.review_assemble_inputs(actor=user, review=review, as_of=form.cleaned_data["as_of"]),
-                 _("评审输入已按截止日期汇总。"))
+            _run(
+                request,
+                lambda: services.review_assemble_inputs(actor=user, review=review, as_of=form.cleaned_data["as_of"]),
+                _("评审输入已按截止日期汇总。"),
+            )
         else:
             messages.error(request, _("请填写正确的输入截止日期。"))
     elif step == "meeting":
         attended = list(review.attendees.filter(pk__in=[v for v in request.POST.getlist("attended") if v.isdigit()]))
         minutes = {item.pk: request.POST.get(f"minutes-{item.pk}", item.minutes) for item in review.agenda.all()}
-        _run(request, lambda: services.review_record_meeting(actor=user, review=review, attended=attended, minutes=minutes,
-                                                            conclusion=request.POST.get("conclusion", "")), _("会议记录已保存。"))
+        _run(
+            request,
+            lambda: services.review_record_meeting(
+                actor=user, review=review, attended=attended, minutes=minutes, conclusion=request.POST.get("conclusion", "")
+            ),
+            _("会议记录已保存。"),
+        )
     elif step == "action":
         form = forms.ActionForm(request.POST)
         if form.is_valid():
             d = form.cleaned_data
-            _run(request, lambda: services.review_action_create(actor=user, review=review, kind=d["kind"], decision=d["decision"],
-                                                               owner=d["owner"], due_date=d["due_date"]), _("评审决定已登记为跟踪措施。"))
+            _run(
+                request,
+                lambda: services.review_action_create(
+                    actor=user, review=review, kind=d["kind"], decision=d["decision"], owner=d["owner"], due_date=d["due_date"]
+                ),
+                _("评审决定已登记为跟踪措施。"),
+            )
         else:
             messages.error(request, _("请完整填写输出类别、决定/措施、责任人和完成期限。"))
     elif step == "issue":
@@ -144,7 +196,9 @@ def review_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 def section_note(request: HttpRequest, pk: int, spk: int) -> HttpResponse:
     review = _review(request, pk)
     section = get_visible_or_404(InputSection.objects.filter(review=review), pk=spk)
-    _run(request, lambda: services.input_annotate(actor=request.user, section=section, text=request.POST.get("text", "")), _("批注已保存。"))
+    _run(
+        request, lambda: services.input_annotate(actor=request.user, section=section, text=request.POST.get("text", "")), _("批注已保存。")
+    )
     return redirect(reverse("reviews:detail", args=[pk]) + f"#input-{section.key}")
 
 
@@ -177,4 +231,3 @@ def action_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 def actions_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.actions_visible_to(request.user).order_by("status", "due_date")
     return render(request, "reviews/action_list.html", {"actions": qs, "today": timezone.localdate()})
-

@@ -14,7 +14,20 @@ class SectionInline(admin.TabularInline):
 class QuestionInline(admin.TabularInline):
     model = Question
     extra = 0
-    fields = ["order", "section", "kind", "text", "text_en", "scale_min", "scale_max", "label_min", "label_max", "choices", "weight", "required"]
+    fields = [
+        "order",
+        "section",
+        "kind",
+        "text",
+        "text_en",
+        "scale_min",
+        "scale_max",
+        "label_min",
+        "label_max",
+        "choices",
+        "weight",
+        "required",
+    ]
 
 
 @admin.register(SurveyTemplate)

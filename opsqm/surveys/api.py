@@ -41,9 +41,14 @@ class SatisfactionProjectSerializer(serializers.Serializer):
 class SatisfactionSerializer(serializers.Serializer):
     period = serializers.CharField()
     projects = SatisfactionProjectSerializer(many=True)
-    company = inline_serializer("SatisfactionCompany", {
-        "equal": serializers.FloatField(allow_null=True), "contract_value": serializers.FloatField(allow_null=True),
-        "responses": serializers.FloatField(allow_null=True)})
+    company = inline_serializer(
+        "SatisfactionCompany",
+        {
+            "equal": serializers.FloatField(allow_null=True),
+            "contract_value": serializers.FloatField(allow_null=True),
+            "responses": serializers.FloatField(allow_null=True),
+        },
+    )
 
 
 class SatisfactionViewSet(viewsets.ViewSet):
@@ -77,8 +82,11 @@ class SurveyResponseSerializer(serializers.ModelSerializer):
 
     @extend_schema(responses=SurveyAnswerSerializer(many=True))
     def get_answers(self, obj: Response) -> list[dict[str, Any]]:
-        return [{"value": a.value, "scale_min": a.question.scale_min, "scale_max": a.question.scale_max, "weight": a.question.weight}
-                for a in obj.answers.all() if a.question.kind == Question.Kind.RATING]
+        return [
+            {"value": a.value, "scale_min": a.question.scale_min, "scale_max": a.question.scale_max, "weight": a.question.weight}
+            for a in obj.answers.all()
+            if a.question.kind == Question.Kind.RATING
+        ]
 
 
 class SurveyResponseViewSet(viewsets.ReadOnlyModelViewSet):
@@ -89,7 +97,11 @@ class SurveyResponseViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         qs = selectors.responses_visible_to(self.request.user).select_related("project", "customer").prefetch_related("answers__question")
         if self.action == "list":
-            qs = selectors.responses_in_period(self.request.user, _period(self.request)).select_related("project", "customer").prefetch_related("answers__question")
+            qs = (
+                selectors.responses_in_period(self.request.user, _period(self.request))
+                .select_related("project", "customer")
+                .prefetch_related("answers__question")
+            )
         return qs.order_by("submitted_at", "id")
 
     @extend_schema(parameters=[PERIOD])

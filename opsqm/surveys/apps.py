@@ -15,6 +15,13 @@ class SurveysConfig(AppConfig):
             from opsqm.plans.linking import Linkable, register
             from opsqm.surveys.selectors import campaigns_visible_to
 
-            register(Linkable(model="surveys.Campaign", label=_("满意度调查活动"), candidates=campaigns_visible_to,
-                              url=lambda c: reverse("surveys:campaign_detail", args=[c.pk]), text=lambda c: f"{c.code} {c.title}",
-                              types=("satisfaction",)))
+            register(
+                Linkable(
+                    model="surveys.Campaign",
+                    label=_("满意度调查活动"),
+                    candidates=campaigns_visible_to,
+                    url=lambda c: reverse("surveys:campaign_detail", args=[c.pk]),
+                    text=lambda c: f"{c.code} {c.title}",
+                    types=("satisfaction",),
+                )
+            )

@@ -32,10 +32,16 @@ def items(scope: PackageScope) -> Iterable[PackageItem]:
             cache["ctx"] = report.report_context(user=WHOLE_COMPANY, period=period)
         return cache["ctx"]  # type: ignore[return-value]
 
-    yield PackageItem(path=f"surveys/{scope.year}-客户满意度报告.docx", title=str(_("%(y)s 年度客户满意度报告") % {"y": scope.year}),
-                      content=lambda: report.render_docx(ctx()))
-    yield PackageItem(path=f"surveys/{scope.year}-客户满意度报告.xlsx", title=str(_("%(y)s 年度客户满意度报告（数据表）") % {"y": scope.year}),
-                      content=lambda: report.render_xlsx(ctx()))
+    yield PackageItem(
+        path=f"surveys/{scope.year}-客户满意度报告.docx",
+        title=str(_("%(y)s 年度客户满意度报告") % {"y": scope.year}),
+        content=lambda: report.render_docx(ctx()),
+    )
+    yield PackageItem(
+        path=f"surveys/{scope.year}-客户满意度报告.xlsx",
+        title=str(_("%(y)s 年度客户满意度报告（数据表）") % {"y": scope.year}),
+        content=lambda: report.render_xlsx(ctx()),
+    )
 
 
 EMPTY = _("客户满意度调查报告是公司级记录（含各项目、各客户的得分与意见），只放入全公司范围的资料包；或本年度尚无答卷。")

@@ -29,19 +29,32 @@ def open_satisfaction_activities(user: Any):
 
 
 class CampaignForm(StyledFormMixin, forms.Form):
-    level = forms.ChoiceField(label=_("调查层级"), choices=EMPTY + [(Level.PROJECT, Level.PROJECT.label), (Level.CUSTOMER, Level.CUSTOMER.label)])
+    level = forms.ChoiceField(
+        label=_("调查层级"), choices=EMPTY + [(Level.PROJECT, Level.PROJECT.label), (Level.CUSTOMER, Level.CUSTOMER.label)]
+    )
     project = forms.ModelChoiceField(label=_("项目（项目级）"), queryset=None, required=False, empty_label=_("请选择"))
     customer = forms.ModelChoiceField(label=_("客户（客户级）"), queryset=None, required=False, empty_label=_("请选择"))
-    template = forms.ModelChoiceField(label=_("调查模板"), queryset=SurveyTemplate.objects.filter(active=True), empty_label=_("请选择"), required=False,
-                                      help_text=_("不选则使用该层级的默认模板"))
+    template = forms.ModelChoiceField(
+        label=_("调查模板"),
+        queryset=SurveyTemplate.objects.filter(active=True),
+        empty_label=_("请选择"),
+        required=False,
+        help_text=_("不选则使用该层级的默认模板"),
+    )
     title = forms.CharField(label=_("调查名称"), max_length=200)
     period_label = forms.CharField(label=_("调查期间"), max_length=20, help_text=_("例如 2026 上半年、2026 年度"))
     expires_on = forms.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    contacts = forms.CharField(label=_("客户联系人"), widget=forms.Textarea(attrs={"rows": 5}),
-                               help_text=_("每行一位：姓名, 邮箱, 电话（邮箱或电话可空）"))
+    contacts = forms.CharField(
+        label=_("客户联系人"), widget=forms.Textarea(attrs={"rows": 5}), help_text=_("每行一位：姓名, 邮箱, 电话（邮箱或电话可空）")
+    )
     # Offered when creating: the open annual-plan activity this campaign fulfils (opsqm.plans).
-    plan_activity = forms.ModelChoiceField(label=_("完成年度质量计划活动"), queryset=None, required=False, empty_label=_("请选择"),
-                                           help_text=_("选择后，调查活动创建即登记为该计划活动的完成记录。"))
+    plan_activity = forms.ModelChoiceField(
+        label=_("完成年度质量计划活动"),
+        queryset=None,
+        required=False,
+        empty_label=_("请选择"),
+        help_text=_("选择后，调查活动创建即登记为该计划活动的完成记录。"),
+    )
 
     def __init__(self, *args: Any, projects=None, customers=None, user=None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -91,14 +104,21 @@ class RulesForm(StyledFormMixin, forms.Form):
     def service_data(self) -> dict[str, Any]:
         d = self.cleaned_data
         return {
-            "weight_incident": d["weight_incident"], "weight_project": d["weight_project"], "weight_customer": d["weight_customer"],
+            "weight_incident": d["weight_incident"],
+            "weight_project": d["weight_project"],
+            "weight_customer": d["weight_customer"],
             "bands": [[d["band_1"], "非常满意"], [d["band_2"], "满意"], [d["band_3"], "一般"], [0, "不满意"]],
-            "min_responses": d["min_responses"], "company_method": d["company_method"], "threshold": d["threshold"], "target": d["target"],
+            "min_responses": d["min_responses"],
+            "company_method": d["company_method"],
+            "threshold": d["threshold"],
+            "target": d["target"],
         }
 
 
 class ComplaintForm(StyledFormMixin, forms.ModelForm):
-    received_at = forms.DateTimeField(label=_("受理时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+    received_at = forms.DateTimeField(
+        label=_("受理时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
 
     class Meta:
         model = Complaint
@@ -127,7 +147,9 @@ class HandlingForm(StyledFormMixin, forms.Form):
 
 
 class VisitForm(StyledFormMixin, forms.Form):
-    visit_date = forms.DateField(label=_("回访日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), initial=dt.date.today)
+    visit_date = forms.DateField(
+        label=_("回访日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), initial=dt.date.today
+    )
     visit_by = forms.CharField(label=_("回访人"), max_length=100)
     visit_result = forms.ChoiceField(label=_("回访结果"), choices=EMPTY + list(Complaint.VisitResult.choices))
     accepted = forms.BooleanField(label=_("客户认可处理结果"), required=False)

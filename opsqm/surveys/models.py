@@ -93,7 +93,9 @@ class Question(models.Model):
         verbose_name_plural = _("题目")
         constraints = [
             models.CheckConstraint(condition=Q(weight__gte=0), name="survey_question_weight_nonnegative"),
-            models.CheckConstraint(condition=~Q(kind="rating") | Q(scale_max__gt=models.F("scale_min")), name="survey_question_scale_valid"),
+            models.CheckConstraint(
+                condition=~Q(kind="rating") | Q(scale_max__gt=models.F("scale_min")), name="survey_question_scale_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -131,7 +133,9 @@ class SatisfactionRules(AuditedModel):
         verbose_name = _("满意度折算规则")
         verbose_name_plural = _("满意度折算规则")
         constraints = [
-            models.CheckConstraint(condition=Q(weight_incident__gte=0, weight_project__gte=0, weight_customer__gte=0), name="survey_rules_weights_nonnegative"),
+            models.CheckConstraint(
+                condition=Q(weight_incident__gte=0, weight_project__gte=0, weight_customer__gte=0), name="survey_rules_weights_nonnegative"
+            ),
             models.CheckConstraint(condition=Q(min_responses__gte=1), name="survey_rules_min_responses"),
         ]
 
@@ -142,7 +146,9 @@ class SatisfactionRules(AuditedModel):
 class IncidentRule(AuditedModel):
     """When a resolved ticket gets an incident survey. `project` empty = the company default."""
 
-    project = models.OneToOneField("org.Project", on_delete=models.CASCADE, null=True, blank=True, related_name="survey_rule", verbose_name=_("项目"))
+    project = models.OneToOneField(
+        "org.Project", on_delete=models.CASCADE, null=True, blank=True, related_name="survey_rule", verbose_name=_("项目")
+    )
     enabled = models.BooleanField(_("启用"), default=True)
     sampling_pct = models.PositiveSmallIntegerField(_("抽样比例（%）"), default=30)
     delay_hours = models.PositiveIntegerField(_("解决后延迟（小时）"), default=2)
@@ -150,7 +156,9 @@ class IncidentRule(AuditedModel):
     contact_days = models.PositiveIntegerField(_("同一联系人间隔（天）"), default=30)
     ticket_types = models.JSONField(_("适用工单类型"), default=list, blank=True)
     priorities = models.JSONField(_("适用优先级"), default=list, blank=True)
-    template = models.ForeignKey(SurveyTemplate, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("调查模板"))
+    template = models.ForeignKey(
+        SurveyTemplate, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("调查模板")
+    )
     objects = AuditedManager()
 
     class Meta:
@@ -176,7 +184,9 @@ class Campaign(AuditedModel):
     code = models.CharField(_("编号"), max_length=20, unique=True, editable=False)
     title = models.CharField(_("调查名称"), max_length=200)
     level = models.CharField(_("调查层级"), max_length=16, choices=Level.choices)
-    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, null=True, blank=True, related_name="survey_campaigns", verbose_name=_("项目"))
+    project = models.ForeignKey(
+        "org.Project", on_delete=models.PROTECT, null=True, blank=True, related_name="survey_campaigns", verbose_name=_("项目")
+    )
     customer = models.ForeignKey("org.Customer", on_delete=models.PROTECT, related_name="survey_campaigns", verbose_name=_("客户"))
     period_label = models.CharField(_("调查期间"), max_length=20)
     template = models.ForeignKey(SurveyTemplate, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("调查模板"))
@@ -193,7 +203,9 @@ class Campaign(AuditedModel):
         verbose_name = _("调查活动")
         verbose_name_plural = _("调查活动")
         constraints = [
-            models.CheckConstraint(condition=Q(level="customer") | Q(project__isnull=False), name="survey_campaign_project_level_has_project"),
+            models.CheckConstraint(
+                condition=Q(level="customer") | Q(project__isnull=False), name="survey_campaign_project_level_has_project"
+            ),
             models.CheckConstraint(condition=~Q(level="incident"), name="survey_campaign_not_incident"),
         ]
 
@@ -215,12 +227,18 @@ class Invitation(models.Model):
         ANSWERED = "answered", _("已答复")
         WITHDRAWN = "withdrawn", _("已撤回")
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, null=True, blank=True, related_name="invitations", verbose_name=_("调查活动"))
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, null=True, blank=True, related_name="invitations", verbose_name=_("调查活动")
+    )
     level = models.CharField(_("调查层级"), max_length=16, choices=Level.choices)
-    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, null=True, blank=True, related_name="survey_invitations", verbose_name=_("项目"))
+    project = models.ForeignKey(
+        "org.Project", on_delete=models.PROTECT, null=True, blank=True, related_name="survey_invitations", verbose_name=_("项目")
+    )
     customer = models.ForeignKey("org.Customer", on_delete=models.PROTECT, related_name="survey_invitations", verbose_name=_("客户"))
     template = models.ForeignKey(SurveyTemplate, on_delete=models.PROTECT, related_name="invitations", verbose_name=_("调查模板"))
-    ticket = models.OneToOneField("tickets.Ticket", on_delete=models.SET_NULL, null=True, blank=True, related_name="survey_invitation", verbose_name=_("工单"))
+    ticket = models.OneToOneField(
+        "tickets.Ticket", on_delete=models.SET_NULL, null=True, blank=True, related_name="survey_invitation", verbose_name=_("工单")
+    )
     contact_name = models.CharField(_("联系人"), max_length=100, blank=True)
     contact_email = models.EmailField(_("邮箱"), blank=True)
     contact_phone = models.CharField(_("电话"), max_length=50, blank=True)
@@ -259,7 +277,9 @@ class Response(models.Model):
 
     invitation = models.OneToOneField(Invitation, on_delete=models.PROTECT, related_name="response", verbose_name=_("邀请"))
     level = models.CharField(_("调查层级"), max_length=16, choices=Level.choices, db_index=True)
-    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, null=True, blank=True, related_name="survey_responses", verbose_name=_("项目"))
+    project = models.ForeignKey(
+        "org.Project", on_delete=models.PROTECT, null=True, blank=True, related_name="survey_responses", verbose_name=_("项目")
+    )
     customer = models.ForeignKey("org.Customer", on_delete=models.PROTECT, related_name="survey_responses", verbose_name=_("客户"))
     template = models.ForeignKey(SurveyTemplate, on_delete=models.PROTECT, related_name="responses", verbose_name=_("调查模板"))
     submitted_at = models.DateTimeField(_("提交时间"), db_index=True)
@@ -271,6 +291,9 @@ class Response(models.Model):
         ordering = ["-submitted_at", "-id"]
         verbose_name = _("调查答卷")
         verbose_name_plural = _("调查答卷")
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} · {self.customer} · {self.submitted_at:%Y-%m-%d}"
 
 
 class Answer(models.Model):
@@ -285,6 +308,9 @@ class Answer(models.Model):
         verbose_name = _("答案")
         verbose_name_plural = _("答案")
         constraints = [models.UniqueConstraint(fields=["response", "question"], name="survey_answer_once_per_question")]
+
+    def __str__(self) -> str:
+        return f"{self.response_id} · {self.question}"
 
 
 class Complaint(AuditedModel):
@@ -316,11 +342,15 @@ class Complaint(AuditedModel):
     received_at = models.DateTimeField(_("受理时间"))
     channel = models.CharField(_("投诉渠道"), max_length=16, choices=Channel.choices)
     customer = models.ForeignKey("org.Customer", on_delete=models.PROTECT, related_name="complaints", verbose_name=_("客户"))
-    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, null=True, blank=True, related_name="complaints", verbose_name=_("项目"))
+    project = models.ForeignKey(
+        "org.Project", on_delete=models.PROTECT, null=True, blank=True, related_name="complaints", verbose_name=_("项目")
+    )
     contact = models.CharField(_("投诉人/联系人"), max_length=100)
     content = models.TextField(_("投诉内容"))
     severity = models.CharField(_("严重程度"), max_length=16, choices=Severity.choices, default=Severity.GENERAL)
-    handler = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="complaints_handled", verbose_name=_("处理人"))
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="complaints_handled", verbose_name=_("处理人")
+    )
     deadline_days = models.PositiveSmallIntegerField(_("处理时限（工作日）"), default=3)
     due_date = models.DateField(_("处理期限"), editable=False)
     handling = models.TextField(_("处理记录"), blank=True)
@@ -331,8 +361,12 @@ class Complaint(AuditedModel):
     accepted = models.BooleanField(_("客户认可处理结果"), null=True, blank=True)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN, editable=False)
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True, editable=False)
-    response = models.ForeignKey(Response, on_delete=models.SET_NULL, null=True, blank=True, related_name="complaints", verbose_name=_("来源答卷"))
-    finding = models.ForeignKey("findings.Finding", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("关联问题"))
+    response = models.ForeignKey(
+        Response, on_delete=models.SET_NULL, null=True, blank=True, related_name="complaints", verbose_name=_("来源答卷")
+    )
+    finding = models.ForeignKey(
+        "findings.Finding", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("关联问题")
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("登记人"))
     version = models.PositiveIntegerField(default=0)
     objects = AuditedManager()
@@ -343,7 +377,9 @@ class Complaint(AuditedModel):
         verbose_name_plural = _("客户投诉")
         constraints = [
             models.CheckConstraint(condition=~Q(status="closed") | Q(closed_at__isnull=False), name="complaint_closed_has_time"),
-            models.CheckConstraint(condition=~Q(status="closed") | Q(visit_result="satisfied", accepted=True), name="complaint_closed_after_satisfied_visit"),
+            models.CheckConstraint(
+                condition=~Q(status="closed") | Q(visit_result="satisfied", accepted=True), name="complaint_closed_after_satisfied_visit"
+            ),
         ]
 
     def __str__(self) -> str:

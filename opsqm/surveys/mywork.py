@@ -27,8 +27,16 @@ def items_for(user: Any, today: dt.date) -> list[WorkItem]:
         overdue = c.due_date < today
         kind = _("客户投诉逾期") if overdue else _("待处理客户投诉")
         note = _("逾期 %(d)d 天") % {"d": (today - c.due_date).days} if overdue else c.get_status_display()
-        items.append(WorkItem(kind, f"{c.code} {c.customer.name}", reverse("surveys:complaint_detail", args=[c.pk]), c.due_date,
-                              c.project.code if c.project_id else "", note))
+        items.append(
+            WorkItem(
+                kind,
+                f"{c.code} {c.customer.name}",
+                reverse("surveys:complaint_detail", args=[c.pk]),
+                c.due_date,
+                c.project.code if c.project_id else "",
+                note,
+            )
+        )
     from django.db.models import Max
 
     mine = visible_projects(user).filter(Q(ops_manager=user) | Q(quality_specialist=user), status="active")
@@ -37,6 +45,14 @@ def items_for(user: Any, today: dt.date) -> list[WorkItem]:
         latest = last.get(project.pk)
         if latest is None or (today - latest.date()).days >= PROJECT_SURVEY_DAYS:
             due = latest.date() + dt.timedelta(days=PROJECT_SURVEY_DAYS) if latest else today
-            items.append(WorkItem(_("项目满意度调查待发起"), f"{project.code} {project.name}", reverse("surveys:campaign_create"), due, project.code,
-                                  _("每半年至少一次")))
+            items.append(
+                WorkItem(
+                    _("项目满意度调查待发起"),
+                    f"{project.code} {project.name}",
+                    reverse("surveys:campaign_create"),
+                    due,
+                    project.code,
+                    _("每半年至少一次"),
+                )
+            )
     return items

@@ -47,10 +47,15 @@ def _sections(questions: list[Question], data, errors: dict[str, list[str]]):
         title = q.section.title if q.section_id else ""
         if not out or out[-1]["title"] != title:
             out.append({"title": title, "questions": []})
-        out[-1]["questions"].append({
-            "q": q, "key": key, "value": (data.get(key) or "") if data is not None else "",
-            "values": data.getlist(key) if data is not None else [], "errors": errors.get(key, []),
-        })
+        out[-1]["questions"].append(
+            {
+                "q": q,
+                "key": key,
+                "value": (data.get(key) or "") if data is not None else "",
+                "values": data.getlist(key) if data is not None else [],
+                "errors": errors.get(key, []),
+            }
+        )
     return out
 
 
@@ -77,10 +82,19 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
         else:
             return redirect("survey_public:thanks")
     has_text = any(q.kind == Question.Kind.TEXT for q in questions)
-    return render(request, "surveys/public/answer.html", {
-        "inv": inv, "sections": _sections(questions, data, errors), "errors": errors, "has_text": has_text,
-        "comment": (data.get("comment") if data is not None else "") or "", "comment_errors": errors.get("comment", []),
-    }, status=400 if errors else 200)
+    return render(
+        request,
+        "surveys/public/answer.html",
+        {
+            "inv": inv,
+            "sections": _sections(questions, data, errors),
+            "errors": errors,
+            "has_text": has_text,
+            "comment": (data.get("comment") if data is not None else "") or "",
+            "comment_errors": errors.get("comment", []),
+        },
+        status=400 if errors else 200,
+    )
 
 
 def thanks(request: HttpRequest) -> HttpResponse:

@@ -43,8 +43,12 @@ def section(period: Any, project_ids: list[int] | None) -> dict[str, Any]:
     if project_ids is None:
         method = roll.rules.company_method
         company = roll.company[method]
-        rows.append({"label": _("公司满意度（%(m)s）") % {"m": CompanyMethod(method).label},
-                     "value": _score(company.score, core.band_for(company.score, core_rules(roll.rules).bands))})
+        rows.append(
+            {
+                "label": _("公司满意度（%(m)s）") % {"m": CompanyMethod(method).label},
+                "value": _score(company.score, core.band_for(company.score, core_rules(roll.rules).bands)),
+            }
+        )
         projects = roll.projects
     else:
         ids = set(project_ids)
@@ -53,8 +57,6 @@ def section(period: Any, project_ids: list[int] | None) -> dict[str, Any]:
         customers = {p.project.customer_id for p in projects}
         responses = responses.filter(project_id__in=ids) | responses.filter(project__isnull=True, customer_id__in=customers)
     for ps in projects:
-        rows.append({"label": _("%(code)s 项目满意度") % {"code": ps.project.code},
-                     "value": f"{_score(ps.score, ps.band)}　{_levels(ps)}"})
+        rows.append({"label": _("%(code)s 项目满意度") % {"code": ps.project.code}, "value": f"{_score(ps.score, ps.band)}　{_levels(ps)}"})
     rows.append({"label": _("本季度回收答卷"), "value": _("%(n)d 份") % {"n": responses.count()}})
     return {"rows": rows, "complaints": complaints.count()}
-

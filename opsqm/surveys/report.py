@@ -25,9 +25,15 @@ def report_context(*, user: Any, period: core.SurveyPeriod) -> dict[str, Any]:
     comments = worst + best
     complaints = list(selectors.complaints_in_period(user, period).select_related("customer", "project", "handler"))
     return {
-        "period": period, "roll": roll, "rates": selectors.response_rates(user=user, period=period),
-        "lowest": selectors.lowest_questions(user=user, period=period), "comments": comments, "complaints": complaints,
-        "trend": selectors.trend(user=user, year=period.year), "formula": formula_in_words(roll.rules), "generated": timezone.localtime(),
+        "period": period,
+        "roll": roll,
+        "rates": selectors.response_rates(user=user, period=period),
+        "lowest": selectors.lowest_questions(user=user, period=period),
+        "comments": comments,
+        "complaints": complaints,
+        "trend": selectors.trend(user=user, year=period.year),
+        "formula": formula_in_words(roll.rules),
+        "generated": timezone.localtime(),
     }
 
 
@@ -39,8 +45,8 @@ def _chart_png(ctx: dict[str, Any]) -> tuple[bytes, bytes]:
     import matplotlib
 
     matplotlib.use("Agg")
-    from matplotlib import font_manager
     import matplotlib.pyplot as plt
+    from matplotlib import font_manager
 
     for name in ("Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Zen Hei"):
         if any(f.name == name for f in font_manager.fontManager.ttflist):
@@ -89,7 +95,9 @@ def render_docx(ctx: dict[str, Any]) -> bytes:
     method = roll.rules.company_method
     for m, label in (("equal", _("各项目等权")), ("contract_value", _("按合同金额加权")), ("responses", _("按回收份数加权"))):
         mark = _("（本年度口径）") if m == method else ""
-        doc.add_paragraph(_("公司满意度（%(l)s）：%(s)s%(mark)s") % {"l": label, "s": _f(roll.company[m].score), "mark": mark}, style="List Bullet")
+        doc.add_paragraph(
+            _("公司满意度（%(l)s）：%(s)s%(mark)s") % {"l": label, "s": _f(roll.company[m].score), "mark": mark}, style="List Bullet"
+        )
     bars, trend = _chart_png(ctx)
     doc.add_picture(io.BytesIO(bars), width=Cm(15))
     doc.add_picture(io.BytesIO(trend), width=Cm(15))
@@ -114,7 +122,9 @@ def render_docx(ctx: dict[str, Any]) -> bytes:
         cell.text = text
     for r in ctx["rates"]["customer"]:
         cells = t.add_row().cells
-        for cell, text in zip(cells, [r["customer__name"], str(r["invited"]), str(r["answered"]), "—" if r["rate"] is None else f"{r['rate']:.0%}"]):
+        for cell, text in zip(
+            cells, [r["customer__name"], str(r["invited"]), str(r["answered"]), "—" if r["rate"] is None else f"{r['rate']:.0%}"]
+        ):
             cell.text = text
     doc.add_heading(_("四、得分最低的题目"), level=1)
     for q in ctx["lowest"]:
@@ -127,7 +137,9 @@ def render_docx(ctx: dict[str, Any]) -> bytes:
     if not ctx["complaints"]:
         doc.add_paragraph(_("本期无客户投诉。"))
     for c in ctx["complaints"]:
-        doc.add_paragraph(f"{c.code} · {c.customer.name} · {c.get_severity_display()} · {c.get_status_display()}：{c.content}", style="List Bullet")
+        doc.add_paragraph(
+            f"{c.code} · {c.customer.name} · {c.get_severity_display()} · {c.get_status_display()}：{c.content}", style="List Bullet"
+        )
         if c.handling:
             doc.add_paragraph(_("处理：%(h)s；回访：%(v)s") % {"h": c.handling, "v": c.get_visit_result_display() or "—"})
     doc.add_heading(_("附：计算规则"), level=1)
@@ -156,20 +168,58 @@ def render_xlsx(ctx: dict[str, Any]) -> bytes:
         row += [None if ps.score is None else round(ps.score, 2), ps.band or ""]
         rows.append(row)
     write_table(ws, columns, rows)
-    write_table(wb.create_sheet(_("回收率")),
-                [Column(_("项目"), 10), Column(_("层级"), 10), Column(_("邀请"), 8), Column(_("答复"), 8), Column(_("回收率"), 10, PERCENT)],
-                [[r["project__code"] or "", level_label(r["level"]), r["invited"], r["answered"], r["rate"]] for r in ctx["rates"]["project"]],
-                landscape=False)
-    write_table(wb.create_sheet(_("客户意见")),
-                [Column(_("层级"), 10), Column(_("项目"), 10), Column(_("客户"), 20, wrap=True), Column(_("得分"), 8, score),
-                 Column(_("意见原文"), 60, wrap=True)],
-                [[level_label(r.level), r.project.code if r.project_id else "", r.customer.name,
-                  None if r.score is None else round(r.score, 2), r.comment] for r in ctx["comments"]])
-    write_table(wb.create_sheet(_("客户投诉")),
-                [Column(_("编号"), 15), Column(_("受理时间"), 16), Column(_("客户"), 20, wrap=True), Column(_("项目"), 10),
-                 Column(_("严重程度"), 9), Column(_("内容"), 44, wrap=True), Column(_("处理记录"), 40, wrap=True),
-                 Column(_("回访结果"), 10), Column(_("状态"), 9)],
-                [[c.code, timezone.localtime(c.received_at).strftime("%Y-%m-%d %H:%M"), c.customer.name,
-                  c.project.code if c.project_id else "", c.get_severity_display(), c.content, c.handling,
-                  c.get_visit_result_display() or "", c.get_status_display()] for c in ctx["complaints"]])
+    write_table(
+        wb.create_sheet(_("回收率")),
+        [Column(_("项目"), 10), Column(_("层级"), 10), Column(_("邀请"), 8), Column(_("答复"), 8), Column(_("回收率"), 10, PERCENT)],
+        [[r["project__code"] or "", level_label(r["level"]), r["invited"], r["answered"], r["rate"]] for r in ctx["rates"]["project"]],
+        landscape=False,
+    )
+    write_table(
+        wb.create_sheet(_("客户意见")),
+        [
+            Column(_("层级"), 10),
+            Column(_("项目"), 10),
+            Column(_("客户"), 20, wrap=True),
+            Column(_("得分"), 8, score),
+            Column(_("意见原文"), 60, wrap=True),
+        ],
+        [
+            [
+                level_label(r.level),
+                r.project.code if r.project_id else "",
+                r.customer.name,
+                None if r.score is None else round(r.score, 2),
+                r.comment,
+            ]
+            for r in ctx["comments"]
+        ],
+    )
+    write_table(
+        wb.create_sheet(_("客户投诉")),
+        [
+            Column(_("编号"), 15),
+            Column(_("受理时间"), 16),
+            Column(_("客户"), 20, wrap=True),
+            Column(_("项目"), 10),
+            Column(_("严重程度"), 9),
+            Column(_("内容"), 44, wrap=True),
+            Column(_("处理记录"), 40, wrap=True),
+            Column(_("回访结果"), 10),
+            Column(_("状态"), 9),
+        ],
+        [
+            [
+                c.code,
+                timezone.localtime(c.received_at).strftime("%Y-%m-%d %H:%M"),
+                c.customer.name,
+                c.project.code if c.project_id else "",
+                c.get_severity_display(),
+                c.content,
+                c.handling,
+                c.get_visit_result_display() or "",
+                c.get_status_display(),
+            ]
+            for c in ctx["complaints"]
+        ],
+    )
     return workbook_bytes(wb)

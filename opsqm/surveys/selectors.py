@@ -18,9 +18,21 @@ from opsqm.surveys.models import Campaign, Complaint, Invitation, Level, Questio
 from opsqm.surveys.services import core_rules, rules_for_year
 
 __all__ = [
-    "Rollup", "period_bounds", "satisfaction_rollup", "satisfaction_rollups", "company_satisfaction", "satisfaction_results", "responses_visible_to", "responses_in_period",
-    "response_rates", "campaigns_visible_to", "complaints_visible_to", "complaints_in_period", "project_explanation",
-    "lowest_questions", "trend",
+    "Rollup",
+    "period_bounds",
+    "satisfaction_rollup",
+    "satisfaction_rollups",
+    "company_satisfaction",
+    "satisfaction_results",
+    "responses_visible_to",
+    "responses_in_period",
+    "response_rates",
+    "campaigns_visible_to",
+    "complaints_visible_to",
+    "complaints_in_period",
+    "project_explanation",
+    "lowest_questions",
+    "trend",
 ]
 
 
@@ -35,7 +47,9 @@ def responses_visible_to(user: Any) -> QuerySet:
     qs = Response.objects.all()
     if is_org_wide(user):
         return qs
-    return qs.filter(Q(project__in=visible_projects(user).values("pk")) | Q(project__isnull=True, customer__in=visible_customers(user).values("pk")))
+    return qs.filter(
+        Q(project__in=visible_projects(user).values("pk")) | Q(project__isnull=True, customer__in=visible_customers(user).values("pk"))
+    )
 
 
 def responses_in_period(user: Any, period: core.SurveyPeriod) -> QuerySet:
@@ -47,14 +61,18 @@ def campaigns_visible_to(user: Any) -> QuerySet:
     qs = Campaign.objects.select_related("project", "customer", "template")
     if is_org_wide(user):
         return qs
-    return qs.filter(Q(project__in=visible_projects(user).values("pk")) | Q(project__isnull=True, customer__in=visible_customers(user).values("pk")))
+    return qs.filter(
+        Q(project__in=visible_projects(user).values("pk")) | Q(project__isnull=True, customer__in=visible_customers(user).values("pk"))
+    )
 
 
 def complaints_visible_to(user: Any) -> QuerySet:
     qs = Complaint.objects.select_related("customer", "project", "handler")
     if is_org_wide(user):
         return qs
-    return qs.filter(Q(project__in=visible_projects(user).values("pk")) | Q(project__isnull=True, customer__in=visible_customers(user).values("pk")))
+    return qs.filter(
+        Q(project__in=visible_projects(user).values("pk")) | Q(project__isnull=True, customer__in=visible_customers(user).values("pk"))
+    )
 
 
 def complaints_in_period(user: Any, period: core.SurveyPeriod) -> QuerySet:
@@ -106,10 +124,12 @@ def _rollups(projects: list[Any], responses: QuerySet, periods: list[str | core.
     start = period_bounds(min(parsed, key=lambda x: x.start))[0]
     end = period_bounds(max(parsed, key=lambda x: x.end))[1]
     tz = ZoneInfo(settings.TIME_ZONE)
-    rows = [(pk, level, project_id, customer_id, score, submitted.astimezone(tz).date())
-            for pk, level, project_id, customer_id, score, submitted in responses.filter(
-                submitted_at__gte=start, submitted_at__lt=end).order_by().values_list(
-                "pk", "level", "project_id", "customer_id", "score", "submitted_at")]
+    rows = [
+        (pk, level, project_id, customer_id, score, submitted.astimezone(tz).date())
+        for pk, level, project_id, customer_id, score, submitted in responses.filter(submitted_at__gte=start, submitted_at__lt=end)
+        .order_by()
+        .values_list("pk", "level", "project_id", "customer_id", "score", "submitted_at")
+    ]
     rules_by_year: dict[int, Any] = {}
     values = {proj: float(proj.contract_value) for proj in projects}
     out: dict[str, Rollup] = {}
@@ -148,8 +168,9 @@ def satisfaction_results(*, user: Any, period: str, project_code: str | None = N
     projects = []
     for ps in roll.projects:
         levels = {lv: {"score": _r1(ls.score), "responses": ls.count} for lv, ls in ps.levels.items() if ls.score is not None}
-        projects.append({"project": ps.project.code, "customer": ps.project.customer.code, "levels": levels, "score": _r1(ps.score),
-                         "band": ps.band})
+        projects.append(
+            {"project": ps.project.code, "customer": ps.project.customer.code, "levels": levels, "score": _r1(ps.score), "band": ps.band}
+        )
     return {"period": roll.period.code, "projects": projects, "company": {m: _r1(c.score) for m, c in roll.company.items()}}
 
 
@@ -158,15 +179,30 @@ def project_explanation(*, user: Any, project: Any, period: str) -> dict[str, An
     roll = satisfaction_rollup(user=user, period=period, project_code=project.code)
     ps = roll.for_project(project.code)
     start, end = period_bounds(roll.period)
-    responses = (Response.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
-                 .filter(Q(project=project) | Q(level=Level.CUSTOMER, customer_id=project.customer_id))
-                 .select_related("invitation", "template").prefetch_related("answers__question").order_by("level", "submitted_at"))
+    responses = (
+        Response.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
+        .filter(Q(project=project) | Q(level=Level.CUSTOMER, customer_id=project.customer_id))
+        .select_related("invitation", "template")
+        .prefetch_related("answers__question")
+        .order_by("level", "submitted_at")
+    )
     detail: dict[str, list[tuple[Response, core.ResponseScore]]] = {lv: [] for lv in core.LEVELS}
     for r in responses:
         answers = [a for a in r.answers.all() if a.question.kind == Question.Kind.RATING]
-        computed = core.response_score([
-            core.RatingAnswer(value=a.value, scale_min=a.question.scale_min, scale_max=a.question.scale_max, weight=a.question.weight,
-                              question=a.question.text, ref=a.pk) for a in answers], ref=r.pk)
+        computed = core.response_score(
+            [
+                core.RatingAnswer(
+                    value=a.value,
+                    scale_min=a.question.scale_min,
+                    scale_max=a.question.scale_max,
+                    weight=a.question.weight,
+                    question=a.question.text,
+                    ref=a.pk,
+                )
+                for a in answers
+            ],
+            ref=r.pk,
+        )
         detail[r.level].append((r, computed))
     return {"rollup": roll, "score": ps, "responses": detail}
 
@@ -177,7 +213,9 @@ def response_rates(*, user: Any, period: core.SurveyPeriod) -> dict[str, list[di
     start, end = period_bounds(period)
     inv = Invitation.objects.filter(created_at__gte=start, created_at__lt=end).exclude(status=Invitation.Status.WITHDRAWN)
     if not is_org_wide(user):
-        inv = inv.filter(Q(project__in=visible_projects(user).values("pk")) | Q(project__isnull=True, customer__in=visible_customers(user).values("pk")))
+        inv = inv.filter(
+            Q(project__in=visible_projects(user).values("pk")) | Q(project__isnull=True, customer__in=visible_customers(user).values("pk"))
+        )
     agg = dict(invited=Count("pk"), answered=Count("pk", filter=Q(status=Invitation.Status.ANSWERED)))
 
     def rows(values: list[str]) -> list[dict[str, Any]]:
@@ -197,8 +235,11 @@ def response_rates(*, user: Any, period: core.SurveyPeriod) -> dict[str, list[di
 def lowest_questions(*, user: Any, period: core.SurveyPeriod, limit: int = 8) -> list[dict[str, Any]]:
     """Rating questions by their mean 0–100 score in the period, lowest first (at least 1 answer)."""
     stats: dict[tuple[str, str], list[float]] = {}
-    rows = (responses_in_period(user, period).filter(answers__value__isnull=False, answers__question__kind=Question.Kind.RATING)
-            .values_list("level", "answers__question__text", "answers__value", "answers__question__scale_min", "answers__question__scale_max"))
+    rows = (
+        responses_in_period(user, period)
+        .filter(answers__value__isnull=False, answers__question__kind=Question.Kind.RATING)
+        .values_list("level", "answers__question__text", "answers__value", "answers__question__scale_min", "answers__question__scale_max")
+    )
     for level, text, value, lo, hi in rows:
         stats.setdefault((level, text), []).append(core.normalize(value, lo, hi))
     out = [{"level": lv, "question": text, "mean": sum(v) / len(v), "answers": len(v)} for (lv, text), v in stats.items()]

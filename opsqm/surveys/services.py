@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,19 +24,48 @@ from opsqm.records.codes import code_allocate
 from opsqm.records.locking import bump_version, lock_for_edit
 from opsqm.surveys import policy
 from opsqm.surveys.models import (
-    Answer, Campaign, Complaint, IncidentRule, Invitation, Level, Question, Response, SatisfactionRules, Section, SurveyTemplate,
+    Answer,
+    Campaign,
+    Complaint,
+    IncidentRule,
+    Invitation,
+    Level,
+    Question,
+    Response,
+    SatisfactionRules,
+    Section,
+    SurveyTemplate,
 )
 from opsqm.surveys.tokens import new_nonce, token_for, token_hash
 
 __all__ = [
-    "InvalidToken", "rules_for_year", "rules_save", "core_rules", "template_new_version", "template_install_defaults",
-    "invitation_url", "invitation_token", "campaign_create", "campaign_send", "campaign_remind", "campaign_close",
-    "invitation_add", "invitation_withdraw", "response_submit", "survey_sweep", "complaint_create", "complaint_update",
-    "complaint_visit", "complaint_close", "complaint_close_blocker", "finding_from_complaint", "finding_from_response",
+    "InvalidToken",
+    "rules_for_year",
+    "rules_save",
+    "core_rules",
+    "template_new_version",
+    "template_install_defaults",
+    "invitation_url",
+    "invitation_token",
+    "campaign_create",
+    "campaign_send",
+    "campaign_remind",
+    "campaign_close",
+    "invitation_add",
+    "invitation_withdraw",
+    "response_submit",
+    "survey_sweep",
+    "complaint_create",
+    "complaint_update",
+    "complaint_visit",
+    "complaint_close",
+    "complaint_close_blocker",
+    "finding_from_complaint",
+    "finding_from_response",
     "finding_from_project_score",
 ]
 
-I = Invitation.Status
+IS = Invitation.Status
 
 
 class InvalidToken(Exception):
@@ -43,6 +73,7 @@ class InvalidToken(Exception):
 
 
 # ---------------------------------------------------------------- rules
+
 
 def rules_for_year(year: int) -> SatisfactionRules:
     """The stored rules of `year`, else the latest earlier year's, else PRODUCT.md defaults (unsaved)."""
@@ -54,8 +85,11 @@ def rules_for_year(year: int) -> SatisfactionRules:
 
 def core_rules(rules: SatisfactionRules) -> core.Rules:
     bands = tuple((float(b), str(label)) for b, label in (rules.bands or core.DEFAULT_BANDS))
-    return core.Rules(level_weights={"incident": rules.weight_incident, "project": rules.weight_project, "customer": rules.weight_customer},
-                      bands=bands, min_responses=rules.min_responses)
+    return core.Rules(
+        level_weights={"incident": rules.weight_incident, "project": rules.weight_project, "customer": rules.weight_customer},
+        bands=bands,
+        min_responses=rules.min_responses,
+    )
 
 
 @transaction.atomic
@@ -67,7 +101,16 @@ def rules_save(*, actor: Any, year: int, data: Mapping[str, Any], expected_versi
         rules = SatisfactionRules(year=year, bands=[list(b) for b in core.DEFAULT_BANDS])
     elif expected_version is not None:
         rules = lock_for_edit(rules, expected_version, _("该年度规则已被他人修改，请刷新后再保存。"))
-    for field in ("weight_incident", "weight_project", "weight_customer", "bands", "min_responses", "company_method", "threshold", "target"):
+    for field in (
+        "weight_incident",
+        "weight_project",
+        "weight_customer",
+        "bands",
+        "min_responses",
+        "company_method",
+        "threshold",
+        "target",
+    ):
         if field in data:
             setattr(rules, field, data[field])
     if rules.weight_incident + rules.weight_project + rules.weight_customer <= 0:
@@ -85,24 +128,46 @@ def rules_save(*, actor: Any, year: int, data: Mapping[str, Any], expected_versi
 
 # ---------------------------------------------------------------- templates
 
+
 @transaction.atomic
 def template_new_version(*, actor: Any, template: SurveyTemplate, name: str | None = None) -> SurveyTemplate:
     """Copy a template (sections and questions) into the next version; sent invitations keep theirs."""
     if not policy.can_manage_templates(actor):
         raise PermissionDenied(_("只有质量人员可以维护调查模板。"))
     last = SurveyTemplate.objects.filter(family=template.family).order_by("-version").first()
-    new = SurveyTemplate.objects.create(family=template.family, version=last.version + 1, name=name or template.name, level=template.level,
-                                        intro=template.intro, is_default=template.is_default, active=True)
+    new = SurveyTemplate.objects.create(
+        family=template.family,
+        version=last.version + 1,
+        name=name or template.name,
+        level=template.level,
+        intro=template.intro,
+        is_default=template.is_default,
+        active=True,
+    )
     SurveyTemplate.objects.filter(family=template.family).exclude(pk=new.pk).update(is_default=False, active=False)
     sections = {}
     for s in template.sections.all():
         sections[s.pk] = Section.objects.create(template=new, title=s.title, order=s.order)
-    Question.objects.bulk_create([
-        Question(template=new, section=sections.get(q.section_id), order=q.order, kind=q.kind, text=q.text, text_en=q.text_en,
-                 scale_min=q.scale_min, scale_max=q.scale_max, label_min=q.label_min, label_max=q.label_max, choices=q.choices,
-                 weight=q.weight, required=q.required)
-        for q in template.questions.all()
-    ])
+    Question.objects.bulk_create(
+        [
+            Question(
+                template=new,
+                section=sections.get(q.section_id),
+                order=q.order,
+                kind=q.kind,
+                text=q.text,
+                text_en=q.text_en,
+                scale_min=q.scale_min,
+                scale_max=q.scale_max,
+                label_min=q.label_min,
+                label_max=q.label_max,
+                choices=q.choices,
+                weight=q.weight,
+                required=q.required,
+            )
+            for q in template.questions.all()
+        ]
+    )
     return new
 
 
@@ -115,8 +180,9 @@ def template_install_defaults() -> list[SurveyTemplate]:
         for spec in DEFAULT_TEMPLATES:
             if SurveyTemplate.objects.filter(family=spec["family"]).exists():
                 continue
-            tpl = SurveyTemplate.objects.create(family=spec["family"], version=1, name=spec["name"], level=spec["level"], intro=spec["intro"],
-                                                is_default=True)
+            tpl = SurveyTemplate.objects.create(
+                family=spec["family"], version=1, name=spec["name"], level=spec["level"], intro=spec["intro"], is_default=True
+            )
             order = 0
             for s_order, (title, questions) in enumerate(spec["sections"]):
                 section = Section.objects.create(template=tpl, title=title, order=s_order)
@@ -133,6 +199,7 @@ def default_template(level: str) -> SurveyTemplate | None:
 
 # ---------------------------------------------------------------- invitations
 
+
 def invitation_token(invitation: Invitation) -> str:
     return token_for(invitation.nonce)
 
@@ -142,13 +209,34 @@ def invitation_url(invitation: Invitation, base_url: str = "") -> str:
     return base + reverse("survey_public:answer", args=[invitation_token(invitation)])
 
 
-def _new_invitation(*, level: str, project: Any, customer: Any, template: SurveyTemplate, contact: Mapping[str, str], now: dt.datetime,
-                    expires_at: dt.datetime, campaign: Campaign | None = None, ticket: Any = None) -> Invitation:
+def _new_invitation(
+    *,
+    level: str,
+    project: Any,
+    customer: Any,
+    template: SurveyTemplate,
+    contact: Mapping[str, str],
+    now: dt.datetime,
+    expires_at: dt.datetime,
+    campaign: Campaign | None = None,
+    ticket: Any = None,
+) -> Invitation:
     nonce = new_nonce()
-    inv = Invitation(campaign=campaign, level=level, project=project, customer=customer, template=template, ticket=ticket,
-                     contact_name=(contact.get("name") or "")[:100], contact_email=(contact.get("email") or "").strip()[:254],
-                     contact_phone=(contact.get("phone") or "").strip()[:50], nonce=nonce, token_hash=token_hash(token_for(nonce)),
-                     created_at=now, expires_at=expires_at)
+    inv = Invitation(
+        campaign=campaign,
+        level=level,
+        project=project,
+        customer=customer,
+        template=template,
+        ticket=ticket,
+        contact_name=(contact.get("name") or "")[:100],
+        contact_email=(contact.get("email") or "").strip()[:254],
+        contact_phone=(contact.get("phone") or "").strip()[:50],
+        nonce=nonce,
+        token_hash=token_hash(token_for(nonce)),
+        created_at=now,
+        expires_at=expires_at,
+    )
     return inv
 
 
@@ -190,8 +278,19 @@ def _clean_contacts(contacts: Iterable[Mapping[str, str]]) -> list[dict[str, str
 
 
 @transaction.atomic
-def campaign_create(*, actor: Any, level: str, customer: Any, project: Any = None, template: SurveyTemplate | None = None, title: str,
-                    period_label: str, expires_at: dt.datetime, contacts: Iterable[Mapping[str, str]], now: dt.datetime | None = None) -> Campaign:
+def campaign_create(
+    *,
+    actor: Any,
+    level: str,
+    customer: Any,
+    project: Any = None,
+    template: SurveyTemplate | None = None,
+    title: str,
+    period_label: str,
+    expires_at: dt.datetime,
+    contacts: Iterable[Mapping[str, str]],
+    now: dt.datetime | None = None,
+) -> Campaign:
     if level not in (Level.PROJECT, Level.CUSTOMER):
         raise ValidationError(_("调查活动只能是项目级或客户级。"))
     if level == Level.PROJECT and project is None:
@@ -211,15 +310,35 @@ def campaign_create(*, actor: Any, level: str, customer: Any, project: Any = Non
     contacts = _clean_contacts(contacts)
     if not contacts:
         raise ValidationError({"contacts": _("请至少填写一位客户联系人。")})
-    campaign = Campaign(code=code_allocate(prefix="SV", year=timezone.localtime(at).year, model=Campaign), title=title, level=level,
-                        project=project, customer=customer, period_label=period_label, template=template, expires_at=expires_at,
-                        created_by=actor, created_at=at)
+    campaign = Campaign(
+        code=code_allocate(prefix="SV", year=timezone.localtime(at).year, model=Campaign),
+        title=title,
+        level=level,
+        project=project,
+        customer=customer,
+        period_label=period_label,
+        template=template,
+        expires_at=expires_at,
+        created_by=actor,
+        created_at=at,
+    )
     campaign.full_clean()
     campaign.save()
-    Invitation.objects.bulk_create([
-        _new_invitation(level=level, project=project, customer=customer, template=template, contact=c, now=at, expires_at=expires_at,
-                        campaign=campaign) for c in contacts
-    ])
+    Invitation.objects.bulk_create(
+        [
+            _new_invitation(
+                level=level,
+                project=project,
+                customer=customer,
+                template=template,
+                contact=c,
+                now=at,
+                expires_at=expires_at,
+                campaign=campaign,
+            )
+            for c in contacts
+        ]
+    )
     return campaign
 
 
@@ -232,8 +351,16 @@ def invitation_add(*, actor: Any, campaign: Campaign, contact: Mapping[str, str]
     contact = _clean_contacts([contact])
     if not contact:
         raise ValidationError(_("请填写联系人。"))
-    inv = _new_invitation(level=campaign.level, project=campaign.project, customer=campaign.customer, template=campaign.template,
-                          contact=contact[0], now=now or clock.now(), expires_at=campaign.expires_at, campaign=campaign)
+    inv = _new_invitation(
+        level=campaign.level,
+        project=campaign.project,
+        customer=campaign.customer,
+        template=campaign.template,
+        contact=contact[0],
+        now=now or clock.now(),
+        expires_at=campaign.expires_at,
+        campaign=campaign,
+    )
     inv.save()
     return inv
 
@@ -247,14 +374,14 @@ def campaign_send(*, actor: Any, campaign: Campaign, base_url: str = "", now: dt
     if locked.status == Campaign.Status.CLOSED:
         raise ValidationError(_("调查活动已结束，不能再发送。"))
     at = now or clock.now()
-    pending = list(locked.invitations.filter(status=I.PENDING).select_related("customer", "project"))
-    Invitation.objects.filter(pk__in=[i.pk for i in pending]).update(status=I.SENT, sent_at=at)
+    pending = list(locked.invitations.filter(status=IS.PENDING).select_related("customer", "project"))
+    Invitation.objects.filter(pk__in=[i.pk for i in pending]).update(status=IS.SENT, sent_at=at)
     if locked.status == Campaign.Status.DRAFT:
         locked.status = Campaign.Status.SENT
         locked.sent_at = at
         bump_version(locked)
         locked.save()
-    sent = [i for i in pending]
+    sent = list(pending)
     transaction.on_commit(lambda: _send_invitation_emails(sent, base_url))
     return sum(1 for i in sent if i.contact_email)
 
@@ -264,7 +391,9 @@ def campaign_remind(*, actor: Any, campaign: Campaign, base_url: str = "", now: 
     if not policy.can_run_campaign(actor, campaign.level, campaign.project, campaign.customer):
         raise PermissionDenied(_("您无权发送提醒。"))
     at = now or clock.now()
-    open_invs = list(campaign.invitations.filter(status=I.SENT, expires_at__gt=at).exclude(contact_email="").select_related("customer", "project"))
+    open_invs = list(
+        campaign.invitations.filter(status=IS.SENT, expires_at__gt=at).exclude(contact_email="").select_related("customer", "project")
+    )
     for inv in open_invs:
         Invitation.objects.filter(pk=inv.pk).update(reminder_count=inv.reminder_count + 1, last_reminded_at=at)
     transaction.on_commit(lambda: _send_invitation_emails(open_invs, base_url, reminder=True))
@@ -286,7 +415,9 @@ def campaign_close(*, actor: Any, campaign: Campaign) -> Campaign:
 def invitation_withdraw(*, actor: Any, invitation: Invitation, now: dt.datetime | None = None) -> Invitation:
     if not policy.can_run_campaign(actor, invitation.level, invitation.project, invitation.customer):
         raise PermissionDenied(_("您无权撤回该邀请。"))
-    changed = Invitation.objects.filter(pk=invitation.pk, status__in=[I.PENDING, I.SENT]).update(status=I.WITHDRAWN, withdrawn_at=now or clock.now())
+    changed = Invitation.objects.filter(pk=invitation.pk, status__in=[IS.PENDING, IS.SENT]).update(
+        status=IS.WITHDRAWN, withdrawn_at=now or clock.now()
+    )
     if not changed:
         raise ValidationError(_("该邀请已答复或已撤回，不能撤回。"))
     invitation.refresh_from_db()
@@ -294,6 +425,7 @@ def invitation_withdraw(*, actor: Any, invitation: Invitation, now: dt.datetime 
 
 
 # ---------------------------------------------------------------- answering
+
 
 def invitation_for_token(token: str, now: dt.datetime | None = None) -> Invitation:
     """The open invitation of `token`, or InvalidToken (whatever the reason)."""
@@ -374,14 +506,23 @@ def clean_answers(questions: list[Question], data: Mapping[str, Any], rules: Sat
 
 
 def _score(answers: list[Answer]) -> float | None:
-    return core.response_score([
-        core.RatingAnswer(value=a.value, scale_min=a.question.scale_min, scale_max=a.question.scale_max, weight=a.question.weight)
-        for a in answers if a.question.kind == Question.Kind.RATING
-    ]).score
+    return core.response_score(
+        [
+            core.RatingAnswer(value=a.value, scale_min=a.question.scale_min, scale_max=a.question.scale_max, weight=a.question.weight)
+            for a in answers
+            if a.question.kind == Question.Kind.RATING
+        ]
+    ).score
 
 
-def response_submit(*, token: str, data: Mapping[str, Any], now: dt.datetime | None = None, invitation: Invitation | None = None,
-                    questions: list[Question] | None = None) -> Response:
+def response_submit(
+    *,
+    token: str,
+    data: Mapping[str, Any],
+    now: dt.datetime | None = None,
+    invitation: Invitation | None = None,
+    questions: list[Question] | None = None,
+) -> Response:
     """Store the one response of an invitation. Validation first (no claim on a form error), then an
     atomic claim (UPDATE … WHERE status open) and the insert, under the invitation's unique constraint.
 
@@ -394,11 +535,22 @@ def response_submit(*, token: str, data: Mapping[str, Any], now: dt.datetime | N
     answers, comment, low = clean_answers(questions, data, rules)
     try:
         with transaction.atomic():
-            claimed = Invitation.objects.filter(pk=inv.pk, status__in=[I.PENDING, I.SENT], expires_at__gt=at).update(status=I.ANSWERED, answered_at=at)
+            claimed = Invitation.objects.filter(pk=inv.pk, status__in=[IS.PENDING, IS.SENT], expires_at__gt=at).update(
+                status=IS.ANSWERED, answered_at=at
+            )
             if claimed != 1:
                 raise InvalidToken
-            response = Response.objects.create(invitation=inv, level=inv.level, project=inv.project, customer=inv.customer,
-                                               template=inv.template, submitted_at=at, score=_score(answers), lowest_band=low, comment=comment)
+            response = Response.objects.create(
+                invitation=inv,
+                level=inv.level,
+                project=inv.project,
+                customer=inv.customer,
+                template=inv.template,
+                submitted_at=at,
+                score=_score(answers),
+                lowest_band=low,
+                comment=comment,
+            )
             for a in answers:
                 a.response = response
             Answer.objects.bulk_create(answers)
@@ -408,6 +560,7 @@ def response_submit(*, token: str, data: Mapping[str, Any], now: dt.datetime | N
 
 
 # ---------------------------------------------------------------- incident sweep
+
 
 def _sampled(ticket_id: int, pct: int) -> bool:
     """Deterministic sampling, so a sweep run twice never re-draws the same ticket."""
@@ -458,11 +611,18 @@ def survey_sweep(*, now: dt.datetime | None = None, base_url: str = "") -> dict[
                 stats["contact_recent"] += 1
                 continue
             seen |= keys
-            inv = _new_invitation(level=Level.INCIDENT, project=project, customer=project.customer, template=tpl, ticket=t, now=at,
-                                  expires_at=at + dt.timedelta(days=rule.validity_days),
-                                  contact={"name": t.contact, "email": t.contact_email, "phone": t.contact_phone})
+            inv = _new_invitation(
+                level=Level.INCIDENT,
+                project=project,
+                customer=project.customer,
+                template=tpl,
+                ticket=t,
+                now=at,
+                expires_at=at + dt.timedelta(days=rule.validity_days),
+                contact={"name": t.contact, "email": t.contact_email, "phone": t.contact_phone},
+            )
             if inv.contact_email:
-                inv.status, inv.sent_at = I.SENT, at
+                inv.status, inv.sent_at = IS.SENT, at
             created.append(inv)
     if created:
         # ignore_conflicts: a concurrent sweep that created the same ticket's invitation wins (unique ticket).
@@ -480,9 +640,17 @@ INCIDENT_REMINDER_AFTER = dt.timedelta(days=2)
 
 def _remind_incident(at: dt.datetime, base_url: str) -> int:
     """One reminder email for an unanswered incident invitation, two days after it was sent."""
-    due = list(Invitation.objects.filter(level=Level.INCIDENT, status=I.SENT, reminder_count=0, sent_at__lte=at - INCIDENT_REMINDER_AFTER,
-                                         expires_at__gt=at + dt.timedelta(hours=1)).exclude(contact_email="")
-               .select_related("template", "ticket")[:2000])
+    due = list(
+        Invitation.objects.filter(
+            level=Level.INCIDENT,
+            status=IS.SENT,
+            reminder_count=0,
+            sent_at__lte=at - INCIDENT_REMINDER_AFTER,
+            expires_at__gt=at + dt.timedelta(hours=1),
+        )
+        .exclude(contact_email="")
+        .select_related("template", "ticket")[:2000]
+    )
     if not due:
         return 0
     Invitation.objects.filter(pk__in=[i.pk for i in due], reminder_count=0).update(reminder_count=1, last_reminded_at=at)
@@ -491,6 +659,7 @@ def _remind_incident(at: dt.datetime, base_url: str) -> int:
 
 
 # ---------------------------------------------------------------- complaints
+
 
 def _due(received: dt.datetime, days: int) -> dt.date:
     # The findings area owns the working-day arithmetic (China holidays + imported years).
@@ -512,8 +681,12 @@ def complaint_create(*, actor: Any, data: Mapping[str, Any], response: Response 
     received = data.get("received_at") or clock.now()
     if received > clock.now():
         raise ValidationError({"received_at": _("受理时间不能晚于当前时间。")})
-    c = Complaint(code=code_allocate(prefix="TS", year=timezone.localtime(received).year, model=Complaint), created_by=actor,
-                  response=response, **{k: data[k] for k in COMPLAINT_FIELDS if k in data and k not in ("customer", "project", "received_at")})
+    c = Complaint(
+        code=code_allocate(prefix="TS", year=timezone.localtime(received).year, model=Complaint),
+        created_by=actor,
+        response=response,
+        **{k: data[k] for k in COMPLAINT_FIELDS if k in data and k not in ("customer", "project", "received_at")},
+    )
     c.customer, c.project, c.received_at = customer, project, received
     c.due_date = _due(received, c.deadline_days)
     c.full_clean()
@@ -521,8 +694,13 @@ def complaint_create(*, actor: Any, data: Mapping[str, Any], response: Response 
     from opsqm.notifications.services import notify
 
     if c.handler_id != actor.pk:
-        notify(users=[c.handler], title=_("客户投诉待您处理：%(code)s") % {"code": c.code}, body=c.content[:500],
-               url=reverse("surveys:complaint_detail", args=[c.pk]), kind="complaint_assigned")
+        notify(
+            users=[c.handler],
+            title=_("客户投诉待您处理：%(code)s") % {"code": c.code},
+            body=c.content[:500],
+            url=reverse("surveys:complaint_detail", args=[c.pk]),
+            kind="complaint_assigned",
+        )
     return c
 
 
@@ -553,8 +731,17 @@ def complaint_update(*, actor: Any, complaint: Complaint, data: Mapping[str, Any
 
 
 @transaction.atomic
-def complaint_visit(*, actor: Any, complaint: Complaint, visit_date: dt.date, visit_by: str, result: str, note: str = "",
-                    accepted: bool | None = None, expected_version: int | None = None) -> Complaint:
+def complaint_visit(
+    *,
+    actor: Any,
+    complaint: Complaint,
+    visit_date: dt.date,
+    visit_by: str,
+    result: str,
+    note: str = "",
+    accepted: bool | None = None,
+    expected_version: int | None = None,
+) -> Complaint:
     """回访: only after a handling record; an unsatisfied visit sends the complaint back to handling."""
     locked = _lock_complaint(complaint, expected_version)
     if not policy.can_visit_complaint(actor, locked):
@@ -603,6 +790,7 @@ def complaint_close_blocker(finding: Any) -> str | None:
 
 # ---------------------------------------------------------------- findings proposed by satisfaction
 
+
 def _existing_finding(source_type: str, source_id: Any):
     from opsqm.findings.models import Finding
 
@@ -618,9 +806,15 @@ def finding_from_complaint(*, actor: Any, complaint: Complaint):
     if found is None:
         severity = Finding.Severity.MAJOR if complaint.severity == Complaint.Severity.MAJOR else Finding.Severity.MINOR
         found = finding_create(
-            actor=actor, title=(_("客户投诉：%(code)s %(c)s") % {"code": complaint.code, "c": complaint.customer.name})[:200],
-            description=complaint.content, severity=severity, source=Finding.Source.COMPLAINT, project=complaint.project,
-            source_type="surveys.complaint", source_id=str(complaint.pk), source_url=reverse("surveys:complaint_detail", args=[complaint.pk]),
+            actor=actor,
+            title=(_("客户投诉：%(code)s %(c)s") % {"code": complaint.code, "c": complaint.customer.name})[:200],
+            description=complaint.content,
+            severity=severity,
+            source=Finding.Source.COMPLAINT,
+            project=complaint.project,
+            source_type="surveys.complaint",
+            source_id=str(complaint.pk),
+            source_url=reverse("surveys:complaint_detail", args=[complaint.pk]),
         )
     Complaint.objects.filter(pk=complaint.pk).update(finding=found)
     return found
@@ -635,11 +829,16 @@ def finding_from_response(*, actor: Any, response: Response):
     if found is None:
         where = response.project.code if response.project_id else response.customer.name
         found = finding_create(
-            actor=actor, title=_("满意度调查低分：%(w)s（%(l)s）") % {"w": where, "l": response.get_level_display()},
-            description=_("答卷含最低一档评分，得分 %(s)s。客户意见：%(c)s") % {
-                "s": "—" if response.score is None else f"{response.score:.1f}", "c": response.comment or "—"},
-            severity=Finding.Severity.MINOR, source=Finding.Source.SATISFACTION, project=response.project,
-            source_type="surveys.response", source_id=str(response.pk), source_url=reverse("surveys:response_detail", args=[response.pk]),
+            actor=actor,
+            title=_("满意度调查低分：%(w)s（%(l)s）") % {"w": where, "l": response.get_level_display()},
+            description=_("答卷含最低一档评分，得分 %(s)s。客户意见：%(c)s")
+            % {"s": "—" if response.score is None else f"{response.score:.1f}", "c": response.comment or "—"},
+            severity=Finding.Severity.MINOR,
+            source=Finding.Source.SATISFACTION,
+            project=response.project,
+            source_type="surveys.response",
+            source_id=str(response.pk),
+            source_url=reverse("surveys:response_detail", args=[response.pk]),
         )
     return found
 
@@ -653,9 +852,14 @@ def finding_from_project_score(*, actor: Any, project: Any, period: str, score: 
     found = _existing_finding("surveys.project_score", key)
     if found is None:
         found = finding_create(
-            actor=actor, title=_("项目满意度低于预警线：%(p)s %(period)s") % {"p": project.code, "period": period},
+            actor=actor,
+            title=_("项目满意度低于预警线：%(p)s %(period)s") % {"p": project.code, "period": period},
             description=_("%(period)s 项目满意度 %(s).1f 分，低于预警线 %(t).1f 分。") % {"period": period, "s": score, "t": threshold},
-            severity=Finding.Severity.MINOR, source=Finding.Source.SATISFACTION, project=project, source_type="surveys.project_score",
-            source_id=key, source_url=reverse("surveys:explain", args=[project.code]) + f"?period={period}",
+            severity=Finding.Severity.MINOR,
+            source=Finding.Source.SATISFACTION,
+            project=project,
+            source_type="surveys.project_score",
+            source_id=key,
+            source_url=reverse("surveys:explain", args=[project.code]) + f"?period={period}",
         )
     return found

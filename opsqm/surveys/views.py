@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-
 import segno
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -18,12 +17,12 @@ from django.views.decorators.http import require_POST
 
 from opsqm.accounts.access import get_project_or_404, get_visible_or_404, visible_customers, visible_projects
 from opsqm.core import satisfaction as core
+from opsqm.records.locking import form_version
 from opsqm.surveys import policy, selectors, services
 from opsqm.surveys.forms import CampaignForm, ComplaintForm, ContactForm, HandlingForm, RulesForm, VisitForm
 from opsqm.surveys.models import Campaign, Complaint, IncidentRule, Invitation, Level, Response, SurveyTemplate
 from opsqm.surveys.wording import formula_in_words, level_label
 from opsqm.web import paginate
-from opsqm.records.locking import form_version
 
 
 def _period(request: HttpRequest) -> core.SurveyPeriod:
@@ -52,11 +51,22 @@ def results(request: HttpRequest) -> HttpResponse:
     low = [p for p in roll.projects if p.score is not None and p.score < roll.rules.threshold]
     year = period.year
     periods = [str(year)] + [f"{year}-Q{q}" for q in range(1, 5)]
-    return render(request, "surveys/results.html", {
-        "period": period, "roll": roll, "company": roll.company, "method": method, "low": low, "periods": periods,
-        "years": range(timezone.localdate().year, timezone.localdate().year - 3, -1), "level_names": [level_label(lv) for lv in core.LEVELS],
-        "can_raise": policy.can_start_campaigns(request.user), "rates": selectors.response_rates(user=request.user, period=period),
-    })
+    return render(
+        request,
+        "surveys/results.html",
+        {
+            "period": period,
+            "roll": roll,
+            "company": roll.company,
+            "method": method,
+            "low": low,
+            "periods": periods,
+            "years": range(timezone.localdate().year, timezone.localdate().year - 3, -1),
+            "level_names": [level_label(lv) for lv in core.LEVELS],
+            "can_raise": policy.can_start_campaigns(request.user),
+            "rates": selectors.response_rates(user=request.user, period=period),
+        },
+    )
 
 
 @login_required
@@ -69,14 +79,25 @@ def explain(request: HttpRequest, code: str) -> HttpResponse:
     for lv in core.LEVELS:
         ls = ps.levels[lv]
         levels.append({"key": lv, "label": level_label(lv), "level": ls, "weight": ps.weights[lv], "responses": data["responses"][lv]})
-    return render(request, "surveys/explain.html", {
-        "project": project, "period": period, "ps": ps, "levels": levels, "rules": data["rollup"].rules,
-        "formula": formula_in_words(data["rollup"].rules), "terms": ps.terms(),
-    })
+    return render(
+        request,
+        "surveys/explain.html",
+        {
+            "project": project,
+            "period": period,
+            "ps": ps,
+            "levels": levels,
+            "rules": data["rollup"].rules,
+            "formula": formula_in_words(data["rollup"].rules),
+            "terms": ps.terms(),
+        },
+    )
 
 
 def _response(request: HttpRequest, pk: int) -> Response:
-    return get_visible_or_404(selectors.responses_visible_to(request.user).select_related("project", "customer", "invitation", "template"), pk=pk)
+    return get_visible_or_404(
+        selectors.responses_visible_to(request.user).select_related("project", "customer", "invitation", "template"), pk=pk
+    )
 
 
 @login_required
@@ -107,7 +128,9 @@ def finding_propose(request: HttpRequest, kind: str, pk: str) -> HttpResponse:
             rules = services.rules_for_year(period.year)
             if ps is None or ps.score is None or ps.score >= rules.threshold:
                 raise ValidationError(_("该项目满意度未低于预警线。"))
-            f = services.finding_from_project_score(actor=request.user, project=project, period=period.code, score=ps.score, threshold=rules.threshold)
+            f = services.finding_from_project_score(
+                actor=request.user, project=project, period=period.code, score=ps.score, threshold=rules.threshold
+            )
         else:
             raise Http404
     except (ValidationError, PermissionDenied) as exc:
@@ -119,6 +142,7 @@ def finding_propose(request: HttpRequest, kind: str, pk: str) -> HttpResponse:
 
 # ---------------------------------------------------------------- campaigns
 
+
 @login_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.campaigns_visible_to(request.user)
@@ -127,11 +151,22 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(level=level)
     from django.db.models import Count, Q
 
-    qs = qs.annotate(invited=Count("invitations", filter=~Q(invitations__status=Invitation.Status.WITHDRAWN)),
-                     answered=Count("invitations", filter=Q(invitations__status=Invitation.Status.ANSWERED))).order_by("-created_at", "-pk")
+    qs = qs.annotate(
+        invited=Count("invitations", filter=~Q(invitations__status=Invitation.Status.WITHDRAWN)),
+        answered=Count("invitations", filter=Q(invitations__status=Invitation.Status.ANSWERED)),
+    ).order_by("-created_at", "-pk")
     incident = selectors.incident_invitations_visible_to(request.user).order_by("-created_at")[:20]
-    return render(request, "surveys/campaign_list.html", {"page": paginate(request, qs), "level": level, "incident": incident, "now": timezone.now(),
-                                                          "can_create": policy.can_start_campaigns(request.user)})
+    return render(
+        request,
+        "surveys/campaign_list.html",
+        {
+            "page": paginate(request, qs),
+            "level": level,
+            "incident": incident,
+            "now": timezone.now(),
+            "can_create": policy.can_start_campaigns(request.user),
+        },
+    )
 
 
 @login_required
@@ -140,8 +175,13 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     projects = visible_projects(request.user).order_by("code")
     initial = {"expires_on": timezone.localdate() + dt.timedelta(days=14), **_plan_activity_initial(request)}
-    form = CampaignForm(request.POST or None, projects=projects, customers=visible_customers(request.user).order_by("code"), initial=initial,
-                        user=request.user)
+    form = CampaignForm(
+        request.POST or None,
+        projects=projects,
+        customers=visible_customers(request.user).order_by("code"),
+        initial=initial,
+        user=request.user,
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         expires = timezone.make_aware(dt.datetime.combine(d["expires_on"], dt.time(23, 59)))
@@ -152,9 +192,17 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
             from django.db import transaction
 
             with transaction.atomic():  # the campaign and its plan link together, or neither
-                c = services.campaign_create(actor=request.user, level=d["level"], customer=customer, project=d["project"],
-                                             template=d["template"], title=d["title"], period_label=d["period_label"], expires_at=expires,
-                                             contacts=form.contact_rows())
+                c = services.campaign_create(
+                    actor=request.user,
+                    level=d["level"],
+                    customer=customer,
+                    project=d["project"],
+                    template=d["template"],
+                    title=d["title"],
+                    period_label=d["period_label"],
+                    expires_at=expires,
+                    contacts=form.contact_rows(),
+                )
                 if d.get("plan_activity"):
                     from opsqm.plans.services import activity_link
 
@@ -178,8 +226,12 @@ def _plan_activity_initial(request: HttpRequest) -> dict:
     activity = activities.filter(pk=int(raw)).select_related("plan").first()
     if activity is None:
         return {}
-    return {"plan_activity": activity.pk, "title": activity.title, "period_label": _("%(y)s 年度") % {"y": activity.plan.year},
-            "level": Level.CUSTOMER}
+    return {
+        "plan_activity": activity.pk,
+        "title": activity.title,
+        "period_label": _("%(y)s 年度") % {"y": activity.plan.year},
+        "level": Level.CUSTOMER,
+    }
 
 
 def _campaign(request: HttpRequest, pk: int) -> Campaign:
@@ -195,10 +247,19 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     live = [i for i in invs if i.status != Invitation.Status.WITHDRAWN]
     answered = sum(1 for i in live if i.status == Invitation.Status.ANSWERED)
     can = policy.can_run_campaign(request.user, c.level, c.project, c.customer)
-    return render(request, "surveys/campaign_detail.html", {
-        "c": c, "rows": rows, "invited": len(live), "answered": answered, "rate": (answered / len(live)) if live else None,
-        "can_manage": can, "contact_form": ContactForm(),
-    })
+    return render(
+        request,
+        "surveys/campaign_detail.html",
+        {
+            "c": c,
+            "rows": rows,
+            "invited": len(live),
+            "answered": answered,
+            "rate": (answered / len(live)) if live else None,
+            "can_manage": can,
+            "contact_form": ContactForm(),
+        },
+    )
 
 
 @login_required
@@ -284,6 +345,7 @@ def campaign_sheet(request: HttpRequest, pk: int) -> HttpResponse:
 
 # ---------------------------------------------------------------- rules and templates
 
+
 @login_required
 def rules(request: HttpRequest, year: int | None = None) -> HttpResponse:
     year = year or timezone.localdate().year
@@ -291,10 +353,19 @@ def rules(request: HttpRequest, year: int | None = None) -> HttpResponse:
         raise Http404
     current = services.rules_for_year(year)
     bands = [b for b, _label in (current.bands or core.DEFAULT_BANDS)] + [0, 0, 0]
-    initial = {"weight_incident": current.weight_incident, "weight_project": current.weight_project, "weight_customer": current.weight_customer,
-               "band_1": bands[0], "band_2": bands[1], "band_3": bands[2], "min_responses": current.min_responses,
-               "company_method": current.company_method, "threshold": current.threshold, "target": current.target,
-               "version": current.version if current.year == year and current.pk else None}
+    initial = {
+        "weight_incident": current.weight_incident,
+        "weight_project": current.weight_project,
+        "weight_customer": current.weight_customer,
+        "band_1": bands[0],
+        "band_2": bands[1],
+        "band_3": bands[2],
+        "min_responses": current.min_responses,
+        "company_method": current.company_method,
+        "threshold": current.threshold,
+        "target": current.target,
+        "version": current.version if current.year == year and current.pk else None,
+    }
     can_edit = policy.can_manage_rules(request.user)
     form = RulesForm(request.POST or None, initial=initial)
     if request.method == "POST":
@@ -303,17 +374,31 @@ def rules(request: HttpRequest, year: int | None = None) -> HttpResponse:
         if form.is_valid():
             try:
                 existing = current.year == year and current.pk  # the year's own rules were shown: the edit must carry their version
-                services.rules_save(actor=request.user, year=year, data=form.service_data(),
-                                    expected_version=form_version(form.cleaned_data.get("version")) if existing else None)
+                services.rules_save(
+                    actor=request.user,
+                    year=year,
+                    data=form.service_data(),
+                    expected_version=form_version(form.cleaned_data.get("version")) if existing else None,
+                )
             except (ValidationError, PermissionDenied) as exc:
                 form.add_error(None, _errors(exc))
             else:
                 messages.success(request, _("%(y)d 年度满意度折算规则已保存。") % {"y": year})
                 return redirect("surveys:rules_year", year=year)
-    return render(request, "surveys/rules.html", {"form": form, "year": year, "rules": current, "formula": formula_in_words(current),
-                                                  "inherited": current.year != year or not current.pk, "can_edit": can_edit,
-                                                  "years": range(timezone.localdate().year + 1, timezone.localdate().year - 3, -1),
-                                                  "incident_rules": IncidentRule.objects.select_related("project", "template").order_by("project__code")})
+    return render(
+        request,
+        "surveys/rules.html",
+        {
+            "form": form,
+            "year": year,
+            "rules": current,
+            "formula": formula_in_words(current),
+            "inherited": current.year != year or not current.pk,
+            "can_edit": can_edit,
+            "years": range(timezone.localdate().year + 1, timezone.localdate().year - 3, -1),
+            "incident_rules": IncidentRule.objects.select_related("project", "template").order_by("project__code"),
+        },
+    )
 
 
 @login_required
@@ -324,7 +409,11 @@ def template_list(request: HttpRequest) -> HttpResponse:
         made = services.template_install_defaults()
         messages.success(request, _("已安装 %(n)d 个默认模板。") % {"n": len(made)})
         return redirect("surveys:templates")
-    return render(request, "surveys/template_list.html", {"templates": selectors.templates_list(), "can_manage": policy.can_manage_templates(request.user)})
+    return render(
+        request,
+        "surveys/template_list.html",
+        {"templates": selectors.templates_list(), "can_manage": policy.can_manage_templates(request.user)},
+    )
 
 
 @login_required
@@ -338,11 +427,15 @@ def template_detail(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("已生成新版本 v%(v)d；已发出的调查仍使用原版本。请在系统管理中修改新版本的题目。") % {"v": new.version})
         return redirect("surveys:template_detail", pk=new.pk)
     questions = list(tpl.questions.select_related("section").order_by("order", "id"))
-    return render(request, "surveys/template_detail.html", {"tpl": tpl, "questions": questions, "can_manage": policy.can_manage_templates(request.user),
-                                                            "used": tpl.invitations.exists()})
+    return render(
+        request,
+        "surveys/template_detail.html",
+        {"tpl": tpl, "questions": questions, "can_manage": policy.can_manage_templates(request.user), "used": tpl.invitations.exists()},
+    )
 
 
 # ---------------------------------------------------------------- complaints
+
 
 def _handlers():
     return get_user_model().objects.filter(is_active=True).exclude(role="external_reviewer").order_by("username")
@@ -356,8 +449,17 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(status=status)
     elif status == "open":
         qs = qs.exclude(status=Complaint.Status.CLOSED)
-    return render(request, "surveys/complaint_list.html", {"page": paginate(request, qs), "status": status, "statuses": Complaint.Status.choices,
-                                                           "today": timezone.localdate(), "can_create": policy.can_start_campaigns(request.user)})
+    return render(
+        request,
+        "surveys/complaint_list.html",
+        {
+            "page": paginate(request, qs),
+            "status": status,
+            "statuses": Complaint.Status.choices,
+            "today": timezone.localdate(),
+            "can_create": policy.can_start_campaigns(request.user),
+        },
+    )
 
 
 @login_required
@@ -369,11 +471,21 @@ def complaint_create(request: HttpRequest) -> HttpResponse:
     if request.GET.get("response", "").isdigit():
         # A survey comment becomes a complaint: prefilled from the response, linked back to it.
         source = _response(request, int(request.GET["response"]))
-        initial.update(channel=Complaint.Channel.SURVEY, customer=source.customer_id, project=source.project_id,
-                       contact=source.invitation.contact_name, content=source.comment,
-                       handler=source.project.ops_manager_id if source.project_id else None)
-    form = ComplaintForm(request.POST or None, projects=visible_projects(request.user).order_by("code"),
-                         customers=visible_customers(request.user).order_by("code"), handlers=_handlers(), initial=initial)
+        initial.update(
+            channel=Complaint.Channel.SURVEY,
+            customer=source.customer_id,
+            project=source.project_id,
+            contact=source.invitation.contact_name,
+            content=source.comment,
+            handler=source.project.ops_manager_id if source.project_id else None,
+        )
+    form = ComplaintForm(
+        request.POST or None,
+        projects=visible_projects(request.user).order_by("code"),
+        customers=visible_customers(request.user).order_by("code"),
+        handlers=_handlers(),
+        initial=initial,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             c = services.complaint_create(actor=request.user, data=form.cleaned_data, response=source)
@@ -397,15 +509,27 @@ def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 handling = HandlingForm(request.POST)
                 if not handling.is_valid():
                     raise ValidationError(_("请填写处理记录。"))
-                services.complaint_update(actor=request.user, complaint=c, data={"handling": handling.cleaned_data["handling"]},
-                                          expected_version=handling.cleaned_data["version"])
+                services.complaint_update(
+                    actor=request.user,
+                    complaint=c,
+                    data={"handling": handling.cleaned_data["handling"]},
+                    expected_version=handling.cleaned_data["version"],
+                )
             elif step == "visit":
                 visit = VisitForm(request.POST)
                 if not visit.is_valid():
                     raise ValidationError(_("请完整填写回访日期、回访人和回访结果。"))
                 d = visit.cleaned_data
-                services.complaint_visit(actor=request.user, complaint=c, visit_date=d["visit_date"], visit_by=d["visit_by"], result=d["visit_result"],
-                                         note=d["visit_note"], accepted=d["accepted"], expected_version=d["version"])
+                services.complaint_visit(
+                    actor=request.user,
+                    complaint=c,
+                    visit_date=d["visit_date"],
+                    visit_by=d["visit_by"],
+                    result=d["visit_result"],
+                    note=d["visit_note"],
+                    accepted=d["accepted"],
+                    expected_version=d["version"],
+                )
             elif step == "close":
                 services.complaint_close(actor=request.user, complaint=c, expected_version=form_version(request.POST.get("version")))
             else:
@@ -415,13 +539,22 @@ def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("已保存。"))
             return redirect("surveys:complaint_detail", pk=c.pk)
-    return render(request, "surveys/complaint_detail.html", {
-        "c": c, "handling_form": handling, "visit_form": visit, "can_handle": policy.can_handle_complaint(request.user, c),
-        "can_visit": policy.can_visit_complaint(request.user, c), "today": timezone.localdate(),
-    })
+    return render(
+        request,
+        "surveys/complaint_detail.html",
+        {
+            "c": c,
+            "handling_form": handling,
+            "visit_form": visit,
+            "can_handle": policy.can_handle_complaint(request.user, c),
+            "can_visit": policy.can_visit_complaint(request.user, c),
+            "today": timezone.localdate(),
+        },
+    )
 
 
 # ---------------------------------------------------------------- report
+
 
 @login_required
 def report(request: HttpRequest, period: str, fmt: str) -> HttpResponse:

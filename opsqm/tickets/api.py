@@ -1,7 +1,7 @@
 """REST API: push tickets into a project and list them with their SLA results.
 
-    POST /api/v1/projects/{project_id}/tickets/   JSON list (≤ 5,000) → upsert, all-or-nothing
-    GET  /api/v1/projects/{project_id}/tickets/?period=2026-03&priority=P1
+POST /api/v1/projects/{project_id}/tickets/   JSON list (≤ 5,000) → upsert, all-or-nothing
+GET  /api/v1/projects/{project_id}/tickets/?period=2026-03&priority=P1
 """
 
 from __future__ import annotations
@@ -27,10 +27,31 @@ class TicketSerializer(serializers.ModelSerializer):
     class Meta:
         model = Ticket
         fields = [
-            "id", "ticket_no", "priority", "type", "status", "title", "contact", "created_at", "first_response_at",
-            "resolved_at", "closed_at", "reopen_count", "first_contact_resolution", "source", "updated_at",
-            "response_seconds", "resolution_seconds", "paused_seconds", "response_status", "response_status_display",
-            "resolution_status", "resolution_status_display", "response_due", "resolution_due", "sla_cutoff",
+            "id",
+            "ticket_no",
+            "priority",
+            "type",
+            "status",
+            "title",
+            "contact",
+            "created_at",
+            "first_response_at",
+            "resolved_at",
+            "closed_at",
+            "reopen_count",
+            "first_contact_resolution",
+            "source",
+            "updated_at",
+            "response_seconds",
+            "resolution_seconds",
+            "paused_seconds",
+            "response_status",
+            "response_status_display",
+            "resolution_status",
+            "resolution_status_display",
+            "response_due",
+            "resolution_due",
+            "sla_cutoff",
         ]
         read_only_fields = fields
 
@@ -50,8 +71,9 @@ class TicketInSerializer(serializers.Serializer):
     contact = serializers.CharField(required=False, allow_blank=True)
     reopen_count = serializers.IntegerField(required=False, min_value=0)
     first_contact_resolution = serializers.BooleanField(required=False, allow_null=True)
-    pauses = serializers.ListField(child=serializers.DictField(), required=False,
-                                   help_text='[{"start": "...", "end": "..."}]，end 为 null 表示仍在挂起')
+    pauses = serializers.ListField(
+        child=serializers.DictField(), required=False, help_text='[{"start": "...", "end": "..."}]，end 为 null 表示仍在挂起'
+    )
 
 
 class TicketViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -64,23 +86,39 @@ class TicketViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         params = self.request.query_params
-        return selectors.ticket_list(self._project(), period=params.get("period", ""), priority=params.get("priority", ""),
-                                     sla=params.get("sla", ""), q=params.get("q", ""))
+        return selectors.ticket_list(
+            self._project(),
+            period=params.get("period", ""),
+            priority=params.get("priority", ""),
+            sla=params.get("sla", ""),
+            q=params.get("q", ""),
+        )
 
-    @extend_schema(parameters=[
-        OpenApiParameter("project_id", OpenApiTypes.INT, OpenApiParameter.PATH),
-        OpenApiParameter("period", OpenApiTypes.STR, description="创建月份 YYYY-MM（项目时区）"),
-        OpenApiParameter("priority", OpenApiTypes.STR), OpenApiParameter("sla", OpenApiTypes.STR, enum=["met", "breached", "pending"]),
-    ])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("project_id", OpenApiTypes.INT, OpenApiParameter.PATH),
+            OpenApiParameter("period", OpenApiTypes.STR, description="创建月份 YYYY-MM（项目时区）"),
+            OpenApiParameter("priority", OpenApiTypes.STR),
+            OpenApiParameter("sla", OpenApiTypes.STR, enum=["met", "breached", "pending"]),
+        ]
+    )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
     @extend_schema(
         parameters=[OpenApiParameter("project_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
         request=TicketInSerializer(many=True),
-        responses={200: inline_serializer("TicketPushResult", {
-            "total": serializers.IntegerField(), "created": serializers.IntegerField(),
-            "updated": serializers.IntegerField(), "unchanged": serializers.IntegerField()})},
+        responses={
+            200: inline_serializer(
+                "TicketPushResult",
+                {
+                    "total": serializers.IntegerField(),
+                    "created": serializers.IntegerField(),
+                    "updated": serializers.IntegerField(),
+                    "unchanged": serializers.IntegerField(),
+                },
+            )
+        },
     )
     def create(self, request, *args, **kwargs):
         project = self._project()  # 404 for projects the user cannot see
@@ -91,12 +129,14 @@ class TicketViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         except DjangoValidationError as exc:
             raise ValidationError({"detail": exc.messages}) from exc
         if not outcome.ok:
-            return Response({
-                "detail": outcome.message,
-                "errors": [{"item": e.row, "field": e.column, "value": e.value, "reason": e.reason} for e in outcome.errors or []],
-            }, status=status.HTTP_400_BAD_REQUEST)
-        return Response({"total": outcome.total, "created": outcome.created, "updated": outcome.updated,
-                         "unchanged": outcome.unchanged})
+            return Response(
+                {
+                    "detail": outcome.message,
+                    "errors": [{"item": e.row, "field": e.column, "value": e.value, "reason": e.reason} for e in outcome.errors or []],
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response({"total": outcome.total, "created": outcome.created, "updated": outcome.updated, "unchanged": outcome.unchanged})
 
 
 __all__ = ["TicketViewSet", "SlaStatus"]

@@ -116,10 +116,23 @@ def batch_hashes(batch: TicketBatch, lo: int, hi: int, pauses: dict[int, str]) -
     return [f"{a:016x}{b:016x}" for a, b in zip(first.to_list(), second.to_list())]
 
 
-_HASHED_TIMES = {"created_at": "created", "first_response_at": "first_response", "resolved_at": "resolved",
-                 "closed_at": "closed"}
-_HASHED = ("priority", "type", "status", "title", "contact", "contact_phone", "contact_email", "created_at",
-           "first_response_at", "resolved_at", "closed_at", "reopen_count", "first_contact_resolution", "pauses")
+_HASHED_TIMES = {"created_at": "created", "first_response_at": "first_response", "resolved_at": "resolved", "closed_at": "closed"}
+_HASHED = (
+    "priority",
+    "type",
+    "status",
+    "title",
+    "contact",
+    "contact_phone",
+    "contact_email",
+    "created_at",
+    "first_response_at",
+    "resolved_at",
+    "closed_at",
+    "reopen_count",
+    "first_contact_resolution",
+    "pauses",
+)
 
 
 # ----------------------------------------------------------------- SLA arrays
@@ -140,18 +153,31 @@ class SlaColumns:
 
     def lists(self, lo: int, hi: int) -> list[list]:
         return [
-            _nullable(self.response_seconds[lo:hi], -1), _nullable(self.resolution_seconds[lo:hi], -1),
-            self.paused_seconds[lo:hi].tolist(), self.response_status[lo:hi].tolist(),
-            self.resolution_status[lo:hi].tolist(), _nullable(self.response_due[lo:hi]),
+            _nullable(self.response_seconds[lo:hi], -1),
+            _nullable(self.resolution_seconds[lo:hi], -1),
+            self.paused_seconds[lo:hi].tolist(),
+            self.response_status[lo:hi].tolist(),
+            self.resolution_status[lo:hi].tolist(),
+            _nullable(self.response_due[lo:hi]),
             _nullable(self.resolution_due[lo:hi]),
         ]
 
 
-def compute_columns(calendar: BusinessCalendar, created: np.ndarray, first: np.ndarray, resolved: np.ndarray,
-                    pause_ticket: np.ndarray, pause_start: np.ndarray, pause_end: np.ndarray,
-                    priorities: np.ndarray, targets: dict[str, tuple[int, int]], cutoff: np.datetime64) -> SlaColumns:
-    arrays = TicketArrays(created=created, first_response=first, resolved=resolved,
-                          pause_ticket=pause_ticket, pause_start=pause_start, pause_end=pause_end)
+def compute_columns(
+    calendar: BusinessCalendar,
+    created: np.ndarray,
+    first: np.ndarray,
+    resolved: np.ndarray,
+    pause_ticket: np.ndarray,
+    pause_start: np.ndarray,
+    pause_end: np.ndarray,
+    priorities: np.ndarray,
+    targets: dict[str, tuple[int, int]],
+    cutoff: np.datetime64,
+) -> SlaColumns:
+    arrays = TicketArrays(
+        created=created, first_response=first, resolved=resolved, pause_ticket=pause_ticket, pause_start=pause_start, pause_end=pause_end
+    )
     r = compute_sla(calendar, arrays, target_arrays(priorities, targets), cutoff)
     return SlaColumns(
         response_seconds=r.response_seconds.astype(np.int64),
@@ -178,8 +204,9 @@ def _create_stage(cursor, name: str, columns: Sequence[tuple[str, str]]) -> None
     cursor.execute(f"CREATE TEMPORARY TABLE {name} ({spec})")
 
 
-def _load_stage(cursor, name: str, columns: Sequence[str], rows: Iterator[tuple], total: int,
-                progress: Callable[[int], None] | None = None) -> None:
+def _load_stage(
+    cursor, name: str, columns: Sequence[str], rows: Iterator[tuple], total: int, progress: Callable[[int], None] | None = None
+) -> None:
     cols = ", ".join(columns)
     if _postgres():
         with cursor.cursor.copy(f"COPY {name} ({cols}) FROM STDIN") as copy:
@@ -189,7 +216,7 @@ def _load_stage(cursor, name: str, columns: Sequence[str], rows: Iterator[tuple]
                     progress(i)
         return
     raw = cursor.cursor  # the DB-API cursor: Django's wrapper rewrites every query
-    sql = f"INSERT INTO {name} ({cols}) VALUES ({', '.join('?' * len(columns))})"
+    sql = f"INSERT INTO {name} ({cols}) VALUES ({', '.join('?' * len(columns))})"  # nosec B608 (table/column names are module constants; values are bound parameters)
     own = not connection.in_atomic_block
     if own:  # one deferred transaction on the temp database only: no lock on the main file
         raw.execute("BEGIN")
@@ -210,28 +237,55 @@ def _load_stage(cursor, name: str, columns: Sequence[str], rows: Iterator[tuple]
 
 
 STAGE_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("idx", "integer PRIMARY KEY"), ("number", "varchar(64)"), ("priority", "varchar(16)"), ("type", "varchar(50)"),
-    ("status", "varchar(50)"), ("title", "varchar(300)"), ("contact", "varchar(100)"),
-    ("contact_phone", "varchar(50)"), ("contact_email", "varchar(254)"),
-    ("created", "bigint"), ("first_response", "bigint"), ("resolved", "bigint"), ("closed", "bigint"),
-    ("reopen_count", "integer"), ("fcr", "boolean"), ("row_hash", "varchar(32)"),
-    ("response_seconds", "bigint"), ("resolution_seconds", "bigint"), ("paused_seconds", "bigint"),
-    ("response_status", "smallint"), ("resolution_status", "smallint"),
-    ("response_due", "bigint"), ("resolution_due", "bigint"), ("action", "smallint"),
+    ("idx", "integer PRIMARY KEY"),
+    ("number", "varchar(64)"),
+    ("priority", "varchar(16)"),
+    ("type", "varchar(50)"),
+    ("status", "varchar(50)"),
+    ("title", "varchar(300)"),
+    ("contact", "varchar(100)"),
+    ("contact_phone", "varchar(50)"),
+    ("contact_email", "varchar(254)"),
+    ("created", "bigint"),
+    ("first_response", "bigint"),
+    ("resolved", "bigint"),
+    ("closed", "bigint"),
+    ("reopen_count", "integer"),
+    ("fcr", "boolean"),
+    ("row_hash", "varchar(32)"),
+    ("response_seconds", "bigint"),
+    ("resolution_seconds", "bigint"),
+    ("paused_seconds", "bigint"),
+    ("response_status", "smallint"),
+    ("resolution_status", "smallint"),
+    ("response_due", "bigint"),
+    ("resolution_due", "bigint"),
+    ("action", "smallint"),
 )
 NEW, UPDATED, UNCHANGED = 0, 1, 2
 
 # (ticket column, stage source, canonical field or "" for always written)
 _DATA = (
-    ("priority", "priority", "priority"), ("type", "type", "type"), ("status", "status", "status"),
-    ("title", "title", "title"), ("contact", "contact", "contact"), ("contact_phone", "contact_phone", "contact_phone"),
-    ("contact_email", "contact_email", "contact_email"), ("created_at", "@created", "created_at"),
-    ("first_response_at", "@first_response", "first_response_at"), ("resolved_at", "@resolved", "resolved_at"),
-    ("closed_at", "@closed", "closed_at"), ("reopen_count", "reopen_count", "reopen_count"),
-    ("first_contact_resolution", "fcr", "first_contact_resolution"), ("row_hash", "row_hash", ""),
-    ("response_seconds", "response_seconds", ""), ("resolution_seconds", "resolution_seconds", ""),
-    ("paused_seconds", "paused_seconds", ""), ("response_status", "response_status", ""),
-    ("resolution_status", "resolution_status", ""), ("response_due", "@response_due", ""),
+    ("priority", "priority", "priority"),
+    ("type", "type", "type"),
+    ("status", "status", "status"),
+    ("title", "title", "title"),
+    ("contact", "contact", "contact"),
+    ("contact_phone", "contact_phone", "contact_phone"),
+    ("contact_email", "contact_email", "contact_email"),
+    ("created_at", "@created", "created_at"),
+    ("first_response_at", "@first_response", "first_response_at"),
+    ("resolved_at", "@resolved", "resolved_at"),
+    ("closed_at", "@closed", "closed_at"),
+    ("reopen_count", "reopen_count", "reopen_count"),
+    ("first_contact_resolution", "fcr", "first_contact_resolution"),
+    ("row_hash", "row_hash", ""),
+    ("response_seconds", "response_seconds", ""),
+    ("resolution_seconds", "resolution_seconds", ""),
+    ("paused_seconds", "paused_seconds", ""),
+    ("response_status", "response_status", ""),
+    ("resolution_status", "resolution_status", ""),
+    ("response_due", "@response_due", ""),
     ("resolution_due", "@resolution_due", ""),
 )
 SLA_INPUTS = frozenset({"first_response_at", "resolved_at", "pauses"})
@@ -259,13 +313,24 @@ def _stage_rows(batch: TicketBatch, sla: SlaColumns, offset: int = 0) -> Iterato
         fcr = batch.fcr[lo:hi].astype(np.int64)
         fcr_list: list = [None if v < 0 else bool(v) for v in fcr.tolist()] if batch.has_fcr_column else [None] * (hi - lo)
         yield from zip(
-            range(lo + offset, hi + offset), batch.ticket_no[lo:hi].tolist(), batch.priority[lo:hi].tolist(), batch.type[lo:hi].tolist(),
-            batch.status[lo:hi].tolist(), batch.title[lo:hi].tolist(), batch.contact[lo:hi].tolist(),
-            batch.contact_phone[lo:hi].tolist(), batch.contact_email[lo:hi].tolist(),
-            _nullable(epochs(batch.created[lo:hi])), _nullable(epochs(batch.first_response[lo:hi])),
-            _nullable(epochs(batch.resolved[lo:hi])), _nullable(epochs(batch.closed[lo:hi])),
-            batch.reopen_count[lo:hi].astype(np.int64).tolist(), fcr_list, batch_hashes(batch, lo, hi, pauses),
-            *sla.lists(lo, hi), [NEW] * (hi - lo),
+            range(lo + offset, hi + offset),
+            batch.ticket_no[lo:hi].tolist(),
+            batch.priority[lo:hi].tolist(),
+            batch.type[lo:hi].tolist(),
+            batch.status[lo:hi].tolist(),
+            batch.title[lo:hi].tolist(),
+            batch.contact[lo:hi].tolist(),
+            batch.contact_phone[lo:hi].tolist(),
+            batch.contact_email[lo:hi].tolist(),
+            _nullable(epochs(batch.created[lo:hi])),
+            _nullable(epochs(batch.first_response[lo:hi])),
+            _nullable(epochs(batch.resolved[lo:hi])),
+            _nullable(epochs(batch.closed[lo:hi])),
+            batch.reopen_count[lo:hi].astype(np.int64).tolist(),
+            fcr_list,
+            batch_hashes(batch, lo, hi, pauses),
+            *sla.lists(lo, hi),
+            [NEW] * (hi - lo),
         )
 
 
@@ -283,8 +348,7 @@ def stage_open() -> None:
 def stage_append(batch: TicketBatch, sla: SlaColumns, offset: int, progress: Callable[[int], None] | None = None) -> None:
     """Append one batch (its rows numbered from ``offset``) to the stage tables."""
     with connection.cursor() as cursor:
-        _load_stage(cursor, "opsqm_stage", [c for c, _ in STAGE_COLUMNS], _stage_rows(batch, sla, offset), len(batch),
-                    progress)
+        _load_stage(cursor, "opsqm_stage", [c for c, _ in STAGE_COLUMNS], _stage_rows(batch, sla, offset), len(batch), progress)
         if batch.pause_ticket.size:
             start, end = epochs(batch.pause_start), epochs(batch.pause_end)
             keep = (end == NAT) | (end > start)  # a zero-length pause counts for nothing
@@ -314,16 +378,15 @@ def stage_classify(project_id: int) -> None:
     A ticket created by another writer in between makes the insert fail on the unique
     number, so the import is refused whole rather than half-applied."""
     with connection.cursor() as cursor:
-        if _exists(cursor, f"SELECT 1 FROM {TICKET} WHERE project_id = %s LIMIT 1", [project_id]):
+        if _exists(cursor, f"SELECT 1 FROM {TICKET} WHERE project_id = %s LIMIT 1", [project_id]):  # nosec B608 (table/column names are module constants; values are bound parameters)
             cursor.execute(
-                f"UPDATE opsqm_stage SET action = CASE WHEN t.row_hash = opsqm_stage.row_hash THEN {UNCHANGED} "
+                f"UPDATE opsqm_stage SET action = CASE WHEN t.row_hash = opsqm_stage.row_hash THEN {UNCHANGED} "  # nosec B608 (table/column names are module constants; values are bound parameters)
                 f"ELSE {UPDATED} END FROM {TICKET} t WHERE t.project_id = %s AND t.number = opsqm_stage.number",
                 [project_id],
             )
 
 
-def apply_stage(*, project_id: int, present: frozenset[str], source: str, now_epoch: int,
-                cutoff_epoch: int) -> UpsertCounts:
+def apply_stage(*, project_id: int, present: frozenset[str], source: str, now_epoch: int, cutoff_epoch: int) -> UpsertCounts:
     """Move the staged rows into the ticket tables: insert new tickets, update changed
     ones (hash differs) in the fields the source carries, leave identical ones.
     Must run inside the caller's (short) write transaction, after stage_classify."""
@@ -333,7 +396,7 @@ def apply_stage(*, project_id: int, present: frozenset[str], source: str, now_ep
         data_vals = ", ".join(_expr(src, "s") for _col, src, _f in _DATA)
         sla_time = _to_ts("%s")
         cursor.execute(
-            f"INSERT INTO {TICKET} (project_id, number, {data_cols}, source, updated_at, sla_computed_at, sla_cutoff) "
+            f"INSERT INTO {TICKET} (project_id, number, {data_cols}, source, updated_at, sla_computed_at, sla_cutoff) "  # nosec B608 (table/column names are module constants; values are bound parameters)
             f"SELECT %s, s.number, {data_vals}, %s, {sla_time}, {sla_time}, {sla_time} "
             f"FROM opsqm_stage s WHERE s.action = {NEW} ORDER BY s.idx",
             [project_id, source, now_epoch, now_epoch, cutoff_epoch],
@@ -342,25 +405,31 @@ def apply_stage(*, project_id: int, present: frozenset[str], source: str, now_ep
         if counts.get(UPDATED):
             sets = ", ".join(f"{col} = {_expr(src, 's')}" for col, src, field in _DATA if not field or field in present)
             cursor.execute(
-                f"UPDATE {TICKET} SET {sets}, source = %s, updated_at = {sla_time}, sla_computed_at = {sla_time}, "
+                f"UPDATE {TICKET} SET {sets}, source = %s, updated_at = {sla_time}, sla_computed_at = {sla_time}, "  # nosec B608 (table/column names are module constants; values are bound parameters)
                 f"sla_cutoff = {sla_time} FROM opsqm_stage s "
                 f"WHERE {TICKET}.project_id = %s AND {TICKET}.number = s.number AND s.action = {UPDATED}",
                 [source, now_epoch, now_epoch, cutoff_epoch, project_id],
             )
             if "pauses" in present:
                 cursor.execute(
-                    f"DELETE FROM {PAUSE} WHERE ticket_id IN (SELECT t.id FROM {TICKET} t JOIN opsqm_stage s "
+                    f"DELETE FROM {PAUSE} WHERE ticket_id IN (SELECT t.id FROM {TICKET} t JOIN opsqm_stage s "  # nosec B608 (table/column names are module constants; values are bound parameters)
                     f"ON t.number = s.number WHERE t.project_id = %s AND s.action = {UPDATED})",
                     [project_id],
                 )
             if not SLA_INPUTS <= present:
-                recompute = [r[0] for r in _fetch(
-                    cursor, f"SELECT t.id FROM {TICKET} t JOIN opsqm_stage s ON t.number = s.number "
-                    f"WHERE t.project_id = %s AND s.action = {UPDATED} ORDER BY t.id", [project_id])]
+                recompute = [
+                    r[0]
+                    for r in _fetch(
+                        cursor,
+                        f"SELECT t.id FROM {TICKET} t JOIN opsqm_stage s ON t.number = s.number "  # nosec B608 (table/column names are module constants; values are bound parameters)
+                        f"WHERE t.project_id = %s AND s.action = {UPDATED} ORDER BY t.id",
+                        [project_id],
+                    )
+                ]
         _maybe_pause_for_kill_test()
         actions = f"({NEW}, {UPDATED})" if "pauses" in present else f"({NEW})"
         cursor.execute(
-            f"INSERT INTO {PAUSE} (ticket_id, start, \"end\") "
+            f'INSERT INTO {PAUSE} (ticket_id, start, "end") '  # nosec B608 (table/column names are module constants; values are bound parameters)
             f"SELECT t.id, {_to_ts('p.p_start')}, {_to_ts('p.p_end')} FROM opsqm_pause_stage p "
             f"JOIN opsqm_stage s ON s.idx = p.idx JOIN {TICKET} t ON t.project_id = %s AND t.number = s.number "
             f"WHERE s.action IN {actions}",
@@ -386,19 +455,37 @@ def set_first_responses(*, project_id: int, numbers: Sequence[str], first_respon
         cols = (("number", "varchar(64)"), ("fr", "bigint"))
         _create_stage(cursor, "opsqm_fr_stage", cols)
         _load_stage(cursor, "opsqm_fr_stage", ["number", "fr"], zip(list(numbers), epoch.tolist()), len(numbers))
-        unknown = [r[0] for r in _fetch(
-            cursor, f"SELECT s.number FROM opsqm_fr_stage s WHERE NOT EXISTS (SELECT 1 FROM {TICKET} t "
-            f"WHERE t.project_id = %s AND t.number = s.number) ORDER BY s.number", [project_id])]
-        changed = [r[0] for r in _fetch(
-            cursor, f"SELECT t.id FROM {TICKET} t JOIN opsqm_fr_stage s ON t.number = s.number WHERE t.project_id = %s "
-            f"AND (t.first_response_at IS NULL OR {_epoch('t.first_response_at')} <> s.fr) ORDER BY t.id", [project_id])]
-        early = [r[0] for r in _fetch(
-            cursor, f"SELECT s.number FROM {TICKET} t JOIN opsqm_fr_stage s ON t.number = s.number "
-            f"WHERE t.project_id = %s AND s.fr < {_epoch('t.created_at')} ORDER BY s.number", [project_id])]
+        unknown = [
+            r[0]
+            for r in _fetch(
+                cursor,
+                f"SELECT s.number FROM opsqm_fr_stage s WHERE NOT EXISTS (SELECT 1 FROM {TICKET} t "  # nosec B608 (table/column names are module constants; values are bound parameters)
+                f"WHERE t.project_id = %s AND t.number = s.number) ORDER BY s.number",
+                [project_id],
+            )
+        ]
+        changed = [
+            r[0]
+            for r in _fetch(
+                cursor,
+                f"SELECT t.id FROM {TICKET} t JOIN opsqm_fr_stage s ON t.number = s.number WHERE t.project_id = %s "  # nosec B608 (table/column names are module constants; values are bound parameters)
+                f"AND (t.first_response_at IS NULL OR {_epoch('t.first_response_at')} <> s.fr) ORDER BY t.id",
+                [project_id],
+            )
+        ]
+        early = [
+            r[0]
+            for r in _fetch(
+                cursor,
+                f"SELECT s.number FROM {TICKET} t JOIN opsqm_fr_stage s ON t.number = s.number "  # nosec B608 (table/column names are module constants; values are bound parameters)
+                f"WHERE t.project_id = %s AND s.fr < {_epoch('t.created_at')} ORDER BY s.number",
+                [project_id],
+            )
+        ]
         total_known = len(numbers) - len(unknown)
         if changed and not unknown and not early:
             cursor.execute(
-                f"UPDATE {TICKET} SET first_response_at = (SELECT {_to_ts('s.fr')} FROM opsqm_fr_stage s "
+                f"UPDATE {TICKET} SET first_response_at = (SELECT {_to_ts('s.fr')} FROM opsqm_fr_stage s "  # nosec B608 (table/column names are module constants; values are bound parameters)
                 f"WHERE s.number = {TICKET}.number) WHERE project_id = %s AND id IN "
                 f"(SELECT t.id FROM {TICKET} t JOIN opsqm_fr_stage s ON t.number = s.number WHERE t.project_id = %s "
                 f"AND (t.first_response_at IS NULL OR {_epoch('t.first_response_at')} <> s.fr))",
@@ -412,7 +499,7 @@ def _maybe_pause_for_kill_test() -> None:
     seconds = os.environ.get(KILL_HOOK_ENV)
     if not seconds:
         return
-    print(KILL_HOOK_MARKER, flush=True)
+    print(KILL_HOOK_MARKER, flush=True)  # noqa: T201 (the kill test reads this marker from stdout)
     sys.stdout.flush()
     time.sleep(float(seconds))
 
@@ -446,8 +533,9 @@ def _int_column(values: list) -> np.ndarray:
     return np.array([NAT if v is None else v for v in values], dtype=np.int64)
 
 
-def load_stored(project_id: int, ticket_ids: Sequence[int] | None = None, *,
-                after_id: int | None = None, limit: int | None = None) -> StoredTickets:
+def load_stored(
+    project_id: int, ticket_ids: Sequence[int] | None = None, *, after_id: int | None = None, limit: int | None = None
+) -> StoredTickets:
     """A project's tickets as numpy columns, straight from SQL (no model instances);
     with ``after_id``/``limit`` one window of them in id order (streamed recompute)."""
     where, params = "project_id = %s", [project_id]
@@ -455,7 +543,7 @@ def load_stored(project_id: int, ticket_ids: Sequence[int] | None = None, *,
         where += " AND id > %s"
         params.append(after_id)
     if limit is not None:
-        where += f" AND id <= COALESCE((SELECT MAX(id) FROM (SELECT id FROM {TICKET} WHERE project_id = %s"
+        where += f" AND id <= COALESCE((SELECT MAX(id) FROM (SELECT id FROM {TICKET} WHERE project_id = %s"  # nosec B608 (table/column names are module constants; values are bound parameters)
         where += " AND id > %s ORDER BY id LIMIT %s) w), 0)"
         params += [project_id, after_id or 0, int(limit)]
     if ticket_ids is not None:
@@ -464,12 +552,16 @@ def load_stored(project_id: int, ticket_ids: Sequence[int] | None = None, *,
         params += ids
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id, priority, {_epoch('created_at')}, {_epoch('first_response_at')}, {_epoch('resolved_at')} "
-            f"FROM {TICKET} WHERE {where} ORDER BY id", params)
+            f"SELECT id, priority, {_epoch('created_at')}, {_epoch('first_response_at')}, {_epoch('resolved_at')} "  # nosec B608 (table/column names are module constants; values are bound parameters)
+            f"FROM {TICKET} WHERE {where} ORDER BY id",
+            params,
+        )
         rows = cursor.fetchall()
         cursor.execute(
-            f"SELECT ticket_id, {_epoch('start')}, {_epoch(chr(34) + 'end' + chr(34))} FROM {PAUSE} "
-            f"WHERE ticket_id IN (SELECT id FROM {TICKET} WHERE {where})", params)
+            f"SELECT ticket_id, {_epoch('start')}, {_epoch(chr(34) + 'end' + chr(34))} FROM {PAUSE} "  # nosec B608 (table/column names are module constants; values are bound parameters)
+            f"WHERE ticket_id IN (SELECT id FROM {TICKET} WHERE {where})",
+            params,
+        )
         pauses = cursor.fetchall()
     cols = list(zip(*rows)) if rows else [[], [], [], [], []]
     ids = np.array(cols[0], dtype=np.int64)
@@ -488,8 +580,13 @@ def load_stored(project_id: int, ticket_ids: Sequence[int] | None = None, *,
 
 
 _SLA_STAGE = (
-    ("id", "bigint"), ("response_seconds", "bigint"), ("resolution_seconds", "bigint"), ("paused_seconds", "bigint"),
-    ("response_status", "smallint"), ("resolution_status", "smallint"), ("response_due", "bigint"),
+    ("id", "bigint"),
+    ("response_seconds", "bigint"),
+    ("resolution_seconds", "bigint"),
+    ("paused_seconds", "bigint"),
+    ("response_status", "smallint"),
+    ("resolution_status", "smallint"),
+    ("response_due", "bigint"),
     ("resolution_due", "bigint"),
 )
 
@@ -499,6 +596,7 @@ def write_sla(ids: np.ndarray, sla: SlaColumns, *, now_epoch: int, cutoff_epoch:
     n = int(ids.size)
     if not n:
         return
+
     def rows() -> Iterator[tuple]:
         for lo in range(0, n, BATCH):
             hi = min(lo + BATCH, n)
@@ -509,7 +607,7 @@ def write_sla(ids: np.ndarray, sla: SlaColumns, *, now_epoch: int, cutoff_epoch:
         _load_stage(cursor, "opsqm_sla_stage", [c for c, _ in _SLA_STAGE], rows(), n)
         ts = _to_ts("%s")
         cursor.execute(
-            f"UPDATE {TICKET} SET response_seconds = s.response_seconds, resolution_seconds = s.resolution_seconds, "
+            f"UPDATE {TICKET} SET response_seconds = s.response_seconds, resolution_seconds = s.resolution_seconds, "  # nosec B608 (table/column names are module constants; values are bound parameters)
             f"paused_seconds = s.paused_seconds, response_status = s.response_status, "
             f"resolution_status = s.resolution_status, response_due = {_to_ts('s.response_due')}, "
             f"resolution_due = {_to_ts('s.resolution_due')}, sla_computed_at = {ts}, sla_cutoff = {ts} "

@@ -4,21 +4,39 @@ BusinessCalendar objects, and describing days for the yearly view."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from opsqm.core.calendars import DAY, BusinessCalendar, HolidayYear as CoreHolidayYear
+from opsqm.core.calendars import DAY, BusinessCalendar
+from opsqm.core.calendars import HolidayYear as CoreHolidayYear
 from opsqm.core.china_holidays import FIRST_YEAR, LAST_YEAR
 from opsqm.tickets.models import Calendar, CalendarException, CalendarKind, ExceptionKind, HolidayYear
 
 CN_5X8_CODE = "cn-5x8"
 ALWAYS_CODE = "7x24"
-WEEKDAY_LABELS = (gettext_lazy("周一"), gettext_lazy("周二"), gettext_lazy("周三"), gettext_lazy("周四"), gettext_lazy("周五"), gettext_lazy("周六"), gettext_lazy("周日"))
+WEEKDAY_LABELS = (
+    gettext_lazy("周一"),
+    gettext_lazy("周二"),
+    gettext_lazy("周三"),
+    gettext_lazy("周四"),
+    gettext_lazy("周五"),
+    gettext_lazy("周六"),
+    gettext_lazy("周日"),
+)
 # One-character column headers of the year grid (Monday first).
-WEEKDAY_SHORT = (gettext_lazy("一"), gettext_lazy("二"), gettext_lazy("三"), gettext_lazy("四"), gettext_lazy("五"), gettext_lazy("六"), gettext_lazy("日"))
+WEEKDAY_SHORT = (
+    gettext_lazy("一"),
+    gettext_lazy("二"),
+    gettext_lazy("三"),
+    gettext_lazy("四"),
+    gettext_lazy("五"),
+    gettext_lazy("六"),
+    gettext_lazy("日"),
+)
 
 
 def slots_from_json(weekly_slots: dict[str, Any]) -> dict[int, tuple[tuple[int, int], ...]]:
@@ -48,8 +66,9 @@ def imported_years() -> list[CoreHolidayYear]:
     ]
 
 
-def build_calendar(calendar: Calendar, *, years: list[CoreHolidayYear] | None = None,
-                   exceptions: Iterable[CalendarException] | None = None) -> BusinessCalendar:
+def build_calendar(
+    calendar: Calendar, *, years: list[CoreHolidayYear] | None = None, exceptions: Iterable[CalendarException] | None = None
+) -> BusinessCalendar:
     """The core calendar of a Calendar row.
 
     China holidays = built-in table with imported years replacing or adding notice
@@ -109,7 +128,11 @@ def _day_kind(cal: BusinessCalendar, day: dt.date) -> str:
 
 
 KIND_LABELS = {
-    "workday": gettext_lazy("工作日"), "weekend": gettext_lazy("休息日"), "holiday": gettext_lazy("节假日"), "makeup": gettext_lazy("调休上班"), "always": gettext_lazy("全天计时"),
+    "workday": gettext_lazy("工作日"),
+    "weekend": gettext_lazy("休息日"),
+    "holiday": gettext_lazy("节假日"),
+    "makeup": gettext_lazy("调休上班"),
+    "always": gettext_lazy("全天计时"),
 }
 
 
@@ -128,7 +151,7 @@ def year_grid(cal: BusinessCalendar, year: int) -> list[dict[str, Any]]:
             cells.append(DayCell(day, kind, hours, KIND_LABELS[kind]))
         while len(cells) % 7:
             cells.append(None)
-        months.append({"month": month, "first": first, "weeks": [cells[i:i + 7] for i in range(0, len(cells), 7)]})
+        months.append({"month": month, "first": first, "weeks": [cells[i : i + 7] for i in range(0, len(cells), 7)]})
     return months
 
 
@@ -144,6 +167,16 @@ def weekly_summary(calendar: Calendar) -> list[tuple[str, str]]:
 
 
 __all__ = [
-    "DAY", "build_calendar", "calendar_for_project", "year_grid", "imported_years", "slots_from_json",
-    "slots_to_json", "slots_text", "weekly_summary", "KIND_LABELS", "WEEKDAY_LABELS", "WEEKDAY_SHORT",
+    "DAY",
+    "build_calendar",
+    "calendar_for_project",
+    "year_grid",
+    "imported_years",
+    "slots_from_json",
+    "slots_to_json",
+    "slots_text",
+    "weekly_summary",
+    "KIND_LABELS",
+    "WEEKDAY_LABELS",
+    "WEEKDAY_SHORT",
 ]

@@ -11,31 +11,65 @@ from opsqm.core.ticket_io import TicketBatch
 from opsqm.tickets.calendars import build_calendar
 from opsqm.tickets.models import Calendar, CalendarException, ExceptionKind, ImportStatus, TicketImport, TicketSource
 from opsqm.tickets.services import (
-    CalendarData, PriorityData, calendar_create, import_batch, sla_agreement_save,
+    CalendarData,
+    PriorityData,
+    calendar_create,
+    import_batch,
+    sla_agreement_save,
 )
 
 H = 3600
 ALWAYS_ON = {"PRJ-A", "PRJ-C", "PRJ-G"}
-TARGETS_5X8 = [PriorityData("P1", "紧急", 30 * 60, 4 * H), PriorityData("P2", "高", 2 * H, 8 * H),
-               PriorityData("P3", "中", 4 * H, 24 * H), PriorityData("P4", "低", 8 * H, 40 * H)]
-TARGETS_7X24 = [PriorityData("P1", "紧急", 15 * 60, 2 * H), PriorityData("P2", "高", 30 * 60, 6 * H),
-                PriorityData("P3", "中", 2 * H, 24 * H), PriorityData("P4", "低", 4 * H, 72 * H)]
+TARGETS_5X8 = [
+    PriorityData("P1", "紧急", 30 * 60, 4 * H),
+    PriorityData("P2", "高", 2 * H, 8 * H),
+    PriorityData("P3", "中", 4 * H, 24 * H),
+    PriorityData("P4", "低", 8 * H, 40 * H),
+]
+TARGETS_7X24 = [
+    PriorityData("P1", "紧急", 15 * 60, 2 * H),
+    PriorityData("P2", "高", 30 * 60, 6 * H),
+    PriorityData("P3", "中", 2 * H, 24 * H),
+    PriorityData("P4", "低", 4 * H, 72 * H),
+]
 TYPES = np.array(["事件", "服务请求", "问题", "变更"], dtype=object)
 TYPE_P = [0.55, 0.3, 0.1, 0.05]
 CONTACTS = np.array(["王工", "李主任", "陈经理", "赵老师", "刘科长", "孙工", "周主管", "吴工"], dtype=object)
-TITLES = np.array(["服务器告警：CPU 使用率过高", "交换机端口故障", "用户无法登录业务系统", "打印机无法连接",
-                   "数据库备份失败", "存储容量不足告警", "VPN 连接中断", "邮件发送延迟", "新员工开通账号",
-                   "应用服务响应缓慢", "机房空调温度异常", "防火墙策略变更申请"], dtype=object)
+TITLES = np.array(
+    [
+        "服务器告警：CPU 使用率过高",
+        "交换机端口故障",
+        "用户无法登录业务系统",
+        "打印机无法连接",
+        "数据库备份失败",
+        "存储容量不足告警",
+        "VPN 连接中断",
+        "邮件发送延迟",
+        "新员工开通账号",
+        "应用服务响应缓慢",
+        "机房空调温度异常",
+        "防火墙策略变更申请",
+    ],
+    dtype=object,
+)
 
 
 def _hospital_calendar(actor) -> Calendar:
-    weekly = {d: ((8 * H, 12 * H), (14 * H, 17 * H + 1800)) for d in range(6)}
-    cal = calendar_create(actor=actor, data=CalendarData(
-        code="hospital-6d", name="医院门诊 6 天工作制", kind="weekly", time_zone="Asia/Shanghai", weekly_slots=weekly,
-        use_china_holidays=True, description="周一至周六 08:00-12:00、14:00-17:30，适用国家法定节假日"))
+    weekly = dict.fromkeys(range(6), ((8 * H, 12 * H), (14 * H, 17 * H + 1800)))
+    cal = calendar_create(
+        actor=actor,
+        data=CalendarData(
+            code="hospital-6d",
+            name="医院门诊 6 天工作制",
+            kind="weekly",
+            time_zone="Asia/Shanghai",
+            weekly_slots=weekly,
+            use_china_holidays=True,
+            description="周一至周六 08:00-12:00、14:00-17:30，适用国家法定节假日",
+        ),
+    )
     today = dt.date.today()
-    CalendarException.objects.create(calendar=cal, date=dt.date(today.year, 11, 8), kind=ExceptionKind.HOLIDAY,
-                                     note="医院院庆日")
+    CalendarException.objects.create(calendar=cal, date=dt.date(today.year, 11, 8), kind=ExceptionKind.HOLIDAY, note="医院院庆日")
     return cal
 
 
@@ -92,15 +126,42 @@ def _batch(project, cal, targets, n, rng: np.random.Generator, now: np.datetime6
     pick = lambda a: a[order]  # noqa: E731
     numbers = np.array([f"{project.code.replace('PRJ-', '')}-{i + 1:06d}" for i in range(n)], dtype=object)
     return TicketBatch(
-        ticket_no=numbers, priority=pick(priority), type=pick(rng.choice(TYPES, n, p=TYPE_P)), status=pick(status),
-        title=pick(rng.choice(TITLES, n)), contact=pick(rng.choice(CONTACTS, n)),
-        contact_phone=np.full(n, "", dtype=object), contact_email=np.full(n, "", dtype=object),
-        created=pick(created_at), first_response=pick(first), resolved=pick(resolved), closed=pick(closed),
-        reopen_count=pick(reopen), fcr=pick(fcr), has_fcr_column=has_fcr,
-        pause_ticket=idx.astype(np.int64), pause_start=pick(pause_start)[idx], pause_end=pick(pause_end)[idx],
+        ticket_no=numbers,
+        priority=pick(priority),
+        type=pick(rng.choice(TYPES, n, p=TYPE_P)),
+        status=pick(status),
+        title=pick(rng.choice(TITLES, n)),
+        contact=pick(rng.choice(CONTACTS, n)),
+        contact_phone=np.full(n, "", dtype=object),
+        contact_email=np.full(n, "", dtype=object),
+        created=pick(created_at),
+        first_response=pick(first),
+        resolved=pick(resolved),
+        closed=pick(closed),
+        reopen_count=pick(reopen),
+        fcr=pick(fcr),
+        has_fcr_column=has_fcr,
+        pause_ticket=idx.astype(np.int64),
+        pause_start=pick(pause_start)[idx],
+        pause_end=pick(pause_end)[idx],
         source_row=np.arange(2, n + 2, dtype=np.int64),
-        present=frozenset({"ticket_no", "priority", "created_at", "first_response_at", "resolved_at", "pauses", "type",
-                           "status", "closed_at", "reopen_count", "first_contact_resolution", "title", "contact"}),
+        present=frozenset(
+            {
+                "ticket_no",
+                "priority",
+                "created_at",
+                "first_response_at",
+                "resolved_at",
+                "pauses",
+                "type",
+                "status",
+                "closed_at",
+                "reopen_count",
+                "first_contact_resolution",
+                "title",
+                "contact",
+            }
+        ),
     )
 
 
@@ -120,15 +181,22 @@ def load(ctx) -> None:
         is_always = project.code in ALWAYS_ON
         cal_row = always if is_always else hospital if project.code == "PRJ-B" else cn
         targets = TARGETS_7X24 if is_always else TARGETS_5X8
-        sla_agreement_save(actor=qm, project=project, calendar=cal_row, priorities=targets,
-                           pause_statuses=["挂起", "等待客户"], expected_version=None)
+        sla_agreement_save(
+            actor=qm, project=project, calendar=cal_row, priorities=targets, pause_statuses=["挂起", "等待客户"], expected_version=None
+        )
         batch = _batch(project, build_calendar(cal_row), targets, int(n), rng, now, has_fcr=i % 2 == 0)
-        outcome = import_batch(project=project, batch=batch, source=TicketSource.IMPORT, actor=qm,
-                               summary="演示数据：工单", cutoff=ctx.now)
+        outcome = import_batch(project=project, batch=batch, source=TicketSource.IMPORT, actor=qm, summary="演示数据：工单", cutoff=ctx.now)
         TicketImport.objects.create(
-            project=project, file_name=f"{project.code}-itsm-export.csv", file_sha256="", preset="canonical",
-            status=ImportStatus.SUCCEEDED, total_rows=outcome.total, created_count=outcome.created,
-            message=f"新增 {outcome.created}，更新 0，未变化 0。", uploaded_by=project.quality_specialist,
-            finished_at=ctx.now)
+            project=project,
+            file_name=f"{project.code}-itsm-export.csv",
+            file_sha256="",
+            preset="canonical",
+            status=ImportStatus.SUCCEEDED,
+            total_rows=outcome.total,
+            created_count=outcome.created,
+            message=f"新增 {outcome.created}，更新 0，未变化 0。",
+            uploaded_by=project.quality_specialist,
+            finished_at=ctx.now,
+        )
         total += outcome.created
     ctx.log(f"工单：{len(active)} 个项目的 SLA 协议，{total} 张工单（近 12 个月）")

@@ -26,19 +26,28 @@ class CalendarForm(StyledFormMixin, forms.Form):
     def __init__(self, *args: Any, calendar: Calendar | None = None, **kwargs: Any) -> None:
         if calendar is not None:
             weekly = slots_from_json(calendar.weekly_slots)
-            kwargs.setdefault("initial", {}).update({
-                "code": calendar.code, "name": calendar.name, "kind": calendar.kind, "time_zone": calendar.time_zone,
-                "use_china_holidays": calendar.use_china_holidays, "description": calendar.description,
-                "version": calendar.version, **{f"slots_{d}": slots_text(weekly.get(d, ())) for d in range(7)},
-            })
+            kwargs.setdefault("initial", {}).update(
+                {
+                    "code": calendar.code,
+                    "name": calendar.name,
+                    "kind": calendar.kind,
+                    "time_zone": calendar.time_zone,
+                    "use_china_holidays": calendar.use_china_holidays,
+                    "description": calendar.description,
+                    "version": calendar.version,
+                    **{f"slots_{d}": slots_text(weekly.get(d, ())) for d in range(7)},
+                }
+            )
         else:
             kwargs.setdefault("initial", {}).update({f"slots_{d}": "09:00-12:00,13:30-18:00" for d in range(5)})
         super().__init__(*args, **kwargs)
         for day, label in enumerate(WEEKDAY_LABELS):
             self.fields[f"slots_{day}"] = forms.CharField(
-                label=_("%(d)s工作时段") % {"d": label}, required=False,
+                label=_("%(d)s工作时段") % {"d": label},
+                required=False,
                 help_text=_("如 09:00-12:00,13:30-18:00；留空表示休息"),
-                widget=forms.TextInput(attrs={"class": "form-control", "placeholder": "09:00-12:00,13:30-18:00"}))
+                widget=forms.TextInput(attrs={"class": "form-control", "placeholder": "09:00-12:00,13:30-18:00"}),
+            )
         if calendar is not None:
             self.fields["code"].disabled = True
         # Time zones as people say them (北京时间 (UTC+8)); a stored zone outside the list stays selectable.
@@ -72,11 +81,13 @@ class CalendarExceptionForm(StyledFormMixin, forms.Form):
 
 class HolidayImportForm(StyledFormMixin, forms.Form):
     text = forms.CharField(
-        label=_("节假日安排"), required=False, widget=forms.Textarea(attrs={"rows": 12, "placeholder": "2027-01-01 休 元旦\n2027-02-06~2027-02-13 休 春节\n2027-02-14 班"}),
-        help_text=_("每行一个日期或区间，后跟“休”或“班”，可加备注；# 开头为注释。"))
+        label=_("节假日安排"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 12, "placeholder": "2027-01-01 休 元旦\n2027-02-06~2027-02-13 休 春节\n2027-02-14 班"}),
+        help_text=_("每行一个日期或区间，后跟“休”或“班”，可加备注；# 开头为注释。"),
+    )
     file = forms.FileField(label=_("或上传 .txt / .csv 文件"), required=False)
-    source_note = forms.CharField(label=_("来源说明"), max_length=300, required=False,
-                                  help_text=_("如：国办发明电〔2026〕X 号"))
+    source_note = forms.CharField(label=_("来源说明"), max_length=300, required=False, help_text=_("如：国办发明电〔2026〕X 号"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -112,8 +123,9 @@ def format_duration(seconds: int) -> str:
 
 class SlaAgreementForm(StyledFormMixin, forms.Form):
     calendar = forms.ModelChoiceField(label=_("业务日历"), queryset=Calendar.objects.all(), empty_label=None)
-    pause_statuses = forms.CharField(label=_("暂停计时的状态"), required=False,
-                                     help_text=_("以逗号分隔，如：挂起,等待客户。导入文件中的“挂起时段”列直接作为暂停。"))
+    pause_statuses = forms.CharField(
+        label=_("暂停计时的状态"), required=False, help_text=_("以逗号分隔，如：挂起,等待客户。导入文件中的“挂起时段”列直接作为暂停。")
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     ROWS = 6
@@ -122,14 +134,17 @@ class SlaAgreementForm(StyledFormMixin, forms.Form):
         initial = kwargs.setdefault("initial", {})
         priorities = list(agreement.priorities.all()) if agreement else []
         if agreement:
-            initial.update({"calendar": agreement.calendar_id, "pause_statuses": ",".join(agreement.pause_statuses),
-                            "version": agreement.version})
+            initial.update(
+                {"calendar": agreement.calendar_id, "pause_statuses": ",".join(agreement.pause_statuses), "version": agreement.version}
+            )
         else:
             initial.setdefault("calendar", Calendar.objects.filter(code="cn-5x8").values_list("pk", flat=True).first())
             defaults = parse_targets("P1=30m/4h,P2=2h/8h,P3=4h/24h,P4=8h/40h")
             names = {"P1": _("紧急"), "P2": _("高"), "P3": _("中"), "P4": _("低")}
-            priorities = [type("P", (), {"code": c, "name": names[c], "response_seconds": r, "resolution_seconds": s})
-                          for c, (r, s) in defaults.items()]
+            priorities = [
+                type("P", (), {"code": c, "name": names[c], "response_seconds": r, "resolution_seconds": s})
+                for c, (r, s) in defaults.items()
+            ]
         super().__init__(*args, **kwargs)
         for i in range(self.ROWS):
             p = priorities[i] if i < len(priorities) else None
@@ -153,7 +168,7 @@ class SlaAgreementForm(StyledFormMixin, forms.Form):
             if not code:
                 continue
             try:
-                (resp, resol), = parse_targets(f"{code}={data.get(f'p{i}_response') or ''}/{data.get(f'p{i}_resolution') or ''}").values()
+                ((resp, resol),) = parse_targets(f"{code}={data.get(f'p{i}_response') or ''}/{data.get(f'p{i}_resolution') or ''}").values()
             except ValueError as exc:
                 self.add_error(f"p{i}_response", str(exc))
                 continue
@@ -171,8 +186,9 @@ class SlaAgreementForm(StyledFormMixin, forms.Form):
 class ImportUploadForm(StyledFormMixin, forms.Form):
     file = forms.FileField(label=_("工单文件"), help_text=_(".csv（UTF-8、UTF-16、GBK 或 Big5）或 .xlsx，第一行为表头"))
     preset = forms.ChoiceField(label=_("文件格式预设"))
-    encoding = forms.ChoiceField(label=_("文件编码（CSV）"), required=False, initial="auto",
-                                 help_text=_("一般选“自动识别”；繁体中文 Big5 文件请选择 Big5"))
+    encoding = forms.ChoiceField(
+        label=_("文件编码（CSV）"), required=False, initial="auto", help_text=_("一般选“自动识别”；繁体中文 Big5 文件请选择 Big5")
+    )
     profile = forms.ChoiceField(label=_("已保存的列映射"), required=False)
 
     def __init__(self, *args: Any, presets: dict, profiles: list, **kwargs: Any) -> None:

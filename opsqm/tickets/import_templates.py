@@ -15,11 +15,20 @@ __all__ = ["template_csv", "template_xlsx", "example_row"]
 
 def example_row(priority: str = "P2") -> dict[str, str]:
     return {
-        "ticket_no": "INC-2026-0001", "priority": priority, "created_at": "2026-03-02 09:00:00",
-        "first_response_at": "2026-03-02 09:20:00", "resolved_at": "2026-03-02 15:00:00",
-        "pauses": "2026-03-02 12:00:00/2026-03-02 13:00:00", "type": "事件", "status": "已解决",
-        "closed_at": "2026-03-03 09:00:00", "reopen_count": "0", "first_contact_resolution": "是",
-        "title": "打印机无法打印", "contact": "张三", "contact_phone": "13800000000",
+        "ticket_no": "INC-2026-0001",
+        "priority": priority,
+        "created_at": "2026-03-02 09:00:00",
+        "first_response_at": "2026-03-02 09:20:00",
+        "resolved_at": "2026-03-02 15:00:00",
+        "pauses": "2026-03-02 12:00:00/2026-03-02 13:00:00",
+        "type": "事件",
+        "status": "已解决",
+        "closed_at": "2026-03-03 09:00:00",
+        "reopen_count": "0",
+        "first_contact_resolution": "是",
+        "title": "打印机无法打印",
+        "contact": "张三",
+        "contact_phone": "13800000000",
         "contact_email": "zhangsan@example.com",
     }
 

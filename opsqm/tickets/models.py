@@ -54,8 +54,9 @@ class HolidayYear(AuditedModel):
     holidays = models.JSONField(_("放假日期"), default=list)
     makeup_workdays = models.JSONField(_("调休上班日期"), default=list)
     source_note = models.CharField(_("来源说明"), max_length=300, blank=True)
-    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+", verbose_name=_("导入人"))
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("导入人")
+    )
     imported_at = models.DateTimeField(_("导入时间"), auto_now=True)
     objects = AuditedManager()
 
@@ -126,8 +127,7 @@ class SlaPriority(AuditedModel):
         verbose_name_plural = _("SLA 优先级")
         constraints = [
             models.UniqueConstraint(fields=["agreement", "code"], name="sla_priority_unique_code"),
-            models.CheckConstraint(condition=Q(response_seconds__gt=0) & Q(resolution_seconds__gt=0),
-                                   name="sla_priority_targets_positive"),
+            models.CheckConstraint(condition=Q(response_seconds__gt=0) & Q(resolution_seconds__gt=0), name="sla_priority_targets_positive"),
         ]
 
     def __str__(self) -> str:
@@ -196,10 +196,13 @@ class Ticket(models.Model):
         verbose_name_plural = _("工单")
         constraints = [
             models.UniqueConstraint(fields=["project", "number"], name="ticket_unique_number"),
-            models.CheckConstraint(condition=Q(resolved_at__isnull=True) | Q(resolved_at__gte=F("created_at")),
-                                   name="ticket_resolved_after_created"),
-            models.CheckConstraint(condition=Q(first_response_at__isnull=True) | Q(first_response_at__gte=F("created_at")),
-                                   name="ticket_response_after_created"),
+            models.CheckConstraint(
+                condition=Q(resolved_at__isnull=True) | Q(resolved_at__gte=F("created_at")), name="ticket_resolved_after_created"
+            ),
+            models.CheckConstraint(
+                condition=Q(first_response_at__isnull=True) | Q(first_response_at__gte=F("created_at")),
+                name="ticket_response_after_created",
+            ),
         ]
         indexes = [
             models.Index(fields=["project", "created_at"], name="ticket_project_created"),
@@ -220,8 +223,10 @@ class TicketPause(models.Model):
         ordering = ["ticket", "start"]
         verbose_name = _("工单暂停")
         verbose_name_plural = _("工单暂停")
-        constraints = [models.CheckConstraint(condition=Q(end__isnull=True) | Q(end__gt=F("start")),
-                                              name="ticket_pause_end_after_start")]
+        constraints = [models.CheckConstraint(condition=Q(end__isnull=True) | Q(end__gt=F("start")), name="ticket_pause_end_after_start")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket} · {self.start:%Y-%m-%d %H:%M}"
 
 
 class ImportStatus(models.TextChoices):
@@ -247,8 +252,9 @@ class TicketImport(AuditedModel):
     error_count = models.PositiveIntegerField(_("错误"), default=0)
     message = models.CharField(_("说明"), max_length=300, blank=True)
     error_report = models.FileField(_("错误报告"), upload_to="import_reports/", blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
-                                    verbose_name=_("导入人"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("导入人")
+    )
     created_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     objects = AuditedManager()

@@ -19,8 +19,12 @@ MAX_EXPLAINED_DAYS = 120
 
 
 def project_overview(user: Any) -> QuerySet:
-    return visible_projects(user).select_related("customer", "sla__calendar").annotate(
-        ticket_count=Count("tickets", distinct=True)).order_by("code")
+    return (
+        visible_projects(user)
+        .select_related("customer", "sla__calendar")
+        .annotate(ticket_count=Count("tickets", distinct=True))
+        .order_by("code")
+    )
 
 
 def month_bounds(period: str, tz: str) -> tuple[dt.datetime, dt.datetime] | None:
@@ -120,12 +124,18 @@ def explain(ticket: Ticket, cal: BusinessCalendar, cutoff: dt.datetime) -> dict[
         owner, m_start, m_end = merge_pauses(np.zeros(len(pauses), dtype=np.int64), clip_s, clip_e)
         seconds = cal.business_seconds(m_start, m_end) if owner.size else np.array([], dtype=np.int64)
         for a, b, s in zip(m_start.tolist(), m_end.tolist(), seconds.tolist()):
-            merged.append((a.replace(tzinfo=dt.timezone.utc).astimezone(zone), b.replace(tzinfo=dt.timezone.utc).astimezone(zone), int(s)))
+            merged.append((a.replace(tzinfo=dt.UTC).astimezone(zone), b.replace(tzinfo=dt.UTC).astimezone(zone), int(s)))
         for p, a, b in zip(pauses, clip_s.tolist(), clip_e.tolist()):
             ok = a < b
-            rows.append(PauseRow(p.start.astimezone(zone), p.end.astimezone(zone) if p.end else None,
-                                 a.replace(tzinfo=dt.timezone.utc).astimezone(zone) if ok else None,
-                                 b.replace(tzinfo=dt.timezone.utc).astimezone(zone) if ok else None, 0))
+            rows.append(
+                PauseRow(
+                    p.start.astimezone(zone),
+                    p.end.astimezone(zone) if p.end else None,
+                    a.replace(tzinfo=dt.UTC).astimezone(zone) if ok else None,
+                    b.replace(tzinfo=dt.UTC).astimezone(zone) if ok else None,
+                    0,
+                )
+            )
     gross = sum(s.seconds for s in resolution_segments)
     paused = sum(s for _a, _b, s in merged)
     return {
@@ -188,10 +198,27 @@ def sla_results(project_ids: list[int], cutoff: dt.datetime) -> dict[int, Projec
     out: dict[int, ProjectSla] = {}
     for project in Project.objects.filter(pk__in=project_ids):
         stored = bulk.load_stored(project.pk)
-        cols = bulk.compute_columns(calendar_for_project(project), stored.created, stored.first_response, stored.resolved,
-                                    stored.pause_ticket, stored.pause_start, stored.pause_end, stored.priority,
-                                    agreement_targets(project), cut)
-        out[project.pk] = ProjectSla(project.pk, stored.ids, cols.response_seconds, cols.resolution_seconds,
-                                     cols.paused_seconds, cols.response_status, cols.resolution_status,
-                                     cols.response_due, cols.resolution_due)
+        cols = bulk.compute_columns(
+            calendar_for_project(project),
+            stored.created,
+            stored.first_response,
+            stored.resolved,
+            stored.pause_ticket,
+            stored.pause_start,
+            stored.pause_end,
+            stored.priority,
+            agreement_targets(project),
+            cut,
+        )
+        out[project.pk] = ProjectSla(
+            project.pk,
+            stored.ids,
+            cols.response_seconds,
+            cols.resolution_seconds,
+            cols.paused_seconds,
+            cols.response_status,
+            cols.resolution_status,
+            cols.response_due,
+            cols.resolution_due,
+        )
     return out

@@ -7,9 +7,10 @@ import datetime as dt
 import hashlib
 import logging
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import numpy as np
 from django.conf import settings
@@ -20,37 +21,64 @@ from django.utils.translation import gettext as _
 
 from opsqm.accounts.access import can_manage_master_data, visible_projects
 from opsqm.accounts.roles import Role
-from opsqm.core.cells import neutralize
 from opsqm.core.calendars import CalendarError, parse_holiday_text
+from opsqm.core.cells import neutralize
 from opsqm.core.ticket_io import (
-    ColumnMapping, RowError, TicketBatch, TicketFileError, items_to_batch, iter_ticket_batches, read_task_sla,
+    ColumnMapping,
+    RowError,
+    TicketBatch,
+    TicketFileError,
+    items_to_batch,
+    iter_ticket_batches,
+    read_task_sla,
 )
-from opsqm.core.ticket_presets import PRESETS, Preset, preset_or_error
+from opsqm.core.ticket_presets import Preset, preset_or_error
 from opsqm.jobs.services import job_create, job_progress
-from opsqm.records.trail import record_bulk
 from opsqm.kpis.counters import PARTIAL_REFRESH_MAX, kpi_counters_refresh, months_before_upsert  # kept on write
+from opsqm.records.trail import record_bulk
 from opsqm.tickets import bulk
 from opsqm.tickets.calendars import build_calendar, calendar_for_project, slots_to_json
 from opsqm.tickets.models import (
-    Calendar, CalendarException, CalendarKind, ColumnMappingProfile, HolidayYear, ImportStatus, SlaAgreement,
-    SlaPriority, Ticket, TicketImport, TicketSource,
+    Calendar,
+    CalendarException,
+    CalendarKind,
+    ColumnMappingProfile,
+    HolidayYear,
+    ImportStatus,
+    SlaAgreement,
+    SlaPriority,
+    Ticket,
+    TicketImport,
+    TicketSource,
 )
 
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "calendar_for_project", "sla_recompute_project", "ticket_import_start", "ticket_import_run",
-    "tickets_push", "can_write_tickets", "StaleEditError",
+    "calendar_for_project",
+    "sla_recompute_project",
+    "ticket_import_start",
+    "ticket_import_run",
+    "tickets_push",
+    "can_write_tickets",
+    "StaleEditError",
 ]
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 ALLOWED_SUFFIXES = (".csv", ".xlsx")
-MAX_FIELD_LENGTHS = {"ticket_no": 64, "priority": 16, "type": 50, "status": 50, "title": 300, "contact": 100,
-                     "contact_phone": 50, "contact_email": 254}
+MAX_FIELD_LENGTHS = {
+    "ticket_no": 64,
+    "priority": 16,
+    "type": 50,
+    "status": 50,
+    "title": 300,
+    "contact": 100,
+    "contact_phone": 50,
+    "contact_email": 254,
+}
 
 
 from opsqm.records.locking import StaleEditError, bump_version, lock_for_edit  # noqa: E402  (StaleEditError re-exported)
-
 
 # ------------------------------------------------------------------ permissions
 
@@ -99,15 +127,17 @@ def agreement_targets(project: Any) -> dict[str, tuple[int, int]]:
     return {
         code: (resp, resol)
         for code, resp, resol in SlaPriority.objects.filter(agreement__project=project).values_list(
-            "code", "response_seconds", "resolution_seconds")
+            "code", "response_seconds", "resolution_seconds"
+        )
     }
 
 
 RECOMPUTE_WINDOW = 100_000
 
 
-def sla_recompute_project(*, project: Any, cutoff: dt.datetime | None = None,
-                          ticket_ids: Iterable[int] | None = None, refresh_counters: bool = True) -> int:
+def sla_recompute_project(
+    *, project: Any, cutoff: dt.datetime | None = None, ticket_ids: Iterable[int] | None = None, refresh_counters: bool = True
+) -> int:
     """Recompute and store the SLA results of a project's tickets (all, or `ticket_ids`).
 
     Stored statuses are as of `cutoff` (default: now), kept in each ticket's
@@ -120,8 +150,18 @@ def sla_recompute_project(*, project: Any, cutoff: dt.datetime | None = None,
     targets = agreement_targets(project)
 
     def window(stored: bulk.StoredTickets) -> int:
-        sla = bulk.compute_columns(calendar, stored.created, stored.first_response, stored.resolved,
-                                   stored.pause_ticket, stored.pause_start, stored.pause_end, stored.priority, targets, cut)
+        sla = bulk.compute_columns(
+            calendar,
+            stored.created,
+            stored.first_response,
+            stored.resolved,
+            stored.pause_ticket,
+            stored.pause_start,
+            stored.pause_end,
+            stored.priority,
+            targets,
+            cut,
+        )
         bulk.write_sla(stored.ids, sla, now_epoch=now_epoch, cutoff_epoch=cut_epoch)
         return int(stored.ids.size)
 
@@ -158,8 +198,12 @@ def sla_recompute_start(*, actor: Any, projects: list[Any], reason: str) -> Any 
     ids = [p.pk for p in projects if Ticket.objects.filter(project=p).exists()]
     if not ids:
         return None
-    job = job_create(kind="sla_recompute", title=_("重新计算 SLA：%(reason)s") % {"reason": reason}, user=actor,
-                     project=projects[0] if len(projects) == 1 else None)
+    job = job_create(
+        kind="sla_recompute",
+        title=_("重新计算 SLA：%(reason)s") % {"reason": reason},
+        user=actor,
+        project=projects[0] if len(projects) == 1 else None,
+    )
     transaction.on_commit(lambda: sla_recompute_task(str(job.pk), ids))
     return job
 
@@ -200,9 +244,15 @@ def _check_calendar(cal: Calendar) -> None:
 @transaction.atomic
 def calendar_create(*, actor: Any, data: CalendarData) -> Calendar:
     _require_calendar_admin(actor)
-    cal = Calendar(code=data.code, name=data.name, kind=data.kind, time_zone=data.time_zone,
-                   weekly_slots=slots_to_json(data.weekly_slots), use_china_holidays=data.use_china_holidays,
-                   description=data.description)
+    cal = Calendar(
+        code=data.code,
+        name=data.name,
+        kind=data.kind,
+        time_zone=data.time_zone,
+        weekly_slots=slots_to_json(data.weekly_slots),
+        use_china_holidays=data.use_china_holidays,
+        description=data.description,
+    )
     cal.full_clean()
     _check_calendar(cal)
     cal.save()
@@ -284,17 +334,19 @@ def holiday_preview(text: str) -> list[dict[str, Any]]:
     for item in years:
         cur_h = {d for d in current.holidays if _notice_year(d, item.year)}
         cur_w = {d for d in current.makeup_workdays if _notice_year(d, item.year)}
-        preview.append({
-            "year": item.year,
-            "holidays": sorted(item.holidays),
-            "makeup_workdays": sorted(item.makeup_workdays),
-            "builtin": first <= item.year <= last,
-            "already_imported": item.year in stored,
-            "added_holidays": sorted(item.holidays - cur_h),
-            "removed_holidays": sorted(cur_h - item.holidays),
-            "added_workdays": sorted(item.makeup_workdays - cur_w),
-            "removed_workdays": sorted(cur_w - item.makeup_workdays),
-        })
+        preview.append(
+            {
+                "year": item.year,
+                "holidays": sorted(item.holidays),
+                "makeup_workdays": sorted(item.makeup_workdays),
+                "builtin": first <= item.year <= last,
+                "already_imported": item.year in stored,
+                "added_holidays": sorted(item.holidays - cur_h),
+                "removed_holidays": sorted(cur_h - item.holidays),
+                "added_workdays": sorted(item.makeup_workdays - cur_w),
+                "removed_workdays": sorted(cur_w - item.makeup_workdays),
+            }
+        )
     return preview
 
 
@@ -325,8 +377,11 @@ def holiday_years_import(*, actor: Any, text: str, source_note: str = "") -> lis
         row.full_clean()
         row.save()
         saved.append(row)
-    sla_recompute_start(actor=actor, projects=projects_using_china_holidays(),
-                        reason=_("导入 %(y)s 年节假日安排") % {"y": "、".join(str(y.year) for y in years)})
+    sla_recompute_start(
+        actor=actor,
+        projects=projects_using_china_holidays(),
+        reason=_("导入 %(y)s 年节假日安排") % {"y": "、".join(str(y.year) for y in years)},
+    )
     return saved
 
 
@@ -342,8 +397,9 @@ class PriorityData:
 
 
 @transaction.atomic
-def sla_agreement_save(*, actor: Any, project: Any, calendar: Calendar, priorities: list[PriorityData],
-                       pause_statuses: list[str], expected_version: int | None) -> SlaAgreement:
+def sla_agreement_save(
+    *, actor: Any, project: Any, calendar: Calendar, priorities: list[PriorityData], pause_statuses: list[str], expected_version: int | None
+) -> SlaAgreement:
     """Create or replace a project's agreement; recomputes the project's tickets."""
     _require_write(actor, project)
     if not priorities:
@@ -354,14 +410,14 @@ def sla_agreement_save(*, actor: Any, project: Any, calendar: Calendar, prioriti
     for p in priorities:
         if p.response_seconds <= 0 or p.resolution_seconds <= 0:
             raise ValidationError(_("优先级 %(c)s 的响应和解决时限都必须大于 0。") % {"c": p.code})
-    agreement = SlaAgreement.objects.select_for_update().filter(project=project).first()
+    # A first agreement has no row to lock yet; the unique project constraint refuses a second one.
+    agreement = SlaAgreement.objects.filter(project=project).first()
     if agreement is None:
         agreement = SlaAgreement(project=project, calendar=calendar, pause_statuses=pause_statuses)
     else:
-        if expected_version is not None and agreement.version != expected_version:
-            raise StaleEditError(_("该 SLA 协议已被他人修改，请刷新页面后重新编辑。"), code="stale")
+        agreement = lock_for_edit(agreement, expected_version, _("该 SLA 协议已被他人修改，请刷新页面后重新编辑。"))
         agreement.calendar, agreement.pause_statuses = calendar, pause_statuses
-        agreement.version += 1
+        bump_version(agreement)
     agreement.full_clean()
     agreement.save()
     existing = {p.code: p for p in agreement.priorities.all()}
@@ -478,16 +534,29 @@ def agreement_priorities(project: Any) -> list[tuple[str, str]] | None:
     return rows or None
 
 
-def ticket_import_start(*, actor: Any, project: Any, uploaded_file: Any, preset: str = "canonical",
-                        mapping: dict[str, Any] | None = None, stored: tuple[Path, str, str] | None = None) -> TicketImport:
+def ticket_import_start(
+    *,
+    actor: Any,
+    project: Any,
+    uploaded_file: Any,
+    preset: str = "canonical",
+    mapping: dict[str, Any] | None = None,
+    stored: tuple[Path, str, str] | None = None,
+) -> TicketImport:
     """Check access, keep the upload, queue the import job; the page polls `result.job`."""
     _require_write(actor, project)
     resolve_mapping(preset, mapping)  # fail fast on an unknown preset or a bad mapping
     path, name, sha = stored or store_upload(uploaded_file)
     job = job_create(kind="ticket_import", title=_("导入工单：%(f)s") % {"f": name}, user=actor, project=project)
     record = TicketImport.objects.create(
-        project=project, job=job, file_name=name[:255], file_sha256=sha, stored_path=str(path), preset=preset,
-        mapping=mapping or {}, uploaded_by=actor,
+        project=project,
+        job=job,
+        file_name=name[:255],
+        file_sha256=sha,
+        stored_path=str(path),
+        preset=preset,
+        mapping=mapping or {},
+        uploaded_by=actor,
     )
     from opsqm.tickets.tasks import ticket_import_task
 
@@ -511,17 +580,40 @@ def _failed(exc: TicketFileError, total: int = 0) -> ImportOutcome:
     return ImportOutcome(False, total, errors=exc.errors, error_total=max(exc.total, 1), message=exc.message)
 
 
-def import_batch(*, project: Any, batch: TicketBatch, source: str, actor: Any, summary: str,
-                 progress: Callable[[int, int, str], None] | None = None,
-                 cutoff: dt.datetime | None = None) -> ImportOutcome:
+def import_batch(
+    *,
+    project: Any,
+    batch: TicketBatch,
+    source: str,
+    actor: Any,
+    summary: str,
+    progress: Callable[[int, int, str], None] | None = None,
+    cutoff: dt.datetime | None = None,
+) -> ImportOutcome:
     """Store one checked batch all-or-nothing with its SLA results (pushes, demo data)."""
-    return import_batches(project=project, batches=[batch], source=source, actor=actor, summary=summary,
-                          progress=progress, cutoff=cutoff, expected_rows=len(batch))
+    return import_batches(
+        project=project,
+        batches=[batch],
+        source=source,
+        actor=actor,
+        summary=summary,
+        progress=progress,
+        cutoff=cutoff,
+        expected_rows=len(batch),
+    )
 
 
-def import_batches(*, project: Any, batches: Iterable[TicketBatch], source: str, actor: Any, summary: str,
-                   progress: Callable[[int, int, str], None] | None = None, cutoff: dt.datetime | None = None,
-                   expected_rows: int = 0) -> ImportOutcome:
+def import_batches(
+    *,
+    project: Any,
+    batches: Iterable[TicketBatch],
+    source: str,
+    actor: Any,
+    summary: str,
+    progress: Callable[[int, int, str], None] | None = None,
+    cutoff: dt.datetime | None = None,
+    expected_rows: int = 0,
+) -> ImportOutcome:
     """Store checked batches all-or-nothing with their SLA results.
 
     Each batch is parsed, checked, SLA-computed and staged in temporary tables (no
@@ -542,9 +634,18 @@ def import_batches(*, project: Any, batches: Iterable[TicketBatch], source: str,
         bulk.stage_open()
         try:
             for batch in batches:
-                sla = bulk.compute_columns(calendar, batch.created, batch.first_response, batch.resolved,
-                                           batch.pause_ticket, batch.pause_start, batch.pause_end, batch.priority,
-                                           targets, cut)
+                sla = bulk.compute_columns(
+                    calendar,
+                    batch.created,
+                    batch.first_response,
+                    batch.resolved,
+                    batch.pause_ticket,
+                    batch.pause_start,
+                    batch.pause_end,
+                    batch.priority,
+                    targets,
+                    cut,
+                )
                 bulk.stage_append(batch, sla, n)
                 n += len(batch)
                 if n <= PARTIAL_REFRESH_MAX:
@@ -559,27 +660,41 @@ def import_batches(*, project: Any, batches: Iterable[TicketBatch], source: str,
         bulk.stage_classify(project.pk)
         report(n, n, _("正在写入数据库 …"))
         with transaction.atomic():
-            kpi_months = (months_before_upsert(project_id=project.pk, tz=project.time_zone,
-                                               numbers=np.concatenate(touched_numbers),
-                                               created=np.concatenate(touched_created))
-                          if touched_numbers and n <= PARTIAL_REFRESH_MAX else None)
-            counts = bulk.apply_stage(project_id=project.pk, present=present, source=source,
-                                      now_epoch=now_epoch, cutoff_epoch=cut_epoch)
+            kpi_months = (
+                months_before_upsert(
+                    project_id=project.pk,
+                    tz=project.time_zone,
+                    numbers=np.concatenate(touched_numbers),
+                    created=np.concatenate(touched_created),
+                )
+                if touched_numbers and n <= PARTIAL_REFRESH_MAX
+                else None
+            )
+            counts = bulk.apply_stage(project_id=project.pk, present=present, source=source, now_epoch=now_epoch, cutoff_epoch=cut_epoch)
             if counts.recompute_ids:
-                sla_recompute_project(project=project, cutoff=cutoff, ticket_ids=counts.recompute_ids,
-                                      refresh_counters=False)
-            record_bulk(model=Ticket, summary=summary, project_id=project.pk, details={
-                "source": source, "rows": n, "created": counts.created, "updated": counts.updated,
-                "unchanged": counts.unchanged, "actor": getattr(actor, "username", str(actor or "")),
-            })
+                sla_recompute_project(project=project, cutoff=cutoff, ticket_ids=counts.recompute_ids, refresh_counters=False)
+            record_bulk(
+                model=Ticket,
+                summary=summary,
+                project_id=project.pk,
+                details={
+                    "source": source,
+                    "rows": n,
+                    "created": counts.created,
+                    "updated": counts.updated,
+                    "unchanged": counts.unchanged,
+                    "actor": getattr(actor, "username", str(actor or "")),
+                },
+            )
             kpi_counters_refresh(project_id=project.pk, months=kpi_months)  # KPI counters: refreshed here in the writer's transaction
     finally:
         bulk.drop_stage()
     return ImportOutcome(True, n, counts.created, counts.updated, counts.unchanged)
 
 
-def first_responses_import(*, project: Any, path: Path, filename: str, actor: Any, encoding: str = "auto",
-                           cutoff: dt.datetime | None = None) -> ImportOutcome:
+def first_responses_import(
+    *, project: Any, path: Path, filename: str, actor: Any, encoding: str = "auto", cutoff: dt.datetime | None = None
+) -> ImportOutcome:
     """ServiceNow Task SLA partial import: sets first responses of known tickets only,
     all-or-nothing, idempotent; unknown ticket numbers are reported and nothing is written."""
     try:
@@ -589,22 +704,35 @@ def first_responses_import(*, project: Any, path: Path, filename: str, actor: An
     n = len(found.ticket_no)
     rows = dict(zip(found.ticket_no.tolist(), found.source_row.tolist()))
     with transaction.atomic():
-        outcome = bulk.set_first_responses(project_id=project.pk, numbers=found.ticket_no.tolist(),
-                                           first_response=found.first_response)
+        outcome = bulk.set_first_responses(project_id=project.pk, numbers=found.ticket_no.tolist(), first_response=found.first_response)
         errors = [RowError(rows[no], "task", no, "系统中没有这张工单，请先导入事件列表") for no in outcome.unknown]
         errors += [RowError(rows[no], "end_time", no, "首次响应时间早于工单创建时间") for no in outcome.early]
         if errors:
             errors.sort(key=lambda e: e.row)
-            return ImportOutcome(False, n, errors=errors[:1000], error_total=len(errors),
-                                 message=_("有 %(n)s 处错误，未更新任何工单：%(first)s") % {"n": len(errors), "first": errors[0]})
+            return ImportOutcome(
+                False,
+                n,
+                errors=errors[:1000],
+                error_total=len(errors),
+                message=_("有 %(n)s 处错误，未更新任何工单：%(first)s") % {"n": len(errors), "first": errors[0]},
+            )
         if outcome.changed:
             sla_recompute_project(project=project, cutoff=cutoff, ticket_ids=outcome.changed, refresh_counters=False)
-            record_bulk(model=Ticket, summary=_("补充首次响应时间 %(f)s") % {"f": filename}, project_id=project.pk,
-                        details={"source": "servicenow_task_sla", "rows": n, "updated": len(outcome.changed),
-                                 "actor": getattr(actor, "username", str(actor or ""))})
+            record_bulk(
+                model=Ticket,
+                summary=_("补充首次响应时间 %(f)s") % {"f": filename},
+                project_id=project.pk,
+                details={
+                    "source": "servicenow_task_sla",
+                    "rows": n,
+                    "updated": len(outcome.changed),
+                    "actor": getattr(actor, "username", str(actor or "")),
+                },
+            )
             # The file carries no creation times: the months touched are those of the stored tickets.
-            kpi_months = months_before_upsert(project_id=project.pk, tz=project.time_zone, numbers=found.ticket_no,
-                                              created=np.array([], dtype="datetime64[s]"))
+            kpi_months = months_before_upsert(
+                project_id=project.pk, tz=project.time_zone, numbers=found.ticket_no, created=np.array([], dtype="datetime64[s]")
+            )
             kpi_counters_refresh(project_id=project.pk, months=kpi_months)  # KPI counters: refreshed here in the writer's transaction
     return ImportOutcome(True, n, 0, len(outcome.changed), outcome.unchanged)
 
@@ -630,23 +758,38 @@ def _run_import(record: TicketImport, path: Path, progress: Callable[..., None],
     preset = preset_for(record.preset)
     encoding = str((record.mapping or {}).get("encoding") or "auto")
     if preset.kind == "first_responses":
-        return first_responses_import(project=project, path=path, filename=record.file_name, actor=record.uploaded_by,
-                                      encoding=encoding, cutoff=cutoff)
+        return first_responses_import(
+            project=project, path=path, filename=record.file_name, actor=record.uploaded_by, encoding=encoding, cutoff=cutoff
+        )
     mapping = resolve_mapping(record.preset, record.mapping)
     try:
         size = path.stat().st_size
     except OSError:
         size = 0
-    batches = iter_ticket_batches(path, filename=record.file_name, tz=project.time_zone, mapping=mapping,
-                                  encoding=encoding, priorities=agreement_priorities(project),
-                                  max_lengths=MAX_FIELD_LENGTHS)
-    return import_batches(project=project, batches=batches, source=TicketSource.IMPORT, actor=record.uploaded_by,
-                          summary=_("导入工单文件 %(f)s") % {"f": record.file_name}, progress=progress, cutoff=cutoff,
-                          expected_rows=size // 120)
+    batches = iter_ticket_batches(
+        path,
+        filename=record.file_name,
+        tz=project.time_zone,
+        mapping=mapping,
+        encoding=encoding,
+        priorities=agreement_priorities(project),
+        max_lengths=MAX_FIELD_LENGTHS,
+    )
+    return import_batches(
+        project=project,
+        batches=batches,
+        source=TicketSource.IMPORT,
+        actor=record.uploaded_by,
+        summary=_("导入工单文件 %(f)s") % {"f": record.file_name},
+        progress=progress,
+        cutoff=cutoff,
+        expected_rows=size // 120,
+    )
 
 
-def ticket_import_run(*, import_id: int, job: Any | None = None, cutoff: dt.datetime | None = None,
-                      source_path: Path | None = None) -> TicketImport:
+def ticket_import_run(
+    *, import_id: int, job: Any | None = None, cutoff: dt.datetime | None = None, source_path: Path | None = None
+) -> TicketImport:
     """The import itself: read, validate, store all-or-nothing, compute SLA.
 
     `source_path` reads a file in place (the command line); otherwise the stored
@@ -687,8 +830,12 @@ def import_job_result(record: TicketImport) -> dict[str, Any]:
     from django.urls import reverse
 
     result: dict[str, Any] = {
-        "message": record.message, "import_id": record.pk, "total_rows": record.total_rows,
-        "created": record.created_count, "updated": record.updated_count, "unchanged": record.unchanged_count,
+        "message": record.message,
+        "import_id": record.pk,
+        "total_rows": record.total_rows,
+        "created": record.created_count,
+        "updated": record.updated_count,
+        "unchanged": record.unchanged_count,
         "errors": record.error_count,
         "next_url": reverse("tickets:ticket_list", args=[record.project_id]),
         "next_label": _("查看工单"),
@@ -703,8 +850,9 @@ def import_job_result(record: TicketImport) -> dict[str, Any]:
 def mapping_profile_save(*, actor: Any, project: Any, name: str, mapping: dict[str, Any]) -> ColumnMappingProfile:
     _require_write(actor, project)
     ColumnMapping.from_dict(mapping)  # validates field names
-    profile, _created = ColumnMappingProfile.objects.get_or_create(project=project, name=name.strip()[:100],
-                                                                   defaults={"mapping": mapping, "created_by": actor})
+    profile, _created = ColumnMappingProfile.objects.get_or_create(
+        project=project, name=name.strip()[:100], defaults={"mapping": mapping, "created_by": actor}
+    )
     if not _created:
         profile.mapping = mapping
         profile.save()
@@ -717,8 +865,7 @@ def mapping_profile_save(*, actor: Any, project: Any, name: str, mapping: dict[s
 MAX_PUSH = 5000
 
 
-def tickets_push(*, actor: Any, project: Any, items: list[dict[str, Any]],
-                 cutoff: dt.datetime | None = None) -> ImportOutcome:
+def tickets_push(*, actor: Any, project: Any, items: list[dict[str, Any]], cutoff: dt.datetime | None = None) -> ImportOutcome:
     """Upsert tickets sent by another system; all-or-nothing like an import, read by
     the same parser (times and pauses are accepted exactly as in files)."""
     _require_write(actor, project)
@@ -727,9 +874,14 @@ def tickets_push(*, actor: Any, project: Any, items: list[dict[str, Any]],
     if len(items) > MAX_PUSH:
         raise ValidationError(_("每次最多推送 %(n)s 张工单，请分批提交。") % {"n": MAX_PUSH})
     try:
-        batch = items_to_batch(items, tz=project.time_zone, priorities=agreement_priorities(project),
-                               max_lengths=MAX_FIELD_LENGTHS)
+        batch = items_to_batch(items, tz=project.time_zone, priorities=agreement_priorities(project), max_lengths=MAX_FIELD_LENGTHS)
     except TicketFileError as exc:
         return _failed(exc, len(items))
-    return import_batch(project=project, batch=batch, source=TicketSource.API, actor=actor,
-                        summary=_("接口推送 %(n)s 张工单") % {"n": len(items)}, cutoff=cutoff)
+    return import_batch(
+        project=project,
+        batch=batch,
+        source=TicketSource.API,
+        actor=actor,
+        summary=_("接口推送 %(n)s 张工单") % {"n": len(items)},
+        cutoff=cutoff,
+    )

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from huey.contrib.djhuey import db_task
 from django.utils.translation import gettext as _
+from huey.contrib.djhuey import db_task
 
 from opsqm.jobs.services import JobFailed, job_progress, run_job
 

@@ -16,21 +16,44 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from opsqm.accounts.access import can_manage_master_data, get_project_or_404, get_visible_or_404
-
 from opsqm.core.ticket_io import (
-    CANONICAL_FIELDS, ENCODINGS, FIELD_LABELS, REQUIRED_FIELDS, ColumnMapping, TicketFileError, preview_headers,
-    priority_key, priority_lookup, priority_values, proposed_columns,
+    CANONICAL_FIELDS,
+    ENCODINGS,
+    FIELD_LABELS,
+    REQUIRED_FIELDS,
+    ColumnMapping,
+    TicketFileError,
+    preview_headers,
+    priority_key,
+    priority_lookup,
+    priority_values,
+    proposed_columns,
 )
 from opsqm.core.ticket_presets import PRESETS, Preset
-from opsqm.tickets.import_templates import template_csv, template_xlsx
+from opsqm.records.locking import form_version
 from opsqm.tickets import selectors, services
-from opsqm.tickets.calendars import KIND_LABELS, WEEKDAY_SHORT, build_calendar, builtin_year_range, calendar_for_project, weekly_summary, year_grid
+from opsqm.tickets.calendars import (
+    KIND_LABELS,
+    WEEKDAY_SHORT,
+    build_calendar,
+    builtin_year_range,
+    calendar_for_project,
+    weekly_summary,
+    year_grid,
+)
 from opsqm.tickets.forms import CalendarExceptionForm, CalendarForm, HolidayImportForm, ImportUploadForm, SlaAgreementForm
+from opsqm.tickets.import_templates import template_csv, template_xlsx
 from opsqm.tickets.models import (
-    Calendar, CalendarException, ColumnMappingProfile, HolidayYear, SlaAgreement, SlaStatus, Ticket, TicketImport,
+    Calendar,
+    CalendarException,
+    ColumnMappingProfile,
+    HolidayYear,
+    SlaAgreement,
+    SlaStatus,
+    Ticket,
+    TicketImport,
 )
 from opsqm.web import master_data_required, paginate, querystring_without
-
 
 # ------------------------------------------------------------------ overview
 
@@ -46,12 +69,16 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 def calendar_list(request: HttpRequest) -> HttpResponse:
     calendars = Calendar.objects.all()
-    return render(request, "tickets/calendar_list.html", {
-        "calendars": [(c, weekly_summary(c)) for c in calendars],
-        "holiday_years": HolidayYear.objects.select_related("imported_by"),
-        "builtin_range": builtin_year_range(),
-        "can_edit": can_manage_master_data(request.user),
-    })
+    return render(
+        request,
+        "tickets/calendar_list.html",
+        {
+            "calendars": [(c, weekly_summary(c)) for c in calendars],
+            "holiday_years": HolidayYear.objects.select_related("imported_by"),
+            "builtin_range": builtin_year_range(),
+            "can_edit": can_manage_master_data(request.user),
+        },
+    )
 
 
 @login_required
@@ -63,20 +90,36 @@ def calendar_detail(request: HttpRequest, pk: int) -> HttpResponse:
         year = timezone.localdate().year
     year = min(max(year, 1990), 2100)
     core = build_calendar(calendar)
-    return render(request, "tickets/calendar_detail.html", {
-        "calendar": calendar, "weekly": weekly_summary(calendar), "year": year, "months": year_grid(core, year),
-        "exceptions": calendar.exceptions.all(), "kind_labels": KIND_LABELS, "weekday_short": WEEKDAY_SHORT,
-        "exception_form": CalendarExceptionForm(), "can_edit": can_manage_master_data(request.user) and not calendar.builtin,
-        "can_manage": can_manage_master_data(request.user),
-        "projects": calendar.agreements.filter(project__in=selectors.visible_projects(request.user)).select_related("project"),
-    })
+    return render(
+        request,
+        "tickets/calendar_detail.html",
+        {
+            "calendar": calendar,
+            "weekly": weekly_summary(calendar),
+            "year": year,
+            "months": year_grid(core, year),
+            "exceptions": calendar.exceptions.all(),
+            "kind_labels": KIND_LABELS,
+            "weekday_short": WEEKDAY_SHORT,
+            "exception_form": CalendarExceptionForm(),
+            "can_edit": can_manage_master_data(request.user) and not calendar.builtin,
+            "can_manage": can_manage_master_data(request.user),
+            "projects": calendar.agreements.filter(project__in=selectors.visible_projects(request.user)).select_related("project"),
+        },
+    )
 
 
 def _calendar_data(form: CalendarForm, code: str | None = None) -> services.CalendarData:
     d = form.cleaned_data
-    return services.CalendarData(code=code or d["code"], name=d["name"], kind=d["kind"], time_zone=d["time_zone"],
-                                 weekly_slots=d["weekly"], use_china_holidays=d["use_china_holidays"],
-                                 description=d.get("description", ""))
+    return services.CalendarData(
+        code=code or d["code"],
+        name=d["name"],
+        kind=d["kind"],
+        time_zone=d["time_zone"],
+        weekly_slots=d["weekly"],
+        use_china_holidays=d["use_china_holidays"],
+        description=d.get("description", ""),
+    )
 
 
 @master_data_required
@@ -100,8 +143,12 @@ def calendar_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = CalendarForm(request.POST or None, calendar=calendar)
     if request.method == "POST" and form.is_valid():
         try:
-            calendar = services.calendar_update(actor=request.user, calendar=calendar, data=_calendar_data(form, calendar.code),
-                                                expected_version=form.cleaned_data.get("version") or 0)
+            calendar = services.calendar_update(
+                actor=request.user,
+                calendar=calendar,
+                data=_calendar_data(form, calendar.code),
+                expected_version=form_version(form.cleaned_data.get("version")),
+            )
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error(None, message)
@@ -163,8 +210,10 @@ def holiday_import(request: HttpRequest) -> HttpResponse:
             for message in exc.messages:
                 form.add_error(None, message)
         else:
-            messages.success(request, _("已导入 %(y)s 年节假日安排，使用国家节假日的项目正在重新计算 SLA。")
-                             % {"y": "、".join(str(y.year) for y in saved)})
+            messages.success(
+                request,
+                _("已导入 %(y)s 年节假日安排，使用国家节假日的项目正在重新计算 SLA。") % {"y": "、".join(str(y.year) for y in saved)},
+            )
             return redirect("tickets:calendar_list")
     elif request.method == "POST" and form.is_valid():
         try:
@@ -172,10 +221,16 @@ def holiday_import(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error(None, message)
-    return render(request, "tickets/holiday_import.html", {
-        "form": form, "preview": preview, "text": form.cleaned_data.get("text", "") if form.is_bound and hasattr(form, "cleaned_data") else "",
-        "builtin_range": builtin_year_range(),
-    })
+    return render(
+        request,
+        "tickets/holiday_import.html",
+        {
+            "form": form,
+            "preview": preview,
+            "text": form.cleaned_data.get("text", "") if form.is_bound and hasattr(form, "cleaned_data") else "",
+            "builtin_range": builtin_year_range(),
+        },
+    )
 
 
 # ------------------------------------------------------------------ SLA agreement
@@ -193,20 +248,32 @@ def sla_agreement(request: HttpRequest, project_id: int) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
             try:
                 services.sla_agreement_save(
-                    actor=request.user, project=project, calendar=form.cleaned_data["calendar"],
-                    priorities=form.cleaned_data["priorities"], pause_statuses=form.cleaned_data["pause_list"],
-                    expected_version=form.cleaned_data.get("version") if agreement else None)
+                    actor=request.user,
+                    project=project,
+                    calendar=form.cleaned_data["calendar"],
+                    priorities=form.cleaned_data["priorities"],
+                    pause_statuses=form.cleaned_data["pause_list"],
+                    expected_version=form_version(form.cleaned_data.get("version")) if agreement else None,
+                )
             except ValidationError as exc:
                 for message in exc.messages:
                     form.add_error(None, message)
             else:
                 messages.success(request, _("SLA 协议已保存，项目工单正在按新协议重新计算。"))
                 return redirect("tickets:sla_agreement", project_id=project.pk)
-    return render(request, "tickets/sla_agreement.html", {
-        "project": project, "agreement": agreement, "form": form, "can_edit": can_edit, "editing": editing,
-        "priorities": agreement.priorities.all() if agreement else [],
-        "weekly": weekly_summary(agreement.calendar) if agreement else None,
-    })
+    return render(
+        request,
+        "tickets/sla_agreement.html",
+        {
+            "project": project,
+            "agreement": agreement,
+            "form": form,
+            "can_edit": can_edit,
+            "editing": editing,
+            "priorities": agreement.priorities.all() if agreement else [],
+            "weekly": weekly_summary(agreement.calendar) if agreement else None,
+        },
+    )
 
 
 # ------------------------------------------------------------------ tickets
@@ -221,11 +288,19 @@ def ticket_list(request: HttpRequest, project_id: int) -> HttpResponse:
     filters = {k: request.GET.get(k, "").strip() for k in ("period", "priority", "sla", "q")}
     qs = selectors.ticket_list(project, **filters)
     priorities = list(SlaAgreement.objects.filter(project=project).values_list("priorities__code", flat=True))
-    return render(request, "tickets/ticket_list.html", {
-        "project": project, "page": paginate(request, qs, 50), "filters": filters, "sla_filters": SLA_FILTERS,
-        "priorities": [p for p in priorities if p], "qs_no_page": querystring_without(request, "page"),
-        "can_import": services.can_write_tickets(request.user, project),
-    })
+    return render(
+        request,
+        "tickets/ticket_list.html",
+        {
+            "project": project,
+            "page": paginate(request, qs, 50),
+            "filters": filters,
+            "sla_filters": SLA_FILTERS,
+            "priorities": [p for p in priorities if p],
+            "qs_no_page": querystring_without(request, "page"),
+            "can_import": services.can_write_tickets(request.user, project),
+        },
+    )
 
 
 @login_required
@@ -236,10 +311,18 @@ def ticket_detail(request: HttpRequest, project_id: int, pk: int) -> HttpRespons
     priority = agreement.priorities.filter(code=ticket.priority).first() if agreement else None
     cal = calendar_for_project(project)
     cutoff = ticket.sla_cutoff or timezone.now()
-    return render(request, "tickets/ticket_detail.html", {
-        "project": project, "ticket": ticket, "agreement": agreement, "priority": priority,
-        "x": selectors.explain(ticket, cal, cutoff), "statuses": SlaStatus,
-    })
+    return render(
+        request,
+        "tickets/ticket_detail.html",
+        {
+            "project": project,
+            "ticket": ticket,
+            "agreement": agreement,
+            "priority": priority,
+            "x": selectors.explain(ticket, cal, cutoff),
+            "statuses": SlaStatus,
+        },
+    )
 
 
 # ------------------------------------------------------------------ import
@@ -249,8 +332,9 @@ def _preset_or_default(code: str) -> Preset:
     return PRESETS.get(code) or PRESETS["canonical"]
 
 
-def _priority_rows(path: Path, name: str, encoding: str, mapping: ColumnMapping,
-                   priorities: list[tuple[str, str]] | None, chosen: dict[str, str]) -> list[dict[str, Any]]:
+def _priority_rows(
+    path: Path, name: str, encoding: str, mapping: ColumnMapping, priorities: list[tuple[str, str]] | None, chosen: dict[str, str]
+) -> list[dict[str, Any]]:
     """The value map: each distinct source priority with its count and the agreement
     priority it maps to (the user's choice, else the mapping's, else code/name match)."""
     if "priority" not in mapping.columns:
@@ -262,8 +346,7 @@ def _priority_rows(path: Path, name: str, encoding: str, mapping: ColumnMapping,
     for index, (value, count) in enumerate(values[:MAX_PRIORITY_VALUES]):
         target = mapped.get(priority_key(value), value)
         proposed = lookup.get(priority_key(target), "")
-        rows.append({"index": index, "value": value, "count": count,
-                     "target": chosen.get(value, proposed) if chosen else proposed})
+        rows.append({"index": index, "value": value, "count": count, "target": chosen.get(value, proposed) if chosen else proposed})
     return rows
 
 
@@ -286,20 +369,36 @@ def import_new(request: HttpRequest, project_id: int) -> HttpResponse:
             preset = PRESETS[form.cleaned_data["preset"]]
             encoding = form.cleaned_data.get("encoding") or "auto"
             if preset.kind == "first_responses":  # nothing to map: the columns are fixed
-                record = services.ticket_import_start(actor=request.user, project=project, uploaded_file=None,
-                                                      preset=preset.code, mapping={"encoding": encoding},
-                                                      stored=(path, name, sha))
+                record = services.ticket_import_start(
+                    actor=request.user,
+                    project=project,
+                    uploaded_file=None,
+                    preset=preset.code,
+                    mapping={"encoding": encoding},
+                    stored=(path, name, sha),
+                )
                 return redirect("jobs:detail", pk=record.job_id)
             token = uuid.uuid4().hex
             request.session[f"ticket_import_{token}"] = {
-                "project": project.pk, "path": str(path), "name": name, "sha": sha, "encoding": encoding,
-                "preset": preset.code, "profile": form.cleaned_data.get("profile") or "",
+                "project": project.pk,
+                "path": str(path),
+                "name": name,
+                "sha": sha,
+                "encoding": encoding,
+                "preset": preset.code,
+                "profile": form.cleaned_data.get("profile") or "",
             }
             return redirect("tickets:import_mapping", project_id=project.pk, token=token)
-    return render(request, "tickets/import_new.html", {
-        "project": project, "form": form, "presets": PRESETS.values(),
-        "has_agreement": services.agreement_priorities(project) is not None,
-    })
+    return render(
+        request,
+        "tickets/import_new.html",
+        {
+            "project": project,
+            "form": form,
+            "presets": PRESETS.values(),
+            "has_agreement": services.agreement_priorities(project) is not None,
+        },
+    )
 
 
 @login_required
@@ -357,7 +456,7 @@ def import_mapping(request: HttpRequest, project_id: int, token: str) -> HttpRes
         base = ColumnMapping(**{**_mapping_kwargs(base), "columns": columns})
         values = request.POST.getlist("value_source")
         targets = request.POST.getlist("value_target")
-        chosen_values = {v: t for v, t in zip(values, targets)}
+        chosen_values = dict(zip(values, targets))
         missing = [FIELD_LABELS[f] for f in REQUIRED_FIELDS if f not in columns]
         if missing:
             errors.append(_("请为必填字段选择列：%(f)s") % {"f": "、".join(missing)})
@@ -366,14 +465,22 @@ def import_mapping(request: HttpRequest, project_id: int, token: str) -> HttpRes
             if unmapped:
                 errors.append(_("以下优先级取值还没有对应到 SLA 协议的优先级：%(v)s") % {"v": "、".join(unmapped[:20])})
             else:
-                mapping = {**base.to_dict(), "priority_map": {**base.priority_map, **chosen_values} if priorities else dict(base.priority_map),
-                           "encoding": encoding}
+                mapping = {
+                    **base.to_dict(),
+                    "priority_map": {**base.priority_map, **chosen_values} if priorities else dict(base.priority_map),
+                    "encoding": encoding,
+                }
                 try:
                     if request.POST.get("save_as", "").strip():
                         services.mapping_profile_save(actor=request.user, project=project, name=request.POST["save_as"], mapping=mapping)
-                    record = services.ticket_import_start(actor=request.user, project=project, uploaded_file=None,
-                                                          preset=preset.code, mapping=mapping,
-                                                          stored=(path, name, pending["sha"]))
+                    record = services.ticket_import_start(
+                        actor=request.user,
+                        project=project,
+                        uploaded_file=None,
+                        preset=preset.code,
+                        mapping=mapping,
+                        stored=(path, name, pending["sha"]),
+                    )
                 except (ValidationError, ValueError) as exc:
                     errors.extend(getattr(exc, "messages", [str(exc)]))
                 else:
@@ -384,17 +491,32 @@ def import_mapping(request: HttpRequest, project_id: int, token: str) -> HttpRes
     except TicketFileError as exc:
         value_rows = []
         errors.append(exc.message)
-    return render(request, "tickets/import_mapping.html", {
-        "project": project, "headers": headers, "name": name, "preset": preset, "encoding": encoding,
-        "presets": [p for p in PRESETS.values() if p.kind == "tickets"], "encodings": ENCODINGS.items(),
-        "rows": [(f, FIELD_LABELS[f], prefill.get(f, ""), f in REQUIRED_FIELDS) for f in CANONICAL_FIELDS],
-        "errors": errors, "profile": profile, "value_rows": value_rows, "priorities": priorities or [],
-        "has_agreement": priorities is not None,
-        # Every preset's columns for this file (the same matching as the reader), as
-        # positions in the header list, so each header text is rendered once.
-        "preset_choices": {code: {"columns": {f: headers.index(h) for f, h in proposed_columns(headers, p.mapping).items()},
-                                  "notes": str(p.notes)} for code, p in PRESETS.items() if p.kind == "tickets"},
-    })
+    return render(
+        request,
+        "tickets/import_mapping.html",
+        {
+            "project": project,
+            "headers": headers,
+            "name": name,
+            "preset": preset,
+            "encoding": encoding,
+            "presets": [p for p in PRESETS.values() if p.kind == "tickets"],
+            "encodings": ENCODINGS.items(),
+            "rows": [(f, FIELD_LABELS[f], prefill.get(f, ""), f in REQUIRED_FIELDS) for f in CANONICAL_FIELDS],
+            "errors": errors,
+            "profile": profile,
+            "value_rows": value_rows,
+            "priorities": priorities or [],
+            "has_agreement": priorities is not None,
+            # Every preset's columns for this file (the same matching as the reader), as
+            # positions in the header list, so each header text is rendered once.
+            "preset_choices": {
+                code: {"columns": {f: headers.index(h) for f, h in proposed_columns(headers, p.mapping).items()}, "notes": str(p.notes)}
+                for code, p in PRESETS.items()
+                if p.kind == "tickets"
+            },
+        },
+    )
 
 
 def _mapping_kwargs(mapping: ColumnMapping) -> dict[str, Any]:
@@ -406,10 +528,16 @@ def _mapping_kwargs(mapping: ColumnMapping) -> dict[str, Any]:
 @login_required
 def import_list(request: HttpRequest, project_id: int) -> HttpResponse:
     project = get_project_or_404(request.user, pk=project_id)
-    return render(request, "tickets/import_list.html", {
-        "project": project, "page": paginate(request, selectors.import_history(project)),
-        "can_import": services.can_write_tickets(request.user, project), "qs_no_page": "",
-    })
+    return render(
+        request,
+        "tickets/import_list.html",
+        {
+            "project": project,
+            "page": paginate(request, selectors.import_history(project)),
+            "can_import": services.can_write_tickets(request.user, project),
+            "qs_no_page": "",
+        },
+    )
 
 
 @login_required
@@ -425,5 +553,6 @@ def import_report(request: HttpRequest, project_id: int, pk: int) -> HttpRespons
     record = get_visible_or_404(TicketImport.objects.filter(project=project), pk=pk)
     if not record.error_report:
         raise Http404
-    return FileResponse(record.error_report.open("rb"), as_attachment=True,
-                        filename=f"{Path(record.file_name).stem}-错误报告.csv", content_type="text/csv")
+    return FileResponse(
+        record.error_report.open("rb"), as_attachment=True, filename=f"{Path(record.file_name).stem}-错误报告.csv", content_type="text/csv"
+    )

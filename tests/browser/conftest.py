@@ -20,16 +20,24 @@ import sys
 import time
 import urllib.request
 import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 from urllib.parse import urlparse, urlunparse
 
 import pytest
 
 CHROMIUM = os.environ.get("OPSQM_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 DEMO_PASSWORD = "opsqm-demo"
 BIN = Path(sys.executable).parent
 
@@ -87,17 +95,22 @@ def server(tmp_path_factory) -> Iterator[Server]:
         pytest.fail(f"Browser tests need Debian's Chromium at {CHROMIUM}: run `make setup` as root or `sudo apt-get install chromium`.")
     workdir = tmp_path_factory.mktemp("opsqm-server")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "opsqm.settings",
-        "OPSQM_VAR_DIR": str(workdir / "var"),
-        "OPSQM_SQLITE_PATH": str(workdir / "opsqm.sqlite3"),
-        "OPSQM_MEDIA_ROOT": str(workdir / "media"),
-        "OPSQM_TESTING": "0",
-        "OPSQM_AXES_ENABLED": "0",
-        "OPSQM_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-    })
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "opsqm.settings",
+            "OPSQM_VAR_DIR": str(workdir / "var"),
+            "OPSQM_SQLITE_PATH": str(workdir / "opsqm.sqlite3"),
+            "OPSQM_MEDIA_ROOT": str(workdir / "media"),
+            "OPSQM_TESTING": "0",
+            "OPSQM_AXES_ENABLED": "0",
+            "OPSQM_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        }
+    )
     env.pop("REDIS_URL", None)  # the server's jobs run on its own embedded queue
-    cleanup: Callable[[], None] = lambda: None
+
+    def cleanup() -> None:
+        pass
+
     if os.environ.get("DATABASE_URL"):
         env["DATABASE_URL"], cleanup = _fresh_postgres_url(os.environ["DATABASE_URL"])
     port = _free_port()
@@ -105,8 +118,13 @@ def server(tmp_path_factory) -> Iterator[Server]:
     srv.opsqm("migrate", "--noinput", "-v", "0")
     srv.opsqm("demo")
     log = open(workdir / "server.log", "w")
-    proc = subprocess.Popen([str(BIN / "opsqm"), "serve", "--host", "127.0.0.1", "--port", str(port), "--web-workers", "2"],
-                            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        [str(BIN / "opsqm"), "serve", "--host", "127.0.0.1", "--port", str(port), "--web-workers", "2"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:

@@ -6,9 +6,7 @@ from playwright.sync_api import expect
 
 
 def _template_id(server, ref_id: str) -> str:
-    return server.shell(
-        f"from opsqm.checklists.models import ChecklistTemplate as T; print(T.objects.get(ref_id='{ref_id}').pk)"
-    ).strip()
+    return server.shell(f"from opsqm.checklists.models import ChecklistTemplate as T; print(T.objects.get(ref_id='{ref_id}').pk)").strip()
 
 
 def test_the_editor_adds_moves_and_removes_items_and_saves_a_new_version(server, page_as):

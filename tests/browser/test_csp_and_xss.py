@@ -24,7 +24,7 @@ P_TPL = "{{7*7}}"
 P_ALL = P_IMG + P_SCRIPT + P_TPL
 P_URL = "javascript:alert(1)"
 
-POISON = r'''
+POISON = r"""
 import json
 from django.db import models as m
 from opsqm.records.safeurl import SafeURLField
@@ -73,20 +73,38 @@ if improvement:
 if ticket:
     urls += [f"/tickets/projects/{ticket.project_id}/tickets/", f"/tickets/projects/{ticket.project_id}/tickets/{ticket.pk}/"]
 print(json.dumps({"saved": saved, "urls": urls, "finding": finding.pk}, default=str))
-'''
+"""
 
-RESTORE = r'''
+RESTORE = r"""
 import json
 from django.apps import apps
 from django.db import models as m
 for label, pk, old in json.loads(%(saved)r):
     m.QuerySet(model=apps.get_model(label)).filter(pk=pk).update(**old)
-'''
+"""
 
-CSP_PAGES = ["/", "/my-work/", "/org/projects/", "/org/customers/", "/org/staff/", "/org/service-catalog/", "/audits/",
-             "/audits/programs/", "/audits/conformance/", "/audits/report-template/", "/findings/", "/improvements/",
-             "/checklists/", "/kpis/", "/tickets/", "/tickets/calendars/", "/notifications/", "/accounts/profile/",
-             "/records/audit-trail/", "/api/docs/"]
+CSP_PAGES = [
+    "/",
+    "/my-work/",
+    "/org/projects/",
+    "/org/customers/",
+    "/org/staff/",
+    "/org/service-catalog/",
+    "/audits/",
+    "/audits/programs/",
+    "/audits/conformance/",
+    "/audits/report-template/",
+    "/findings/",
+    "/improvements/",
+    "/checklists/",
+    "/kpis/",
+    "/tickets/",
+    "/tickets/calendars/",
+    "/notifications/",
+    "/accounts/profile/",
+    "/records/audit-trail/",
+    "/api/docs/",
+]
 
 WATCH = """
 window.__csp = [];

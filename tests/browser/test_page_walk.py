@@ -24,14 +24,44 @@ PER_FAMILY = 4  # pages per family (/kpis/drill/…, /help/roles/…, /audits/<n
 SHOTS = Path(os.environ.get("OPSQM_PAGEWALK_DIR", Path(__file__).resolve().parents[2] / "var" / "pagewalk"))
 
 # Not pages: downloads, actions reached by links, other UIs (Django admin, API browser), pagination duplicates.
-SKIP = re.compile(r"^/(admin|api|static|media|i18n)/|/logout/|/(export|download|ics|calendar\.ics)|/report/(docx|xlsx)|"
-                  r"\.(docx|xlsx|csv|zip|pdf|ics|json)$")
+SKIP = re.compile(
+    r"^/(admin|api|static|media|i18n)/|/logout/|/(export|download|ics|calendar\.ics)|/report/(docx|xlsx)|"
+    r"\.(docx|xlsx|csv|zip|pdf|ics|json)$"
+)
 # UI words that are English on purpose (product names, units, standards).
-ALLOWED_WORDS = {"SLA", "API", "Excel", "Word", "KPI", "ITSS", "ISO", "PDF", "ZIP", "Token", "Authorization", "HTTP", "HTTPS",
-                 "ITSM", "CSV", "XLSX", "DOCX", "SHA", "UTC", "Office", "OpenAPI", "REST", "Huey", "ECharts", "Chrome",
-                 "Email", "Redis"}
+ALLOWED_WORDS = {
+    "SLA",
+    "API",
+    "Excel",
+    "Word",
+    "KPI",
+    "ITSS",
+    "ISO",
+    "PDF",
+    "ZIP",
+    "Token",
+    "Authorization",
+    "HTTP",
+    "HTTPS",
+    "ITSM",
+    "CSV",
+    "XLSX",
+    "DOCX",
+    "SHA",
+    "UTC",
+    "Office",
+    "OpenAPI",
+    "REST",
+    "Huey",
+    "ECharts",
+    "Chrome",
+    "Email",
+    "Redis",
+}
 # Where UI words live (labels, headers, buttons, navigation); table cells and page text hold data.
-UI_SELECTOR = "th, label, button, .nav-link, .nav-section, .form-text, .card-header > :not(a):not(.badge), .page-head h1 > .badge, .btn, legend"
+UI_SELECTOR = (
+    "th, label, button, .nav-link, .nav-section, .form-text, .card-header > :not(a):not(.badge), .page-head h1 > .badge, .btn, legend"
+)
 ISO_TIMESTAMP = re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?(\.\d+)?([+-]\d{2}:\d{2}|Z)\b|\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 # A word with a lower-case letter, not part of a code, path or file name (bank-6x10, .docx, PRJ-A).
 ENGLISH_WORD = re.compile(r"(?<![\w.\-/])[A-Za-z]*[a-z][A-Za-z]*(?![\w\-/.])")
@@ -64,8 +94,10 @@ def _check_page(page, path: str, width: int) -> list[str]:
     if overflow:
         problems.append(f"{width}px {path}: wider than the viewport: {', '.join(overflow)}")
     if width == WIDTHS[0]:
-        ui_text = page.evaluate("(sel) => Array.from(document.querySelectorAll(sel)).filter(e => e.offsetParent !== null)"
-                                ".map(e => e.innerText).join('\\n')", UI_SELECTOR)
+        ui_text = page.evaluate(
+            "(sel) => Array.from(document.querySelectorAll(sel)).filter(e => e.offsetParent !== null).map(e => e.innerText).join('\\n')",
+            UI_SELECTOR,
+        )
         words = sorted({w for w in ENGLISH_WORD.findall(ui_text) if len(w) >= 4 and w not in ALLOWED_WORDS})
         if words:
             problems.append(f"{path}: English words in the Chinese UI: {', '.join(words[:10])}")
@@ -116,8 +148,12 @@ def _walk(server, browser, username: str) -> list[str]:
     page.on("console", lambda m: m.type == "error" and problems.append(f"{current['path']}: console error: {m.text[:200]}"))
     page.on("pageerror", lambda e: problems.append(f"{current['path']}: script error: {str(e)[:200]}"))
     page.on("requestfailed", lambda r: problems.append(f"{current['path']}: request failed: {r.url} ({r.failure})"))
-    page.on("response", lambda r: r.status >= 400 and r.request.resource_type != "document"
-            and problems.append(f"{current['path']}: {r.status} for {r.url}"))
+    page.on(
+        "response",
+        lambda r: (
+            r.status >= 400 and r.request.resource_type != "document" and problems.append(f"{current['path']}: {r.status} for {r.url}")
+        ),
+    )
     page.goto(server.url("/accounts/login/"))
     page.fill("#id_username", username)
     page.fill("#id_password", DEMO_PASSWORD)

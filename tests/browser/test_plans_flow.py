@@ -48,7 +48,8 @@ def test_next_years_plan_from_generation_to_approval_and_a_linked_audit(server, 
 
     # Complete the mid-year audit activity by linking an audit that exists.
     audit_pk, audit_code = server.shell(
-        "from opsqm.audits.models import Audit; a = Audit.objects.order_by('pk').first(); print(a.pk, a.code)").split()[-2:]
+        "from opsqm.audits.models import Audit; a = Audit.objects.order_by('pk').first(); print(a.pk, a.code)"
+    ).split()[-2:]
     qm.goto(plan_url)
     qm.get_by_role("link", name="年中运维服务能力内审").click()
     qm.select_option("#id_record", f"audits.audit:{audit_pk}")
@@ -72,7 +73,8 @@ def test_a_quarterly_review_from_opening_to_acknowledgement(server, page_as):
     review_pk = review_url.rstrip("/").split("/")[-1]
     out = server.shell(
         f"from opsqm.quarterly.models import QuarterlySubmission as S; "
-        f"print(*[f'{{s.pk}}:{{s.owner.username}}' for s in S.objects.filter(review_id={review_pk}).order_by('pk')])").split()
+        f"print(*[f'{{s.pk}}:{{s.owner.username}}' for s in S.objects.filter(review_id={review_pk}).order_by('pk')])"
+    ).split()
     subs = [x.split(":") for x in out if ":" in x]
     chosen = {}
     for pk, username in subs:
@@ -94,7 +96,8 @@ def test_a_quarterly_review_from_opening_to_acknowledgement(server, page_as):
     server.shell(
         f"from opsqm.quarterly.models import QuarterlySubmission as S; from opsqm.quarterly.services import submission_save as f; "
         f"[f(actor=s.owner, submission=s, submit=True, data=dict(summary='按计划完成', next_plan='继续改进')) "
-        f"for s in S.objects.filter(review_id={review_pk}, status='pending')]")
+        f"for s in S.objects.filter(review_id={review_pk}, status='pending')]"
+    )
 
     qm.goto(review_url)
     assert qm.locator("#submissions .text-success").count() == len(subs)

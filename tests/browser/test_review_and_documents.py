@@ -18,7 +18,9 @@ pytestmark = pytest.mark.browser
 
 
 def _user_id(server, username: str) -> str:
-    return server.shell(f"from django.contrib.auth import get_user_model as g; print(g().objects.get(username='{username}').pk)").split()[-1]
+    return server.shell(f"from django.contrib.auth import get_user_model as g; print(g().objects.get(username='{username}').pk)").split()[
+        -1
+    ]
 
 
 def test_the_years_management_review_from_inputs_to_approved_report(server, page_as):

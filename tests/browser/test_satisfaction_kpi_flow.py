@@ -13,8 +13,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_the_kpi_page_opens_the_satisfaction_explanation_down_to_the_responses(server, page_as):
-    project_id = int(server.shell(
-        "from opsqm.org.models import Project; print(Project.objects.get(code='PRJ-A').pk)").strip())
+    project_id = int(server.shell("from opsqm.org.models import Project; print(Project.objects.get(code='PRJ-A').pk)").strip())
     year = dt.date.today().year
     page = page_as("qm")
     page.goto(server.url(f"/kpis/projects/{project_id}/?granularity=quarter&year={year}"))

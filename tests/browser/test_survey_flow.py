@@ -11,7 +11,9 @@ from PIL import Image
 
 
 def test_a_campaign_is_answered_through_its_qr_code_and_opened_down_to_the_answer(server, page_as, browser):
-    code, pk = server.shell("from opsqm.org.models import Project; p = Project.objects.filter(status='active').order_by('code').first(); print(p.code, p.pk)").split()
+    code, pk = server.shell(
+        "from opsqm.org.models import Project; p = Project.objects.filter(status='active').order_by('code').first(); print(p.code, p.pk)"
+    ).split()
     year = server.shell("from django.utils import timezone; print(timezone.localdate().year)").strip()
     page = page_as("qm")
     page.goto(server.url("/surveys/campaigns/new/"))
@@ -58,7 +60,8 @@ def test_a_campaign_is_answered_through_its_qr_code_and_opened_down_to_the_answe
     page.wait_for_selector("#project-score")
     assert page.locator("#level-project").is_visible()
     response_id = server.shell(
-        "from opsqm.surveys.models import Response; print(Response.objects.filter(invitation__campaign__title='浏览器测试调查').get().pk)").strip()
+        "from opsqm.surveys.models import Response; print(Response.objects.filter(invitation__campaign__title='浏览器测试调查').get().pk)"
+    ).strip()
     page.click(f"#level-project a[href='/surveys/responses/{response_id}/']")
     page.wait_for_selector("#answers")
     assert "希望<b>月报</b>更早发出" in page.locator("body").inner_text()  # escaped, shown verbatim

@@ -15,6 +15,7 @@ pytestmark = pytest.mark.browser
 
 def _jira_csv(now_local: dt.datetime) -> bytes:
     """Three tickets in the Jira preset's columns and date format (%d/%b/%y %I:%M %p)."""
+
     def jira(t: dt.datetime) -> str:
         return t.strftime("%d/%b/%y %I:%M %p")
 
@@ -29,16 +30,13 @@ def _jira_csv(now_local: dt.datetime) -> bytes:
 
 
 def test_import_with_preset_then_drill_down_from_the_kpi_page(server, page_as):
-    project_id = int(server.shell(
-        "from opsqm.org.models import Project; print(Project.objects.get(code='PRJ-A').pk)").strip())
-    tz = server.shell(
-        "from opsqm.org.models import Project; print(Project.objects.get(code='PRJ-A').time_zone)").strip()
+    project_id = int(server.shell("from opsqm.org.models import Project; print(Project.objects.get(code='PRJ-A').pk)").strip())
+    tz = server.shell("from opsqm.org.models import Project; print(Project.objects.get(code='PRJ-A').time_zone)").strip()
     now_local = dt.datetime.now(ZoneInfo(tz or "Asia/Shanghai"))
     page = page_as("qm")
 
     page.goto(server.url(f"/tickets/projects/{project_id}/imports/new/"))
-    page.set_input_files("input[name=file]", files=[{
-        "name": "jira-export.csv", "mimeType": "text/csv", "buffer": _jira_csv(now_local)}])
+    page.set_input_files("input[name=file]", files=[{"name": "jira-export.csv", "mimeType": "text/csv", "buffer": _jira_csv(now_local)}])
     page.select_option("select[name=preset]", "jira_sm")
     page.get_by_role("button", name="下一步：核对列映射").click()
 

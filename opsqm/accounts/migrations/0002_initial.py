@@ -6,27 +6,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('org', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("org", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='externalgrant',
-            name='projects',
-            field=models.ManyToManyField(blank=True, related_name='external_grants', to='org.project', verbose_name='授权项目'),
+            model_name="externalgrant",
+            name="projects",
+            field=models.ManyToManyField(blank=True, related_name="external_grants", to="org.project", verbose_name="授权项目"),
         ),
         migrations.AddField(
-            model_name='externalgrant',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='external_grants', to=settings.AUTH_USER_MODEL, verbose_name='外部评审账号'),
+            model_name="externalgrant",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="external_grants",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="外部评审账号",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='externalgrant',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_until__gt', models.F('valid_from'))), name='grant_window_positive'),
+            model_name="externalgrant",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("valid_until__gt", models.F("valid_from"))), name="grant_window_positive"
+            ),
         ),
     ]

@@ -140,8 +140,7 @@ def test_the_compiled_catalog_is_not_older_than_the_po_file():
     with MO_FILE.open("rb") as fh:
         catalog = gettext.GNUTranslations(fh)
     entries = [e for e in _po_entries(PO_FILE.read_text(encoding="utf-8")) if e.get("msgid") and "msgctxt" not in e]
-    stale = [e["msgid"] for e in entries if "msgid_plural" not in e
-             and catalog.gettext(_unescape(e["msgid"])) != _unescape(e["msgstr"])]
+    stale = [e["msgid"] for e in entries if "msgid_plural" not in e and catalog.gettext(_unescape(e["msgid"])) != _unescape(e["msgstr"])]
     assert stale == []
 
 

@@ -6,10 +6,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from conftest import PASSWORD, make_user
 from opsqm.accounts.access import visible_projects
 from opsqm.accounts.models import ExternalGrant
 from opsqm.accounts.roles import Role
-from conftest import PASSWORD, make_user
 
 
 def test_the_login_page_speaks_chinese_even_to_an_english_browser(db):
@@ -57,8 +57,9 @@ def test_visibility_rules_follow_roles_and_membership(world):
 def test_an_external_reviewer_sees_granted_projects_only_while_the_grant_is_valid(world):
     reviewer = make_user("reviewer", Role.EXTERNAL_REVIEWER)
     now = timezone.now()
-    grant = ExternalGrant.objects.create(user=reviewer, purpose="评审", valid_from=now - dt.timedelta(hours=1),
-                                         valid_until=now + dt.timedelta(hours=1), granted_by=world.qm)
+    grant = ExternalGrant.objects.create(
+        user=reviewer, purpose="评审", valid_from=now - dt.timedelta(hours=1), valid_until=now + dt.timedelta(hours=1), granted_by=world.qm
+    )
     grant.projects.set([world.project_b])
     assert list(visible_projects(reviewer, now=now)) == [world.project_b]
     assert list(visible_projects(reviewer, now=now + dt.timedelta(hours=2))) == []
@@ -72,8 +73,9 @@ def test_an_external_reviewer_sees_granted_projects_only_while_the_grant_is_vali
 def test_an_expired_reviewer_cannot_log_in(world):
     reviewer = make_user("reviewer", Role.EXTERNAL_REVIEWER)
     now = timezone.now()
-    ExternalGrant.objects.create(user=reviewer, purpose="评审", valid_from=now - dt.timedelta(days=10),
-                                 valid_until=now - dt.timedelta(days=1), granted_by=world.qm)
+    ExternalGrant.objects.create(
+        user=reviewer, purpose="评审", valid_from=now - dt.timedelta(days=10), valid_until=now - dt.timedelta(days=1), granted_by=world.qm
+    )
     response = Client().post("/accounts/login/", {"username": "reviewer", "password": PASSWORD})
     assert response.status_code == 200 and "不在有效期内" in response.content.decode()
 

@@ -26,8 +26,16 @@ def test_foreign_objects_are_404_for_a_specialist_and_an_outsider(world, api_cli
 
 def test_the_quality_manager_creates_and_patches_a_project_with_versions(world, api_client):
     client = api_client(world.qm)
-    payload = {"code": "PN", "name": "新项目", "customer": world.customer_a.pk, "status": "active",
-               "contract_start": "2026-01-01", "contract_end": "2026-12-31", "contract_value": "500000.00", "ops_manager": world.ops_a.pk}
+    payload = {
+        "code": "PN",
+        "name": "新项目",
+        "customer": world.customer_a.pk,
+        "status": "active",
+        "contract_start": "2026-01-01",
+        "contract_end": "2026-12-31",
+        "contract_value": "500000.00",
+        "ops_manager": world.ops_a.pk,
+    }
     created = client.post("/api/v1/projects/", payload, format="json")
     assert created.status_code == 201, created.content
     pk = created.json()["id"]
@@ -45,7 +53,11 @@ def test_a_specialist_cannot_create_or_change_master_data(world, api_client):
 
 def test_bad_input_is_rejected_whole(world, api_client):
     client = api_client(world.qm)
-    response = client.patch(f"/api/v1/projects/{world.project_a.pk}/", {"contract_end": "2020-01-01", "name": "半截", "version": world.project_a.version}, format="json")
+    response = client.patch(
+        f"/api/v1/projects/{world.project_a.pk}/",
+        {"contract_end": "2020-01-01", "name": "半截", "version": world.project_a.version},
+        format="json",
+    )
     assert response.status_code == 400 and "合同结束" in str(response.json())
     world.project_a.refresh_from_db()
     assert world.project_a.name == "项目甲"

@@ -7,78 +7,120 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('jobs', '0001_initial'),
-        ('org', '0001_initial'),
+        ("jobs", "0001_initial"),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RecordClass',
+            name="RecordClass",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='代码')),
-                ('name', models.CharField(max_length=100, verbose_name='记录类别')),
-                ('model', models.CharField(help_text='app_label.model', max_length=100, verbose_name='记录对象')),
-                ('date_field', models.CharField(max_length=64, verbose_name='起算日期字段')),
-                ('retention_years', models.PositiveSmallIntegerField(verbose_name='保存期限（年）')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="代码")),
+                ("name", models.CharField(max_length=100, verbose_name="记录类别")),
+                ("model", models.CharField(help_text="app_label.model", max_length=100, verbose_name="记录对象")),
+                ("date_field", models.CharField(max_length=64, verbose_name="起算日期字段")),
+                ("retention_years", models.PositiveSmallIntegerField(verbose_name="保存期限（年）")),
             ],
             options={
-                'verbose_name': '记录类别',
-                'verbose_name_plural': '记录类别与保存期限',
-                'ordering': ['code'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('retention_years__gte', 1)), name='record_class_retention_positive')],
+                "verbose_name": "记录类别",
+                "verbose_name_plural": "记录类别与保存期限",
+                "ordering": ["code"],
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("retention_years__gte", 1)), name="record_class_retention_positive")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='AssessorPackage',
+            name="AssessorPackage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(editable=False, max_length=20, unique=True, verbose_name='编号')),
-                ('title', models.CharField(max_length=200, verbose_name='名称')),
-                ('year', models.PositiveIntegerField(verbose_name='年度')),
-                ('period_start', models.DateField(verbose_name='期间开始')),
-                ('period_end', models.DateField(verbose_name='期间结束')),
-                ('evidence_ids', models.JSONField(blank=True, default=list, verbose_name='选定的证据文件')),
-                ('status', models.CharField(choices=[('queued', '排队中'), ('building', '生成中'), ('ready', '已生成'), ('failed', '失败')], default='queued', max_length=16, verbose_name='状态')),
-                ('file', models.FileField(blank=True, max_length=200, upload_to=opsqm.archive.models._package_upload_to, verbose_name='资料包')),
-                ('size', models.PositiveBigIntegerField(default=0, verbose_name='大小（字节）')),
-                ('sha256', models.CharField(blank=True, max_length=64, verbose_name='SHA-256')),
-                ('manifest', models.JSONField(blank=True, default=list, verbose_name='内容清单')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='生成时间')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='生成人')),
-                ('job', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='jobs.job', verbose_name='后台任务')),
-                ('projects', models.ManyToManyField(blank=True, related_name='+', to='org.project', verbose_name='项目范围')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(editable=False, max_length=20, unique=True, verbose_name="编号")),
+                ("title", models.CharField(max_length=200, verbose_name="名称")),
+                ("year", models.PositiveIntegerField(verbose_name="年度")),
+                ("period_start", models.DateField(verbose_name="期间开始")),
+                ("period_end", models.DateField(verbose_name="期间结束")),
+                ("evidence_ids", models.JSONField(blank=True, default=list, verbose_name="选定的证据文件")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("queued", "排队中"), ("building", "生成中"), ("ready", "已生成"), ("failed", "失败")],
+                        default="queued",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(blank=True, max_length=200, upload_to=opsqm.archive.models._package_upload_to, verbose_name="资料包"),
+                ),
+                ("size", models.PositiveBigIntegerField(default=0, verbose_name="大小（字节）")),
+                ("sha256", models.CharField(blank=True, max_length=64, verbose_name="SHA-256")),
+                ("manifest", models.JSONField(blank=True, default=list, verbose_name="内容清单")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="生成时间")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="完成时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL, verbose_name="生成人"
+                    ),
+                ),
+                (
+                    "job",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="jobs.job",
+                        verbose_name="后台任务",
+                    ),
+                ),
+                ("projects", models.ManyToManyField(blank=True, related_name="+", to="org.project", verbose_name="项目范围")),
             ],
             options={
-                'verbose_name': '评审资料包',
-                'verbose_name_plural': '评审资料包',
-                'ordering': ['-created_at', '-id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('period_start__lte', models.F('period_end'))), name='package_period_ordered')],
+                "verbose_name": "评审资料包",
+                "verbose_name_plural": "评审资料包",
+                "ordering": ["-created_at", "-id"],
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("period_start__lte", models.F("period_end"))), name="package_period_ordered")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Disposal',
+            name="Disposal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('object_id', models.CharField(max_length=64, verbose_name='记录 ID')),
-                ('object_repr', models.CharField(max_length=300, verbose_name='记录')),
-                ('record_date', models.DateField(verbose_name='记录日期')),
-                ('reason', models.CharField(max_length=300, verbose_name='销毁说明')),
-                ('disposed_at', models.DateTimeField(verbose_name='销毁时间')),
-                ('disposed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='销毁人')),
-                ('record_class', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='disposals', to='archive.recordclass', verbose_name='记录类别')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("object_id", models.CharField(max_length=64, verbose_name="记录 ID")),
+                ("object_repr", models.CharField(max_length=300, verbose_name="记录")),
+                ("record_date", models.DateField(verbose_name="记录日期")),
+                ("reason", models.CharField(max_length=300, verbose_name="销毁说明")),
+                ("disposed_at", models.DateTimeField(verbose_name="销毁时间")),
+                (
+                    "disposed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL, verbose_name="销毁人"
+                    ),
+                ),
+                (
+                    "record_class",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="disposals",
+                        to="archive.recordclass",
+                        verbose_name="记录类别",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '记录销毁',
-                'verbose_name_plural': '记录销毁',
-                'ordering': ['-disposed_at', '-id'],
-                'constraints': [models.UniqueConstraint(fields=('record_class', 'object_id'), name='disposal_once')],
+                "verbose_name": "记录销毁",
+                "verbose_name_plural": "记录销毁",
+                "ordering": ["-disposed_at", "-id"],
+                "constraints": [models.UniqueConstraint(fields=("record_class", "object_id"), name="disposal_once")],
             },
         ),
     ]

@@ -9,11 +9,11 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
+from conftest import make_user
 from opsqm.accounts.models import ExternalGrant
 from opsqm.accounts.roles import Role
 from opsqm.archive import services
 from opsqm.archive.models import AssessorPackage, PackageStatus
-from conftest import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -21,15 +21,26 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def reviewer(world):
     user = make_user("ext", Role.EXTERNAL_REVIEWER, "外审")
-    grant = ExternalGrant.objects.create(user=user, purpose="客户质量专家检查", valid_from=timezone.now() - dt.timedelta(days=1),
-                                         valid_until=timezone.now() + dt.timedelta(days=30), granted_by=world.qm)
+    grant = ExternalGrant.objects.create(
+        user=user,
+        purpose="客户质量专家检查",
+        valid_from=timezone.now() - dt.timedelta(days=1),
+        valid_until=timezone.now() + dt.timedelta(days=30),
+        granted_by=world.qm,
+    )
     grant.projects.set([world.project_a])
     return user
 
 
 def ready(world, *projects) -> AssessorPackage:
-    p = services.package_create(actor=world.qm, year=2026, period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 12, 31),
-                                projects=list(projects), enqueue=False)
+    p = services.package_create(
+        actor=world.qm,
+        year=2026,
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 12, 31),
+        projects=list(projects),
+        enqueue=False,
+    )
     p.file.save("x.zip", ContentFile(b"PK\x05\x06" + b"\x00" * 18), save=False)
     p.status = PackageStatus.READY
     p.save()
@@ -37,7 +48,12 @@ def ready(world, *projects) -> AssessorPackage:
 
 
 def test_an_external_reviewer_downloads_only_packages_inside_their_grant(world, reviewer, login):
-    mine, mixed, other, company = ready(world, world.project_a), ready(world, world.project_a, world.project_b), ready(world, world.project_b), ready(world)
+    mine, mixed, other, company = (
+        ready(world, world.project_a),
+        ready(world, world.project_a, world.project_b),
+        ready(world, world.project_b),
+        ready(world),
+    )
     c = login(reviewer)
     assert c.get(reverse("archive:package_download", args=[mine.pk])).status_code == 200
     for p in (mixed, other, company):

@@ -33,25 +33,51 @@ def records(world):
     from opsqm.documents.models import DocumentType
     from opsqm.documents.services import document_create
 
-    fa = findings.finding_create(actor=world.qm, title="甲项目问题", description="甲", severity="minor", source="audit",
-                                 project=world.project_a, now=at(dt.date(2026, 3, 1)))
-    findings.finding_create(actor=world.qm, title="乙项目问题", description="乙", severity="minor", source="audit",
-                            project=world.project_b, now=at(dt.date(2026, 3, 2)))
-    findings.finding_create(actor=world.qm, title="公司级问题", description="公司", severity="observation", source="manual",
-                            now=at(dt.date(2026, 3, 3)))
+    fa = findings.finding_create(
+        actor=world.qm,
+        title="甲项目问题",
+        description="甲",
+        severity="minor",
+        source="audit",
+        project=world.project_a,
+        now=at(dt.date(2026, 3, 1)),
+    )
+    findings.finding_create(
+        actor=world.qm,
+        title="乙项目问题",
+        description="乙",
+        severity="minor",
+        source="audit",
+        project=world.project_b,
+        now=at(dt.date(2026, 3, 2)),
+    )
+    findings.finding_create(
+        actor=world.qm, title="公司级问题", description="公司", severity="observation", source="manual", now=at(dt.date(2026, 3, 3))
+    )
     findings.finding_analyze(actor=world.qm, finding=fa, cause="巡检遗漏", now=at(dt.date(2026, 3, 4)))
     # planned in March (a due date before the day it is set is refused)
-    findings.action_create(actor=world.qm, finding=fa, description="甲项目纠正措施", owner=world.ops_a, due_date=dt.date(2026, 4, 1),
-                           now=at(dt.date(2026, 3, 5)))
+    findings.action_create(
+        actor=world.qm,
+        finding=fa,
+        description="甲项目纠正措施",
+        owner=world.ops_a,
+        due_date=dt.date(2026, 4, 1),
+        now=at(dt.date(2026, 3, 5)),
+    )
     make_audit(world, "PC-2026-A", dt.date(2026, 5, 1), [world.project_a])
     make_audit(world, "PC-2026-B", dt.date(2026, 5, 2), [world.project_b])
     make_audit(world, "PC-2026-AB", dt.date(2026, 5, 3), [world.project_a, world.project_b])
     doc = document_create(actor=world.qm, code="QP-01", title="服务级别管理程序", doc_type=DocumentType.PROCEDURE, owner=world.qm)
     publish(world, doc, "A/0")
-    ev_a = evidence_store(uploaded_file=SimpleUploadedFile("甲证据.txt", "甲项目巡检记录".encode()), actor=world.qm, owner=fa,
-                          project_id=world.project_a.pk)
-    ev_b = evidence_store(uploaded_file=SimpleUploadedFile("乙证据.txt", "乙项目巡检记录 PB".encode()), actor=world.qm, owner=fa,
-                          project_id=world.project_b.pk)
+    ev_a = evidence_store(
+        uploaded_file=SimpleUploadedFile("甲证据.txt", "甲项目巡检记录".encode()), actor=world.qm, owner=fa, project_id=world.project_a.pk
+    )
+    ev_b = evidence_store(
+        uploaded_file=SimpleUploadedFile("乙证据.txt", "乙项目巡检记录 PB".encode()),
+        actor=world.qm,
+        owner=fa,
+        project_id=world.project_b.pk,
+    )
     review = reviews.review_create(actor=world.mgmt, year=2026, planned_date=dt.date(2026, 12, 20), place="会议室", chair=world.gm)
     review = reviews.review_assemble_inputs(actor=world.mgmt, review=review, as_of=dt.date(2026, 11, 30))
     review = reviews.review_record_meeting(actor=world.mgmt, review=review, attended=[world.mgmt], minutes={}, conclusion="有效")
@@ -68,13 +94,21 @@ def other_areas(world):
     from opsqm.surveys.tests.quarter_data import make
 
     make(world)
-    plans.plan_approve(actor=world.gm, plan=plans.plan_submit(actor=world.qm, plan=plans.plan_generate(actor=world.qm, year=2026)), note="同意")
+    plans.plan_approve(
+        actor=world.gm, plan=plans.plan_submit(actor=world.qm, plan=plans.plan_generate(actor=world.qm, year=2026)), note="同意"
+    )
     review = quarterly.review_open(actor=world.qm, year=2026, quarter=2, today=dt.date(2026, 7, 1))
     for sub in review.submissions.select_related("project"):
-        quarterly.submission_save(actor=sub.owner, submission=sub, submit=True,
-                                  data={"tickets_handled": 5, "summary": f"{sub.project.code} 本季度运行平稳", "next_plan": "继续"})
+        quarterly.submission_save(
+            actor=sub.owner,
+            submission=sub,
+            submit=True,
+            data={"tickets_handled": 5, "summary": f"{sub.project.code} 本季度运行平稳", "next_plan": "继续"},
+        )
     review.refresh_from_db()
-    review = quarterly.review_write(actor=world.qm, review=review, analysis="季度分析", requirements="改进要求", expected_version=review.version)
+    review = quarterly.review_write(
+        actor=world.qm, review=review, analysis="季度分析", requirements="改进要求", expected_version=review.version
+    )
     quarterly.review_acknowledge(actor=world.gm, review=quarterly.review_report(actor=world.qm, review=review), note="已阅")
 
 
@@ -122,8 +156,13 @@ def test_the_whole_company_package_holds_the_plan_the_closed_quarters_reports_an
 
     with zipfile.ZipFile(io.BytesIO(build(PackageScope(2026, dt.date(2026, 1, 1), dt.date(2026, 12, 31), None)))) as zf:
         names = set(zf.namelist())
-        assert {"plan/2026-年度质量管理计划.docx", "quarterly/2026-Q2-季度质量报告.docx", "quarterly/2026-Q2-季度质量报告.xlsx",
-                "surveys/2026-客户满意度报告.docx", "surveys/2026-客户满意度报告.xlsx"} <= names
+        assert {
+            "plan/2026-年度质量管理计划.docx",
+            "quarterly/2026-Q2-季度质量报告.docx",
+            "quarterly/2026-Q2-季度质量报告.xlsx",
+            "surveys/2026-客户满意度报告.docx",
+            "surveys/2026-客户满意度报告.xlsx",
+        } <= names
         plan = "\n".join(p.text for p in Document(io.BytesIO(zf.read("plan/2026-年度质量管理计划.docx"))).paragraphs)
         assert "2026" in plan
         q2 = Document(io.BytesIO(zf.read("quarterly/2026-Q2-季度质量报告.docx")))
@@ -142,7 +181,10 @@ def test_the_whole_company_package_holds_everything_including_the_review_report(
     files = texts_of(build(PackageScope(2026, dt.date(2026, 1, 1), dt.date(2026, 12, 31), None)))
     assert any(n.startswith("reviews/2026-") for n in files)
     assert {n.split("-")[0] + "-" + n.split("-")[1] + "-" + n.split("-")[2] for n in files if n.startswith("audits/")} == {
-        "audits/PC-2026-A", "audits/PC-2026-B", "audits/PC-2026-AB"}
+        "audits/PC-2026-A",
+        "audits/PC-2026-B",
+        "audits/PC-2026-AB",
+    }
     assert "乙项目问题" in files["findings/findings-register.html"] and "公司级问题" in files["findings/findings-register.html"]
 
 
@@ -173,19 +215,33 @@ def test_evidence_of_another_project_cannot_be_chosen(world, records):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        services.package_create(actor=world.qm, year=2026, period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 12, 31),
-                                projects=[world.project_a], evidence_ids=[records["ev_b"].pk], enqueue=False)
+        services.package_create(
+            actor=world.qm,
+            year=2026,
+            period_start=dt.date(2026, 1, 1),
+            period_end=dt.date(2026, 12, 31),
+            projects=[world.project_a],
+            evidence_ids=[records["ev_b"].pk],
+            enqueue=False,
+        )
     scope = PackageScope(2026, dt.date(2026, 1, 1), dt.date(2026, 12, 31), frozenset({world.project_a.pk}), (records["ev_b"].pk,))
     assert not any(n.startswith("evidence/") for n in texts_of(build(scope)))  # the provider re-checks
 
 
-def test_the_page_builds_the_package_as_a_background_job_and_the_cli_builds_the_same_files(world, records, tmp_path,
-                                                                                           django_capture_on_commit_callbacks):
+def test_the_page_builds_the_package_as_a_background_job_and_the_cli_builds_the_same_files(
+    world, records, tmp_path, django_capture_on_commit_callbacks
+):
     from opsqm.jobs.models import Job
 
     with django_capture_on_commit_callbacks(execute=True):
-        package = services.package_create(actor=world.qm, year=2026, period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 12, 31),
-                                          projects=[world.project_a], evidence_ids=[records["ev_a"].pk])
+        package = services.package_create(
+            actor=world.qm,
+            year=2026,
+            period_start=dt.date(2026, 1, 1),
+            period_end=dt.date(2026, 12, 31),
+            projects=[world.project_a],
+            evidence_ids=[records["ev_a"].pk],
+        )
     package.refresh_from_db()
     job = Job.objects.get(pk=package.job_id)
     assert package.status == PackageStatus.READY and job.status == "succeeded" and job.percent == 100

@@ -34,8 +34,15 @@ def test_survey_responses_past_retention_are_listed_and_disposed_in_the_audit_tr
     assert due["complaints"]["count"] == 0  # received 2026-05-20 and later
     rc = RecordClass.objects.get(code="survey_responses")
     first = due["survey_responses"]["records"][0]
-    services.record_dispose(actor=world.qm, record_class=rc, object_id=first.pk, reason="超过保存期限，按制度销毁", today=dt.date(2029, 5, 13))
+    services.record_dispose(
+        actor=world.qm, record_class=rc, object_id=first.pk, reason="超过保存期限，按制度销毁", today=dt.date(2029, 5, 13)
+    )
     assert not Response.objects.filter(pk=first.pk).exists() and Disposal.objects.filter(record_class=rc, object_id=str(first.pk)).exists()
     with pytest.raises(PermissionDenied):
-        services.record_dispose(actor=world.outsider, record_class=rc, object_id=due["survey_responses"]["records"][1].pk, reason="x",
-                                today=dt.date(2029, 5, 13))
+        services.record_dispose(
+            actor=world.outsider,
+            record_class=rc,
+            object_id=due["survey_responses"]["records"][1].pk,
+            reason="x",
+            today=dt.date(2029, 5, 13),
+        )

@@ -20,10 +20,24 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def old_and_new(world):
-    old = findings.finding_create(actor=world.qm, title="三年前的问题", description="x", severity="observation", source="manual",
-                                  project=world.project_a, now=at(dt.date(2022, 5, 1)))
-    new = findings.finding_create(actor=world.qm, title="今年的问题", description="x", severity="observation", source="manual",
-                                  project=world.project_a, now=at(dt.date(2026, 5, 1)))
+    old = findings.finding_create(
+        actor=world.qm,
+        title="三年前的问题",
+        description="x",
+        severity="observation",
+        source="manual",
+        project=world.project_a,
+        now=at(dt.date(2022, 5, 1)),
+    )
+    new = findings.finding_create(
+        actor=world.qm,
+        title="今年的问题",
+        description="x",
+        severity="observation",
+        source="manual",
+        project=world.project_a,
+        now=at(dt.date(2026, 5, 1)),
+    )
     return old, new
 
 
@@ -37,8 +51,9 @@ def test_only_records_past_their_retention_are_listed(world, old_and_new):
 def test_disposal_removes_the_record_and_lands_in_the_audit_trail(world, old_and_new):
     old, new = old_and_new
     rc = RecordClass.objects.get(code="findings")
-    disposal = services.record_dispose(actor=world.qm, record_class=rc, object_id=old.pk, reason="超过保存期限，碎纸销毁",
-                                       today=dt.date(2026, 6, 1))
+    disposal = services.record_dispose(
+        actor=world.qm, record_class=rc, object_id=old.pk, reason="超过保存期限，碎纸销毁", today=dt.date(2026, 6, 1)
+    )
     assert not Finding.objects.filter(pk=old.pk).exists() and disposal.object_repr.endswith("三年前的问题")
     assert AuditEvent.objects.filter(model="archive.disposal", object_id=str(disposal.pk), action="create").exists()
     assert AuditEvent.objects.filter(model="findings.finding", object_id=str(old.pk), action="delete").exists()

@@ -7,215 +7,469 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('checklists', '0001_initial'),
-        ('org', '0001_initial'),
-        ('records', '0002_evidence_file'),
+        ("checklists", "0001_initial"),
+        ("org", "0001_initial"),
+        ("records", "0002_evidence_file"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Audit',
+            name="Audit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(editable=False, max_length=32, unique=True, verbose_name='编号')),
-                ('title', models.CharField(max_length=200, verbose_name='名称')),
-                ('kind', models.CharField(choices=[('internal', '内部审核'), ('org_check', '组织级检查'), ('project_check', '项目级检查')], max_length=16, verbose_name='类别')),
-                ('mode', models.CharField(choices=[('special', '专项'), ('routine', '常规')], default='routine', max_length=16, verbose_name='方式')),
-                ('criteria', models.TextField(verbose_name='审核准则')),
-                ('objectives', models.TextField(blank=True, verbose_name='审核目的')),
-                ('scope_org', models.BooleanField(default=False, verbose_name='组织级范围')),
-                ('planned_start', models.DateField(verbose_name='计划开始')),
-                ('planned_end', models.DateField(verbose_name='计划结束')),
-                ('stage', models.CharField(choices=[('planned', '审核策划'), ('opening', '首次会议'), ('onsite', '现场审核'), ('concluded', '审核结论'), ('closing', '末次会议'), ('reported', '审核报告'), ('followup', '跟踪整改'), ('closed', '已关闭')], db_index=True, default='planned', max_length=16, verbose_name='阶段')),
-                ('conclusion', models.TextField(blank=True, verbose_name='审核结论')),
-                ('conclusion_rating', models.CharField(blank=True, choices=[('effective', '体系运行有效'), ('basically', '体系运行基本有效，需整改'), ('ineffective', '体系运行未达要求')], max_length=16, verbose_name='结论评价')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='策划时间')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='策划人')),
-                ('departments', models.ManyToManyField(blank=True, related_name='audits', to='org.department', verbose_name='受审核部门')),
-                ('projects', models.ManyToManyField(blank=True, related_name='audits', to='org.project', verbose_name='受审核项目')),
-                ('report_docx', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='records.evidencefile', verbose_name='审核报告（Word）')),
-                ('report_xlsx', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='records.evidencefile', verbose_name='审核报告（Excel）')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(editable=False, max_length=32, unique=True, verbose_name="编号")),
+                ("title", models.CharField(max_length=200, verbose_name="名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("internal", "内部审核"), ("org_check", "组织级检查"), ("project_check", "项目级检查")],
+                        max_length=16,
+                        verbose_name="类别",
+                    ),
+                ),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[("special", "专项"), ("routine", "常规")], default="routine", max_length=16, verbose_name="方式"
+                    ),
+                ),
+                ("criteria", models.TextField(verbose_name="审核准则")),
+                ("objectives", models.TextField(blank=True, verbose_name="审核目的")),
+                ("scope_org", models.BooleanField(default=False, verbose_name="组织级范围")),
+                ("planned_start", models.DateField(verbose_name="计划开始")),
+                ("planned_end", models.DateField(verbose_name="计划结束")),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("planned", "审核策划"),
+                            ("opening", "首次会议"),
+                            ("onsite", "现场审核"),
+                            ("concluded", "审核结论"),
+                            ("closing", "末次会议"),
+                            ("reported", "审核报告"),
+                            ("followup", "跟踪整改"),
+                            ("closed", "已关闭"),
+                        ],
+                        db_index=True,
+                        default="planned",
+                        max_length=16,
+                        verbose_name="阶段",
+                    ),
+                ),
+                ("conclusion", models.TextField(blank=True, verbose_name="审核结论")),
+                (
+                    "conclusion_rating",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("effective", "体系运行有效"),
+                            ("basically", "体系运行基本有效，需整改"),
+                            ("ineffective", "体系运行未达要求"),
+                        ],
+                        max_length=16,
+                        verbose_name="结论评价",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="策划时间")),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL, verbose_name="策划人"
+                    ),
+                ),
+                ("departments", models.ManyToManyField(blank=True, related_name="audits", to="org.department", verbose_name="受审核部门")),
+                ("projects", models.ManyToManyField(blank=True, related_name="audits", to="org.project", verbose_name="受审核项目")),
+                (
+                    "report_docx",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="records.evidencefile",
+                        verbose_name="审核报告（Word）",
+                    ),
+                ),
+                (
+                    "report_xlsx",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="records.evidencefile",
+                        verbose_name="审核报告（Excel）",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审核/检查',
-                'verbose_name_plural': '审核与检查',
-                'ordering': ['-planned_start', '-id'],
+                "verbose_name": "审核/检查",
+                "verbose_name_plural": "审核与检查",
+                "ordering": ["-planned_start", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='AuditChecklist',
+            name="AuditChecklist",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('audit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='checklists', to='audits.audit', verbose_name='审核')),
-                ('checklist_version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='audit_uses', to='checklists.checklistversion', verbose_name='检查单版本')),
-                ('project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='audit_checklists', to='org.project', verbose_name='受检项目')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "audit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="checklists", to="audits.audit", verbose_name="审核"
+                    ),
+                ),
+                (
+                    "checklist_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="audit_uses",
+                        to="checklists.checklistversion",
+                        verbose_name="检查单版本",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="audit_checklists",
+                        to="org.project",
+                        verbose_name="受检项目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审核检查单',
-                'verbose_name_plural': '审核检查单',
-                'ordering': ['audit', 'id'],
+                "verbose_name": "审核检查单",
+                "verbose_name_plural": "审核检查单",
+                "ordering": ["audit", "id"],
             },
         ),
         migrations.CreateModel(
-            name='AuditProgram',
+            name="AuditProgram",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveIntegerField(unique=True, verbose_name='年度')),
-                ('title', models.CharField(max_length=200, verbose_name='方案名称')),
-                ('objectives', models.TextField(blank=True, verbose_name='审核目的与安排')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('submitted', '待审批'), ('approved', '已批准'), ('returned', '退回修改')], default='draft', max_length=16, verbose_name='状态')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='编制时间')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='提交时间')),
-                ('approved_at', models.DateTimeField(blank=True, null=True, verbose_name='审批时间')),
-                ('approval_note', models.TextField(blank=True, verbose_name='审批意见')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='审批人')),
-                ('drafted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='编制人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveIntegerField(unique=True, verbose_name="年度")),
+                ("title", models.CharField(max_length=200, verbose_name="方案名称")),
+                ("objectives", models.TextField(blank=True, verbose_name="审核目的与安排")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "草稿"), ("submitted", "待审批"), ("approved", "已批准"), ("returned", "退回修改")],
+                        default="draft",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="编制时间")),
+                ("submitted_at", models.DateTimeField(blank=True, null=True, verbose_name="提交时间")),
+                ("approved_at", models.DateTimeField(blank=True, null=True, verbose_name="审批时间")),
+                ("approval_note", models.TextField(blank=True, verbose_name="审批意见")),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="审批人",
+                    ),
+                ),
+                (
+                    "drafted_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL, verbose_name="编制人"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '年度内审方案',
-                'verbose_name_plural': '年度内审方案',
-                'ordering': ['-year'],
+                "verbose_name": "年度内审方案",
+                "verbose_name_plural": "年度内审方案",
+                "ordering": ["-year"],
             },
         ),
         migrations.AddField(
-            model_name='audit',
-            name='program',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='audits', to='audits.auditprogram', verbose_name='年度内审方案'),
+            model_name="audit",
+            name="program",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="audits",
+                to="audits.auditprogram",
+                verbose_name="年度内审方案",
+            ),
         ),
         migrations.CreateModel(
-            name='AuditStageLog',
+            name="AuditStageLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stage', models.CharField(choices=[('planned', '审核策划'), ('opening', '首次会议'), ('onsite', '现场审核'), ('concluded', '审核结论'), ('closing', '末次会议'), ('reported', '审核报告'), ('followup', '跟踪整改'), ('closed', '已关闭')], max_length=16, verbose_name='阶段')),
-                ('at', models.DateTimeField(verbose_name='时间')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('audit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stage_logs', to='audits.audit', verbose_name='审核')),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("planned", "审核策划"),
+                            ("opening", "首次会议"),
+                            ("onsite", "现场审核"),
+                            ("concluded", "审核结论"),
+                            ("closing", "末次会议"),
+                            ("reported", "审核报告"),
+                            ("followup", "跟踪整改"),
+                            ("closed", "已关闭"),
+                        ],
+                        max_length=16,
+                        verbose_name="阶段",
+                    ),
+                ),
+                ("at", models.DateTimeField(verbose_name="时间")),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                (
+                    "audit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="stage_logs", to="audits.audit", verbose_name="审核"
+                    ),
+                ),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL, verbose_name="操作人"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审核阶段记录',
-                'verbose_name_plural': '审核阶段记录',
-                'ordering': ['audit', 'at', 'id'],
+                "verbose_name": "审核阶段记录",
+                "verbose_name_plural": "审核阶段记录",
+                "ordering": ["audit", "at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='AuditTeamMember',
+            name="AuditTeamMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('lead', '审核组长'), ('member', '内审员')], default='member', max_length=8, verbose_name='角色')),
-                ('audit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='team', to='audits.audit', verbose_name='审核')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='audit_roles', to=settings.AUTH_USER_MODEL, verbose_name='成员')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("lead", "审核组长"), ("member", "内审员")], default="member", max_length=8, verbose_name="角色"
+                    ),
+                ),
+                (
+                    "audit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="team", to="audits.audit", verbose_name="审核"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="audit_roles",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="成员",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审核组成员',
-                'verbose_name_plural': '审核组成员',
-                'ordering': ['audit', 'role', 'id'],
+                "verbose_name": "审核组成员",
+                "verbose_name_plural": "审核组成员",
+                "ordering": ["audit", "role", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ReportTemplate',
+            name="ReportTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, upload_to=opsqm.audits.models._template_upload_to, verbose_name='模板文件')),
-                ('original_name', models.CharField(max_length=255, verbose_name='原文件名')),
-                ('sha256', models.CharField(max_length=64, verbose_name='SHA-256')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('active', models.BooleanField(default=True, verbose_name='使用中')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='上传时间')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='上传人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("file", models.FileField(max_length=200, upload_to=opsqm.audits.models._template_upload_to, verbose_name="模板文件")),
+                ("original_name", models.CharField(max_length=255, verbose_name="原文件名")),
+                ("sha256", models.CharField(max_length=64, verbose_name="SHA-256")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                ("active", models.BooleanField(default=True, verbose_name="使用中")),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True, verbose_name="上传时间")),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL, verbose_name="上传人"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审核报告模板',
-                'verbose_name_plural': '审核报告模板',
-                'ordering': ['-uploaded_at', '-id'],
+                "verbose_name": "审核报告模板",
+                "verbose_name_plural": "审核报告模板",
+                "ordering": ["-uploaded_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='AuditItemResult',
+            name="AuditItemResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(verbose_name='树序位置')),
-                ('urn', models.CharField(max_length=300, verbose_name='URN')),
-                ('ref_id', models.CharField(max_length=50, verbose_name='编号')),
-                ('parent_urn', models.CharField(blank=True, max_length=300, verbose_name='父条目 URN')),
-                ('depth', models.PositiveSmallIntegerField(default=0, verbose_name='层级')),
-                ('text', models.TextField(verbose_name='检查点')),
-                ('guidance', models.TextField(blank=True, verbose_name='检查方法')),
-                ('evidence_hint', models.TextField(blank=True, verbose_name='应见证据')),
-                ('assessable', models.BooleanField(default=True, verbose_name='可评估')),
-                ('area', models.CharField(blank=True, max_length=40, verbose_name='检查领域')),
-                ('element', models.CharField(blank=True, max_length=20, verbose_name='要素')),
-                ('result', models.CharField(blank=True, choices=[('conform', '符合'), ('major_nc', '严重不符合'), ('minor_nc', '一般不符合'), ('observation', '观察项'), ('not_applicable', '不适用'), ('not_assessed', '未评估')], default='not_assessed', max_length=16, verbose_name='结果')),
-                ('notes', models.TextField(blank=True, verbose_name='审核记录')),
-                ('assessed_at', models.DateTimeField(blank=True, null=True, verbose_name='评估时间')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('assessed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='评估人')),
-                ('audit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='results', to='audits.audit', verbose_name='审核')),
-                ('audit_checklist', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='results', to='audits.auditchecklist', verbose_name='审核检查单')),
-                ('project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='audit_results', to='org.project', verbose_name='项目')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveIntegerField(verbose_name="树序位置")),
+                ("urn", models.CharField(max_length=300, verbose_name="URN")),
+                ("ref_id", models.CharField(max_length=50, verbose_name="编号")),
+                ("parent_urn", models.CharField(blank=True, max_length=300, verbose_name="父条目 URN")),
+                ("depth", models.PositiveSmallIntegerField(default=0, verbose_name="层级")),
+                ("text", models.TextField(verbose_name="检查点")),
+                ("guidance", models.TextField(blank=True, verbose_name="检查方法")),
+                ("evidence_hint", models.TextField(blank=True, verbose_name="应见证据")),
+                ("assessable", models.BooleanField(default=True, verbose_name="可评估")),
+                ("area", models.CharField(blank=True, max_length=40, verbose_name="检查领域")),
+                ("element", models.CharField(blank=True, max_length=20, verbose_name="要素")),
+                (
+                    "result",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("conform", "符合"),
+                            ("major_nc", "严重不符合"),
+                            ("minor_nc", "一般不符合"),
+                            ("observation", "观察项"),
+                            ("not_applicable", "不适用"),
+                            ("not_assessed", "未评估"),
+                        ],
+                        default="not_assessed",
+                        max_length=16,
+                        verbose_name="结果",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="审核记录")),
+                ("assessed_at", models.DateTimeField(blank=True, null=True, verbose_name="评估时间")),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "assessed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="评估人",
+                    ),
+                ),
+                (
+                    "audit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="results", to="audits.audit", verbose_name="审核"
+                    ),
+                ),
+                (
+                    "audit_checklist",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="results",
+                        to="audits.auditchecklist",
+                        verbose_name="审核检查单",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="audit_results",
+                        to="org.project",
+                        verbose_name="项目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审核条目结果',
-                'verbose_name_plural': '审核条目结果',
-                'ordering': ['audit_checklist', 'position'],
-                'indexes': [models.Index(fields=['audit', 'result'], name='audits_audi_audit_i_3cc173_idx')],
-                'constraints': [models.UniqueConstraint(fields=('audit_checklist', 'urn'), name='audit_result_item_once'), models.CheckConstraint(condition=models.Q(models.Q(('assessable', True), ('result__in', ['conform', 'major_nc', 'minor_nc', 'observation', 'not_applicable', 'not_assessed'])), models.Q(('assessable', False), ('result', '')), _connector='OR'), name='audit_result_only_on_assessable')],
+                "verbose_name": "审核条目结果",
+                "verbose_name_plural": "审核条目结果",
+                "ordering": ["audit_checklist", "position"],
+                "indexes": [models.Index(fields=["audit", "result"], name="audits_audi_audit_i_3cc173_idx")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("audit_checklist", "urn"), name="audit_result_item_once"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("assessable", True),
+                                ("result__in", ["conform", "major_nc", "minor_nc", "observation", "not_applicable", "not_assessed"]),
+                            ),
+                            models.Q(("assessable", False), ("result", "")),
+                            _connector="OR",
+                        ),
+                        name="audit_result_only_on_assessable",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='AuditMeeting',
+            name="AuditMeeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('opening', '首次会议'), ('closing', '末次会议')], max_length=8, verbose_name='会议')),
-                ('held_at', models.DateTimeField(verbose_name='召开时间')),
-                ('location', models.CharField(max_length=200, verbose_name='地点')),
-                ('external_attendees', models.CharField(blank=True, max_length=500, verbose_name='其他参会人员')),
-                ('minutes', models.TextField(verbose_name='会议纪要')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True, verbose_name='记录时间')),
-                ('attendees', models.ManyToManyField(blank=True, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='参会人员')),
-                ('audit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='meetings', to='audits.audit', verbose_name='审核')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='记录人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(choices=[("opening", "首次会议"), ("closing", "末次会议")], max_length=8, verbose_name="会议")),
+                ("held_at", models.DateTimeField(verbose_name="召开时间")),
+                ("location", models.CharField(max_length=200, verbose_name="地点")),
+                ("external_attendees", models.CharField(blank=True, max_length=500, verbose_name="其他参会人员")),
+                ("minutes", models.TextField(verbose_name="会议纪要")),
+                ("recorded_at", models.DateTimeField(auto_now_add=True, verbose_name="记录时间")),
+                ("attendees", models.ManyToManyField(blank=True, related_name="+", to=settings.AUTH_USER_MODEL, verbose_name="参会人员")),
+                (
+                    "audit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="meetings", to="audits.audit", verbose_name="审核"
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL, verbose_name="记录人"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审核会议',
-                'verbose_name_plural': '审核会议',
-                'ordering': ['audit', 'held_at'],
-                'constraints': [models.UniqueConstraint(fields=('audit', 'kind'), name='audit_meeting_once_per_kind')],
+                "verbose_name": "审核会议",
+                "verbose_name_plural": "审核会议",
+                "ordering": ["audit", "held_at"],
+                "constraints": [models.UniqueConstraint(fields=("audit", "kind"), name="audit_meeting_once_per_kind")],
             },
         ),
         migrations.AddConstraint(
-            model_name='auditprogram',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'approved'), _negated=True), models.Q(('approved_at__isnull', False), ('approved_by__isnull', False)), _connector='OR'), name='audit_program_approved_has_who_when'),
+            model_name="auditprogram",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "approved"), _negated=True),
+                    models.Q(("approved_at__isnull", False), ("approved_by__isnull", False)),
+                    _connector="OR",
+                ),
+                name="audit_program_approved_has_who_when",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='auditprogram',
-            constraint=models.CheckConstraint(condition=models.Q(('year__gte', 2000), ('year__lte', 2100)), name='audit_program_year_range'),
+            model_name="auditprogram",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("year__gte", 2000), ("year__lte", 2100)), name="audit_program_year_range"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='audit',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'internal'), _negated=True), ('program__isnull', False), _connector='OR'), name='audit_internal_has_program'),
+            model_name="audit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(models.Q(("kind", "internal"), _negated=True), ("program__isnull", False), _connector="OR"),
+                name="audit_internal_has_program",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='audit',
-            constraint=models.CheckConstraint(condition=models.Q(('planned_end__gte', models.F('planned_start'))), name='audit_dates_ordered'),
+            model_name="audit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("planned_end__gte", models.F("planned_start"))), name="audit_dates_ordered"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='auditstagelog',
-            constraint=models.UniqueConstraint(fields=('audit', 'stage'), name='audit_stage_logged_once'),
+            model_name="auditstagelog",
+            constraint=models.UniqueConstraint(fields=("audit", "stage"), name="audit_stage_logged_once"),
         ),
         migrations.AddConstraint(
-            model_name='auditteammember',
-            constraint=models.UniqueConstraint(fields=('audit', 'user'), name='audit_team_member_once'),
+            model_name="auditteammember",
+            constraint=models.UniqueConstraint(fields=("audit", "user"), name="audit_team_member_once"),
         ),
         migrations.AddConstraint(
-            model_name='auditteammember',
-            constraint=models.UniqueConstraint(condition=models.Q(('role', 'lead')), fields=('audit',), name='audit_team_one_lead'),
+            model_name="auditteammember",
+            constraint=models.UniqueConstraint(condition=models.Q(("role", "lead")), fields=("audit",), name="audit_team_one_lead"),
         ),
     ]

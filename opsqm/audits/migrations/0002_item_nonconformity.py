@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audits', '0001_initial'),
+        ("audits", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='audititemresult',
-            name='nonconformity',
-            field=models.CharField(blank=True, default='', max_length=200, verbose_name='不符合事实'),
+            model_name="audititemresult",
+            name="nonconformity",
+            field=models.CharField(blank=True, default="", max_length=200, verbose_name="不符合事实"),
         ),
     ]

@@ -65,11 +65,25 @@ def plan(world, program, people_version):
     from opsqm.audits import services
 
     def _plan(*, projects=None, lead=None, members=(), checklists=None, kind="internal", program_obj=program, **data):
-        base = dict(title="年中内部审核", kind=kind, mode="routine", program=program_obj if kind == "internal" else None,
-                    criteria="GB/T 28827.1", planned_start=dt.date(2026, 6, 10), planned_end=dt.date(2026, 6, 12))
+        base = dict(
+            title="年中内部审核",
+            kind=kind,
+            mode="routine",
+            program=program_obj if kind == "internal" else None,
+            criteria="GB/T 28827.1",
+            planned_start=dt.date(2026, 6, 10),
+            planned_end=dt.date(2026, 6, 12),
+        )
         base.update(data)
         projects = [world.project_b] if projects is None else projects
-        return services.audit_plan(actor=world.qm, data=base, projects=projects, departments=[],
-                                   checklists=checklists or [(people_version, None)], lead=lead or world.auditor, members=members)
+        return services.audit_plan(
+            actor=world.qm,
+            data=base,
+            projects=projects,
+            departments=[],
+            checklists=checklists or [(people_version, None)],
+            lead=lead or world.auditor,
+            members=members,
+        )
 
     return _plan

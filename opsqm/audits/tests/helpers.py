@@ -54,17 +54,24 @@ def assess(world, audit, results: dict[str, str], element: str | None = None):
         items = items.filter(element=element)
     for item in items:
         if item.ref_id in results:
-            services.audit_item_assess(actor=world.auditor, item=item, result=results[item.ref_id], notes=f"记录 {item.ref_id}",
-                                       expected_version=item.version)
+            services.audit_item_assess(
+                actor=world.auditor, item=item, result=results[item.ref_id], notes=f"记录 {item.ref_id}", expected_version=item.version
+            )
 
 
 def png_bytes() -> bytes:
     """A real 1x1 PNG."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
     raw = b"\x00\xff\x00\x00"
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
 
 
 def pdf_bytes() -> bytes:

@@ -62,8 +62,9 @@ def test_project_people_and_the_team_read_the_audit(world, audit_b, login, api_c
 def test_project_people_cannot_enter_results(world, plan, login):
     audit = run_to(world, plan(), "onsite")
     item = AuditItemResult.objects.filter(audit=audit, assessable=True).first()
-    response = login(world.ops_b).post(reverse("audits:audit_item_save", args=[audit.pk, item.pk]),
-                                       {"result": "conform", "notes": "", "version": item.version})
+    response = login(world.ops_b).post(
+        reverse("audits:audit_item_save", args=[audit.pk, item.pk]), {"result": "conform", "notes": "", "version": item.version}
+    )
     assert "只有审核组成员" in response.content.decode()
     item.refresh_from_db()
     assert item.result == "not_assessed"

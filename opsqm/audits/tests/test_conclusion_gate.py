@@ -25,8 +25,12 @@ def test_not_applicable_or_not_assessed_needs_a_reason(world, plan):
     audit = run_to(world, plan(), "onsite")
     item = AuditItemResult.objects.filter(audit=audit, assessable=True).first()
     with pytest.raises(ValidationError):
-        services.audit_item_assess(actor=world.auditor, item=item, result=ItemResult.NOT_APPLICABLE, notes=" ", expected_version=item.version)
-    services.audit_item_assess(actor=world.auditor, item=item, result=ItemResult.NOT_APPLICABLE, notes="本项目不涉及", expected_version=item.version)
+        services.audit_item_assess(
+            actor=world.auditor, item=item, result=ItemResult.NOT_APPLICABLE, notes=" ", expected_version=item.version
+        )
+    services.audit_item_assess(
+        actor=world.auditor, item=item, result=ItemResult.NOT_APPLICABLE, notes="本项目不涉及", expected_version=item.version
+    )
     assert not unresolved_items(audit).filter(pk=item.pk).exists()
 
 
@@ -34,7 +38,9 @@ def test_section_all_conform_fills_only_the_unassessed_items_of_that_checklist(w
     audit = run_to(world, plan(), "onsite")
     checklist = audit.checklists.first()
     items = list(AuditItemResult.objects.filter(audit=audit, audit_checklist=checklist, assessable=True).order_by("pk"))
-    services.audit_item_assess(actor=world.auditor, item=items[0], result=ItemResult.MINOR_NC, notes="缺培训记录", expected_version=items[0].version)
+    services.audit_item_assess(
+        actor=world.auditor, item=items[0], result=ItemResult.MINOR_NC, notes="缺培训记录", expected_version=items[0].version
+    )
     n = services.audit_items_conform_rest(actor=world.auditor, audit=audit, audit_checklist_id=checklist.pk)
     assert n == len(items) - 1
     assert AuditItemResult.objects.get(pk=items[0].pk).result == ItemResult.MINOR_NC
@@ -72,10 +78,21 @@ def test_the_finding_title_is_the_auditors_nonconformity_statement_prefilled_fro
 
     audit = run_to(world, plan(), "onsite")
     first, second = AuditItemResult.objects.filter(audit=audit, assessable=True).order_by("pk")[:2]
-    services.audit_item_assess(actor=world.auditor, item=first, result=ItemResult.MINOR_NC, notes="抽查 5 人，2 人无培训记录。\n详见附件。",
-                               expected_version=first.version)
-    services.audit_item_assess(actor=world.auditor, item=second, result=ItemResult.MAJOR_NC, notes="值班表只有一人",
-                               nonconformity="关键岗位无备份人员", expected_version=second.version)
+    services.audit_item_assess(
+        actor=world.auditor,
+        item=first,
+        result=ItemResult.MINOR_NC,
+        notes="抽查 5 人，2 人无培训记录。\n详见附件。",
+        expected_version=first.version,
+    )
+    services.audit_item_assess(
+        actor=world.auditor,
+        item=second,
+        result=ItemResult.MAJOR_NC,
+        notes="值班表只有一人",
+        nonconformity="关键岗位无备份人员",
+        expected_version=second.version,
+    )
     for checklist in audit.checklists.all():
         services.audit_items_conform_rest(actor=world.auditor, audit=audit, audit_checklist_id=checklist.pk)
     services.audit_conclude(actor=world.auditor, audit=audit, conclusion="基本有效", rating="basically")

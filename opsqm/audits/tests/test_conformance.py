@@ -15,7 +15,14 @@ def test_rates_per_audit_element_and_project_match_hand_computation(world, plan,
     assess(world, audit, {"1.1": "conform", "1.2": "minor_nc", "1.3": "not_applicable", "2": "observation"}, element="people")
     assess(world, audit, {"1": "conform", "2": "major_nc"}, element="process")
     overall = selectors.conformance_for_audit(audit)
-    assert (overall.conform, overall.observation, overall.major_nc, overall.minor_nc, overall.not_applicable, overall.not_assessed) == (2, 1, 1, 1, 1, 0)
+    assert (overall.conform, overall.observation, overall.major_nc, overall.minor_nc, overall.not_applicable, overall.not_assessed) == (
+        2,
+        1,
+        1,
+        1,
+        1,
+        0,
+    )
     assert overall.rate == 3 / 5
     elements = {c.label: c for c in selectors.conformance_by_element(audit)}
     assert round(elements["人员"].rate, 4) == round(2 / 3, 4)

@@ -34,7 +34,12 @@ def store(world, item, name, content):
 def test_a_good_file_is_stored_with_its_hash_under_a_generated_name(world, item):
     ev = store(world, item, "现场照片.png", png_bytes())
     assert ev.sha256 == hashlib.sha256(png_bytes()).hexdigest()
-    assert (ev.original_name, ev.content_type, ev.size, ev.project_id) == ("现场照片.png", "image/png", len(png_bytes()), world.project_b.pk)
+    assert (ev.original_name, ev.content_type, ev.size, ev.project_id) == (
+        "现场照片.png",
+        "image/png",
+        len(png_bytes()),
+        world.project_b.pk,
+    )
     assert ev.file.name.startswith("evidence/") and "现场照片" not in ev.file.name and ev.file.name.endswith(".png")
 
 
@@ -117,5 +122,7 @@ def test_uploads_are_refused_outside_the_onsite_stage(world, plan):
 
 
 def test_evidence_store_can_be_used_for_any_owner(world):
-    ev = evidence_store(uploaded_file=upload("说明.csv", "a,b\n1,2\n".encode()), actor=world.qm, owner=world.project_a, project_id=world.project_a.pk)
+    ev = evidence_store(
+        uploaded_file=upload("说明.csv", b"a,b\n1,2\n"), actor=world.qm, owner=world.project_a, project_id=world.project_a.pk
+    )
     assert (ev.owner_type, ev.owner_id) == ("org.project", str(world.project_a.pk))

@@ -66,9 +66,18 @@ def test_the_detail_page_shows_the_stepper_with_who_and_when(world, plan, login)
 
 def test_the_plan_form_shows_independence_errors_next_to_the_field(world, program, people_version, login):
     client = login(world.qm)
-    data = {"kind": "internal", "mode": "routine", "program": program.pk, "title": "内审", "criteria": "GB/T 28827.1",
-            "planned_start": "2026-06-01", "planned_end": "2026-06-02", "projects": [world.project_a.pk],
-            "checklists": [people_version.pk], "lead": world.spec_a.pk}
+    data = {
+        "kind": "internal",
+        "mode": "routine",
+        "program": program.pk,
+        "title": "内审",
+        "criteria": "GB/T 28827.1",
+        "planned_start": "2026-06-01",
+        "planned_end": "2026-06-02",
+        "projects": [world.project_a.pk],
+        "checklists": [people_version.pk],
+        "lead": world.spec_a.pk,
+    }
     body = client.post(reverse("audits:audit_create"), data).content.decode()
     assert "李专员是被审核项目 PA 的成员，不能审核本人所在项目。" in body
     data["lead"] = world.auditor.pk

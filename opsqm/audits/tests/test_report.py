@@ -46,6 +46,7 @@ def test_the_docx_report_holds_code_team_meetings_and_nonconformities(world, rep
 
 def test_the_xlsx_report_has_three_sheets_and_neutralized_cells(world, plan, login):
     from openpyxl import load_workbook
+
     from opsqm.audits import services
     from opsqm.audits.models import AuditItemResult
 

@@ -15,8 +15,16 @@ from opsqm.core.cells import FORMULA_PREFIXES
 
 pytestmark = pytest.mark.django_db
 
-PAYLOADS = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "{{7*7}}", "{% for x in y %}",
-            "=HYPERLINK(\"http://x\",\"y\")", "+1+cmd|' /C calc'!A0", "@SUM(A1)", "-2+3"]
+PAYLOADS = [
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "{{7*7}}",
+    "{% for x in y %}",
+    '=HYPERLINK("http://x","y")',
+    "+1+cmd|' /C calc'!A0",
+    "@SUM(A1)",
+    "-2+3",
+]
 TEXT = " ".join(PAYLOADS[:4])
 
 
@@ -68,4 +76,4 @@ def test_the_findings_export_neutralizes_formula_titles(world, login):
     cells = [c for row in wb.active.iter_rows(min_row=2) for c in row]
     assert all(c.data_type != "f" for c in cells)
     titles = {c.value for c in cells if c.column == 2}
-    assert "'=HYPERLINK(\"http://x\",\"y\")" in titles and "<script>alert(1)</script>" in titles
+    assert '\'=HYPERLINK("http://x","y")' in titles and "<script>alert(1)</script>" in titles

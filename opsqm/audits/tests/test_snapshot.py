@@ -51,8 +51,12 @@ def test_later_checklist_edits_do_not_change_the_audit(world, plan, people_versi
 
 
 def test_a_project_check_gets_one_checklist_per_sampled_project(world, plan, people_version):
-    audit = plan(kind="project_check", projects=[world.project_b, world.project_a], lead=world.auditor,
-                 checklists=[(people_version, world.project_a), (people_version, world.project_b)])
+    audit = plan(
+        kind="project_check",
+        projects=[world.project_b, world.project_a],
+        lead=world.auditor,
+        checklists=[(people_version, world.project_a), (people_version, world.project_b)],
+    )
     assert audit.code.startswith("PC-2026-")
     audit = run_to(world, audit, "onsite")
     by_project = {}

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from opsqm.audits import services
 from opsqm.audits.models import AuditItemResult, AuditProgram, AuditStage
 from opsqm.audits.tests.helpers import assess, meeting_kwargs, run_to
+from opsqm.records.locking import StaleEditError
 
 
 def test_it_walks_every_stage_and_logs_who_and_when(world, plan):
@@ -44,7 +45,9 @@ def test_it_refuses_to_repeat_a_step(world, plan):
 
 def test_an_internal_audit_cannot_start_before_its_program_is_approved(world, plan):
     draft = services.program_create(actor=world.qm, year=2027, title="2027 方案")
-    audit = plan(program_obj=draft, planned_start=__import__("datetime").date(2027, 6, 1), planned_end=__import__("datetime").date(2027, 6, 2))
+    audit = plan(
+        program_obj=draft, planned_start=__import__("datetime").date(2027, 6, 1), planned_end=__import__("datetime").date(2027, 6, 2)
+    )
     with pytest.raises(ValidationError) as exc:
         services.audit_record_opening(actor=world.auditor, audit=audit, **meeting_kwargs())
     assert "尚未经总经办批准" in exc.value.messages[0]
@@ -83,7 +86,7 @@ def test_a_stale_row_edit_is_refused(world, plan):
     audit = run_to(world, plan(), "onsite")
     item = AuditItemResult.objects.filter(audit=audit, assessable=True).first()
     services.audit_item_assess(actor=world.auditor, item=item, result="conform", notes="", expected_version=item.version)
-    with pytest.raises(services.StaleEditError):
+    with pytest.raises(StaleEditError):
         services.audit_item_assess(actor=world.auditor, item=item, result="minor_nc", notes="x", expected_version=item.version)
 
 

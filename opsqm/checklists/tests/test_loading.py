@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 
 def _counts() -> tuple[int, int, int, int]:
     return (
-        ChecklistTemplate.objects.count(), ChecklistVersion.objects.count(), ChecklistItem.objects.count(),
+        ChecklistTemplate.objects.count(),
+        ChecklistVersion.objects.count(),
+        ChecklistItem.objects.count(),
         AuditEvent.objects.filter(model__startswith="checklists.").count(),
     )
 
@@ -79,8 +81,9 @@ def test_a_changed_library_file_wins_over_a_ui_edit(small_library, world):
     rows = core.checklist_to_rows(edited)
     rows[0]["text"] = "页面上改过的检查点"
     meta = {k: v for k, v in edited.to_dict().items() if k != "items"}
-    checklist_save_version(actor=world.qm, checklist=core.rows_to_checklist(meta, rows), origin=VersionOrigin.UI,
-                           change_note="页面修改", expected_number=1)
+    checklist_save_version(
+        actor=world.qm, checklist=core.rows_to_checklist(meta, rows), origin=VersionOrigin.UI, change_note="页面修改", expected_number=1
+    )
     template.refresh_from_db()
     assert template.current_version.origin == VersionOrigin.UI
 

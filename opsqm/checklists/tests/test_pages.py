@@ -14,14 +14,29 @@ def _editor_post(template, *, based_on, change=None, note="修改说明"):
     """The POST the editor page sends for the template's current items (optionally changed)."""
     items = list(template.current_version.items.all())
     rows = [
-        {"key": i.urn, "parent": i.parent_urn, "ref_id": i.ref_id, "text": i.text, "guidance": i.guidance,
-         "evidence": i.evidence, "assessable": "1" if i.assessable else "0", "area": i.area}
+        {
+            "key": i.urn,
+            "parent": i.parent_urn,
+            "ref_id": i.ref_id,
+            "text": i.text,
+            "guidance": i.guidance,
+            "evidence": i.evidence,
+            "assessable": "1" if i.assessable else "0",
+            "area": i.area,
+        }
         for i in items
     ]
     if change:
         change(rows)
-    data = {"name": template.name, "name_en": template.name_en, "source": template.source, "phase": template.phase,
-            "description": template.description, "change_note": note, "based_on": str(based_on)}
+    data = {
+        "name": template.name,
+        "name_en": template.name_en,
+        "source": template.source,
+        "phase": template.phase,
+        "description": template.description,
+        "change_note": note,
+        "based_on": str(based_on),
+    }
     for field in ("key", "parent", "ref_id", "text", "guidance", "evidence", "assessable", "area"):
         data[f"item_{field}"] = [row[field] for row in rows]
     return data
@@ -37,8 +52,13 @@ def reviewer(world):
     from opsqm.accounts.models import ExternalGrant
 
     user = make_user("reviewer", Role.EXTERNAL_REVIEWER, "外部评审")
-    ExternalGrant.objects.create(user=user, purpose="评审", valid_from=timezone.now() - dt.timedelta(days=1),
-                                 valid_until=timezone.now() + dt.timedelta(days=1), granted_by=world.qm)
+    ExternalGrant.objects.create(
+        user=user,
+        purpose="评审",
+        valid_from=timezone.now() - dt.timedelta(days=1),
+        valid_until=timezone.now() + dt.timedelta(days=1),
+        granted_by=world.qm,
+    )
     return user
 
 
@@ -98,8 +118,18 @@ def test_an_edit_creates_a_new_version_and_leaves_the_old_items_alone(loaded, wo
     def change(rows):
         rows[0]["text"] = "修改后的第一条"
         rows[0], rows[1] = rows[1], rows[0]  # move the first item down
-        rows.append({"key": "new-1", "parent": "", "ref_id": "9", "text": "新增的检查点", "guidance": "", "evidence": "",
-                     "assessable": "1", "area": ""})
+        rows.append(
+            {
+                "key": "new-1",
+                "parent": "",
+                "ref_id": "9",
+                "text": "新增的检查点",
+                "guidance": "",
+                "evidence": "",
+                "assessable": "1",
+                "area": "",
+            }
+        )
         del rows[2]
 
     response = login(world.qm).post(reverse("checklists:edit", args=[template.pk]), _editor_post(template, based_on=1, change=change))
@@ -116,7 +146,9 @@ def test_an_edit_creates_a_new_version_and_leaves_the_old_items_alone(loaded, wo
 def test_a_stale_edit_shows_a_conflict_and_keeps_the_users_edits(loaded, world, login):
     template = loaded["ORG-QM"]
     client = login(world.qm)
-    client.post(reverse("checklists:edit", args=[template.pk]), _editor_post(template, based_on=1, change=lambda r: r[0].update(text="先保存的")))
+    client.post(
+        reverse("checklists:edit", args=[template.pk]), _editor_post(template, based_on=1, change=lambda r: r[0].update(text="先保存的"))
+    )
     template.refresh_from_db()
     response = login(world.admin).post(
         reverse("checklists:edit", args=[template.pk]),
@@ -153,8 +185,14 @@ def test_a_new_checklist_can_be_blank_or_a_copy(loaded, world, login):
     assert client.post(reverse("checklists:create"), blank).status_code == 302
     risk = ChecklistTemplate.objects.get(ref_id="RSK")
     assert risk.current_version.items.get().text == "是否识别了风险"
-    copy = {"slug": "cap-copy", "ref_id": "CAP2", "name": "能力检查副本", "kind": "capability", "element": "capability",
-            "copy_from": loaded["OM-CAP"].pk}
+    copy = {
+        "slug": "cap-copy",
+        "ref_id": "CAP2",
+        "name": "能力检查副本",
+        "kind": "capability",
+        "element": "capability",
+        "copy_from": loaded["OM-CAP"].pk,
+    }
     assert client.post(reverse("checklists:create"), copy).status_code == 302
     copied = ChecklistTemplate.objects.get(ref_id="CAP2").current_version
     assert copied.item_count == 23
@@ -166,7 +204,9 @@ def test_a_new_checklist_can_be_blank_or_a_copy(loaded, world, login):
 def test_version_history_and_diff_show_what_changed(loaded, world, login):
     template = loaded["ORG-QM"]
     client = login(world.qm)
-    client.post(reverse("checklists:edit", args=[template.pk]), _editor_post(template, based_on=1, change=lambda r: r[0].update(text="改过的文字")))
+    client.post(
+        reverse("checklists:edit", args=[template.pk]), _editor_post(template, based_on=1, change=lambda r: r[0].update(text="改过的文字"))
+    )
     page = client.get(reverse("checklists:diff", args=[template.pk]), {"a": 1, "b": 2}).content.decode()
     assert "修改 1 条" in page and "改过的文字" in page
     old = client.get(reverse("checklists:detail", args=[template.pk]), {"v": 1}).content.decode()

@@ -68,7 +68,9 @@ def test_unchanged_content_is_refused_and_older_content_is_restored(loaded, worl
     same = version_to_checklist(template.current_version)
     with pytest.raises(NoChangesError):
         checklist_save_version(actor=world.qm, checklist=same, origin=VersionOrigin.UI, expected_number=1)
-    checklist_save_version(actor=world.qm, checklist=_edited(template, lambda r: r[0].update(text="改")), origin=VersionOrigin.UI, expected_number=1)
+    checklist_save_version(
+        actor=world.qm, checklist=_edited(template, lambda r: r[0].update(text="改")), origin=VersionOrigin.UI, expected_number=1
+    )
     result = checklist_save_version(actor=world.qm, checklist=same, origin=VersionOrigin.UI, expected_number=2)
     assert (result.status, result.version.number) == ("restored", 1)
 

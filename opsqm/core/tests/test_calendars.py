@@ -11,7 +11,7 @@ from __future__ import annotations
 import pickle
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from opsqm.core.calendars import BusinessCalendar, CalendarError, HolidayYear, parse_holiday_text, parse_slots
 
-UTC = timezone.utc
+UTC = UTC
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LUNCH_SLOTS = "09:00-12:00,13:30-18:00"
 
@@ -291,7 +291,7 @@ def test_working_intervals_use_monday_slots_on_a_makeup_sunday(china):
 
 
 def test_working_intervals_follow_the_wall_clock_across_dst():
-    cal = BusinessCalendar(tz="Europe/Berlin", weekly_slots={day: "01:00-03:30" for day in range(7)})
+    cal = BusinessCalendar(tz="Europe/Berlin", weekly_slots=dict.fromkeys(range(7), "01:00-03:30"))
     (spring,) = cal.working_intervals(date(2024, 3, 31))
     (autumn,) = cal.working_intervals(date(2024, 10, 27))
     # 02:00-03:00 does not exist in spring and happens twice in autumn.
@@ -315,9 +315,7 @@ def test_the_china_table_agrees_with_the_holidays_package(china):
     ours_in_range = {d for d in china.holidays if d.year in years}
     assert pkg_holidays <= ours_in_range
     assert {d for d in china.makeup_workdays if d.year in years} == pkg_workdays
-    mismatches = [
-        d for d in _all_dates(date(2019, 1, 1), date(2026, 12, 31)) if china.is_workday(d) != pkg.is_working_day(d)
-    ]
+    mismatches = [d for d in _all_dates(date(2019, 1, 1), date(2026, 12, 31)) if china.is_workday(d) != pkg.is_working_day(d)]
     assert mismatches == []
     # Our extra holidays are only weekend days inside a break.
     assert all(d.weekday() >= 5 for d in ours_in_range - pkg_holidays)
@@ -330,17 +328,23 @@ def _expand(first: str, last: str | None = None) -> set[date]:
 # itss_domain.md §6, transcribed: days off and 调休 workdays for 2025 and 2026.
 REFERENCE_SCHEDULE = {
     2025: (
-        _expand("2025-01-01") | _expand("2025-01-28", "2025-02-04") | _expand("2025-04-04", "2025-04-06")
-        | _expand("2025-05-01", "2025-05-05") | _expand("2025-05-31", "2025-06-02")
+        _expand("2025-01-01")
+        | _expand("2025-01-28", "2025-02-04")
+        | _expand("2025-04-04", "2025-04-06")
+        | _expand("2025-05-01", "2025-05-05")
+        | _expand("2025-05-31", "2025-06-02")
         | _expand("2025-10-01", "2025-10-08"),
         {date(2025, 1, 26), date(2025, 2, 8), date(2025, 4, 27), date(2025, 9, 28), date(2025, 10, 11)},
     ),
     2026: (
-        _expand("2026-01-01", "2026-01-03") | _expand("2026-02-15", "2026-02-23") | _expand("2026-04-04", "2026-04-06")
-        | _expand("2026-05-01", "2026-05-05") | _expand("2026-06-19", "2026-06-21")
-        | _expand("2026-09-25", "2026-09-27") | _expand("2026-10-01", "2026-10-07"),
-        {date(2026, 1, 4), date(2026, 2, 14), date(2026, 2, 28), date(2026, 5, 9), date(2026, 9, 20),
-         date(2026, 10, 10)},
+        _expand("2026-01-01", "2026-01-03")
+        | _expand("2026-02-15", "2026-02-23")
+        | _expand("2026-04-04", "2026-04-06")
+        | _expand("2026-05-01", "2026-05-05")
+        | _expand("2026-06-19", "2026-06-21")
+        | _expand("2026-09-25", "2026-09-27")
+        | _expand("2026-10-01", "2026-10-07"),
+        {date(2026, 1, 4), date(2026, 2, 14), date(2026, 2, 28), date(2026, 5, 9), date(2026, 9, 20), date(2026, 10, 10)},
     ),
 }
 
@@ -422,7 +426,7 @@ def test_it_matches_brute_force_on_a_three_slot_calendar():
     slots = "07:15-11:45,12:30-17:00,19:00-22:10"
     holidays = {date(2024, 5, 1), date(2024, 5, 2), date(2024, 12, 31)}
     makeup = {date(2024, 4, 28), date(2024, 12, 28)}
-    cal = BusinessCalendar(weekly_slots={d: slots for d in range(6)}, holidays=holidays, makeup_workdays=makeup)
+    cal = BusinessCalendar(weekly_slots=dict.fromkeys(range(6), slots), holidays=holidays, makeup_workdays=makeup)
     ref = ReferenceCalendar(
         tz="Asia/Shanghai",
         weekly={d: [("07:15", "11:45"), ("12:30", "17:00"), ("19:00", "22:10")] for d in range(6)},
@@ -501,12 +505,12 @@ def test_it_treats_dates_beyond_the_table_as_plain_weekdays(china):
 
 def test_it_handles_asia_shanghai_daylight_saving_of_1988():
     # China kept summer time from 1986 to 1991; the engine must notice and stay exact.
-    cal = BusinessCalendar(weekly_slots={d: "00:00-24:00" for d in range(7)})
+    cal = BusinessCalendar(weekly_slots=dict.fromkeys(range(7), "00:00-24:00"))
     t0 = ts("1988-04-09T12:00:00")
     t1 = ts("1988-04-11T12:00:00")
     assert engine_business(cal, [(t0, t1)]) == [t1 - t0]
     ref = ReferenceCalendar(tz="Asia/Shanghai", weekly={d: [("09:00", "12:00")] for d in range(7)})
-    cal = BusinessCalendar(weekly_slots={d: "09:00-12:00" for d in range(7)})
+    cal = BusinessCalendar(weekly_slots=dict.fromkeys(range(7), "09:00-12:00"))
     assert engine_business(cal, [(t0, t1)]) == [ref.business(t0, t1)]
 
 
@@ -516,7 +520,7 @@ BERLIN = ZoneInfo("Europe/Berlin")
 @pytest.mark.parametrize("slots", ["09:00-17:00", "01:00-03:30,09:00-17:00"])
 def test_it_matches_brute_force_across_dst_changes(slots):
     days = range(7) if "01:00" in slots else range(5)
-    cal = BusinessCalendar(tz="Europe/Berlin", weekly_slots={d: slots for d in days}, holidays=[date(2024, 4, 1)])
+    cal = BusinessCalendar(tz="Europe/Berlin", weekly_slots=dict.fromkeys(days, slots), holidays=[date(2024, 4, 1)])
     ref = ReferenceCalendar(
         tz="Europe/Berlin",
         weekly={d: [tuple(s.split("-")) for s in slots.split(",")] for d in days},
@@ -579,8 +583,8 @@ SECONDS = st.integers(min_value=CHINA_LO, max_value=CHINA_HI)
 SPAN = st.integers(min_value=0, max_value=40 * 86400)
 CALENDARS = {
     "china": BusinessCalendar.china(),
-    "three": BusinessCalendar(weekly_slots={d: "07:15-11:45,12:30-17:00,19:00-22:10" for d in range(6)}),
-    "berlin": BusinessCalendar(tz="Europe/Berlin", weekly_slots={d: "01:00-03:30,09:00-17:00" for d in range(7)}),
+    "three": BusinessCalendar(weekly_slots=dict.fromkeys(range(6), "07:15-11:45,12:30-17:00,19:00-22:10")),
+    "berlin": BusinessCalendar(tz="Europe/Berlin", weekly_slots=dict.fromkeys(range(7), "01:00-03:30,09:00-17:00")),
 }
 CALENDAR_NAMES = st.sampled_from(sorted(CALENDARS))
 

@@ -11,8 +11,11 @@ from opsqm.core.cells import PERCENT, Column, percent_value, workbook_bytes, wri
 
 def _written():
     wb = Workbook()
-    write_table(wb.active, [Column("名称", 30, wrap=True), Column("符合率", 10, PERCENT)],
-                [["=cmd|' /C calc'!A0", percent_value("85.0%")], ["正常文本", percent_value("—")]])
+    write_table(
+        wb.active,
+        [Column("名称", 30, wrap=True), Column("符合率", 10, PERCENT)],
+        [["=cmd|' /C calc'!A0", percent_value("85.0%")], ["正常文本", percent_value("—")]],
+    )
     return load_workbook(io.BytesIO(workbook_bytes(wb))).active
 
 

@@ -26,9 +26,18 @@ from opsqm.core.checklists import (
 
 LIBRARY = Path(__file__).resolve().parents[3] / "library" / "checklists"
 SHIPPED = [
-    "org-quality-management", "om-capability", "people", "resources", "technology", "process",
-    "org-qa-areas", "project-initiation", "project-planning", "project-delivery",
-    "project-monitoring", "project-closure",
+    "org-quality-management",
+    "om-capability",
+    "people",
+    "resources",
+    "technology",
+    "process",
+    "org-qa-areas",
+    "project-initiation",
+    "project-planning",
+    "project-delivery",
+    "project-monitoring",
+    "project-closure",
 ]
 
 
@@ -49,12 +58,23 @@ def minimal(**overrides) -> dict:
         "kind": "element",
         "element": "people",
         "items": [
-            {"urn": "urn:opsqm:checklist:demo:1", "ref_id": "1", "order": 1, "text": "章节",
-             "assessable": False},
-            {"urn": "urn:opsqm:checklist:demo:1.1", "ref_id": "1.1", "order": 1, "text": "检查点甲",
-             "parent": "urn:opsqm:checklist:demo:1", "guidance": "看记录", "evidence": "记录"},
-            {"urn": "urn:opsqm:checklist:demo:1.2", "ref_id": "1.2", "order": 2, "text": "检查点乙",
-             "parent": "urn:opsqm:checklist:demo:1"},
+            {"urn": "urn:opsqm:checklist:demo:1", "ref_id": "1", "order": 1, "text": "章节", "assessable": False},
+            {
+                "urn": "urn:opsqm:checklist:demo:1.1",
+                "ref_id": "1.1",
+                "order": 1,
+                "text": "检查点甲",
+                "parent": "urn:opsqm:checklist:demo:1",
+                "guidance": "看记录",
+                "evidence": "记录",
+            },
+            {
+                "urn": "urn:opsqm:checklist:demo:1.2",
+                "ref_id": "1.2",
+                "order": 2,
+                "text": "检查点乙",
+                "parent": "urn:opsqm:checklist:demo:1",
+            },
         ],
     }
     data.update(overrides)
@@ -118,8 +138,14 @@ def test_project_phase_files_cover_the_five_phases_and_all_ten_areas(library):
 
 def test_process_checklist_has_the_eight_processes(library):
     assert sections(library["process"]) == [
-        "服务级别管理", "服务报告", "事件管理", "问题管理",
-        "配置管理", "变更管理", "发布管理", "信息安全管理",
+        "服务级别管理",
+        "服务报告",
+        "事件管理",
+        "问题管理",
+        "配置管理",
+        "变更管理",
+        "发布管理",
+        "信息安全管理",
     ]
     assert all(library["process"].children(s.urn) for s in library["process"].items if s.depth == 0)
 
@@ -128,8 +154,7 @@ def test_people_resources_and_technology_have_their_sections(library):
     assert sections(library["people"]) == ["人员储备", "人员培训", "绩效考核", "岗位结构", "知识", "技能", "经验"]
     assert sections(library["resources"]) == ["运维工具", "服务台", "备件库", "知识库", "服务数据"]
     tools = library["resources"].items[0]
-    assert [c.text for c in library["resources"].children(tools.urn)] == [
-        "监控工具", "过程管理工具", "专用工具与工具管理"]
+    assert [c.text for c in library["resources"].children(tools.urn)] == ["监控工具", "过程管理工具", "专用工具与工具管理"]
     assert sections(library["technology"]) == ["技术研发", "发现问题的技术", "解决问题的技术", "测试环境"]
     people = library["people"]
     training = next(s for s in people.items if s.text == "人员培训")
@@ -146,8 +171,7 @@ def test_org_qa_has_the_eight_areas_with_two_to_four_items_each(library):
 
 
 def test_every_shipped_assessable_item_has_guidance_and_evidence(library):
-    missing = [item.urn for c in library.values() for item in c.items
-               if item.assessable and not (item.guidance and item.evidence)]
+    missing = [item.urn for c in library.values() for item in c.items if item.assessable and not (item.guidance and item.evidence)]
     assert missing == []
 
 
@@ -155,8 +179,13 @@ def test_shipped_chinese_text_has_no_stray_spaces_from_folded_yaml_lines(library
     cjk = "[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]"
     stray = re.compile(cjk + r"\s+" + cjk)
     found = [c.urn for c in library.values() if stray.search(c.description)]
-    found += [f"{item.urn} {field}" for c in library.values() for item in c.items
-              for field in ("text", "guidance", "evidence") if stray.search(getattr(item, field))]
+    found += [
+        f"{item.urn} {field}"
+        for c in library.values()
+        for item in c.items
+        for field in ("text", "guidance", "evidence")
+        if stray.search(getattr(item, field))
+    ]
     assert found == []
 
 
@@ -218,14 +247,34 @@ def test_rows_round_trip_back_to_the_same_checklist(name):
 def test_rows_accept_spreadsheet_style_values():
     meta = {k: v for k, v in minimal().items() if k != "items"}
     rows = [
-        {"urn": "urn:opsqm:checklist:demo:1", "ref_id": 1, "parent": "", "order": 1.0, "text": "章节",
-         "guidance": "", "evidence": None, "assessable": "否", "area": ""},
-        {"urn": "urn:opsqm:checklist:demo:1.1", "ref_id": "1.1", "parent": "urn:opsqm:checklist:demo:1",
-         "order": "1", "text": "检查点", "guidance": "看", "evidence": "记录", "assessable": "是", "area": None},
+        {
+            "urn": "urn:opsqm:checklist:demo:1",
+            "ref_id": 1,
+            "parent": "",
+            "order": 1.0,
+            "text": "章节",
+            "guidance": "",
+            "evidence": None,
+            "assessable": "否",
+            "area": "",
+        },
+        {
+            "urn": "urn:opsqm:checklist:demo:1.1",
+            "ref_id": "1.1",
+            "parent": "urn:opsqm:checklist:demo:1",
+            "order": "1",
+            "text": "检查点",
+            "guidance": "看",
+            "evidence": "记录",
+            "assessable": "是",
+            "area": None,
+        },
     ]
     checklist = rows_to_checklist(meta, rows)
     assert [(i.ref_id, i.order, i.assessable, i.parent) for i in checklist.items] == [
-        ("1", 1, False, None), ("1.1", 1, True, "urn:opsqm:checklist:demo:1")]
+        ("1", 1, False, None),
+        ("1.1", 1, True, "urn:opsqm:checklist:demo:1"),
+    ]
 
 
 def test_rows_are_validated_like_yaml():
@@ -244,16 +293,14 @@ def test_it_rejects_a_duplicate_item_urn():
     data = minimal()
     data["items"][2]["urn"] = "urn:opsqm:checklist:demo:1.1"
     errors = errors_of(data)
-    assert any("条目 urn:opsqm:checklist:demo:1.1（编号 1.2）" in e and "字段 urn" in e and "重复" in e
-               for e in errors)
+    assert any("条目 urn:opsqm:checklist:demo:1.1（编号 1.2）" in e and "字段 urn" in e and "重复" in e for e in errors)
 
 
 def test_it_rejects_a_missing_parent():
     data = minimal()
     data["items"][1]["parent"] = "urn:opsqm:checklist:demo:9"
     errors = errors_of(data)
-    assert errors == ["条目 urn:opsqm:checklist:demo:1.1（编号 1.1） 字段 parent："
-                      "父条目 urn:opsqm:checklist:demo:9 不存在"]
+    assert errors == ["条目 urn:opsqm:checklist:demo:1.1（编号 1.1） 字段 parent：父条目 urn:opsqm:checklist:demo:9 不存在"]
 
 
 def test_it_rejects_a_cycle_and_a_self_parent():

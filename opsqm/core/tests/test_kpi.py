@@ -10,7 +10,7 @@ import doctest
 import subprocess
 import sys
 from collections import defaultdict
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -117,10 +117,7 @@ def as_input(tickets: list[Ticket]) -> TicketKpiInput:
 
 
 def flatten(results: dict) -> dict:
-    return {
-        key: {code: (v.numerator, v.denominator, v.value) for code, v in cell.items()}
-        for key, cell in results.items()
-    }
+    return {key: {code: (v.numerator, v.denominator, v.value) for code, v in cell.items()} for key, cell in results.items()}
 
 
 def random_tickets(seed: int, count: int, groups: list[int], periods: list[int]) -> list[Ticket]:
@@ -166,10 +163,7 @@ def test_it_matches_the_naive_reference_on_random_tickets(seed: int) -> None:
 @pytest.mark.parametrize("seed", [4, 5])
 def test_mttr_by_priority_matches_the_naive_reference(seed: int) -> None:
     tickets = random_tickets(seed, 2000, groups=[1, 2], periods=[20261, 20262])
-    computed = {
-        key: (v.numerator, v.denominator, v.value)
-        for key, v in compute_mttr_by_priority(as_input(tickets)).items()
-    }
+    computed = {key: (v.numerator, v.denominator, v.value) for key, v in compute_mttr_by_priority(as_input(tickets)).items()}
     assert computed == reference_mttr_by_priority(tickets)
 
 
@@ -181,17 +175,21 @@ def resolution_fields(resolved: bool, seconds: int, late: bool) -> dict[str, Any
 
 ticket_strategy = st.builds(
     lambda group, period, priority, response, resolution, fields, reopened, fcr: {
-        "group": group, "period": period, "priority": priority, "response": response,
-        "resolution": resolution, **fields, "reopened": reopened, "fcr": fcr,
+        "group": group,
+        "period": period,
+        "priority": priority,
+        "response": response,
+        "resolution": resolution,
+        **fields,
+        "reopened": reopened,
+        "fcr": fcr,
     },  # fmt: skip
     group=st.sampled_from([0, 1, 2, -7, 10**12]),
     period=st.sampled_from([202512, 202601, 202603]),
     priority=st.integers(0, 3),
     response=st.integers(0, 3),
     resolution=st.integers(0, 3),
-    fields=st.builds(
-        resolution_fields, st.booleans(), st.integers(0, 10**8), st.booleans()
-    ),
+    fields=st.builds(resolution_fields, st.booleans(), st.integers(0, 10**8), st.booleans()),
     reopened=st.booleans(),
     fcr=st.integers(-1, 1),
 )
@@ -205,9 +203,7 @@ def test_it_matches_the_naive_reference_for_any_tickets(tickets: list[Ticket]) -
     pooled = [t | {"group": ORG_GROUP} for t in tickets]
     assert flatten(compute_org_kpis(data)) == reference_kpis(pooled)
     by_priority = compute_mttr_by_priority(data)
-    assert {k: (v.numerator, v.denominator, v.value) for k, v in by_priority.items()} == (
-        reference_mttr_by_priority(tickets)
-    )
+    assert {k: (v.numerator, v.denominator, v.value) for k, v in by_priority.items()} == (reference_mttr_by_priority(tickets))
 
 
 def test_it_handles_group_ids_too_sparse_to_pack() -> None:
@@ -366,7 +362,7 @@ def test_a_kpi_value_with_an_empty_denominator_cannot_carry_a_value() -> None:
 
 
 def utc_seconds(text: str) -> int:
-    return int(datetime.fromisoformat(text).replace(tzinfo=timezone.utc).timestamp())
+    return int(datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp())
 
 
 def test_period_keys_use_shanghai_local_time_at_month_and_quarter_ends() -> None:
@@ -393,15 +389,11 @@ def test_period_keys_accept_datetime64_of_any_unit() -> None:
 
 def test_period_keys_follow_daylight_saving_time() -> None:
     # New York is on EDT (UTC-4) at the end of March: 04:00 UTC on April 1 is local midnight.
-    seconds = np.array(
-        [utc_seconds("2026-04-01T03:59:59"), utc_seconds("2026-04-01T04:00:00")], dtype=np.int64
-    )
+    seconds = np.array([utc_seconds("2026-04-01T03:59:59"), utc_seconds("2026-04-01T04:00:00")], dtype=np.int64)
     assert period_keys(seconds, "America/New_York", "month").tolist() == [202603, 202604]
     assert period_keys(seconds, "America/New_York", "quarter").tolist() == [20261, 20262]
     # Berlin is on CEST (UTC+2) then.
-    berlin = np.array(
-        [utc_seconds("2026-03-31T21:59:59"), utc_seconds("2026-03-31T22:00:00")], dtype=np.int64
-    )
+    berlin = np.array([utc_seconds("2026-03-31T21:59:59"), utc_seconds("2026-03-31T22:00:00")], dtype=np.int64)
     assert period_keys(berlin, "Europe/Berlin", "month").tolist() == [202603, 202604]
 
 
@@ -538,14 +530,10 @@ def test_the_catalogue_defines_every_kpi_with_its_default_target() -> None:
         KpiCode.CUSTOMER_SATISFACTION: Decimal("85"),  # the year's satisfaction rules override it
     }
     lower_better = {c for c, d in KPI_DEFINITIONS.items() if not d.higher_is_better}
-    assert lower_better == {
-        KpiCode.MTTR, KpiCode.REOPEN_RATE, KpiCode.MAJOR_INCIDENTS, KpiCode.COMPLAINTS
-    }
+    assert lower_better == {KpiCode.MTTR, KpiCode.REOPEN_RATE, KpiCode.MAJOR_INCIDENTS, KpiCode.COMPLAINTS}
     assert KPI_DEFINITIONS[KpiCode.COMPLAINTS].target_window == "year"
     manual = {c for c, d in KPI_DEFINITIONS.items() if d.source == "manual"}
-    assert manual == {
-        KpiCode.AVAILABILITY, KpiCode.REPORTS_ON_TIME, KpiCode.MAJOR_INCIDENTS, KpiCode.COMPLAINTS
-    }
+    assert manual == {KpiCode.AVAILABILITY, KpiCode.REPORTS_ON_TIME, KpiCode.MAJOR_INCIDENTS, KpiCode.COMPLAINTS}
     assert {c for c, d in KPI_DEFINITIONS.items() if d.source == "survey"} == {KpiCode.CUSTOMER_SATISFACTION}
     assert KPI_DEFINITIONS[KpiCode.CUSTOMER_SATISFACTION].unit == "分"
     assert TICKET_KPIS == tuple(c for c in KpiCode if c not in manual and c is not KpiCode.CUSTOMER_SATISFACTION)

@@ -86,7 +86,15 @@ GOLDEN_PAUSES = [
     (8, "2024-03-07T09:50:00", "2024-03-07T09:40:00"),
 ]
 GOLDEN_TARGETS = [
-    (1800, 4 * H), (1800, 10 * H), (H, H), (2 * H, 1800), (2 * H, 8 * H), (H, 3 * H), (-1, -1), (0, 0), (H, H),
+    (1800, 4 * H),
+    (1800, 10 * H),
+    (H, H),
+    (2 * H, 1800),
+    (2 * H, 8 * H),
+    (H, 3 * H),
+    (-1, -1),
+    (0, 0),
+    (H, H),
 ]
 
 
@@ -159,8 +167,7 @@ def test_golden_statuses(golden):
 
 def _shanghai_text(values: np.ndarray) -> list[str | None]:
     return [
-        None if np.isnat(v) else (datetime(1970, 1, 1) + timedelta(seconds=int(v.astype(np.int64)) + 8 * H)).isoformat()
-        for v in values
+        None if np.isnat(v) else (datetime(1970, 1, 1) + timedelta(seconds=int(v.astype(np.int64)) + 8 * H)).isoformat() for v in values
     ]
 
 
@@ -209,9 +216,7 @@ def test_merge_pauses_never_joins_pauses_of_different_tickets():
     assert merged[2].astype(np.int64).tolist() == [100, 10, 60]
 
 
-PAUSE_ROWS = st.lists(
-    st.tuples(st.integers(0, 3), st.integers(0, 40), st.integers(-5, 15)), max_size=12
-)
+PAUSE_ROWS = st.lists(st.tuples(st.integers(0, 3), st.integers(0, 40), st.integers(-5, 15)), max_size=12)
 
 
 @settings(max_examples=150, deadline=None)
@@ -288,9 +293,12 @@ def test_compute_sla_matches_brute_force_on_random_tickets(china):
             pauses.append((i, start, end))
     goals = [(int(rng.choice([-1, 0, 1800, 4 * H])), int(rng.choice([-1, 2 * H, 8 * H, 16 * H]))) for _ in created]
     arrays = TicketArrays(
-        created=utc(created), first_response=utc(first), resolved=utc(resolved),
+        created=utc(created),
+        first_response=utc(first),
+        resolved=utc(resolved),
         pause_ticket=np.array([p[0] for p in pauses], dtype=np.int64),
-        pause_start=utc([p[1] for p in pauses]), pause_end=utc([p[2] for p in pauses]),
+        pause_start=utc([p[1] for p in pauses]),
+        pause_end=utc([p[2] for p in pauses]),
     )
     result = compute_sla(china, arrays, targets(goals), np.datetime64(cut, "s"))
 

@@ -33,8 +33,14 @@ GOLDEN_ROWS = [
     # Mon 09:00-17:00 gross 3 h + 3.5 h = 23400 s. Pauses 11:00-14:00 and 11:30-12:30
     # merge into 11:00-14:00 = 1 h + 0.5 h = 5400 s → resolution 18000 s. No first
     # response: responded at resolution, pauses not counted → 23400 s > P3's 4 h.
-    ["PAUSED", "P3", "2024-10-14 09:00:00", "", "2024-10-14 17:00:00",
-     "2024-10-14 11:00:00/2024-10-14 14:00:00;2024-10-14 11:30:00/2024-10-14 12:30:00"],
+    [
+        "PAUSED",
+        "P3",
+        "2024-10-14 09:00:00",
+        "",
+        "2024-10-14 17:00:00",
+        "2024-10-14 11:00:00/2024-10-14 14:00:00;2024-10-14 11:30:00/2024-10-14 12:30:00",
+    ],
     # Across lunch: 11:50-12:00 + 13:30-13:40 = 1200 s ≤ 30 m; to 16:00: 600 + 9000 = 9600 s ≤ 4 h.
     ["LUNCH", "P1", "2024-10-14 11:50:00", "2024-10-14 13:40:00", "2024-10-14 16:00:00", ""],
     # Open at the cut-off: Wed 30 Oct worked 7.5 h = 27000 s > 30 m and > 4 h → both 0.
@@ -107,20 +113,26 @@ def brute_force_minutes(start: str, end: str) -> int:
 
 def test_it_parses_targets_with_units_and_no_target_marks():
     assert parse_targets("P1=30m/4h,P2=2h/8h,P3=4h/24h,P4=8h/40h") == {
-        "P1": (1800, 14400), "P2": (7200, 28800), "P3": (14400, 86400), "P4": (28800, 144000),
+        "P1": (1800, 14400),
+        "P2": (7200, 28800),
+        "P3": (14400, 86400),
+        "P4": (28800, 144000),
     }
     assert parse_targets(" P1 = 1h30m / 90s ；紧急=1.5h/-") == {"P1": (5400, 90), "紧急": (5400, -1)}
 
 
-@pytest.mark.parametrize("text, message", [
-    ("", "为空"),
-    ("P1=30m", "格式错误"),
-    ("P1=1d/2d", "不支持单位 d"),
-    ("P1=30w/4h", "只能用 s"),
-    ("P1=30/4h", "无法识别的时长"),
-    ("P1=1m/1h,P1=2m/2h", "出现了两次"),
-    ("P1=0.5s/1h", "不是整数秒"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("", "为空"),
+        ("P1=30m", "格式错误"),
+        ("P1=1d/2d", "不支持单位 d"),
+        ("P1=30w/4h", "只能用 s"),
+        ("P1=30/4h", "无法识别的时长"),
+        ("P1=1m/1h,P1=2m/2h", "出现了两次"),
+        ("P1=0.5s/1h", "不是整数秒"),
+    ],
+)
 def test_it_rejects_bad_targets_with_a_clear_message(text: str, message: str):
     with pytest.raises(ValueError, match=message):
         parse_targets(text)

@@ -19,16 +19,20 @@ def titles(raw: bytes, **kwargs) -> list[str]:
     return read_ticket_file(raw, filename="t.csv", **kwargs).title.tolist()
 
 
-@pytest.mark.parametrize("raw", [
-    TEXT.encode("utf-8"),
-    codecs.BOM_UTF8 + TEXT.encode("utf-8"),
-    codecs.BOM_UTF16_LE + TEXT.encode("utf-16-le"),
-    codecs.BOM_UTF16_BE + TEXT.encode("utf-16-be"),
-    TEXT.encode("utf-16-le"),  # no BOM
-    TEXT.encode("utf-16-be"),  # no BOM
-    TEXT.encode("gbk"),
-    TEXT.encode("gb18030"),
-], ids=["utf8", "utf8-bom", "utf16le-bom", "utf16be-bom", "utf16le", "utf16be", "gbk", "gb18030"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        TEXT.encode("utf-8"),
+        codecs.BOM_UTF8 + TEXT.encode("utf-8"),
+        codecs.BOM_UTF16_LE + TEXT.encode("utf-16-le"),
+        codecs.BOM_UTF16_BE + TEXT.encode("utf-16-be"),
+        TEXT.encode("utf-16-le"),  # no BOM
+        TEXT.encode("utf-16-be"),  # no BOM
+        TEXT.encode("gbk"),
+        TEXT.encode("gb18030"),
+    ],
+    ids=["utf8", "utf8-bom", "utf16le-bom", "utf16be-bom", "utf16le", "utf16be", "gbk", "gb18030"],
+)
 def test_it_decodes_every_encoding_it_can_read_correctly(raw):
     assert titles(raw) == ["打印机卡纸", "网络中断"]
 
@@ -90,9 +94,11 @@ def test_a_corrupt_workbook_is_refused_in_chinese():
 def test_an_xxe_workbook_is_refused_and_the_entity_never_expanded(tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET")
-    xml = (f'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file://{secret}">]>'
-           '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-           '<row r="1"><c r="A1" t="inlineStr"><is><t>&e;</t></is></c></row></sheetData></worksheet>').encode()
+    xml = (
+        f'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file://{secret}">]>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>&e;</t></is></c></row></sheetData></worksheet>'
+    ).encode()
     with pytest.raises(TicketFileError, match="DOCTYPE") as caught:
         preview_headers(_workbook_with(xml), filename="t.xlsx")
     assert "TOP-SECRET" not in caught.value.message
@@ -100,8 +106,10 @@ def test_an_xxe_workbook_is_refused_and_the_entity_never_expanded(tmp_path):
 
 def test_a_header_cell_that_decompresses_to_200_mb_is_refused_before_reading():
     cell = b"A" * (200 * 1024 * 1024)
-    xml = (b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-           b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>' + cell + b"</t></is></c></row></sheetData></worksheet>")
+    xml = (
+        b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>' + cell + b"</t></is></c></row></sheetData></worksheet>"
+    )
     raw = _workbook_with(xml)
     del cell, xml
     assert len(raw) < 1024 * 1024  # a small upload

@@ -28,8 +28,7 @@ def nat() -> np.datetime64:
 
 
 def same_times(actual: np.ndarray, expected: list[np.datetime64]) -> bool:
-    return len(actual) == len(expected) and all(
-        (np.isnat(a) and np.isnat(e)) or a == e for a, e in zip(actual, expected))
+    return len(actual) == len(expected) and all((np.isnat(a) and np.isnat(e)) or a == e for a, e in zip(actual, expected))
 
 
 # ------------------------------------------------------------------------ Jira
@@ -185,8 +184,10 @@ def test_an_excel_resave_of_a_csv_reads_the_same_as_the_csv():
     book.save(first)
     resaved = io.BytesIO()
     openpyxl.load_workbook(io.BytesIO(first.getvalue())).save(resaved)  # what "open and save" in Excel does to cells
-    csv = ("工单号,优先级,创建时间,首次响应时间,联系人邮箱\n001,P1,2024-09-27 17:00:00,2024-09-27 17:09:59.999,a@b.cn\n"
-           "2,P2,2024-09-27 17:00:00.400,2024-09-27 17:30:00,\n")
+    csv = (
+        "工单号,优先级,创建时间,首次响应时间,联系人邮箱\n001,P1,2024-09-27 17:00:00,2024-09-27 17:09:59.999,a@b.cn\n"
+        "2,P2,2024-09-27 17:00:00.400,2024-09-27 17:30:00,\n"
+    )
     from_csv = read_ticket_file(csv.encode(), filename="t.csv")
     from_xlsx = read_ticket_file(resaved.getvalue(), filename="t.xlsx")
     assert from_xlsx.ticket_no.tolist() == ["001", "2"] == from_csv.ticket_no.tolist()
@@ -204,16 +205,21 @@ def test_reading_in_small_chunks_gives_the_same_batch_and_reports_errors_across_
     from opsqm.core.ticket_io.files import concat_batches
 
     path = tmp_path / "t.csv"
-    path.write_text("ticket_no,priority,created_at,pauses\n"
-                    "A,P1,2024-09-27 17:00:00,2024-09-27 17:10/2024-09-27 17:20\n,,,\n"
-                    "B,P2,2024-09-27 18:00:00,\nC,P3,2024-09-27 19:00:00,2024-09-27 19:10/\n", encoding="utf-8")
+    path.write_text(
+        "ticket_no,priority,created_at,pauses\n"
+        "A,P1,2024-09-27 17:00:00,2024-09-27 17:10/2024-09-27 17:20\n,,,\n"
+        "B,P2,2024-09-27 18:00:00,\nC,P3,2024-09-27 19:00:00,2024-09-27 19:10/\n",
+        encoding="utf-8",
+    )
     whole = read_ticket_file(path, filename="t.csv")
     chunked = concat_batches(list(iter_ticket_batches(path, filename="t.csv", chunk_rows=2)))
     for name in ("ticket_no", "priority", "created", "source_row", "pause_ticket", "pause_start"):
         assert getattr(chunked, name).tolist() == getattr(whole, name).tolist(), name
     assert chunked.source_row.tolist() == [2, 4, 5] and chunked.pause_ticket.tolist() == [0, 2]
-    path.write_text("ticket_no,priority,created_at\nA,P1,2024-09-27 17:00:00\nB,P1,bad\nC,P1,2024-09-27 17:00:00\n"
-                    "A,P1,2024-09-27 17:00:00\n", encoding="utf-8")
+    path.write_text(
+        "ticket_no,priority,created_at\nA,P1,2024-09-27 17:00:00\nB,P1,bad\nC,P1,2024-09-27 17:00:00\nA,P1,2024-09-27 17:00:00\n",
+        encoding="utf-8",
+    )
     with pytest.raises(TicketFileError) as caught:
         list(iter_ticket_batches(path, filename="t.csv", chunk_rows=1))
     assert sorted((e.row, e.column) for e in caught.value.errors) == [(2, "ticket_no"), (3, "created_at"), (5, "ticket_no")]
@@ -233,6 +239,5 @@ def test_cli_calculator_and_imports_use_one_case_rule_for_priorities():
 
     targets = target_arrays(np.array(["p1", " P1 ", "P2", "x"], dtype=object), {"P1": (1800, 14400), "P2": (7200, 28800)})
     assert targets.response_seconds.tolist() == [1800, 1800, 7200, -1]
-    batch = read_ticket_file(b"ticket_no,priority,created_at\nA,p1,2024-09-27 17:00:00\n", filename="t.csv",
-                             priorities=[("P1", "紧急")])
+    batch = read_ticket_file(b"ticket_no,priority,created_at\nA,p1,2024-09-27 17:00:00\n", filename="t.csv", priorities=[("P1", "紧急")])
     assert batch.priority.tolist() == ["P1"]

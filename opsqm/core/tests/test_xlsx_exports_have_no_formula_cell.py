@@ -24,8 +24,11 @@ def _strings_and_formulas(data: bytes) -> tuple[list[str], list[str]]:
     assert data[:2] == b"PK", data[:200]
     wb = load_workbook(io.BytesIO(data))
     cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row]
-    formulas = [f"{c.parent.title}!{c.coordinate}={c.value!r}" for c in cells
-                if c.data_type == "f" or (isinstance(c.value, str) and c.value.startswith(FORMULA_PREFIXES))]
+    formulas = [
+        f"{c.parent.title}!{c.coordinate}={c.value!r}"
+        for c in cells
+        if c.data_type == "f" or (isinstance(c.value, str) and c.value.startswith(FORMULA_PREFIXES))
+    ]
     return [c.value for c in cells if isinstance(c.value, str)], formulas
 
 
@@ -43,10 +46,20 @@ def hostile(world):
     project.customer.save(update_fields=["name"])
     finding = fs.finding_create(actor=world.qm, title=LINK, description=SUM, severity="minor", source="manual", project=project)
     finding = fs.finding_analyze(actor=world.ops_a, finding=finding, cause=MINUS)
-    fs.action_create(actor=world.ops_a, finding=finding, description=SUM, owner=world.ops_a,
-                     due_date=dt.date.today() + dt.timedelta(days=30))
-    ss.complaint_create(actor=world.qm, data={"channel": Complaint.Channel.values[0], "project": project, "contact": LINK,
-                                              "content": SUM, "severity": Complaint.Severity.values[0], "handler": world.ops_a})
+    fs.action_create(
+        actor=world.ops_a, finding=finding, description=SUM, owner=world.ops_a, due_date=dt.date.today() + dt.timedelta(days=30)
+    )
+    ss.complaint_create(
+        actor=world.qm,
+        data={
+            "channel": Complaint.Channel.values[0],
+            "project": project,
+            "contact": LINK,
+            "content": SUM,
+            "severity": Complaint.Severity.values[0],
+            "handler": world.ops_a,
+        },
+    )
     return project
 
 
@@ -67,7 +80,9 @@ def test_every_xlsx_export_writes_formula_payloads_as_text(world, login, hostile
     exports["KPI overview"] = qm.get(reverse("kpis:overview_export")).content
     exports["KPI project"] = qm.get(reverse("kpis:project_export", args=[hostile.pk])).content
     exports["satisfaction report"] = qm.get(f"/surveys/report/{year}.xlsx").content
-    version = save_checklist(SMALL_CHECKLIST.replace("text: 有培训记录", f"text: '{LINK}'").replace("text: 绩效考核有记录", f'text: "{SUM}"'))
+    version = save_checklist(
+        SMALL_CHECKLIST.replace("text: 有培训记录", f"text: '{LINK}'").replace("text: 绩效考核有记录", f'text: "{SUM}"')
+    )
     template = ChecklistTemplate.objects.get(current_version=version)
     exports["checklist"] = qm.get(reverse("checklists:export", args=[template.pk])).content
     review = qs.review_open(actor=world.qm, year=2026, quarter=1, today=dt.date(2026, 4, 1))
@@ -76,14 +91,33 @@ def test_every_xlsx_export_writes_formula_payloads_as_text(world, login, hostile
 
     # the audit report file kept when the report is issued
     program = audit_services.program_create(actor=world.qm, year=2026, title=LINK, objectives=SUM)
-    program = audit_services.program_approve(actor=world.gm, program=audit_services.program_submit(actor=world.qm, program=program), note="同意")
-    audit = audit_services.audit_plan(actor=world.qm, data=dict(title=LINK, kind="internal", mode="routine", program=program, criteria=SUM,
-                                                                  planned_start=dt.date(2026, 6, 10), planned_end=dt.date(2026, 6, 12)),
-                                      projects=[world.project_b], departments=[], checklists=[(version, None)], lead=world.auditor, members=())
+    program = audit_services.program_approve(
+        actor=world.gm, program=audit_services.program_submit(actor=world.qm, program=program), note="同意"
+    )
+    audit = audit_services.audit_plan(
+        actor=world.qm,
+        data=dict(
+            title=LINK,
+            kind="internal",
+            mode="routine",
+            program=program,
+            criteria=SUM,
+            planned_start=dt.date(2026, 6, 10),
+            planned_end=dt.date(2026, 6, 12),
+        ),
+        projects=[world.project_b],
+        departments=[],
+        checklists=[(version, None)],
+        lead=world.auditor,
+        members=(),
+    )
     exports["audit report"] = audit_report.render_xlsx(audit_report.report_context(run_to(world, audit, "reported")))
 
     # CLI
-    for name, args in {"quarterly-report": ["quarterly_report", "2026-Q1"], "satisfaction-report": ["satisfaction_report", str(year)]}.items():
+    for name, args in {
+        "quarterly-report": ["quarterly_report", "2026-Q1"],
+        "satisfaction-report": ["satisfaction_report", str(year)],
+    }.items():
         out = tmp_path / f"{name}.xlsx"
         call_command(*args, "--out", str(out), stdout=io.StringIO())
         exports[f"opsqm {name}"] = out.read_bytes()

@@ -13,16 +13,45 @@ from opsqm.core.ticket_io.parse import DEFAULT_DATETIME_FORMATS
 from opsqm.core.ticket_io.push import items_to_batch
 from opsqm.core.ticket_io.reader import MAX_CELL_CHARS, match_columns, preview_headers, proposed_columns
 from opsqm.core.ticket_io.schema import (
-    CANONICAL_FIELDS, CANONICAL_HEADERS, FIELD_LABELS, MAX_LISTED_ERRORS, REQUIRED_FIELDS, ColumnMapping, RowError,
-    TicketBatch, TicketFileError,
+    CANONICAL_FIELDS,
+    CANONICAL_HEADERS,
+    FIELD_LABELS,
+    MAX_LISTED_ERRORS,
+    REQUIRED_FIELDS,
+    ColumnMapping,
+    RowError,
+    TicketBatch,
+    TicketFileError,
 )
 from opsqm.core.ticket_io.task_sla import FirstResponses, read_task_sla
 from opsqm.core.ticket_io.values import priority_key, priority_lookup, target_arrays, value_counts
 
 __all__ = [
-    "CANONICAL_FIELDS", "CANONICAL_HEADERS", "DEFAULT_DATETIME_FORMATS", "ENCODINGS", "FIELD_LABELS",
-    "MAX_CELL_CHARS", "MAX_LISTED_ERRORS", "REQUIRED_FIELDS", "ColumnMapping", "FirstResponses", "RowError",
-    "TicketBatch", "TicketFileError", "canonical_mapping", "detect_encoding", "items_to_batch", "match_columns",
-    "iter_ticket_batches", "preview_headers", "priority_key", "priority_lookup", "priority_values", "proposed_columns", "read_task_sla",
-    "read_ticket_file", "target_arrays", "value_counts",
+    "CANONICAL_FIELDS",
+    "CANONICAL_HEADERS",
+    "DEFAULT_DATETIME_FORMATS",
+    "ENCODINGS",
+    "FIELD_LABELS",
+    "MAX_CELL_CHARS",
+    "MAX_LISTED_ERRORS",
+    "REQUIRED_FIELDS",
+    "ColumnMapping",
+    "FirstResponses",
+    "RowError",
+    "TicketBatch",
+    "TicketFileError",
+    "canonical_mapping",
+    "detect_encoding",
+    "items_to_batch",
+    "match_columns",
+    "iter_ticket_batches",
+    "preview_headers",
+    "priority_key",
+    "priority_lookup",
+    "priority_values",
+    "proposed_columns",
+    "read_task_sla",
+    "read_ticket_file",
+    "target_arrays",
+    "value_counts",
 ]

@@ -52,7 +52,7 @@ def _is_utf8(raw: bytes, chunk: int = 1 << 22) -> bool:
     view = memoryview(raw)
     try:
         for start in range(0, len(view), chunk):
-            decoder.decode(view[start:start + chunk], final=False)
+            decoder.decode(view[start : start + chunk], final=False)
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return False
@@ -78,7 +78,7 @@ def _reads_as_chinese(raw: bytes) -> bool:
 
 
 def detect_encoding(raw: bytes) -> str:
-    """"utf-8-sig", "utf-16" (BOM), "utf-16-le"/"utf-16-be" (no BOM), "utf-8" or
+    """ "utf-8-sig", "utf-16" (BOM), "utf-16-le"/"utf-16-be" (no BOM), "utf-8" or
     "gb18030"; raises TicketFileError when no encoding reads the bytes correctly."""
     if raw.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
@@ -111,8 +111,9 @@ def to_utf8(raw: bytes, encoding: str = "auto") -> bytes:
         text = raw.decode(chosen)
     except UnicodeDecodeError as exc:
         label = ENCODINGS.get(encoding, chosen)
-        raise TicketFileError(f"按所选编码 {label} 无法读取该文件（第 {exc.start} 字节处不是有效的字符），"
-                              "请选择其他编码，或将文件另存为“CSV UTF-8”。") from exc
+        raise TicketFileError(
+            f"按所选编码 {label} 无法读取该文件（第 {exc.start} 字节处不是有效的字符），请选择其他编码，或将文件另存为“CSV UTF-8”。"
+        ) from exc
     return text.lstrip("\ufeff").encode("utf-8")
 
 
@@ -161,5 +162,6 @@ def transcode_file(path: Path, codec: str, target: BinaryIO, label: str) -> None
                 read += len(chunk)
             target.write(decoder.decode(b"", final=True).encode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise TicketFileError(f"按所选编码 {label} 无法读取该文件（第 {read + exc.start} 字节处不是有效的字符），"
-                              "请选择其他编码，或将文件另存为“CSV UTF-8”。") from exc
+        raise TicketFileError(
+            f"按所选编码 {label} 无法读取该文件（第 {read + exc.start} 字节处不是有效的字符），请选择其他编码，或将文件另存为“CSV UTF-8”。"
+        ) from exc

@@ -23,8 +23,7 @@ from opsqm.core.ticket_io.reader import CHUNK_ROWS, Source, match_columns, read_
 from opsqm.core.ticket_io.schema import CANONICAL_HEADERS, ColumnMapping, TicketBatch, TicketFileError
 from opsqm.core.ticket_io.values import value_counts
 
-__all__ = ["read_ticket_file", "iter_ticket_batches", "canonical_mapping", "cleaned_columns", "priority_values",
-           "concat_batches"]
+__all__ = ["read_ticket_file", "iter_ticket_batches", "canonical_mapping", "cleaned_columns", "priority_values", "concat_batches"]
 
 _DOUBLED_QUOTE_FIELDS: Final = ("title", "type", "status", "contact")
 _THOUSANDS: Final = r"^\d{1,3}(?:[ \u00a0\u202f,]\d{3})+$"
@@ -40,8 +39,9 @@ def _clean(text: pl.Series, null_values: frozenset[str]) -> pl.Series:
     return pl.select(pl.when(empty).then(None).otherwise(text)).to_series()
 
 
-def cleaned_columns(headers: Sequence[str], frame: pl.DataFrame, mapping: ColumnMapping,
-                    positions: Mapping[str, int]) -> dict[str, pl.Series]:
+def cleaned_columns(
+    headers: Sequence[str], frame: pl.DataFrame, mapping: ColumnMapping, positions: Mapping[str, int]
+) -> dict[str, pl.Series]:
     """field → stripped text (null = empty), named by its header, tool quirks undone."""
     out: dict[str, pl.Series] = {}
     for name, index in positions.items():
@@ -72,9 +72,15 @@ def _drop_blank_rows(columns: dict[str, pl.Series], rows: np.ndarray) -> tuple[d
 
 
 def iter_ticket_batches(
-    source: Source, *, filename: str, tz: str = "Asia/Shanghai", mapping: ColumnMapping | None = None,
-    encoding: str = "auto", priorities: Sequence[tuple[str, str]] | None = None,
-    max_lengths: Mapping[str, int] | None = None, chunk_rows: int = CHUNK_ROWS,
+    source: Source,
+    *,
+    filename: str,
+    tz: str = "Asia/Shanghai",
+    mapping: ColumnMapping | None = None,
+    encoding: str = "auto",
+    priorities: Sequence[tuple[str, str]] | None = None,
+    max_lengths: Mapping[str, int] | None = None,
+    chunk_rows: int = CHUNK_ROWS,
     on_rows: Callable[[int], None] | None = None,
 ) -> Iterator[TicketBatch]:
     """Batches of at most ``chunk_rows`` tickets; raises TicketFileError at the end
@@ -84,8 +90,7 @@ def iter_ticket_batches(
     table = read_table(source, filename=filename, encoding=encoding, chunk_rows=chunk_rows)
     positions = match_columns(table.headers, mapping.columns)
     problems = Problems({h: i for i, h in enumerate(table.headers)})
-    opts = ParseOptions(tz=tz, priorities=priorities, max_lengths=dict(max_lengths or {}),
-                        excel_cells=filename.lower().endswith(".xlsx"))
+    opts = ParseOptions(tz=tz, priorities=priorities, max_lengths=dict(max_lengths or {}), excel_cells=filename.lower().endswith(".xlsx"))
     numbers: list[pl.Series] = []
     numbered: list[np.ndarray] = []
     next_row, kept = table.first_row, 0
@@ -120,26 +125,61 @@ def concat_batches(batches: Sequence[TicketBatch]) -> TicketBatch:
     first = batches[0]
     cat = lambda name: np.concatenate([getattr(b, name) for b in batches])  # noqa: E731
     return TicketBatch(
-        **{name: cat(name) for name in ("ticket_no", "priority", "type", "status", "title", "contact",
-                                        "contact_phone", "contact_email", "created", "first_response", "resolved",
-                                        "closed", "reopen_count", "fcr", "pause_start", "pause_end", "source_row")},
-        has_fcr_column=first.has_fcr_column, present=first.present,
+        **{
+            name: cat(name)
+            for name in (
+                "ticket_no",
+                "priority",
+                "type",
+                "status",
+                "title",
+                "contact",
+                "contact_phone",
+                "contact_email",
+                "created",
+                "first_response",
+                "resolved",
+                "closed",
+                "reopen_count",
+                "fcr",
+                "pause_start",
+                "pause_end",
+                "source_row",
+            )
+        },
+        has_fcr_column=first.has_fcr_column,
+        present=first.present,
         pause_ticket=np.concatenate([b.pause_ticket + off for b, off in zip(batches, offsets)]),
     )
 
 
 def read_ticket_file(
-    source: Source, *, filename: str, tz: str = "Asia/Shanghai", mapping: ColumnMapping | None = None,
-    encoding: str = "auto", priorities: Sequence[tuple[str, str]] | None = None,
-    max_lengths: Mapping[str, int] | None = None, on_progress: Callable[[int, int], None] | None = None,
+    source: Source,
+    *,
+    filename: str,
+    tz: str = "Asia/Shanghai",
+    mapping: ColumnMapping | None = None,
+    encoding: str = "auto",
+    priorities: Sequence[tuple[str, str]] | None = None,
+    max_lengths: Mapping[str, int] | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> TicketBatch:
     """The whole file as one batch (the command-line calculator, tests); imports use
     :func:`iter_ticket_batches` so that memory does not grow with the file."""
     progress = on_progress or (lambda done, total: None)
     progress(1, 4)
-    batches = list(iter_ticket_batches(source, filename=filename, tz=tz, mapping=mapping, encoding=encoding,
-                                       priorities=priorities, max_lengths=max_lengths,
-                                       on_rows=lambda rows: progress(2, 4)))
+    batches = list(
+        iter_ticket_batches(
+            source,
+            filename=filename,
+            tz=tz,
+            mapping=mapping,
+            encoding=encoding,
+            priorities=priorities,
+            max_lengths=max_lengths,
+            on_rows=lambda rows: progress(2, 4),
+        )
+    )
     progress(4, 4)
     return concat_batches(batches)
 
@@ -147,8 +187,7 @@ def read_ticket_file(
 def priority_values(source: Source, *, filename: str, mapping: ColumnMapping, encoding: str = "auto") -> list[tuple[str, int]]:
     """The distinct source priority values with their counts (the mapping page's value map)."""
     table = read_table(source, filename=filename, encoding=encoding)
-    positions = match_columns(table.headers, {k: v for k, v in mapping.columns.items() if k == "priority"},
-                              required=("priority",))
+    positions = match_columns(table.headers, {k: v for k, v in mapping.columns.items() if k == "priority"}, required=("priority",))
     counts: dict[str, int] = {}
     for frame in table.chunks:
         for value, count in value_counts(cleaned_columns(table.headers, frame, mapping, positions)["priority"]):

@@ -17,15 +17,28 @@ import numpy as np
 import polars as pl
 
 from opsqm.core.ticket_io.schema import (
-    FIELD_LABELS, MAX_LISTED_ERRORS, TIME_FIELDS, ColumnMapping, RowError, TicketBatch, TicketFileError,
+    FIELD_LABELS,
+    MAX_LISTED_ERRORS,
+    TIME_FIELDS,
+    ColumnMapping,
+    RowError,
+    TicketBatch,
+    TicketFileError,
 )
 from opsqm.core.ticket_io.values import map_priorities
 
 __all__ = ["DEFAULT_DATETIME_FORMATS", "ParseOptions", "Problems", "check_duplicates", "parse_columns"]
 
 DEFAULT_DATETIME_FORMATS: Final[tuple[str, ...]] = (
-    "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
-    "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S%.f", "%Y/%m/%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y/%m/%d %H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M:%S%.f",
 )
 _TIME_HINT: Final = "应为 YYYY-MM-DD HH:MM:SS（也可为 YYYY-MM-DD HH:MM 或 YYYY/MM/DD HH:MM:SS）"
 _PAUSE_HINT: Final = "挂起时段格式应为 开始/结束，多个以 ; 分隔"
@@ -100,13 +113,15 @@ def _hint(formats: Sequence[str]) -> str:
     return _TIME_HINT + (f"，或 {'、'.join(extra)}" if extra else "")
 
 
-def _parse_times(text: pl.Series, formats: Sequence[str], opts: ParseOptions, rows: np.ndarray,
-                 problems: Problems, what: str) -> np.ndarray:
+def _parse_times(
+    text: pl.Series, formats: Sequence[str], opts: ParseOptions, rows: np.ndarray, problems: Problems, what: str
+) -> np.ndarray:
     naive = _parse_naive(text, formats)
     problems.add_mask(naive.is_null() & text.is_not_null(), rows, text, text.name, f"无法识别的{what}，{_hint(formats)}")
     utc = _to_utc_seconds(naive, opts)
-    problems.add_mask(utc.is_null() & naive.is_not_null(), rows, text, text.name,
-                      f"该时间在时区 {opts.tz} 中不存在（夏令时切换跳过的时刻）")
+    problems.add_mask(
+        utc.is_null() & naive.is_not_null(), rows, text, text.name, f"该时间在时区 {opts.tz} 中不存在（夏令时切换跳过的时刻）"
+    )
     return _seconds(utc)
 
 
@@ -158,8 +173,9 @@ def _parse_fcr(text: pl.Series | None, rows: np.ndarray, mapping: ColumnMapping,
     return result
 
 
-def _parse_pauses(text: pl.Series | None, n: int, rows: np.ndarray, formats: Sequence[str], opts: ParseOptions,
-                  problems: Problems) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _parse_pauses(
+    text: pl.Series | None, n: int, rows: np.ndarray, formats: Sequence[str], opts: ParseOptions, problems: Problems
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     empty = np.array([], dtype="datetime64[s]")
     if text is None or text.null_count() == n:
         return np.array([], dtype=np.int64), empty, empty.copy()
@@ -167,8 +183,11 @@ def _parse_pauses(text: pl.Series | None, n: int, rows: np.ndarray, formats: Seq
         pl.DataFrame({"ticket": np.arange(n, dtype=np.int64), "cell": text})
         .filter(pl.col("cell").is_not_null())
         .with_columns(pl.col("cell").str.replace_all("；", ";").str.replace_all(r"[\r\n]+", ";").str.split(";"))
-        .explode("cell").with_columns(pl.col("cell").str.strip_chars()).filter(pl.col("cell") != "")
-        .with_columns(pl.col("cell").str.extract_groups(_PAUSE_PATTERN).alias("pair")).unnest("pair")
+        .explode("cell")
+        .with_columns(pl.col("cell").str.strip_chars())
+        .filter(pl.col("cell") != "")
+        .with_columns(pl.col("cell").str.extract_groups(_PAUSE_PATTERN).alias("pair"))
+        .unnest("pair")
     )
     ticket = parts.get_column("ticket").to_numpy()
     part_rows, cell = rows[ticket], parts.get_column("cell")
@@ -206,8 +225,9 @@ def _check_lengths(columns: Mapping[str, pl.Series], limits: Mapping[str, int], 
             problems.add_mask(text.str.len_chars() > limit, rows, text, text.name, f"长度超过 {limit} 个字符")
 
 
-def parse_columns(columns: Mapping[str, pl.Series], rows: np.ndarray, mapping: ColumnMapping, opts: ParseOptions,
-                  problems: Problems) -> TicketBatch:
+def parse_columns(
+    columns: Mapping[str, pl.Series], rows: np.ndarray, mapping: ColumnMapping, opts: ParseOptions, problems: Problems
+) -> TicketBatch:
     """``columns``: field → cleaned text Series (named by its header, null = empty).
     Problems are added to ``problems`` (the caller raises); duplicates are the caller's
     check too, since they span chunks."""
@@ -221,8 +241,9 @@ def parse_columns(columns: Mapping[str, pl.Series], rows: np.ndarray, mapping: C
     priority, unknown = map_priorities(priority_text, mapping.priority_map, opts.priorities)
     if opts.priorities is not None:
         allowed = "、".join(code if not name or name == code else f"{code}（{name}）" for code, name in opts.priorities)
-        problems.add_mask(unknown, rows, priority_text, priority_text.name,
-                          f"优先级不在本项目 SLA 协议中，且列映射中没有对应关系（可用：{allowed}）")
+        problems.add_mask(
+            unknown, rows, priority_text, priority_text.name, f"优先级不在本项目 SLA 协议中，且列映射中没有对应关系（可用：{allowed}）"
+        )
     status = col("status")
     if status is not None:
         status = _map_values(status, mapping.status_map)
@@ -230,8 +251,11 @@ def parse_columns(columns: Mapping[str, pl.Series], rows: np.ndarray, mapping: C
     times: dict[str, np.ndarray] = {}
     for name in TIME_FIELDS:
         text = col(name)
-        times[name] = (_parse_times(text, formats, opts, rows, problems, FIELD_LABELS[name]) if text is not None
-                       else np.full(n, np.datetime64("NaT"), dtype="datetime64[s]"))
+        times[name] = (
+            _parse_times(text, formats, opts, rows, problems, FIELD_LABELS[name])
+            if text is not None
+            else np.full(n, np.datetime64("NaT"), dtype="datetime64[s]")
+        )
     if mapping.resolved_statuses and status is not None:
         done = status.str.strip_chars().is_in(list(mapping.resolved_statuses)).fill_null(False).to_numpy()
         times["resolved_at"] = np.where(done, times["resolved_at"], np.datetime64("NaT", "s"))
@@ -243,11 +267,24 @@ def parse_columns(columns: Mapping[str, pl.Series], rows: np.ndarray, mapping: C
     reopen = _parse_reopen(col("reopen_count"), rows, problems)
     fcr = _parse_fcr(col("first_contact_resolution"), rows, mapping, problems)
     return TicketBatch(
-        ticket_no=text_array(ticket_no, n), priority=text_array(priority, n), type=text_array(col("type"), n),
-        status=text_array(status, n), title=text_array(col("title"), n), contact=text_array(col("contact"), n),
-        contact_phone=text_array(col("contact_phone"), n), contact_email=text_array(col("contact_email"), n),
-        created=created, first_response=times["first_response_at"], resolved=times["resolved_at"],
-        closed=times["closed_at"], reopen_count=reopen, fcr=fcr, has_fcr_column="first_contact_resolution" in columns,
-        pause_ticket=pause_ticket, pause_start=pause_start, pause_end=pause_end, source_row=rows,
+        ticket_no=text_array(ticket_no, n),
+        priority=text_array(priority, n),
+        type=text_array(col("type"), n),
+        status=text_array(status, n),
+        title=text_array(col("title"), n),
+        contact=text_array(col("contact"), n),
+        contact_phone=text_array(col("contact_phone"), n),
+        contact_email=text_array(col("contact_email"), n),
+        created=created,
+        first_response=times["first_response_at"],
+        resolved=times["resolved_at"],
+        closed=times["closed_at"],
+        reopen_count=reopen,
+        fcr=fcr,
+        has_fcr_column="first_contact_resolution" in columns,
+        pause_ticket=pause_ticket,
+        pause_start=pause_start,
+        pause_end=pause_end,
+        source_row=rows,
         present=frozenset(columns),
     )

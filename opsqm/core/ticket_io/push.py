@@ -18,7 +18,12 @@ import polars as pl
 
 from opsqm.core.ticket_io.parse import ParseOptions, Problems, check_duplicates, parse_columns
 from opsqm.core.ticket_io.schema import (
-    CANONICAL_FIELDS, MAX_LISTED_ERRORS, TIME_FIELDS, ColumnMapping, RowError, TicketBatch,
+    CANONICAL_FIELDS,
+    MAX_LISTED_ERRORS,
+    TIME_FIELDS,
+    ColumnMapping,
+    RowError,
+    TicketBatch,
 )
 
 __all__ = ["items_to_batch"]
@@ -73,15 +78,20 @@ def _cell(field: str, value: Any, zone: ZoneInfo) -> str | None:
 
 
 _TYPE_REASON: Final = {
-    "pauses": "挂起时段应为 [{\"start\": ..., \"end\": ...}] 列表或“开始/结束”文本",
+    "pauses": '挂起时段应为 [{"start": ..., "end": ...}] 列表或“开始/结束”文本',
     "first_contact_resolution": "应为 true、false 或 null",
     "reopen_count": "应为非负整数",
 }
 
 
-def items_to_batch(items: Sequence[Any], *, tz: str, mapping: ColumnMapping | None = None,
-                   priorities: Sequence[tuple[str, str]] | None = None,
-                   max_lengths: Mapping[str, int] | None = None) -> TicketBatch:
+def items_to_batch(
+    items: Sequence[Any],
+    *,
+    tz: str,
+    mapping: ColumnMapping | None = None,
+    priorities: Sequence[tuple[str, str]] | None = None,
+    max_lengths: Mapping[str, int] | None = None,
+) -> TicketBatch:
     """Raises TicketFileError with every problem (row = item number, column = field)."""
     zone = ZoneInfo(tz)
     n = len(items)
@@ -104,8 +114,7 @@ def items_to_batch(items: Sequence[Any], *, tz: str, mapping: ColumnMapping | No
     columns = {f: pl.Series(f, cells[f], dtype=pl.String).str.strip_chars() for f in present}
     columns = {f: pl.select(pl.when(s == "").then(None).otherwise(s)).to_series().rename(f) for f, s in columns.items()}
     rows = np.arange(1, n + 1, dtype=np.int64)
-    opts = ParseOptions(tz=tz, priorities=priorities, max_lengths=dict(max_lengths or {}),
-                        extra_formats=("%Y-%m-%d %H:%M:%S%.f",))
+    opts = ParseOptions(tz=tz, priorities=priorities, max_lengths=dict(max_lengths or {}), extra_formats=("%Y-%m-%d %H:%M:%S%.f",))
     order = {f: i for i, f in enumerate(CANONICAL_FIELDS)}
     problems = Problems(order)
     batch = parse_columns(columns, rows, mapping or ColumnMapping(columns={}), opts, problems)

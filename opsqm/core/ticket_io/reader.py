@@ -28,8 +28,17 @@ import polars as pl
 from opsqm.core.ticket_io.encoding import ENCODINGS, detect_file_encoding, to_utf8, transcode_file
 from opsqm.core.ticket_io.schema import FIELD_LABELS, REQUIRED_FIELDS, ColumnMapping, TicketFileError
 
-__all__ = ["Table", "read_table", "read_source", "preview_headers", "proposed_columns", "match_columns", "header_key",
-           "check_xlsx_parts", "MAX_CELL_CHARS"]
+__all__ = [
+    "Table",
+    "read_table",
+    "read_source",
+    "preview_headers",
+    "proposed_columns",
+    "match_columns",
+    "header_key",
+    "check_xlsx_parts",
+    "MAX_CELL_CHARS",
+]
 
 MAX_CELL_CHARS: Final = 32_767  # Excel's own limit for one cell
 MAX_XLSX_PART_BYTES: Final = 1 << 30
@@ -45,9 +54,9 @@ class Table:
     number at a time (CSV files are streamed, never held whole); columns are named
     c0, c1… by position. Iterate ``chunks`` once."""
 
-    headers: list[str]        # as written, repeated headers included, position = column
+    headers: list[str]  # as written, repeated headers included, position = column
     chunks: Iterator[pl.DataFrame]
-    first_row: int            # row number (as Excel shows it) of the first data row
+    first_row: int  # row number (as Excel shows it) of the first data row
 
     def column(self, index: int) -> str:
         return f"c{index}"
@@ -72,8 +81,9 @@ def header_key(text: str) -> str:
     return re.sub(r"[\s_]+", "_", str(text).replace("\ufeff", "").strip().casefold())
 
 
-def match_columns(headers: Sequence[str], wanted: Mapping[str, str | Sequence[str]], *,
-                  required: Sequence[str] = REQUIRED_FIELDS) -> dict[str, int]:
+def match_columns(
+    headers: Sequence[str], wanted: Mapping[str, str | Sequence[str]], *, required: Sequence[str] = REQUIRED_FIELDS
+) -> dict[str, int]:
     """field → column position: the first candidate header present, leftmost column of
     that header. THE matching rule for the reader and the mapping page alike."""
     positions: dict[str, int] = {}
@@ -151,10 +161,14 @@ def _csv_input(source: Source, encoding: str) -> tuple[object, bytes, Path | Non
 
 def _csv_chunks(scan: object, separator: str, width: int, chunk_rows: int, temp: Path | None) -> Iterator[pl.DataFrame]:
     try:
-        lazy = pl.scan_csv(scan, has_header=True, infer_schema=False, separator=separator,  # type: ignore[arg-type]
-                           new_columns=[f"c{i}" for i in range(width)])
-        for chunk in lazy.collect_batches(chunk_size=chunk_rows):
-            yield chunk
+        lazy = pl.scan_csv(
+            scan,
+            has_header=True,
+            infer_schema=False,
+            separator=separator,  # type: ignore[arg-type]
+            new_columns=[f"c{i}" for i in range(width)],
+        )
+        yield from lazy.collect_batches(chunk_size=chunk_rows)
     except pl.exceptions.NoDataError:
         return
     except pl.exceptions.PolarsError as exc:
@@ -259,8 +273,15 @@ def _read_xlsx(raw: bytes, header_only: bool) -> Table:
         raise TicketFileError("文件内容不是有效的 .xlsx 工作簿（可能已损坏，或是改了扩展名的其他文件）")
     check_xlsx_parts(raw)
     try:
-        frame = pl.read_excel(raw, engine="calamine", has_header=False, read_options={"dtypes": "string"},
-                              drop_empty_rows=False, drop_empty_cols=False, raise_if_empty=False)
+        frame = pl.read_excel(
+            raw,
+            engine="calamine",
+            has_header=False,
+            read_options={"dtypes": "string"},
+            drop_empty_rows=False,
+            drop_empty_cols=False,
+            raise_if_empty=False,
+        )
     except Exception as exc:  # calamine raises its own exception types
         raise TicketFileError("Excel 文件已损坏或格式无法识别，请在 Excel 中重新保存为 .xlsx 后再上传") from exc
     if frame.height == 0 or frame.width == 0:
@@ -271,8 +292,7 @@ def _read_xlsx(raw: bytes, header_only: bool) -> Table:
     return Table(headers, iter((body,)), _xlsx_header_row(raw) + 1)
 
 
-def read_table(source: Source, *, filename: str, encoding: str = "auto", header_only: bool = False,
-               chunk_rows: int = CHUNK_ROWS) -> Table:
+def read_table(source: Source, *, filename: str, encoding: str = "auto", header_only: bool = False, chunk_rows: int = CHUNK_ROWS) -> Table:
     """The first sheet (or the CSV) as text cells; the kind comes from ``filename``."""
     suffix = Path(filename).suffix.lower()
     if isinstance(source, (str, Path)):

@@ -10,14 +10,35 @@ from typing import Final
 import numpy as np
 
 __all__ = [
-    "CANONICAL_FIELDS", "REQUIRED_FIELDS", "FIELD_LABELS", "CANONICAL_HEADERS", "TIME_FIELDS", "TEXT_FIELDS",
-    "MAX_LISTED_ERRORS", "RowError", "TicketFileError", "ColumnMapping", "TicketBatch",
+    "CANONICAL_FIELDS",
+    "REQUIRED_FIELDS",
+    "FIELD_LABELS",
+    "CANONICAL_HEADERS",
+    "TIME_FIELDS",
+    "TEXT_FIELDS",
+    "MAX_LISTED_ERRORS",
+    "RowError",
+    "TicketFileError",
+    "ColumnMapping",
+    "TicketBatch",
 ]
 
 CANONICAL_FIELDS: Final[tuple[str, ...]] = (
-    "ticket_no", "priority", "created_at", "first_response_at", "resolved_at", "pauses",
-    "type", "status", "closed_at", "reopen_count", "first_contact_resolution", "title", "contact",
-    "contact_phone", "contact_email",
+    "ticket_no",
+    "priority",
+    "created_at",
+    "first_response_at",
+    "resolved_at",
+    "pauses",
+    "type",
+    "status",
+    "closed_at",
+    "reopen_count",
+    "first_contact_resolution",
+    "title",
+    "contact",
+    "contact_phone",
+    "contact_email",
 )
 REQUIRED_FIELDS: Final[tuple[str, ...]] = ("ticket_no", "priority", "created_at")
 TIME_FIELDS: Final = ("created_at", "first_response_at", "resolved_at", "closed_at")
@@ -25,11 +46,21 @@ TEXT_FIELDS: Final = ("ticket_no", "priority", "type", "status", "title", "conta
 
 # Chinese names used in messages; also the canonical Chinese headers (templates).
 FIELD_LABELS: Final[dict[str, str]] = {
-    "ticket_no": "工单号", "priority": "优先级", "created_at": "创建时间",
-    "first_response_at": "首次响应时间", "resolved_at": "解决时间", "pauses": "挂起时段",
-    "type": "类型", "status": "状态", "closed_at": "关闭时间", "reopen_count": "重开次数",
-    "first_contact_resolution": "一次解决", "title": "标题", "contact": "联系人",
-    "contact_phone": "联系电话", "contact_email": "联系人邮箱",
+    "ticket_no": "工单号",
+    "priority": "优先级",
+    "created_at": "创建时间",
+    "first_response_at": "首次响应时间",
+    "resolved_at": "解决时间",
+    "pauses": "挂起时段",
+    "type": "类型",
+    "status": "状态",
+    "closed_at": "关闭时间",
+    "reopen_count": "重开次数",
+    "first_contact_resolution": "一次解决",
+    "title": "标题",
+    "contact": "联系人",
+    "contact_phone": "联系电话",
+    "contact_email": "联系人邮箱",
 }
 
 # Headers recognised by the canonical format, most specific first: when a file has both

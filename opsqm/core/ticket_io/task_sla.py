@@ -17,11 +17,10 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import polars as pl
 
-from opsqm.core.ticket_io.parse import ParseOptions, Problems, _parse_times
-from opsqm.core.ticket_io.parse import DEFAULT_DATETIME_FORMATS
+from opsqm.core.ticket_io.files import cleaned_columns
+from opsqm.core.ticket_io.parse import DEFAULT_DATETIME_FORMATS, ParseOptions, Problems, _parse_times
 from opsqm.core.ticket_io.reader import Source, match_columns, read_table
 from opsqm.core.ticket_io.schema import ColumnMapping, TicketFileError
-from opsqm.core.ticket_io.files import cleaned_columns
 
 __all__ = ["FirstResponses", "TASK_SLA_COLUMNS", "read_task_sla"]
 
@@ -37,23 +36,34 @@ _COMPLETED: Final = "completed"
 
 @dataclass
 class FirstResponses:
-    ticket_no: np.ndarray       # object, one per task
+    ticket_no: np.ndarray  # object, one per task
     first_response: np.ndarray  # UTC datetime64[s]
-    source_row: np.ndarray      # the row it came from
+    source_row: np.ndarray  # the row it came from
 
 
-def read_task_sla(source: Source, *, filename: str, tz: str = "Asia/Shanghai", encoding: str = "auto",
-                  datetime_formats: tuple[str, ...] = ()) -> FirstResponses:
+def read_task_sla(
+    source: Source, *, filename: str, tz: str = "Asia/Shanghai", encoding: str = "auto", datetime_formats: tuple[str, ...] = ()
+) -> FirstResponses:
     ZoneInfo(tz)
     table = read_table(source, filename=filename, encoding=encoding)
-    wanted = {"ticket_no": TASK_SLA_COLUMNS["ticket_no"], "created_at": TASK_SLA_COLUMNS["end_time"],
-              "status": TASK_SLA_COLUMNS["stage"], "type": TASK_SLA_COLUMNS["target"]}
+    wanted = {
+        "ticket_no": TASK_SLA_COLUMNS["ticket_no"],
+        "created_at": TASK_SLA_COLUMNS["end_time"],
+        "status": TASK_SLA_COLUMNS["stage"],
+        "type": TASK_SLA_COLUMNS["target"],
+    }
     positions = match_columns(table.headers, wanted, required=())
-    missing = [label for key, label in (("ticket_no", "task"), ("type", "sla.target"), ("status", "stage"),
-                                        ("created_at", "end_time")) if key not in positions]
+    missing = [
+        label
+        for key, label in (("ticket_no", "task"), ("type", "sla.target"), ("status", "stage"), ("created_at", "end_time"))
+        if key not in positions
+    ]
     if missing:
-        raise TicketFileError("这不是 ServiceNow 任务 SLA（Task SLA）列表导出：缺少列 " + "、".join(missing)
-                              + "。导出时请在列表中加入 SLA 定义的“目标”（sla.target）列")
+        raise TicketFileError(
+            "这不是 ServiceNow 任务 SLA（Task SLA）列表导出：缺少列 "
+            + "、".join(missing)
+            + "。导出时请在列表中加入 SLA 定义的“目标”（sla.target）列"
+        )
     frame = table.whole()
     columns = cleaned_columns(table.headers, frame, ColumnMapping(columns={}), positions)
     rows = np.arange(table.first_row, table.first_row + frame.height, dtype=np.int64)
@@ -74,7 +84,11 @@ def read_task_sla(source: Source, *, filename: str, tz: str = "Asia/Shanghai", e
     problems.raise_if_any()
     if not len(kept_rows):
         raise TicketFileError("文件中没有“目标为 Response、阶段为 Completed”的行，没有可导入的首次响应时间")
-    frame = (pl.DataFrame({"no": number, "at": ends.astype("datetime64[ms]"), "row": kept_rows})
-             .sort(["no", "at", "row"]).unique(subset="no", keep="first", maintain_order=True))
-    return FirstResponses(np.asarray(frame["no"].to_list(), dtype=object),
-                          frame["at"].to_numpy().astype("datetime64[s]"), frame["row"].to_numpy())
+    frame = (
+        pl.DataFrame({"no": number, "at": ends.astype("datetime64[ms]"), "row": kept_rows})
+        .sort(["no", "at", "row"])
+        .unique(subset="no", keep="first", maintain_order=True)
+    )
+    return FirstResponses(
+        np.asarray(frame["no"].to_list(), dtype=object), frame["at"].to_numpy().astype("datetime64[s]"), frame["row"].to_numpy()
+    )

@@ -29,8 +29,9 @@ def priority_lookup(priorities: Iterable[tuple[str, str]]) -> dict[str, str]:
     return lookup
 
 
-def map_priorities(text: pl.Series, priority_map: Mapping[str, str],
-                   priorities: Sequence[tuple[str, str]] | None) -> tuple[pl.Series, pl.Series]:
+def map_priorities(
+    text: pl.Series, priority_map: Mapping[str, str], priorities: Sequence[tuple[str, str]] | None
+) -> tuple[pl.Series, pl.Series]:
     """(values to store, unknown-mask). ``priority_map`` turns a source value into a
     code or name of the agreement; with ``priorities`` the result is the agreement's
     code and values it does not know are flagged, without it values pass unchanged."""

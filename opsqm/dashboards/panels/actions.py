@@ -21,7 +21,9 @@ def build(scope: Scope) -> dict[str, Any] | None:
     if scope.project is not None:
         qs = qs.filter(finding__project=scope.project)
     elif not scope.leadership:
-        qs = qs.filter(Q(owner=scope.user) | Q(finding__project__ops_manager=scope.user) | Q(finding__project__quality_specialist=scope.user))
+        qs = qs.filter(
+            Q(owner=scope.user) | Q(finding__project__ops_manager=scope.user) | Q(finding__project__quality_specialist=scope.user)
+        )
     overdue = qs.filter(due_date__lt=scope.today)
     rows = list(qs.order_by("due_date", "pk")[:8])
     for a in rows:

@@ -43,8 +43,10 @@ def build_open(scope: Scope) -> dict[str, Any] | None:
         return None
     qs = _findings(scope)
     counts = dict(qs.values_list("severity").annotate(n=Count("id")).values_list("severity", "n"))
-    severities = [{"label": label, "n": counts.get(value, 0), "url": _list_url(scope, severity=value, status="unclosed"), "value": value}
-                  for value, label in Finding.Severity.choices]
+    severities = [
+        {"label": label, "n": counts.get(value, 0), "url": _list_url(scope, severity=value, status="unclosed"), "value": value}
+        for value, label in Finding.Severity.choices
+    ]
     now = timezone.localtime()
     buckets = {}
     for i, (low, high, _label) in enumerate(AGE_BUCKETS):
@@ -55,8 +57,14 @@ def build_open(scope: Scope) -> dict[str, Any] | None:
     age_counts = qs.aggregate(**buckets)  # one query for all buckets
     ages = [{"label": label, "n": age_counts[f"b{i}"]} for i, (_low, _high, label) in enumerate(AGE_BUCKETS)]
     overdue_ids = finding_list(scope.user, today=scope.today, overdue=True).filter(pk__in=qs.values("pk")).count()
-    return {"total": sum(counts.values()), "total_url": _list_url(scope, status="unclosed"), "severities": severities, "ages": ages,
-            "overdue": overdue_ids, "overdue_url": _list_url(scope, overdue=1)}
+    return {
+        "total": sum(counts.values()),
+        "total_url": _list_url(scope, status="unclosed"),
+        "severities": severities,
+        "ages": ages,
+        "overdue": overdue_ids,
+        "overdue_url": _list_url(scope, overdue=1),
+    }
 
 
 def build_major(scope: Scope) -> dict[str, Any] | None:

@@ -14,8 +14,10 @@ def build(scope: Scope) -> dict[str, Any] | None:
 
     if scope.role != "external_reviewer" or scope.project is not None:
         return None
-    return {"projects": list(visible_projects(scope.user).select_related("customer").order_by("code")),
-            "grants": list(scope.user.external_grants.all())}
+    return {
+        "projects": list(visible_projects(scope.user).select_related("customer").order_by("code")),
+        "grants": list(scope.user.external_grants.all()),
+    }
 
 
 PANELS = [Panel("granted_scope", _("授权查看范围"), build, order=1, width="col-12")]

@@ -52,7 +52,9 @@ def build(scope: Scope) -> dict[str, Any] | None:
     for project in projects:
         missed = [c for c in cells.get(project.pk, []) if c.attained is False]
         if missed:
-            missing_projects.append({"project": project, "missed": [_view(c) for c in missed], "url": reverse("kpis:project", args=[project.pk])})
+            missing_projects.append(
+                {"project": project, "missed": [_view(c) for c in missed], "url": reverse("kpis:project", args=[project.pk])}
+            )
         for c in cells.get(project.pk, []):
             row = by_kpi.setdefault(c.code.value, {"name": kpi_name(c.definition), "missed": 0, "met": 0, "empty": 0, "code": c.code.value})
             row["missed" if c.attained is False else "met" if c.attained else "empty"] += 1
@@ -62,8 +64,13 @@ def build(scope: Scope) -> dict[str, Any] | None:
         trend.append({"period": qp.key, "missing": sum(1 for pk in qcells if any(c.attained is False for c in qcells[pk]))})
     single = scope.project is not None or len(projects) == 1
     return {
-        "period": period, "projects": projects, "by_kpi": list(by_kpi.values()), "missing_projects": missing_projects,
-        "overview_url": overview, "trend": trend, "single": single,
+        "period": period,
+        "projects": projects,
+        "by_kpi": list(by_kpi.values()),
+        "missing_projects": missing_projects,
+        "overview_url": overview,
+        "trend": trend,
+        "single": single,
         "cells": [_view(c) for c in cells.get(projects[0].pk, [])] if single else [],
         "project_url": reverse("kpis:project", args=[projects[0].pk]) if single else "",
     }

@@ -16,8 +16,13 @@ def build(scope: Scope) -> dict[str, Any] | None:
     if scope.project is not None or scope.role == "external_reviewer":
         return None
     items = sorted(work_for(scope.user, scope.today), key=lambda i: (not i.overdue(scope.today), i.due or scope.today))
-    return {"items": items[:8], "count": len(items), "overdue": sum(1 for i in items if i.overdue(scope.today)),
-            "today": scope.today, "url": reverse("dashboards:my_work")}
+    return {
+        "items": items[:8],
+        "count": len(items),
+        "overdue": sum(1 for i in items if i.overdue(scope.today)),
+        "today": scope.today,
+        "url": reverse("dashboards:my_work"),
+    }
 
 
 PANELS = [Panel("my_work", _("等待我处理"), build, order=8, width="col-12")]

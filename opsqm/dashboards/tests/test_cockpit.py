@@ -13,8 +13,9 @@ from opsqm.findings.models import Finding
 
 def _finding(world, project, severity=Finding.Severity.MINOR, title="备份作业失败"):
     actor = world.spec_a if project == world.project_a else world.spec_b
-    return services.finding_create(actor=actor, title=title, description="巡检发现", severity=severity,
-                                   source=Finding.Source.MANUAL, project=project)
+    return services.finding_create(
+        actor=actor, title=title, description="巡检发现", severity=severity, source=Finding.Source.MANUAL, project=project
+    )
 
 
 def _panel(response, key):
@@ -23,8 +24,12 @@ def _panel(response, key):
 
 @pytest.fixture
 def findings(world):
-    return [_finding(world, world.project_a, Finding.Severity.MAJOR, "甲项目重大问题"), _finding(world, world.project_a),
-            _finding(world, world.project_b), _finding(world, world.project_b, Finding.Severity.OBSERVATION)]
+    return [
+        _finding(world, world.project_a, Finding.Severity.MAJOR, "甲项目重大问题"),
+        _finding(world, world.project_a),
+        _finding(world, world.project_b),
+        _finding(world, world.project_b, Finding.Severity.OBSERVATION),
+    ]
 
 
 def test_the_quality_manager_sees_open_findings_of_every_project_by_severity(world, login, findings):
@@ -94,5 +99,13 @@ def test_panels_of_other_apps_are_picked_up_from_their_panels_module():
     from opsqm.dashboards.panels import all_panels
 
     keys = {p.key for p in all_panels()}
-    assert {"kpi_attainment", "findings_open", "findings_major", "actions_due", "audit_program", "my_audits", "my_work",
-            "granted_scope"} <= keys
+    assert {
+        "kpi_attainment",
+        "findings_open",
+        "findings_major",
+        "actions_due",
+        "audit_program",
+        "my_audits",
+        "my_work",
+        "granted_scope",
+    } <= keys

@@ -6,164 +6,382 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('findings', '0001_initial'),
-        ('org', '0001_initial'),
-        ('records', '0003_code_counter'),
+        ("findings", "0001_initial"),
+        ("org", "0001_initial"),
+        ("records", "0003_code_counter"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ControlledDocument',
+            name="ControlledDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='文件编号')),
-                ('title', models.CharField(max_length=200, verbose_name='文件名称')),
-                ('doc_type', models.CharField(choices=[('manual', '管理手册'), ('procedure', '程序文件'), ('work_instruction', '作业指导书'), ('template', '模板'), ('record_form', '记录表单')], db_index=True, max_length=20, verbose_name='文件类别')),
-                ('next_review_date', models.DateField(blank=True, null=True, verbose_name='下次评审日期')),
-                ('review_reminded_for', models.DateField(blank=True, editable=False, null=True, verbose_name='已提醒的评审日期')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='登记时间')),
-                ('version', models.PositiveIntegerField(default=0, editable=False)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='documents', to='org.department', verbose_name='归口部门')),
-                ('distribution', models.ManyToManyField(blank=True, related_name='documents_distributed', to=settings.AUTH_USER_MODEL, verbose_name='发放范围（须阅读人员）')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='documents_owned', to=settings.AUTH_USER_MODEL, verbose_name='文件负责人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="文件编号")),
+                ("title", models.CharField(max_length=200, verbose_name="文件名称")),
+                (
+                    "doc_type",
+                    models.CharField(
+                        choices=[
+                            ("manual", "管理手册"),
+                            ("procedure", "程序文件"),
+                            ("work_instruction", "作业指导书"),
+                            ("template", "模板"),
+                            ("record_form", "记录表单"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                        verbose_name="文件类别",
+                    ),
+                ),
+                ("next_review_date", models.DateField(blank=True, null=True, verbose_name="下次评审日期")),
+                ("review_reminded_for", models.DateField(blank=True, editable=False, null=True, verbose_name="已提醒的评审日期")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="登记时间")),
+                ("version", models.PositiveIntegerField(default=0, editable=False)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL, verbose_name="登记人"
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="documents",
+                        to="org.department",
+                        verbose_name="归口部门",
+                    ),
+                ),
+                (
+                    "distribution",
+                    models.ManyToManyField(
+                        blank=True, related_name="documents_distributed", to=settings.AUTH_USER_MODEL, verbose_name="发放范围（须阅读人员）"
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="documents_owned",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="文件负责人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '受控文件',
-                'verbose_name_plural': '受控文件',
-                'ordering': ['code'],
+                "verbose_name": "受控文件",
+                "verbose_name_plural": "受控文件",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='DocumentVersion',
+            name="DocumentVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(max_length=20, verbose_name='版本号')),
-                ('change_note', models.TextField(verbose_name='修订说明')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('in_review', '审核中'), ('approved', '已批准'), ('effective', '现行有效'), ('obsolete', '已作废')], db_index=True, default='draft', max_length=16, verbose_name='状态')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='编制时间')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='提交审核时间')),
-                ('approved_at', models.DateTimeField(blank=True, null=True, verbose_name='批准时间')),
-                ('effective_date', models.DateField(blank=True, null=True, verbose_name='生效日期')),
-                ('obsoleted_at', models.DateTimeField(blank=True, null=True, verbose_name='作废时间')),
-                ('review_note', models.TextField(blank=True, verbose_name='审核意见')),
-                ('approver', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='批准人')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='编制人')),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='documents.controlleddocument', verbose_name='文件')),
-                ('file', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='records.evidencefile', verbose_name='文件')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("label", models.CharField(max_length=20, verbose_name="版本号")),
+                ("change_note", models.TextField(verbose_name="修订说明")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("in_review", "审核中"),
+                            ("approved", "已批准"),
+                            ("effective", "现行有效"),
+                            ("obsolete", "已作废"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="编制时间")),
+                ("submitted_at", models.DateTimeField(blank=True, null=True, verbose_name="提交审核时间")),
+                ("approved_at", models.DateTimeField(blank=True, null=True, verbose_name="批准时间")),
+                ("effective_date", models.DateField(blank=True, null=True, verbose_name="生效日期")),
+                ("obsoleted_at", models.DateTimeField(blank=True, null=True, verbose_name="作废时间")),
+                ("review_note", models.TextField(blank=True, verbose_name="审核意见")),
+                (
+                    "approver",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="批准人",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL, verbose_name="编制人"
+                    ),
+                ),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="versions",
+                        to="documents.controlleddocument",
+                        verbose_name="文件",
+                    ),
+                ),
+                (
+                    "file",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="records.evidencefile",
+                        verbose_name="文件",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '文件版本',
-                'verbose_name_plural': '文件版本',
-                'ordering': ['document', '-created_at', '-id'],
+                "verbose_name": "文件版本",
+                "verbose_name_plural": "文件版本",
+                "ordering": ["document", "-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='FeedbackRound',
+            name="FeedbackRound",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='名称')),
-                ('period', models.CharField(help_text='YYYY-MM', max_length=7, verbose_name='期间')),
-                ('due_date', models.DateField(verbose_name='反馈截止日期')),
-                ('opened_at', models.DateTimeField(verbose_name='发起时间')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='结束时间')),
-                ('documents', models.ManyToManyField(blank=True, related_name='feedback_rounds', to='documents.controlleddocument', verbose_name='重点征集的文件')),
-                ('opened_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='发起人')),
-                ('participants', models.ManyToManyField(related_name='feedback_rounds', to=settings.AUTH_USER_MODEL, verbose_name='征集对象')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=200, verbose_name="名称")),
+                ("period", models.CharField(help_text="YYYY-MM", max_length=7, verbose_name="期间")),
+                ("due_date", models.DateField(verbose_name="反馈截止日期")),
+                ("opened_at", models.DateTimeField(verbose_name="发起时间")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="结束时间")),
+                (
+                    "documents",
+                    models.ManyToManyField(
+                        blank=True, related_name="feedback_rounds", to="documents.controlleddocument", verbose_name="重点征集的文件"
+                    ),
+                ),
+                (
+                    "opened_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL, verbose_name="发起人"
+                    ),
+                ),
+                (
+                    "participants",
+                    models.ManyToManyField(related_name="feedback_rounds", to=settings.AUTH_USER_MODEL, verbose_name="征集对象"),
+                ),
             ],
             options={
-                'verbose_name': '体系运行反馈征集',
-                'verbose_name_plural': '体系运行反馈征集',
-                'ordering': ['-period', '-id'],
+                "verbose_name": "体系运行反馈征集",
+                "verbose_name_plural": "体系运行反馈征集",
+                "ordering": ["-period", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ProcedureFeedback',
+            name="ProcedureFeedback",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('anonymous', models.BooleanField(default=False, verbose_name='对其他人匿名')),
-                ('difficulty', models.TextField(blank=True, verbose_name='执行中的困难')),
-                ('missing', models.TextField(blank=True, verbose_name='缺少的内容')),
-                ('suggestion', models.TextField(blank=True, verbose_name='改进建议')),
-                ('created_at', models.DateTimeField(verbose_name='反馈时间')),
-                ('status', models.CharField(choices=[('submitted', '待评审'), ('accepted', '已采纳'), ('rejected', '未采纳')], db_index=True, default='submitted', max_length=16, verbose_name='状态')),
-                ('outcome', models.CharField(blank=True, choices=[('improvement', '列入服务改进计划'), ('revision', '修订文件')], max_length=16, verbose_name='处理方式')),
-                ('reject_reason', models.TextField(blank=True, verbose_name='未采纳原因')),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True, verbose_name='评审时间')),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='feedback', to='documents.controlleddocument', verbose_name='文件')),
-                ('given_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='反馈人')),
-                ('improvement', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='findings.improvementitem', verbose_name='服务改进项')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='评审人')),
-                ('revision', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='documents.documentversion', verbose_name='修订版本')),
-                ('round', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='feedback', to='documents.feedbackround', verbose_name='征集轮次')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("anonymous", models.BooleanField(default=False, verbose_name="对其他人匿名")),
+                ("difficulty", models.TextField(blank=True, verbose_name="执行中的困难")),
+                ("missing", models.TextField(blank=True, verbose_name="缺少的内容")),
+                ("suggestion", models.TextField(blank=True, verbose_name="改进建议")),
+                ("created_at", models.DateTimeField(verbose_name="反馈时间")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("submitted", "待评审"), ("accepted", "已采纳"), ("rejected", "未采纳")],
+                        db_index=True,
+                        default="submitted",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[("improvement", "列入服务改进计划"), ("revision", "修订文件")],
+                        max_length=16,
+                        verbose_name="处理方式",
+                    ),
+                ),
+                ("reject_reason", models.TextField(blank=True, verbose_name="未采纳原因")),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True, verbose_name="评审时间")),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="feedback",
+                        to="documents.controlleddocument",
+                        verbose_name="文件",
+                    ),
+                ),
+                (
+                    "given_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL, verbose_name="反馈人"
+                    ),
+                ),
+                (
+                    "improvement",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="findings.improvementitem",
+                        verbose_name="服务改进项",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="评审人",
+                    ),
+                ),
+                (
+                    "revision",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="documents.documentversion",
+                        verbose_name="修订版本",
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="feedback",
+                        to="documents.feedbackround",
+                        verbose_name="征集轮次",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '体系运行反馈',
-                'verbose_name_plural': '体系运行反馈',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "体系运行反馈",
+                "verbose_name_plural": "体系运行反馈",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ReadConfirmation',
+            name="ReadConfirmation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('confirmed_at', models.DateTimeField(verbose_name='确认时间')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='阅读人')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='read_confirmations', to='documents.documentversion', verbose_name='文件版本')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("confirmed_at", models.DateTimeField(verbose_name="确认时间")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL, verbose_name="阅读人"
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="read_confirmations",
+                        to="documents.documentversion",
+                        verbose_name="文件版本",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '阅读确认',
-                'verbose_name_plural': '阅读确认',
-                'ordering': ['confirmed_at'],
+                "verbose_name": "阅读确认",
+                "verbose_name_plural": "阅读确认",
+                "ordering": ["confirmed_at"],
             },
         ),
         migrations.AddConstraint(
-            model_name='documentversion',
-            constraint=models.UniqueConstraint(fields=('document', 'label'), name='docversion_label_unique'),
+            model_name="documentversion",
+            constraint=models.UniqueConstraint(fields=("document", "label"), name="docversion_label_unique"),
         ),
         migrations.AddConstraint(
-            model_name='documentversion',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'effective')), fields=('document',), name='docversion_one_effective'),
+            model_name="documentversion",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "effective")), fields=("document",), name="docversion_one_effective"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='documentversion',
-            constraint=models.CheckConstraint(condition=models.Q(('obsoleted_at__isnull', True), ('status', 'obsolete'), _connector='OR'), name='docversion_obsolete_is_final'),
+            model_name="documentversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("obsoleted_at__isnull", True), ("status", "obsolete"), _connector="OR"),
+                name="docversion_obsolete_is_final",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='documentversion',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'obsolete'), _negated=True), ('obsoleted_at__isnull', False), _connector='OR'), name='docversion_obsolete_has_time'),
+            model_name="documentversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(models.Q(("status", "obsolete"), _negated=True), ("obsoleted_at__isnull", False), _connector="OR"),
+                name="docversion_obsolete_has_time",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='documentversion',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['approved', 'effective']), _negated=True), models.Q(('approved_at__isnull', False), ('approver__isnull', False)), _connector='OR'), name='docversion_approved_has_who_when'),
+            model_name="documentversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status__in", ["approved", "effective"]), _negated=True),
+                    models.Q(("approved_at__isnull", False), ("approver__isnull", False)),
+                    _connector="OR",
+                ),
+                name="docversion_approved_has_who_when",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='documentversion',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'effective'), _negated=True), ('effective_date__isnull', False), _connector='OR'), name='docversion_effective_has_date'),
+            model_name="documentversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(models.Q(("status", "effective"), _negated=True), ("effective_date__isnull", False), _connector="OR"),
+                name="docversion_effective_has_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='feedbackround',
-            constraint=models.UniqueConstraint(fields=('period',), name='feedback_round_one_per_period'),
+            model_name="feedbackround",
+            constraint=models.UniqueConstraint(fields=("period",), name="feedback_round_one_per_period"),
         ),
         migrations.AddConstraint(
-            model_name='procedurefeedback',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'rejected'), _negated=True), models.Q(('reject_reason', ''), _negated=True), _connector='OR'), name='feedback_rejected_has_reason'),
+            model_name="procedurefeedback",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "rejected"), _negated=True), models.Q(("reject_reason", ""), _negated=True), _connector="OR"
+                ),
+                name="feedback_rejected_has_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='procedurefeedback',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'submitted'), models.Q(('reviewed_at__isnull', False), ('reviewed_by__isnull', False)), _connector='OR'), name='feedback_reviewed_has_who_when'),
+            model_name="procedurefeedback",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status", "submitted"), models.Q(("reviewed_at__isnull", False), ("reviewed_by__isnull", False)), _connector="OR"
+                ),
+                name="feedback_reviewed_has_who_when",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='procedurefeedback',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'accepted'), _negated=True), models.Q(('outcome', ''), _negated=True), _connector='OR'), name='feedback_accepted_has_outcome'),
+            model_name="procedurefeedback",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "accepted"), _negated=True), models.Q(("outcome", ""), _negated=True), _connector="OR"
+                ),
+                name="feedback_accepted_has_outcome",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='readconfirmation',
-            constraint=models.UniqueConstraint(fields=('version', 'user'), name='read_confirmation_once'),
+            model_name="readconfirmation",
+            constraint=models.UniqueConstraint(fields=("version", "user"), name="read_confirmation_once"),
         ),
     ]

@@ -35,8 +35,9 @@ def test_empty_feedback_is_refused(world, procedure):
 
 def test_accepted_feedback_becomes_an_improvement_item(world, procedure):
     f = services.feedback_give(actor=world.ops_a, document=procedure, suggestion="增加远程审核的做法")
-    f = services.feedback_accept(actor=world.qm, feedback=f, outcome="improvement", owner=world.spec_a, due_date=dt.date(2026, 12, 31),
-                                 target="程序文件覆盖远程审核")
+    f = services.feedback_accept(
+        actor=world.qm, feedback=f, outcome="improvement", owner=world.spec_a, due_date=dt.date(2026, 12, 31), target="程序文件覆盖远程审核"
+    )
     item = ImprovementItem.objects.get()
     assert f.status == FeedbackStatus.ACCEPTED and f.improvement == item
     assert item.owner == world.spec_a and "增加远程审核的做法" in item.description
@@ -59,6 +60,7 @@ def test_a_rejection_needs_a_reason_that_the_giver_sees(world, procedure, login)
 
 def test_anonymous_feedback_hides_the_giver_from_everyone_else(world, procedure, login):
     f = services.feedback_give(actor=world.ops_a, document=procedure, difficulty="评审会议太频繁", anonymous=True)
+
     def giver_shown(page: str) -> str:
         return page.split("反馈人</dt>")[1].split("</dd>")[0]
 

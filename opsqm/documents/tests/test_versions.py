@@ -33,9 +33,11 @@ def test_an_obsolete_version_cannot_be_made_effective_again_by_the_service(world
     first = publish(world, procedure, "A/0")
     publish(world, procedure, "A/1")
     first.refresh_from_db()
-    for step in (lambda: services.version_make_effective(actor=world.qm, version=first, effective_date=dt.date(2026, 7, 1)),
-                 lambda: services.version_submit(actor=world.qm, version=first),
-                 lambda: services.version_approve(actor=world.mgmt, version=first)):
+    for step in (
+        lambda: services.version_make_effective(actor=world.qm, version=first, effective_date=dt.date(2026, 7, 1)),
+        lambda: services.version_submit(actor=world.qm, version=first),
+        lambda: services.version_approve(actor=world.mgmt, version=first),
+    ):
         with pytest.raises(ValidationError):
             step()
     first.refresh_from_db()
@@ -57,8 +59,9 @@ def test_only_one_version_of_a_document_is_effective(world, procedure):
     publish(world, procedure, "A/0")
     draft = services.version_create(actor=world.qm, document=procedure, label="A/1", change_note="x", uploaded_file=pdf())
     with pytest.raises(IntegrityError), transaction.atomic():
-        DocumentVersion.objects.filter(pk=draft.pk).update(status=VersionStatus.EFFECTIVE, effective_date=dt.date(2026, 1, 1),
-                                                          approver=world.mgmt, approved_at=draft.created_at)
+        DocumentVersion.objects.filter(pk=draft.pk).update(
+            status=VersionStatus.EFFECTIVE, effective_date=dt.date(2026, 1, 1), approver=world.mgmt, approved_at=draft.created_at
+        )
 
 
 def test_the_author_cannot_approve_their_own_version_and_steps_cannot_be_skipped(world, procedure):
@@ -79,8 +82,13 @@ def test_a_disguised_executable_is_refused_by_the_upload_gate(world, procedure):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     with pytest.raises(ValidationError):
-        services.version_create(actor=world.qm, document=procedure, label="A/0", change_note="x",
-                                uploaded_file=SimpleUploadedFile("manual.pdf", b"MZ\x90\x00" + b"\x00" * 100))
+        services.version_create(
+            actor=world.qm,
+            document=procedure,
+            label="A/0",
+            change_note="x",
+            uploaded_file=SimpleUploadedFile("manual.pdf", b"MZ\x90\x00" + b"\x00" * 100),
+        )
     assert not DocumentVersion.objects.exists()
 
 

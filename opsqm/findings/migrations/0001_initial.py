@@ -6,192 +6,476 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0001_initial'),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Finding',
+            name="Finding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(editable=False, max_length=20, unique=True, verbose_name='编号')),
-                ('title', models.CharField(max_length=200, verbose_name='标题')),
-                ('description', models.TextField(verbose_name='问题描述')),
-                ('severity', models.CharField(choices=[('major', '重大'), ('minor', '一般'), ('observation', '观察项')], db_index=True, max_length=16, verbose_name='等级')),
-                ('source', models.CharField(choices=[('audit', '审核/检查'), ('kpi', '指标未达标'), ('complaint', '客户投诉'), ('satisfaction', '满意度低分'), ('manual', '手工登记')], db_index=True, default='manual', max_length=16, verbose_name='来源')),
-                ('status', models.CharField(choices=[('open', '待分析'), ('analyzed', '已分析原因'), ('action_planned', '已制定措施'), ('implemented', '已实施'), ('closed', '已关闭（有效）'), ('reopened', '重新打开')], db_index=True, default='open', max_length=16, verbose_name='状态')),
-                ('source_type', models.CharField(blank=True, max_length=100, verbose_name='来源对象类型')),
-                ('source_id', models.CharField(blank=True, max_length=64, verbose_name='来源对象 ID')),
-                ('source_url', models.CharField(blank=True, max_length=500, verbose_name='来源链接')),
-                ('raised_at', models.DateTimeField(verbose_name='提出时间')),
-                ('cause', models.TextField(blank=True, verbose_name='原因分析')),
-                ('due_date', models.DateField(blank=True, null=True, verbose_name='答复期限')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='关闭时间')),
-                ('escalated_to_gm_at', models.DateTimeField(blank=True, null=True, verbose_name='上报总经办时间')),
-                ('close_note', models.TextField(blank=True, verbose_name='关闭/重开说明')),
-                ('version', models.PositiveIntegerField(default=0)),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='findings', to='org.department', verbose_name='责任部门')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='findings_owned', to=settings.AUTH_USER_MODEL, verbose_name='责任人')),
-                ('project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='findings', to='org.project', verbose_name='项目')),
-                ('raised_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='findings_raised', to=settings.AUTH_USER_MODEL, verbose_name='提出人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(editable=False, max_length=20, unique=True, verbose_name="编号")),
+                ("title", models.CharField(max_length=200, verbose_name="标题")),
+                ("description", models.TextField(verbose_name="问题描述")),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[("major", "重大"), ("minor", "一般"), ("observation", "观察项")],
+                        db_index=True,
+                        max_length=16,
+                        verbose_name="等级",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("audit", "审核/检查"),
+                            ("kpi", "指标未达标"),
+                            ("complaint", "客户投诉"),
+                            ("satisfaction", "满意度低分"),
+                            ("manual", "手工登记"),
+                        ],
+                        db_index=True,
+                        default="manual",
+                        max_length=16,
+                        verbose_name="来源",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "待分析"),
+                            ("analyzed", "已分析原因"),
+                            ("action_planned", "已制定措施"),
+                            ("implemented", "已实施"),
+                            ("closed", "已关闭（有效）"),
+                            ("reopened", "重新打开"),
+                        ],
+                        db_index=True,
+                        default="open",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("source_type", models.CharField(blank=True, max_length=100, verbose_name="来源对象类型")),
+                ("source_id", models.CharField(blank=True, max_length=64, verbose_name="来源对象 ID")),
+                ("source_url", models.CharField(blank=True, max_length=500, verbose_name="来源链接")),
+                ("raised_at", models.DateTimeField(verbose_name="提出时间")),
+                ("cause", models.TextField(blank=True, verbose_name="原因分析")),
+                ("due_date", models.DateField(blank=True, null=True, verbose_name="答复期限")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="关闭时间")),
+                ("escalated_to_gm_at", models.DateTimeField(blank=True, null=True, verbose_name="上报总经办时间")),
+                ("close_note", models.TextField(blank=True, verbose_name="关闭/重开说明")),
+                ("version", models.PositiveIntegerField(default=0)),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="findings",
+                        to="org.department",
+                        verbose_name="责任部门",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="findings_owned",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="责任人",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="findings",
+                        to="org.project",
+                        verbose_name="项目",
+                    ),
+                ),
+                (
+                    "raised_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="findings_raised",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="提出人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '问题',
-                'verbose_name_plural': '问题',
-                'ordering': ['-raised_at', '-id'],
+                "verbose_name": "问题",
+                "verbose_name_plural": "问题",
+                "ordering": ["-raised_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='CorrectiveAction',
+            name="CorrectiveAction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('description', models.TextField(verbose_name='纠正措施')),
-                ('due_date', models.DateField(verbose_name='完成期限')),
-                ('status', models.CharField(choices=[('planned', '待实施'), ('implemented', '已实施待验证'), ('verified_effective', '验证有效'), ('verified_ineffective', '验证无效')], db_index=True, default='planned', max_length=24, verbose_name='状态')),
-                ('implemented_at', models.DateTimeField(blank=True, null=True, verbose_name='实施时间')),
-                ('implementation_note', models.TextField(blank=True, verbose_name='实施说明')),
-                ('evidence_ref', models.CharField(blank=True, help_text='证据文件编号或存放位置', max_length=300, verbose_name='证据材料')),
-                ('verified_at', models.DateTimeField(blank=True, null=True, verbose_name='验证时间')),
-                ('verification_note', models.TextField(blank=True, verbose_name='验证意见')),
-                ('escalation_level', models.PositiveSmallIntegerField(default=0, verbose_name='督办级别')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='制定时间')),
-                ('version', models.PositiveIntegerField(default=0)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='制定人')),
-                ('implemented_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='实施人')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='actions_owned', to=settings.AUTH_USER_MODEL, verbose_name='实施责任人')),
-                ('verified_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='验证人')),
-                ('finding', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='actions', to='findings.finding', verbose_name='问题')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("description", models.TextField(verbose_name="纠正措施")),
+                ("due_date", models.DateField(verbose_name="完成期限")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "待实施"),
+                            ("implemented", "已实施待验证"),
+                            ("verified_effective", "验证有效"),
+                            ("verified_ineffective", "验证无效"),
+                        ],
+                        db_index=True,
+                        default="planned",
+                        max_length=24,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("implemented_at", models.DateTimeField(blank=True, null=True, verbose_name="实施时间")),
+                ("implementation_note", models.TextField(blank=True, verbose_name="实施说明")),
+                ("evidence_ref", models.CharField(blank=True, help_text="证据文件编号或存放位置", max_length=300, verbose_name="证据材料")),
+                ("verified_at", models.DateTimeField(blank=True, null=True, verbose_name="验证时间")),
+                ("verification_note", models.TextField(blank=True, verbose_name="验证意见")),
+                ("escalation_level", models.PositiveSmallIntegerField(default=0, verbose_name="督办级别")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="制定时间")),
+                ("version", models.PositiveIntegerField(default=0)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL, verbose_name="制定人"
+                    ),
+                ),
+                (
+                    "implemented_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="实施人",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="actions_owned",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="实施责任人",
+                    ),
+                ),
+                (
+                    "verified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="验证人",
+                    ),
+                ),
+                (
+                    "finding",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="actions", to="findings.finding", verbose_name="问题"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '纠正措施',
-                'verbose_name_plural': '纠正措施',
-                'ordering': ['due_date', 'id'],
+                "verbose_name": "纠正措施",
+                "verbose_name_plural": "纠正措施",
+                "ordering": ["due_date", "id"],
             },
         ),
         migrations.CreateModel(
-            name='FindingEvent',
+            name="FindingEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(verbose_name='时间')),
-                ('kind', models.CharField(choices=[('created', '登记问题'), ('escalated_gm', '上报总经办'), ('edited', '修改问题'), ('analyzed', '原因分析'), ('action_planned', '制定纠正措施'), ('action_edited', '修改纠正措施'), ('implemented', '措施已实施'), ('verified_effective', '验证有效'), ('verified_ineffective', '验证无效'), ('closed', '关闭'), ('reopened', '重新打开'), ('overdue', '逾期督办'), ('improvement', '列入服务改进计划')], max_length=24, verbose_name='事件')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('action', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='events', to='findings.correctiveaction', verbose_name='纠正措施')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('finding', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='findings.finding', verbose_name='问题')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField(verbose_name="时间")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("created", "登记问题"),
+                            ("escalated_gm", "上报总经办"),
+                            ("edited", "修改问题"),
+                            ("analyzed", "原因分析"),
+                            ("action_planned", "制定纠正措施"),
+                            ("action_edited", "修改纠正措施"),
+                            ("implemented", "措施已实施"),
+                            ("verified_effective", "验证有效"),
+                            ("verified_ineffective", "验证无效"),
+                            ("closed", "关闭"),
+                            ("reopened", "重新打开"),
+                            ("overdue", "逾期督办"),
+                            ("improvement", "列入服务改进计划"),
+                        ],
+                        max_length=24,
+                        verbose_name="事件",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                (
+                    "action",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="findings.correctiveaction",
+                        verbose_name="纠正措施",
+                    ),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "finding",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="findings.finding", verbose_name="问题"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '问题处理记录',
-                'verbose_name_plural': '问题处理记录',
-                'ordering': ['at', 'id'],
+                "verbose_name": "问题处理记录",
+                "verbose_name_plural": "问题处理记录",
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ImprovementItem',
+            name="ImprovementItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(editable=False, max_length=20, unique=True, verbose_name='编号')),
-                ('title', models.CharField(max_length=200, verbose_name='改进事项')),
-                ('description', models.TextField(blank=True, verbose_name='说明')),
-                ('target', models.CharField(max_length=300, verbose_name='改进目标')),
-                ('measure', models.TextField(blank=True, verbose_name='改进措施')),
-                ('due_date', models.DateField(verbose_name='计划完成日期')),
-                ('progress', models.PositiveSmallIntegerField(default=0, verbose_name='进度（%）')),
-                ('status', models.CharField(choices=[('planned', '计划中'), ('in_progress', '进行中'), ('done', '已完成'), ('cancelled', '已取消')], db_index=True, default='planned', max_length=16, verbose_name='状态')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='登记时间')),
-                ('version', models.PositiveIntegerField(default=0)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
-                ('finding', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='improvements', to='findings.finding', verbose_name='来源问题')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='improvements_owned', to=settings.AUTH_USER_MODEL, verbose_name='责任人')),
-                ('project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='improvements', to='org.project', verbose_name='项目')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(editable=False, max_length=20, unique=True, verbose_name="编号")),
+                ("title", models.CharField(max_length=200, verbose_name="改进事项")),
+                ("description", models.TextField(blank=True, verbose_name="说明")),
+                ("target", models.CharField(max_length=300, verbose_name="改进目标")),
+                ("measure", models.TextField(blank=True, verbose_name="改进措施")),
+                ("due_date", models.DateField(verbose_name="计划完成日期")),
+                ("progress", models.PositiveSmallIntegerField(default=0, verbose_name="进度（%）")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("planned", "计划中"), ("in_progress", "进行中"), ("done", "已完成"), ("cancelled", "已取消")],
+                        db_index=True,
+                        default="planned",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="登记时间")),
+                ("version", models.PositiveIntegerField(default=0)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL, verbose_name="登记人"
+                    ),
+                ),
+                (
+                    "finding",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="improvements",
+                        to="findings.finding",
+                        verbose_name="来源问题",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="improvements_owned",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="责任人",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="improvements",
+                        to="org.project",
+                        verbose_name="项目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '服务改进项',
-                'verbose_name_plural': '服务改进计划',
-                'ordering': ['due_date', 'id'],
+                "verbose_name": "服务改进项",
+                "verbose_name_plural": "服务改进计划",
+                "ordering": ["due_date", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ImprovementUpdate',
+            name="ImprovementUpdate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='日期')),
-                ('progress', models.PositiveSmallIntegerField(verbose_name='进度（%）')),
-                ('note', models.TextField(verbose_name='进展说明')),
-                ('at', models.DateTimeField(auto_now_add=True, verbose_name='填报时间')),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='填报人')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='updates', to='findings.improvementitem', verbose_name='改进项')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField(verbose_name="日期")),
+                ("progress", models.PositiveSmallIntegerField(verbose_name="进度（%）")),
+                ("note", models.TextField(verbose_name="进展说明")),
+                ("at", models.DateTimeField(auto_now_add=True, verbose_name="填报时间")),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL, verbose_name="填报人"
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="updates",
+                        to="findings.improvementitem",
+                        verbose_name="改进项",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '改进进展',
-                'verbose_name_plural': '改进进展',
-                'ordering': ['-date', '-id'],
+                "verbose_name": "改进进展",
+                "verbose_name_plural": "改进进展",
+                "ordering": ["-date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ActionEscalation',
+            name="ActionEscalation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.PositiveSmallIntegerField(choices=[(0, '责任人'), (1, '运维经理'), (2, '管理者代表'), (3, '总经办')], verbose_name='督办级别')),
-                ('at', models.DateTimeField(verbose_name='时间')),
-                ('on_date', models.DateField(verbose_name='督办日期')),
-                ('days_overdue', models.PositiveIntegerField(verbose_name='逾期天数')),
-                ('notified', models.ManyToManyField(blank=True, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='通知对象')),
-                ('action', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='escalations', to='findings.correctiveaction', verbose_name='纠正措施')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[(0, "责任人"), (1, "运维经理"), (2, "管理者代表"), (3, "总经办")], verbose_name="督办级别"
+                    ),
+                ),
+                ("at", models.DateTimeField(verbose_name="时间")),
+                ("on_date", models.DateField(verbose_name="督办日期")),
+                ("days_overdue", models.PositiveIntegerField(verbose_name="逾期天数")),
+                ("notified", models.ManyToManyField(blank=True, related_name="+", to=settings.AUTH_USER_MODEL, verbose_name="通知对象")),
+                (
+                    "action",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="escalations",
+                        to="findings.correctiveaction",
+                        verbose_name="纠正措施",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '逾期督办记录',
-                'verbose_name_plural': '逾期督办记录',
-                'ordering': ['action', 'level'],
-                'constraints': [models.UniqueConstraint(fields=('action', 'level'), name='escalation_once_per_level'), models.CheckConstraint(condition=models.Q(('level__lte', 3)), name='escalation_level_range')],
+                "verbose_name": "逾期督办记录",
+                "verbose_name_plural": "逾期督办记录",
+                "ordering": ["action", "level"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("action", "level"), name="escalation_once_per_level"),
+                    models.CheckConstraint(condition=models.Q(("level__lte", 3)), name="escalation_level_range"),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='finding',
-            index=models.Index(fields=['source_type', 'source_id'], name='finding_source'),
+            model_name="finding",
+            index=models.Index(fields=["source_type", "source_id"], name="finding_source"),
         ),
         migrations.AddConstraint(
-            model_name='finding',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('closed_at__isnull', False), ('status', 'closed')), models.Q(('status', 'closed'), _negated=True), _connector='OR'), name='finding_closed_has_time'),
+            model_name="finding",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("closed_at__isnull", False), ("status", "closed")),
+                    models.Q(("status", "closed"), _negated=True),
+                    _connector="OR",
+                ),
+                name="finding_closed_has_time",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='finding',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('severity', 'major'), _negated=True), ('escalated_to_gm_at__isnull', False), _connector='OR'), name='finding_major_escalated'),
+            model_name="finding",
+            constraint=models.CheckConstraint(
+                condition=models.Q(models.Q(("severity", "major"), _negated=True), ("escalated_to_gm_at__isnull", False), _connector="OR"),
+                name="finding_major_escalated",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='correctiveaction',
-            constraint=models.CheckConstraint(condition=models.Q(('verified_by__isnull', True), models.Q(('verified_by', models.F('implemented_by')), _negated=True), _connector='OR'), name='action_verifier_not_implementer'),
+            model_name="correctiveaction",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("verified_by__isnull", True), models.Q(("verified_by", models.F("implemented_by")), _negated=True), _connector="OR"
+                ),
+                name="action_verifier_not_implementer",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='correctiveaction',
-            constraint=models.CheckConstraint(condition=models.Q(('verified_by__isnull', True), models.Q(('verified_by', models.F('owner')), _negated=True), _connector='OR'), name='action_verifier_not_owner'),
+            model_name="correctiveaction",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("verified_by__isnull", True), models.Q(("verified_by", models.F("owner")), _negated=True), _connector="OR"
+                ),
+                name="action_verifier_not_owner",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='correctiveaction',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'planned'), models.Q(('implemented_at__isnull', False), ('implemented_by__isnull', False)), _connector='OR'), name='action_implemented_has_who_when'),
+            model_name="correctiveaction",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status", "planned"), models.Q(("implemented_at__isnull", False), ("implemented_by__isnull", False)), _connector="OR"
+                ),
+                name="action_implemented_has_who_when",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='correctiveaction',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['verified_effective', 'verified_ineffective']), _negated=True), models.Q(('verified_at__isnull', False), ('verified_by__isnull', False)), _connector='OR'), name='action_verified_has_who_when'),
+            model_name="correctiveaction",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status__in", ["verified_effective", "verified_ineffective"]), _negated=True),
+                    models.Q(("verified_at__isnull", False), ("verified_by__isnull", False)),
+                    _connector="OR",
+                ),
+                name="action_verified_has_who_when",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='correctiveaction',
-            constraint=models.CheckConstraint(condition=models.Q(('escalation_level__lte', 3)), name='action_escalation_level_range'),
+            model_name="correctiveaction",
+            constraint=models.CheckConstraint(condition=models.Q(("escalation_level__lte", 3)), name="action_escalation_level_range"),
         ),
         migrations.AddConstraint(
-            model_name='improvementitem',
-            constraint=models.CheckConstraint(condition=models.Q(('progress__gte', 0), ('progress__lte', 100)), name='improvement_progress_0_100'),
+            model_name="improvementitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("progress__gte", 0), ("progress__lte", 100)), name="improvement_progress_0_100"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='improvementitem',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'done'), _negated=True), ('progress', 100), _connector='OR'), name='improvement_done_is_100'),
+            model_name="improvementitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(models.Q(("status", "done"), _negated=True), ("progress", 100), _connector="OR"),
+                name="improvement_done_is_100",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='improvementupdate',
-            constraint=models.CheckConstraint(condition=models.Q(('progress__gte', 0), ('progress__lte', 100)), name='improvement_update_progress_0_100'),
+            model_name="improvementupdate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("progress__gte", 0), ("progress__lte", 100)), name="improvement_update_progress_0_100"
+            ),
         ),
     ]

@@ -5,15 +5,14 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('findings', '0001_initial'),
+        ("findings", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='finding',
-            name='source_url',
-            field=opsqm.records.safeurl.SafeURLField(blank=True, max_length=500, verbose_name='来源链接'),
+            model_name="finding",
+            name="source_url",
+            field=opsqm.records.safeurl.SafeURLField(blank=True, max_length=500, verbose_name="来源链接"),
         ),
     ]

@@ -25,15 +25,23 @@ def _business_day():
 def make_finding(world):
     def _make(project=None, severity=Finding.Severity.MINOR, actor=None, **kw):
         project = world.project_a if project is None else project
-        return services.finding_create(actor=actor or world.spec_a if project != world.project_b else world.spec_b,
-                                       title=kw.pop("title", "备份作业连续失败未处理"), description="巡检发现备份失败三天无人处理",
-                                       severity=severity, source=Finding.Source.AUDIT, project=project, **kw)
+        return services.finding_create(
+            actor=actor or world.spec_a if project != world.project_b else world.spec_b,
+            title=kw.pop("title", "备份作业连续失败未处理"),
+            description="巡检发现备份失败三天无人处理",
+            severity=severity,
+            source=Finding.Source.AUDIT,
+            project=project,
+            **kw,
+        )
+
     return _make
 
 
 @pytest.fixture
 def implemented(world, make_finding):
     """A finding of project A with one action owned and implemented by ops_a."""
+
     def _make(project=None):
         project = project or world.project_a
         ops = project.ops_manager
@@ -42,4 +50,5 @@ def implemented(world, make_finding):
         a = services.action_create(actor=ops, finding=f, description="增加备份失败告警", owner=ops, due_date=TODAY)
         a = services.action_implement(actor=ops, action=a, note="已配置告警", evidence_ref="DOC-001")
         return Finding.objects.get(pk=f.pk), a
+
     return _make

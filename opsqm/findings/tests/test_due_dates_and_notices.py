@@ -13,9 +13,17 @@ from opsqm.notifications.models import Notification
 
 
 def test_a_new_finding_with_an_answer_deadline_in_the_past_is_rejected_in_chinese(world, login):
-    response = login(world.spec_a).post(reverse("findings:create"), {
-        "title": "测试", "severity": "minor", "source": "manual", "project": world.project_a.pk, "due_date": "2020-01-10",
-        "description": "说明"})
+    response = login(world.spec_a).post(
+        reverse("findings:create"),
+        {
+            "title": "测试",
+            "severity": "minor",
+            "source": "manual",
+            "project": world.project_a.pk,
+            "due_date": "2020-01-10",
+            "description": "说明",
+        },
+    )
     assert response.status_code == 200
     assert "答复期限不能早于今天" in response.content.decode()
     assert not Finding.objects.filter(title="测试").exists()
@@ -24,8 +32,10 @@ def test_a_new_finding_with_an_answer_deadline_in_the_past_is_rejected_in_chines
 def test_an_action_due_before_the_finding_existed_is_rejected(world, login, make_finding):
     f = services.finding_analyze(actor=world.ops_a, finding=make_finding(), cause="原因")
     before = (timezone.localtime(f.raised_at) - dt.timedelta(days=30)).date()
-    response = login(world.ops_a).post(reverse("findings:action_create", args=[f.pk]), {
-        "description": "措施", "owner": world.ops_a.pk, "due_date": before.isoformat(), "version": Finding.objects.get(pk=f.pk).version})
+    response = login(world.ops_a).post(
+        reverse("findings:action_create", args=[f.pk]),
+        {"description": "措施", "owner": world.ops_a.pk, "due_date": before.isoformat(), "version": Finding.objects.get(pk=f.pk).version},
+    )
     assert response.status_code == 200
     assert "完成期限不能早于" in response.content.decode()
     assert not CorrectiveAction.objects.filter(finding=f).exists()
@@ -33,8 +43,15 @@ def test_an_action_due_before_the_finding_existed_is_rejected(world, login, make
 
 def test_an_action_due_today_or_later_is_accepted(world, login, make_finding):
     f = services.finding_analyze(actor=world.ops_a, finding=make_finding(), cause="原因")
-    login(world.ops_a).post(reverse("findings:action_create", args=[f.pk]), {
-        "description": "措施", "owner": world.ops_a.pk, "due_date": timezone.localdate().isoformat(), "version": Finding.objects.get(pk=f.pk).version})
+    login(world.ops_a).post(
+        reverse("findings:action_create", args=[f.pk]),
+        {
+            "description": "措施",
+            "owner": world.ops_a.pk,
+            "due_date": timezone.localdate().isoformat(),
+            "version": Finding.objects.get(pk=f.pk).version,
+        },
+    )
     assert CorrectiveAction.objects.filter(finding=f).count() == 1
 
 
@@ -58,6 +75,6 @@ def test_my_work_shows_the_local_date_of_an_implementation(world, login, impleme
 
     f, a = implemented()
     # 23:30 UTC is already the next day in Beijing.
-    CorrectiveAction.objects.filter(pk=a.pk).update(implemented_at=dt.datetime(2026, 11, 28, 23, 30, tzinfo=dt.timezone.utc))
+    CorrectiveAction.objects.filter(pk=a.pk).update(implemented_at=dt.datetime(2026, 11, 28, 23, 30, tzinfo=dt.UTC))
     items = mywork.items_for(world.spec_a, timezone.localdate())
     assert any("实施于 2026-11-29" in i.note for i in items)

@@ -40,14 +40,24 @@ def test_the_api_refuses_an_answer_deadline_in_the_past_with_the_services_messag
 def test_an_action_cannot_be_due_before_today_or_before_its_finding_existed(world, make_finding):
     f = services.finding_analyze(actor=world.ops_a, finding=make_finding(), cause="原因")
     with pytest.raises(ValidationError, match="完成期限不能早于今天"):
-        services.action_create(actor=world.ops_a, finding=f, description="x", owner=world.ops_a, due_date=BUSINESS_DAY - dt.timedelta(days=30))
+        services.action_create(
+            actor=world.ops_a, finding=f, description="x", owner=world.ops_a, due_date=BUSINESS_DAY - dt.timedelta(days=30)
+        )
     back_dated = dt.datetime(2026, 10, 1, 10)  # a replay that places the action before the finding was registered
     with pytest.raises(ValidationError, match="完成期限不能早于问题登记日期（2026-10-28）"):
-        services.action_create(actor=world.ops_a, finding=f, description="x", owner=world.ops_a, due_date=dt.date(2026, 10, 5),
-                               now=timezone.make_aware(back_dated))
+        services.action_create(
+            actor=world.ops_a,
+            finding=f,
+            description="x",
+            owner=world.ops_a,
+            due_date=dt.date(2026, 10, 5),
+            now=timezone.make_aware(back_dated),
+        )
     a = services.action_create(actor=world.ops_a, finding=f, description="x", owner=world.ops_a, due_date=BUSINESS_DAY)
     with clock.frozen_at(dt.datetime(2026, 11, 20, 9)):  # later the action is overdue: other edits still work
-        a = services.action_update(actor=world.ops_a, action=a, data={"description": "改写", "due_date": a.due_date}, expected_version=a.version)
+        a = services.action_update(
+            actor=world.ops_a, action=a, data={"description": "改写", "due_date": a.due_date}, expected_version=a.version
+        )
         with pytest.raises(ValidationError, match="完成期限不能早于今天（2026-11-20）"):
             services.action_update(actor=world.ops_a, action=a, data={"due_date": dt.date(2026, 11, 19)}, expected_version=a.version)
 
@@ -56,8 +66,14 @@ def test_the_page_shows_the_services_message_for_a_past_deadline(world, login, m
     f = make_finding()
     loaded_version = f.version
     client = login(world.spec_a)
-    form = {"title": f.title, "severity": f.severity, "owner": world.ops_a.pk, "description": f.description,
-            "due_date": "2020-05-01", "version": f.version}
+    form = {
+        "title": f.title,
+        "severity": f.severity,
+        "owner": world.ops_a.pk,
+        "description": f.description,
+        "due_date": "2020-05-01",
+        "version": f.version,
+    }
     page = client.post(reverse("findings:edit", args=[f.pk]), form).content.decode()
     assert "答复期限不能早于今天（2026-10-28）" in page
     f.refresh_from_db()
@@ -69,8 +85,13 @@ def test_a_page_form_without_its_version_is_refused_not_taken_as_version_zero(wo
     f = make_finding()
     loaded_version = f.version
     client = login(world.spec_a)
-    form = {"title": "改过的标题", "severity": f.severity, "owner": world.ops_a.pk, "description": f.description,
-            "due_date": f.due_date.isoformat()}
+    form = {
+        "title": "改过的标题",
+        "severity": f.severity,
+        "owner": world.ops_a.pk,
+        "description": f.description,
+        "due_date": f.due_date.isoformat(),
+    }
     page = client.post(reverse("findings:edit", args=[f.pk]), form).content.decode()
     assert "页面缺少记录的版本信息" in page
     f.refresh_from_db()

@@ -20,7 +20,9 @@ def test_my_work_lists_each_persona_its_own_work_sorted_by_due_date(world, make_
     f3 = services.finding_analyze(actor=world.ops_a, finding=make_finding(title="待验证"), cause="c")
     a3 = services.action_create(actor=world.ops_a, finding=f3, description="已实施措施", owner=world.ops_a, due_date=dt.date(2026, 11, 20))
     services.action_implement(actor=world.ops_a, action=a3, note="done")
-    services.improvement_create(actor=world.spec_a, title="改进", target="t", owner=world.spec_a, due_date=dt.date(2026, 12, 31), project=world.project_a)
+    services.improvement_create(
+        actor=world.spec_a, title="改进", target="t", owner=world.spec_a, due_date=dt.date(2026, 12, 31), project=world.project_a
+    )
     services.finding_create(actor=world.spec_b, title="B 问题", description="d", severity="minor", source="manual", project=world.project_b)
     services.actions_escalate_overdue(today=dt.date(2026, 11, 16))  # 15 days overdue: straight to 总经办
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-
 import pytest
 from django.urls import reverse
 
@@ -14,17 +13,26 @@ def b_objects(world, make_finding):
     """A finding, an action and an improvement item of project B."""
     f = services.finding_analyze(actor=world.ops_b, finding=make_finding(project=world.project_b), cause="c")
     a = services.action_create(actor=world.ops_b, finding=f, description="B 措施", owner=world.ops_b, due_date=TODAY)
-    i = services.improvement_create(actor=world.spec_b, title="B 改进", target="t", owner=world.ops_b, due_date=TODAY, project=world.project_b)
+    i = services.improvement_create(
+        actor=world.spec_b, title="B 改进", target="t", owner=world.ops_b, due_date=TODAY, project=world.project_b
+    )
     return f, a, i
 
 
 def _b_urls(f, a, i):
     return [
-        reverse("findings:detail", args=[f.pk]), reverse("findings:edit", args=[f.pk]), reverse("findings:analyze", args=[f.pk]),
-        reverse("findings:action_create", args=[f.pk]), reverse("findings:close", args=[f.pk]), reverse("findings:reopen", args=[f.pk]),
-        reverse("findings:to_improvement", args=[f.pk]), reverse("findings:action_edit", args=[a.pk]),
-        reverse("findings:action_implement", args=[a.pk]), reverse("findings:action_verify", args=[a.pk]),
-        reverse("improvements:detail", args=[i.pk]), reverse("improvements:edit", args=[i.pk]),
+        reverse("findings:detail", args=[f.pk]),
+        reverse("findings:edit", args=[f.pk]),
+        reverse("findings:analyze", args=[f.pk]),
+        reverse("findings:action_create", args=[f.pk]),
+        reverse("findings:close", args=[f.pk]),
+        reverse("findings:reopen", args=[f.pk]),
+        reverse("findings:to_improvement", args=[f.pk]),
+        reverse("findings:action_edit", args=[a.pk]),
+        reverse("findings:action_implement", args=[a.pk]),
+        reverse("findings:action_verify", args=[a.pk]),
+        reverse("improvements:detail", args=[i.pk]),
+        reverse("improvements:edit", args=[i.pk]),
     ]
 
 
@@ -98,16 +106,30 @@ def test_the_detail_page_offers_only_the_allowed_next_steps(world, login, implem
 
 def test_the_pages_walk_the_process_and_refuse_a_skipped_step(world, login):
     client = login(world.spec_a)
-    r = client.post(reverse("findings:create"), {"title": "巡检记录缺失", "severity": "minor", "source": "manual", "project": world.project_a.pk,
-                                                 "description": "十月巡检记录缺 3 天"})
+    r = client.post(
+        reverse("findings:create"),
+        {
+            "title": "巡检记录缺失",
+            "severity": "minor",
+            "source": "manual",
+            "project": world.project_a.pk,
+            "description": "十月巡检记录缺 3 天",
+        },
+    )
     f = Finding.objects.get(title="巡检记录缺失")
     assert r.status_code == 302
-    r = client.post(reverse("findings:action_create", args=[f.pk]), {"description": "补录", "owner": world.ops_a.pk, "due_date": "2026-12-01", "version": f.version})
+    r = client.post(
+        reverse("findings:action_create", args=[f.pk]),
+        {"description": "补录", "owner": world.ops_a.pk, "due_date": "2026-12-01", "version": f.version},
+    )
     assert r.status_code == 200 and "请先完成原因分析" in r.content.decode()
     ops = login(world.ops_a)
     ops.post(reverse("findings:analyze", args=[f.pk]), {"cause": "交接班遗漏", "version": f.version})
     f.refresh_from_db()
-    ops.post(reverse("findings:action_create", args=[f.pk]), {"description": "补录并修订交接班表", "owner": world.ops_a.pk, "due_date": "2026-12-01", "version": f.version})
+    ops.post(
+        reverse("findings:action_create", args=[f.pk]),
+        {"description": "补录并修订交接班表", "owner": world.ops_a.pk, "due_date": "2026-12-01", "version": f.version},
+    )
     a = f.actions.get()
     ops.post(reverse("findings:action_implement", args=[a.pk]), {"note": "已修订", "evidence_ref": "QR-2026-11", "version": a.version})
     a.refresh_from_db()
@@ -156,14 +178,21 @@ def test_the_stale_verify_form_is_refused(world, login, implemented):
 def test_improvement_register_tracks_progress_from_a_finding(world, login, make_finding):
     f = make_finding()
     client = login(world.spec_a)
-    r = client.post(reverse("findings:to_improvement", args=[f.pk]), {"target": "备份成功率 ≥ 99.9%", "owner": world.ops_a.pk, "due_date": "2026-12-31"})
+    r = client.post(
+        reverse("findings:to_improvement", args=[f.pk]), {"target": "备份成功率 ≥ 99.9%", "owner": world.ops_a.pk, "due_date": "2026-12-31"}
+    )
     item = ImprovementItem.objects.get(finding=f)
     assert r.status_code == 302 and item.project == world.project_a
     ops = login(world.ops_a)
-    ops.post(reverse("improvements:detail", args=[item.pk]), {"date": "2026-11-23", "progress": 40, "note": "完成告警配置", "version": item.version})
+    ops.post(
+        reverse("improvements:detail", args=[item.pk]),
+        {"date": "2026-11-23", "progress": 40, "note": "完成告警配置", "version": item.version},
+    )
     item.refresh_from_db()
     assert item.progress == 40 and item.status == ImprovementItem.Status.IN_PROGRESS and item.updates.count() == 1
-    r = ops.post(reverse("improvements:detail", args=[item.pk]), {"date": "2026-11-23", "progress": 140, "note": "x", "version": item.version})
+    r = ops.post(
+        reverse("improvements:detail", args=[item.pk]), {"date": "2026-11-23", "progress": 140, "note": "x", "version": item.version}
+    )
     assert r.status_code == 200 and ImprovementItem.objects.get(pk=item.pk).progress == 40
     page = client.get(reverse("improvements:list")).content.decode()
     assert item.code in page and "width: 40%" in page
@@ -172,7 +201,9 @@ def test_improvement_register_tracks_progress_from_a_finding(world, login, make_
 def test_list_pages_use_a_fixed_number_of_queries(world, login, make_finding, django_assert_max_num_queries):
     for i in range(12):
         f = make_finding(title=f"问题{i}")
-        services.improvement_create(actor=world.spec_a, title=f"改进{i}", target="t", owner=world.ops_a, due_date=TODAY, project=world.project_a, finding=f)
+        services.improvement_create(
+            actor=world.spec_a, title=f"改进{i}", target="t", owner=world.ops_a, due_date=TODAY, project=world.project_a, finding=f
+        )
     client = login(world.spec_a)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("findings:list")).status_code == 200

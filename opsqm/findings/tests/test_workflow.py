@@ -10,6 +10,7 @@ from opsqm.findings.models import ActionEscalation, CorrectiveAction, Finding, F
 from opsqm.findings.selectors import findings_for_source
 from opsqm.findings.tests.conftest import TODAY
 from opsqm.notifications.models import Notification
+from opsqm.records.locking import StaleEditError
 
 S = Finding.Status
 A = CorrectiveAction.Status
@@ -164,7 +165,7 @@ def test_a_stale_update_is_refused_and_the_first_edit_survives(world, make_findi
     f = make_finding()
     loaded = f.version
     services.finding_update(actor=world.spec_a, finding=f, data={"title": "第一人修改"}, expected_version=loaded)
-    with pytest.raises(services.StaleEditError, match="已被他人修改"):
+    with pytest.raises(StaleEditError, match="已被他人修改"):
         services.finding_update(actor=world.qm, finding=f, data={"title": "第二人修改"}, expected_version=loaded)
     assert Finding.objects.get(pk=f.pk).title == "第一人修改"
 
@@ -172,8 +173,13 @@ def test_a_stale_update_is_refused_and_the_first_edit_survives(world, make_findi
 def test_an_ops_manager_raises_only_for_own_projects_and_outsiders_not_at_all(world):
     kw = dict(title="t", description="d", severity="minor", source="manual")
     services.finding_create(actor=world.ops_a, project=world.project_a, **kw)
-    for actor, project in ((world.ops_a, world.project_b), (world.ops_a, None), (world.outsider, world.project_a),
-                           (world.spec_a, world.project_b), (world.gm, world.project_a)):
+    for actor, project in (
+        (world.ops_a, world.project_b),
+        (world.ops_a, None),
+        (world.outsider, world.project_a),
+        (world.spec_a, world.project_b),
+        (world.gm, world.project_a),
+    ):
         with pytest.raises(PermissionDenied):
             services.finding_create(actor=actor, project=project, **kw)
 
@@ -186,6 +192,7 @@ def test_findings_for_source_returns_the_findings_of_one_source(world):
 
 
 # ------------------------------------------------------------------ escalation ladder
+
 
 @pytest.fixture
 def overdue_action(world, make_finding):
@@ -265,7 +272,10 @@ def test_the_answer_deadline_uses_an_imported_holiday_year():
 
     # A (made-up) 2027 schedule: Mon-Wed 2027-03-01..03 off, Sat 03-06 worked.
     year = parse_holiday_text("2027-03-01~2027-03-03 休\n2027-03-06 班")[0]
-    HolidayYear.objects.create(year=2027, holidays=[d.isoformat() for d in sorted(year.holidays)],
-                               makeup_workdays=[d.isoformat() for d in sorted(year.makeup_workdays)])
+    HolidayYear.objects.create(
+        year=2027,
+        holidays=[d.isoformat() for d in sorted(year.holidays)],
+        makeup_workdays=[d.isoformat() for d in sorted(year.makeup_workdays)],
+    )
     # From Friday 2027-02-26: Thu 03-04, Fri 03-05, Sat 03-06 (make-up) are the three working days.
     assert _add_working_days(dt.date(2027, 2, 26), 3) == dt.date(2027, 3, 6)

@@ -10,14 +10,23 @@ from django.utils.translation import gettext as _
 
 register = template.Library()
 
-KNOWN = {"Asia/Shanghai": "北京时间", "Asia/Chongqing": "北京时间", "PRC": "北京时间", "Asia/Hong_Kong": "香港时间",
-         "Asia/Macau": "澳门时间", "Asia/Taipei": "台北时间", "Asia/Tokyo": "东京时间", "Asia/Singapore": "新加坡时间",
-         "Europe/London": "伦敦时间", "UTC": "协调世界时"}
+KNOWN = {
+    "Asia/Shanghai": "北京时间",
+    "Asia/Chongqing": "北京时间",
+    "PRC": "北京时间",
+    "Asia/Hong_Kong": "香港时间",
+    "Asia/Macau": "澳门时间",
+    "Asia/Taipei": "台北时间",
+    "Asia/Tokyo": "东京时间",
+    "Asia/Singapore": "新加坡时间",
+    "Europe/London": "伦敦时间",
+    "UTC": "协调世界时",
+}
 
 
 @register.filter
 def tz_label(name: str) -> str:
-    """"Asia/Shanghai" → "北京时间 (UTC+8)"; an unknown zone shows its offset and name."""
+    """ "Asia/Shanghai" → "北京时间 (UTC+8)"; an unknown zone shows its offset and name."""
     try:
         offset = dt.datetime.now(ZoneInfo(name)).utcoffset() or dt.timedelta(0)
     except (ZoneInfoNotFoundError, ValueError, TypeError):
@@ -32,5 +41,7 @@ def tz_label(name: str) -> str:
 
 def tz_choices() -> list[tuple[str, str]]:
     """Choices for a time-zone select: the zones people here use, labelled as they say them."""
-    return [(name, tz_label(name)) for name in ("Asia/Shanghai", "Asia/Hong_Kong", "Asia/Macau", "Asia/Taipei", "Asia/Tokyo",
-                                                "Asia/Singapore", "Europe/London", "UTC")]
+    return [
+        (name, tz_label(name))
+        for name in ("Asia/Shanghai", "Asia/Hong_Kong", "Asia/Macau", "Asia/Taipei", "Asia/Tokyo", "Asia/Singapore", "Europe/London", "UTC")
+    ]

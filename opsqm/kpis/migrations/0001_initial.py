@@ -6,53 +6,137 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0001_initial'),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='KpiTarget',
+            name="KpiTarget",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kpi', models.CharField(choices=[('response_timeliness', '响应及时率'), ('resolution_timeliness', '解决及时率'), ('sla_attainment', 'SLA 达成率'), ('resolution_rate', '解决率'), ('mttr', '平均解决时长'), ('reopen_rate', '重开率'), ('fcr', '一次解决率'), ('availability', '系统可用率'), ('reports_on_time', '服务报告按时提交率'), ('major_incidents', '重大事件数'), ('complaints', '客户投诉次数')], max_length=32, verbose_name='指标')),
-                ('target', models.DecimalField(decimal_places=4, max_digits=14, verbose_name='目标值')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='kpi_targets', to='org.project', verbose_name='项目')),
-                ('set_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='设定人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kpi",
+                    models.CharField(
+                        choices=[
+                            ("response_timeliness", "响应及时率"),
+                            ("resolution_timeliness", "解决及时率"),
+                            ("sla_attainment", "SLA 达成率"),
+                            ("resolution_rate", "解决率"),
+                            ("mttr", "平均解决时长"),
+                            ("reopen_rate", "重开率"),
+                            ("fcr", "一次解决率"),
+                            ("availability", "系统可用率"),
+                            ("reports_on_time", "服务报告按时提交率"),
+                            ("major_incidents", "重大事件数"),
+                            ("complaints", "客户投诉次数"),
+                        ],
+                        max_length=32,
+                        verbose_name="指标",
+                    ),
+                ),
+                ("target", models.DecimalField(decimal_places=4, max_digits=14, verbose_name="目标值")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="kpi_targets",
+                        to="org.project",
+                        verbose_name="项目",
+                    ),
+                ),
+                (
+                    "set_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="设定人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '指标目标',
-                'verbose_name_plural': '指标目标',
-                'ordering': ['kpi', 'project_id'],
-                'constraints': [models.UniqueConstraint(fields=('kpi', 'project'), name='kpi_target_unique_project'), models.UniqueConstraint(condition=models.Q(('project__isnull', True)), fields=('kpi',), name='kpi_target_unique_org'), models.CheckConstraint(condition=models.Q(('target__gte', 0)), name='kpi_target_not_negative')],
+                "verbose_name": "指标目标",
+                "verbose_name_plural": "指标目标",
+                "ordering": ["kpi", "project_id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("kpi", "project"), name="kpi_target_unique_project"),
+                    models.UniqueConstraint(condition=models.Q(("project__isnull", True)), fields=("kpi",), name="kpi_target_unique_org"),
+                    models.CheckConstraint(condition=models.Q(("target__gte", 0)), name="kpi_target_not_negative"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ManualMeasure',
+            name="ManualMeasure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kpi', models.CharField(choices=[('availability', '系统可用率'), ('reports_on_time', '服务报告按时提交率'), ('major_incidents', '重大事件数'), ('complaints', '客户投诉次数')], max_length=32, verbose_name='指标')),
-                ('period', models.CharField(max_length=8, verbose_name='期间')),
-                ('value', models.DecimalField(blank=True, decimal_places=4, max_digits=14, null=True, verbose_name='数值')),
-                ('numerator', models.PositiveIntegerField(blank=True, null=True, verbose_name='分子')),
-                ('denominator', models.PositiveIntegerField(blank=True, null=True, verbose_name='分母')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='说明')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('entered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='录入人')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='kpi_measures', to='org.project', verbose_name='项目')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kpi",
+                    models.CharField(
+                        choices=[
+                            ("availability", "系统可用率"),
+                            ("reports_on_time", "服务报告按时提交率"),
+                            ("major_incidents", "重大事件数"),
+                            ("complaints", "客户投诉次数"),
+                        ],
+                        max_length=32,
+                        verbose_name="指标",
+                    ),
+                ),
+                ("period", models.CharField(max_length=8, verbose_name="期间")),
+                ("value", models.DecimalField(blank=True, decimal_places=4, max_digits=14, null=True, verbose_name="数值")),
+                ("numerator", models.PositiveIntegerField(blank=True, null=True, verbose_name="分子")),
+                ("denominator", models.PositiveIntegerField(blank=True, null=True, verbose_name="分母")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="说明")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="录入人",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="kpi_measures", to="org.project", verbose_name="项目"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '手工指标',
-                'verbose_name_plural': '手工指标',
-                'ordering': ['project_id', 'period', 'kpi'],
-                'constraints': [models.UniqueConstraint(fields=('kpi', 'project', 'period'), name='manual_measure_unique_period'), models.CheckConstraint(condition=models.Q(('kpi__in', ['availability', 'reports_on_time', 'major_incidents', 'complaints'])), name='manual_measure_manual_kpi'), models.CheckConstraint(condition=models.Q(('denominator__isnull', True), ('numerator__isnull', True), ('numerator__lte', models.F('denominator')), _connector='OR'), name='manual_measure_numerator_le_denominator')],
+                "verbose_name": "手工指标",
+                "verbose_name_plural": "手工指标",
+                "ordering": ["project_id", "period", "kpi"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("kpi", "project", "period"), name="manual_measure_unique_period"),
+                    models.CheckConstraint(
+                        condition=models.Q(("kpi__in", ["availability", "reports_on_time", "major_incidents", "complaints"])),
+                        name="manual_measure_manual_kpi",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("denominator__isnull", True),
+                            ("numerator__isnull", True),
+                            ("numerator__lte", models.F("denominator")),
+                            _connector="OR",
+                        ),
+                        name="manual_measure_numerator_le_denominator",
+                    ),
+                ],
             },
         ),
     ]

@@ -24,37 +24,36 @@ def fill_counters(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('kpis', '0001_initial'),
-        ('org', '0001_initial'),
-        ('tickets', '0003_ticket_contact_phone_email'),
+        ("kpis", "0001_initial"),
+        ("org", "0001_initial"),
+        ("tickets", "0003_ticket_contact_phone_email"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='KpiCounter',
+            name="KpiCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.PositiveIntegerField()),
-                ('priority', models.CharField(max_length=16)),
-                ('created', models.PositiveIntegerField(default=0)),
-                ('resp_met', models.PositiveIntegerField(default=0)),
-                ('resp_decided', models.PositiveIntegerField(default=0)),
-                ('res_met', models.PositiveIntegerField(default=0)),
-                ('res_decided', models.PositiveIntegerField(default=0)),
-                ('both_met', models.PositiveIntegerField(default=0)),
-                ('both_decided', models.PositiveIntegerField(default=0)),
-                ('resolved', models.PositiveIntegerField(default=0)),
-                ('reopened', models.PositiveIntegerField(default=0)),
-                ('fcr_known', models.PositiveIntegerField(default=0)),
-                ('fcr_yes', models.PositiveIntegerField(default=0)),
-                ('res_seconds', models.BigIntegerField(default=0)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("month", models.PositiveIntegerField()),
+                ("priority", models.CharField(max_length=16)),
+                ("created", models.PositiveIntegerField(default=0)),
+                ("resp_met", models.PositiveIntegerField(default=0)),
+                ("resp_decided", models.PositiveIntegerField(default=0)),
+                ("res_met", models.PositiveIntegerField(default=0)),
+                ("res_decided", models.PositiveIntegerField(default=0)),
+                ("both_met", models.PositiveIntegerField(default=0)),
+                ("both_decided", models.PositiveIntegerField(default=0)),
+                ("resolved", models.PositiveIntegerField(default=0)),
+                ("reopened", models.PositiveIntegerField(default=0)),
+                ("fcr_known", models.PositiveIntegerField(default=0)),
+                ("fcr_yes", models.PositiveIntegerField(default=0)),
+                ("res_seconds", models.BigIntegerField(default=0)),
+                ("project", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="org.project")),
             ],
             options={
-                'indexes': [models.Index(fields=['month'], name='kpi_counter_month')],
-                'constraints': [models.UniqueConstraint(fields=('project', 'month', 'priority'), name='kpi_counter_unique_cell')],
+                "indexes": [models.Index(fields=["month"], name="kpi_counter_month")],
+                "constraints": [models.UniqueConstraint(fields=("project", "month", "priority"), name="kpi_counter_unique_cell")],
             },
         ),
         migrations.RunSQL(UNSETTLED_INDEX, "DROP INDEX kpis_ticket_unsettled"),

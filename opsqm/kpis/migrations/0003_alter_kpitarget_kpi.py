@@ -4,15 +4,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('kpis', '0002_kpi_counters'),
+        ("kpis", "0002_kpi_counters"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='kpitarget',
-            name='kpi',
-            field=models.CharField(choices=[('response_timeliness', '响应及时率'), ('resolution_timeliness', '解决及时率'), ('sla_attainment', 'SLA 达成率'), ('resolution_rate', '解决率'), ('mttr', '平均解决时长'), ('reopen_rate', '重开率'), ('fcr', '一次解决率'), ('availability', '系统可用率'), ('reports_on_time', '服务报告按时提交率'), ('major_incidents', '重大事件数'), ('complaints', '客户投诉次数'), ('customer_satisfaction', '客户满意度')], max_length=32, verbose_name='指标'),
+            model_name="kpitarget",
+            name="kpi",
+            field=models.CharField(
+                choices=[
+                    ("response_timeliness", "响应及时率"),
+                    ("resolution_timeliness", "解决及时率"),
+                    ("sla_attainment", "SLA 达成率"),
+                    ("resolution_rate", "解决率"),
+                    ("mttr", "平均解决时长"),
+                    ("reopen_rate", "重开率"),
+                    ("fcr", "一次解决率"),
+                    ("availability", "系统可用率"),
+                    ("reports_on_time", "服务报告按时提交率"),
+                    ("major_incidents", "重大事件数"),
+                    ("complaints", "客户投诉次数"),
+                    ("customer_satisfaction", "客户满意度"),
+                ],
+                max_length=32,
+                verbose_name="指标",
+            ),
         ),
     ]

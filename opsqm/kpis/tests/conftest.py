@@ -23,17 +23,30 @@ STORED_CUTOFF = dt.datetime(2026, 3, 20, 0, 0, tzinfo=UTC)
 def _agreement(project: Any) -> None:
     agreement = SlaAgreement.objects.create(project=project, calendar=Calendar.objects.get(code="7x24"))
     for order, (code, (resp, resol)) in enumerate(TARGETS.items()):
-        SlaPriority.objects.create(agreement=agreement, code=code, name=code, response_seconds=resp,
-                                   resolution_seconds=resol, order=order)
+        SlaPriority.objects.create(agreement=agreement, code=code, name=code, response_seconds=resp, resolution_seconds=resol, order=order)
 
 
-def _t(project: Any, number: str, priority: str, created: dt.datetime, response_h: float | None,
-       resolve_h: float | None, reopen: int = 0, fcr: bool | None = None) -> Ticket:
+def _t(
+    project: Any,
+    number: str,
+    priority: str,
+    created: dt.datetime,
+    response_h: float | None,
+    resolve_h: float | None,
+    reopen: int = 0,
+    fcr: bool | None = None,
+) -> Ticket:
     return Ticket.objects.create(
-        project=project, number=number, priority=priority, title=f"工单 {number}", created_at=created,
+        project=project,
+        number=number,
+        priority=priority,
+        title=f"工单 {number}",
+        created_at=created,
         first_response_at=None if response_h is None else created + dt.timedelta(hours=response_h),
         resolved_at=None if resolve_h is None else created + dt.timedelta(hours=resolve_h),
-        reopen_count=reopen, first_contact_resolution=fcr, updated_at=created,
+        reopen_count=reopen,
+        first_contact_resolution=fcr,
+        updated_at=created,
     )
 
 
@@ -47,12 +60,12 @@ def kpi_world(world) -> Any:
     # Created 2026-01-31 17:00 UTC = 2026-02-01 01:00 in Shanghai: a February ticket.
     edge = dt.datetime(2026, 1, 31, 17, 0, tzinfo=UTC)
     mar = dt.datetime(2026, 3, 19, 20, 0, tzinfo=UTC)  # 4 h before the stored cut-off
-    _t(a, "A-1", "P1", jan, 0.5, 3, fcr=True)                  # both met
-    _t(a, "A-2", "P1", jan, 2, 5, reopen=1, fcr=False)          # both breached, reopened
-    _t(a, "A-3", "P2", jan, 1, 20)                              # both met, no FCR flag
-    _t(a, "A-4", "P2", edge, 5, None)                           # response breached, unresolved (breached)
-    _t(a, "A-5", "P1", mar, 0.2, None)                          # resolution pending at stored cut-off
-    _t(a, "A-6", "X9", jan, 1, 2)                               # no target: NA both
+    _t(a, "A-1", "P1", jan, 0.5, 3, fcr=True)  # both met
+    _t(a, "A-2", "P1", jan, 2, 5, reopen=1, fcr=False)  # both breached, reopened
+    _t(a, "A-3", "P2", jan, 1, 20)  # both met, no FCR flag
+    _t(a, "A-4", "P2", edge, 5, None)  # response breached, unresolved (breached)
+    _t(a, "A-5", "P1", mar, 0.2, None)  # resolution pending at stored cut-off
+    _t(a, "A-6", "X9", jan, 1, 2)  # no target: NA both
     _t(b, "B-1", "P1", jan, 0.5, 2, fcr=True)
     _t(b, "B-2", "P2", jan, 8, 30)
     for ticket in Ticket.objects.all():
@@ -83,8 +96,7 @@ def _store_sla(ticket: Ticket, cutoff: dt.datetime) -> None:
     ticket.save()
 
 
-def independent_status(created: dt.datetime, done: dt.datetime | None, target: int | None,
-                       cutoff: dt.datetime) -> int:
+def independent_status(created: dt.datetime, done: dt.datetime | None, target: int | None, cutoff: dt.datetime) -> int:
     """SLA status on a 7×24 calendar by plain arithmetic: 0 NA, 1 pending, 2 met, 3 breached."""
     if target is None:
         return 0
@@ -95,8 +107,10 @@ def independent_status(created: dt.datetime, done: dt.datetime | None, target: i
 
 def independent_kpis(tickets: list[Ticket], cutoff: dt.datetime) -> dict[str, tuple[int, int]]:
     """(numerator, denominator) of every ticket KPI by plain loops over ticket rows."""
-    counts = {k: [0, 0] for k in ("response_timeliness", "resolution_timeliness", "sla_attainment",
-                                   "resolution_rate", "mttr", "reopen_rate", "fcr")}
+    counts = {
+        k: [0, 0]
+        for k in ("response_timeliness", "resolution_timeliness", "sla_attainment", "resolution_rate", "mttr", "reopen_rate", "fcr")
+    }
     for t in tickets:
         target = TARGETS.get(t.priority)
         responded = t.first_response_at or t.resolved_at

@@ -19,12 +19,13 @@ C = {name: i for i, name in enumerate(COUNTERS)}
 def _by_hand(project) -> dict[tuple[int, str], dict[str, int]]:
     out: dict[tuple[int, str], dict[str, int]] = {}
     for t in Ticket.objects.filter(project=project):
-        settled = (t.resolved_at is not None and t.sla_cutoff is not None and t.resolution_seconds is not None
-                   and t.resolved_at <= t.sla_cutoff)
+        settled = (
+            t.resolved_at is not None and t.sla_cutoff is not None and t.resolution_seconds is not None and t.resolved_at <= t.sla_cutoff
+        )
         if not settled:
             continue
         local = t.created_at.astimezone(dt.timezone(dt.timedelta(hours=8)))
-        cell = out.setdefault((local.year * 100 + local.month, t.priority), {k: 0 for k in COUNTERS})
+        cell = out.setdefault((local.year * 100 + local.month, t.priority), dict.fromkeys(COUNTERS, 0))
         rs, ss = t.response_status, t.resolution_status
         cell["created"] += 1
         cell["resolved"] += 1
@@ -42,8 +43,7 @@ def _by_hand(project) -> dict[tuple[int, str], dict[str, int]]:
 
 
 def _stored(project) -> dict[tuple[int, str], dict[str, int]]:
-    return {(month, prio): {k: int(v[C[k]]) for k in COUNTERS}
-            for (pk, month, prio), v in stored_cells(2026, [project.pk]).items()}
+    return {(month, prio): {k: int(v[C[k]]) for k in COUNTERS} for (pk, month, prio), v in stored_cells(2026, [project.pk]).items()}
 
 
 def test_the_kept_counters_equal_a_count_by_hand(kpi_world):
@@ -59,8 +59,9 @@ def test_a_refresh_of_some_months_leaves_the_others_and_equals_a_full_recount(kp
     t.save()
     kpi_counters_refresh(project_id=project.pk, months=[dt.date(2026, 2, 1)])
     assert _stored(project) == before  # January not asked for: unchanged
-    kpi_counters_refresh(project_id=project.pk, months=month_dates(np.array([t.created_at.replace(tzinfo=None)],
-                                                                             dtype="datetime64[s]"), project.time_zone))
+    kpi_counters_refresh(
+        project_id=project.pk, months=month_dates(np.array([t.created_at.replace(tzinfo=None)], dtype="datetime64[s]"), project.time_zone)
+    )
     partial = _stored(project)
     assert partial != before
     kpi_counters_refresh(project_id=project.pk)
@@ -86,9 +87,19 @@ def test_a_push_that_moves_a_ticket_to_another_month_recounts_both_months(kpi_wo
     from opsqm.tickets.services import tickets_push
 
     project = kpi_world.project_a
-    outcome = tickets_push(actor=kpi_world.qm, project=project, items=[{
-        "ticket_no": "A-1", "priority": "P1", "created_at": "2026-02-10T10:00:00",
-        "first_response_at": "2026-02-10T10:10:00", "resolved_at": "2026-02-10T11:00:00"}])
+    outcome = tickets_push(
+        actor=kpi_world.qm,
+        project=project,
+        items=[
+            {
+                "ticket_no": "A-1",
+                "priority": "P1",
+                "created_at": "2026-02-10T10:00:00",
+                "first_response_at": "2026-02-10T10:10:00",
+                "resolved_at": "2026-02-10T11:00:00",
+            }
+        ],
+    )
     assert outcome.ok, outcome.message
     assert _stored(project) == _by_hand(project)
     assert _stored(project)[(202602, "P1")]["created"] == 1

@@ -29,9 +29,16 @@ def test_two_concurrent_pushes_into_one_project_keep_exact_counters(world):
 
     def push(prefix: str, day: int) -> None:
         try:
-            items = [{"ticket_no": f"{prefix}-{i}", "priority": "P1", "created_at": f"2026-0{1 + i % 3}-{day:02d}T10:00:00",
-                      "first_response_at": f"2026-0{1 + i % 3}-{day:02d}T10:20:00",
-                      "resolved_at": f"2026-0{1 + i % 3}-{day:02d}T12:00:00"} for i in range(30)]
+            items = [
+                {
+                    "ticket_no": f"{prefix}-{i}",
+                    "priority": "P1",
+                    "created_at": f"2026-0{1 + i % 3}-{day:02d}T10:00:00",
+                    "first_response_at": f"2026-0{1 + i % 3}-{day:02d}T10:20:00",
+                    "resolved_at": f"2026-0{1 + i % 3}-{day:02d}T12:00:00",
+                }
+                for i in range(30)
+            ]
             start.wait()
             outcome = tickets_push(actor=world.qm, project=world.project_a, items=items)
             assert outcome.ok, outcome.message

@@ -39,7 +39,7 @@ def second_computation() -> dict:
             total += (value - lo) / (hi - lo) * 100 * weight
             weights += weight
         score = total / weights
-        for code in (["PA"] if project is None else [project]):  # customer CA → its project PA
+        for code in ["PA"] if project is None else [project]:  # customer CA → its project PA
             by_project_level.setdefault((code, level), []).append(score)
     out = {}
     for code in ("PA", "PB"):
@@ -60,11 +60,15 @@ def second_computation() -> dict:
 def answered(world):
     def answer(c, values_list):
         for inv, values in zip(c.invitations.order_by("id"), values_list):
-            survey_services.response_submit(token=survey_services.invitation_token(inv), data=answer_data(c.template, values, text="希望响应更快"))
+            survey_services.response_submit(
+                token=survey_services.invitation_token(inv), data=answer_data(c.template, values, text="希望响应更快")
+            )
 
     answer(campaign(world, project=world.project_a, contacts=2), [v for lv, p, v in RAW if p == "PA"])
-    answer(campaign(world, level=Level.CUSTOMER, customer=world.customer_a, contacts=1, template=simple_template(Level.CUSTOMER)),
-           [v for lv, p, v in RAW if lv == "customer"])
+    answer(
+        campaign(world, level=Level.CUSTOMER, customer=world.customer_a, contacts=1, template=simple_template(Level.CUSTOMER)),
+        [v for lv, p, v in RAW if lv == "customer"],
+    )
     answer(campaign(world, project=world.project_b, contacts=1), [v for lv, p, v in RAW if p == "PB"])
     return Period.of(timezone.localdate(), "quarter")
 
@@ -186,13 +190,13 @@ def test_an_annual_plan_objective_linked_to_customer_satisfaction_shows_its_atta
 def test_the_pages_show_the_whole_years_satisfaction_with_its_target_and_explanation(client, login, world, answered):
     expected = second_computation()  # every answer of the test falls in this year
     html = login(world.qm).get(reverse("kpis:overview") + f"?granularity=quarter&year={answered.year}").content.decode()
-    card = html[html.index('id="satisfaction-year"'):]
-    card = card[:card.index("card-footer")]
+    card = html[html.index('id="satisfaction-year"') :]
+    card = card[: card.index("card-footer")]
     assert f"{round(expected['company'][0], 1):.1f} 分" in card and f"{round(expected['PB'][0], 1):.1f} 分" in card
     assert reverse("surveys:explain", args=["PA"]) + f"?period={answered.year}" in card
     page = login(world.spec_a).get(reverse("kpis:project", args=[world.project_a.pk]) + f"?year={answered.year}").content.decode()
-    card = page[page.index('id="satisfaction-year"'):]
-    card = card[:card.index("card-footer")]
+    card = page[page.index('id="satisfaction-year"') :]
+    card = card[: card.index("card-footer")]
     assert f"{round(expected['PA'][0], 1):.1f} 分" in card and "PB" not in card
 
 
@@ -203,4 +207,4 @@ def test_by_month_the_api_and_the_overview_give_the_months_satisfaction(api_clie
     assert rows[("PA", month.key)]["value"] == round(expected["PA"][0], 1)
     assert rows[(None, month.key)]["value"] == round(expected["company"][0], 1)
     html = login(world.qm).get(reverse("kpis:overview") + f"?granularity=month&year={month.year}&period={month.key}").content.decode()
-    assert f"{round(expected['PB'][0], 1):.1f} 分" in _cell(html[html.index("PB"):], "customer_satisfaction")
+    assert f"{round(expected['PB'][0], 1):.1f} 分" in _cell(html[html.index("PB") :], "customer_satisfaction")

@@ -42,8 +42,7 @@ def test_it_answers_each_kpi_with_the_counts_of_a_second_computation(kpi_world, 
 
 
 def test_targets_and_verdicts_follow_the_catalogue(kpi_world, api_client):
-    body = api_client(kpi_world.qm).get(URL, {"project": "PA", "granularity": "month", "year": 2026,
-                                              "cutoff": CUTOFF}).json()
+    body = api_client(kpi_world.qm).get(URL, {"project": "PA", "granularity": "month", "year": 2026, "cutoff": CUTOFF}).json()
     row = next(r for r in body["results"] if r["period"] == "2026-01" and r["kpi"] == "response_timeliness")
     assert row["target"] == 0.95
     assert row["met"] is (row["value"] >= 0.95)
@@ -66,8 +65,9 @@ def test_an_outsider_gets_no_values(kpi_world, api_client):
     assert api_client().get(URL).status_code == 401
 
 
-@pytest.mark.parametrize("params", [{"granularity": "week"}, {"year": "20x6"}, {"year": "1999"},
-                                    {"cutoff": "2026-13-01"}, {"cutoff": "yesterday"}])
+@pytest.mark.parametrize(
+    "params", [{"granularity": "week"}, {"year": "20x6"}, {"year": "1999"}, {"cutoff": "2026-13-01"}, {"cutoff": "yesterday"}]
+)
 def test_bad_parameters_are_400_with_a_message(kpi_world, api_client, params):
     response = api_client(kpi_world.qm).get(URL, params)
     assert response.status_code == 400

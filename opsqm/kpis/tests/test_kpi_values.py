@@ -19,8 +19,10 @@ def _local_period(ticket: Ticket, period: Period) -> bool:
 
 def _db_pairs(data, projects, period) -> dict[str, tuple[int, int]]:
     counters = selectors.counters_for(data, projects, period)
-    return {code.value: (int(selectors.kpi_value(code, counters).numerator), selectors.kpi_value(code, counters).denominator)
-            for code in TICKET_KPIS}
+    return {
+        code.value: (int(selectors.kpi_value(code, counters).numerator), selectors.kpi_value(code, counters).denominator)
+        for code in TICKET_KPIS
+    }
 
 
 def _check(kpi_world, cutoff: dt.datetime | None, at: dt.datetime) -> None:
@@ -74,8 +76,7 @@ def test_mttr_is_in_business_hours_per_priority(kpi_world):
 def test_a_new_open_ticket_counts_at_once(kpi_world):
     data = selectors.year_data(2026)
     before = selectors.counters_for(data, None, Period(2026, quarter=1))[selectors.C["created"]]
-    Ticket.objects.create(project=kpi_world.project_a, number="A-99", priority="P1", created_at=kpi_world.jan,
-                          updated_at=kpi_world.jan)
+    Ticket.objects.create(project=kpi_world.project_a, number="A-99", priority="P1", created_at=kpi_world.jan, updated_at=kpi_world.jan)
     after = selectors.counters_for(selectors.year_data(2026), None, Period(2026, quarter=1))[selectors.C["created"]]
     assert after == before + 1
 
@@ -84,17 +85,31 @@ def test_core_and_page_counters_agree_on_the_stored_statuses(kpi_world):
     """Cross-check with opsqm.core.kpi on the stored statuses of settled tickets."""
     from opsqm.core.kpi import TicketKpiInput, compute_ticket_kpis, period_keys
 
-    rows = list(Ticket.objects.filter(resolved_at__lte=STORED_CUTOFF).values_list(
-        "project_id", "created_at", "response_status", "resolution_status", "resolution_seconds", "reopen_count",
-        "first_contact_resolution"))
+    rows = list(
+        Ticket.objects.filter(resolved_at__lte=STORED_CUTOFF).values_list(
+            "project_id",
+            "created_at",
+            "response_status",
+            "resolution_status",
+            "resolution_seconds",
+            "reopen_count",
+            "first_contact_resolution",
+        )
+    )
     created = np.array([r[1].replace(tzinfo=None) for r in rows], dtype="datetime64[s]")
-    core = compute_ticket_kpis(TicketKpiInput(
-        group=np.array([r[0] for r in rows]), period=period_keys(created, "Asia/Shanghai", "quarter"),
-        priority=np.zeros(len(rows), dtype=np.int32), response_status=np.array([r[2] for r in rows]),
-        resolution_status=np.array([r[3] for r in rows]), resolved_by_cutoff=np.ones(len(rows), dtype=bool),
-        resolution_seconds=np.array([r[4] for r in rows]), reopened=np.array([r[5] >= 1 for r in rows]),
-        fcr=np.array([-1 if r[6] is None else int(r[6]) for r in rows]),
-    ))
+    core = compute_ticket_kpis(
+        TicketKpiInput(
+            group=np.array([r[0] for r in rows]),
+            period=period_keys(created, "Asia/Shanghai", "quarter"),
+            priority=np.zeros(len(rows), dtype=np.int32),
+            response_status=np.array([r[2] for r in rows]),
+            resolution_status=np.array([r[3] for r in rows]),
+            resolved_by_cutoff=np.ones(len(rows), dtype=bool),
+            resolution_seconds=np.array([r[4] for r in rows]),
+            reopened=np.array([r[5] >= 1 for r in rows]),
+            fcr=np.array([-1 if r[6] is None else int(r[6]) for r in rows]),
+        )
+    )
     data = selectors.year_data(2026)
     b = kpi_world.project_b.pk  # all of B's tickets are settled
     mine = selectors.counters_for(data, [b], Period(2026, quarter=1))

@@ -24,11 +24,11 @@ MET, BREACHED, PENDING = 2, 3, 1
 # (number, created h before now, first response h after created, resolved h after created or None,
 #  pauses as (start h, end h or None) after created). P1: response 1 h, resolution 4 h.
 SPECS = [
-    ("T-A", 9, 0.5, None, [(1, 7)]),             # 9 h − 6 h paused = 3 h: pending
-    ("T-B", 8, 0.5, None, []),                   # 8 h: breached
-    ("T-C", 7, 2.0, None, [(2, None)]),          # response breached; paused since +2 h: pending
-    ("T-D", 6, 0.5, None, [(1, 2)]),             # 5 h: breached
-    ("T-E", 5, 0.5, 4.5, [(0.5, 3.5)]),          # resolved after the stored cut-off, 1.5 h net: met
+    ("T-A", 9, 0.5, None, [(1, 7)]),  # 9 h − 6 h paused = 3 h: pending
+    ("T-B", 8, 0.5, None, []),  # 8 h: breached
+    ("T-C", 7, 2.0, None, [(2, None)]),  # response breached; paused since +2 h: pending
+    ("T-D", 6, 0.5, None, [(1, 2)]),  # 5 h: breached
+    ("T-E", 5, 0.5, 4.5, [(0.5, 3.5)]),  # resolved after the stored cut-off, 1.5 h net: met
     ("T-F", 4.5, 0.2, None, [(0.5, 1), (0.8, 2)]),  # overlapping pauses merged: 4.5 − 1.5 = 3 h: pending
     ("T-G", 11, 0.1, None, [(3, 4), (6, 10)]),  # 11 − 5 = 6 h: breached
 ]
@@ -76,8 +76,7 @@ def expected_kpis(statuses) -> dict[KpiCode, tuple[int, int]]:
     return {
         KpiCode.RESPONSE_TIMELINESS: (sum(r[0] == MET for r in rows), sum(r[0] in decided for r in rows)),
         KpiCode.RESOLUTION_TIMELINESS: (sum(r[1] == MET for r in rows), sum(r[1] in decided for r in rows)),
-        KpiCode.SLA_ATTAINMENT: (sum(r[0] == MET and r[1] == MET for r in rows),
-                                 sum(r[0] in decided and r[1] in decided for r in rows)),
+        KpiCode.SLA_ATTAINMENT: (sum(r[0] == MET and r[1] == MET for r in rows), sum(r[0] in decided and r[1] in decided for r in rows)),
         KpiCode.RESOLUTION_RATE: (len(resolved), len(rows)),
         KpiCode.MTTR: (sum(r[3] for r in resolved), len(resolved)),
         KpiCode.REOPEN_RATE: (0, len(resolved)),
@@ -94,14 +93,20 @@ def paused_world(world):
     for number, ago, resp_h, res_h, pauses in sorted(SPECS, key=lambda s: s[1]):  # newest first → lower id
         created = now - ago * H
         ticket = Ticket.objects.create(
-            project=world.project_a, number=number, priority="P1", created_at=created,
-            first_response_at=created + resp_h * H, resolved_at=None if res_h is None else created + res_h * H,
-            updated_at=created, response_status=PENDING, resolution_status=PENDING,
-            sla_cutoff=created + dt.timedelta(minutes=1), sla_computed_at=created + dt.timedelta(minutes=1),
+            project=world.project_a,
+            number=number,
+            priority="P1",
+            created_at=created,
+            first_response_at=created + resp_h * H,
+            resolved_at=None if res_h is None else created + res_h * H,
+            updated_at=created,
+            response_status=PENDING,
+            resolution_status=PENDING,
+            sla_cutoff=created + dt.timedelta(minutes=1),
+            sla_computed_at=created + dt.timedelta(minutes=1),
         )
         for start_h, end_h in pauses:
-            TicketPause.objects.create(ticket=ticket, start=created + start_h * H,
-                                       end=None if end_h is None else created + end_h * H)
+            TicketPause.objects.create(ticket=ticket, start=created + start_h * H, end=None if end_h is None else created + end_h * H)
     kpi_counters_refresh(project_id=world.project_a.pk)
     world.now = now
     return world
@@ -129,16 +134,29 @@ def test_the_evaluation_does_not_depend_on_the_order_of_the_rows(paused_world):
     pauses = [(t.pk, p.start, p.end) for t in tickets for p in t.pauses.all()]
     random.Random(9).shuffle(pauses)
     rows = OpenRows(
-        ids=np.array([t.pk for t in tickets]), project=np.array([t.project_id for t in tickets]),
-        priority=[t.priority for t in tickets], created=dt64([t.created_at for t in tickets]),
-        first_response=dt64([t.first_response_at for t in tickets]), resolved=dt64([t.resolved_at for t in tickets]),
-        reopened=np.zeros(len(tickets), bool), fcr=np.full(len(tickets), -1, np.int8),
-        months=np.zeros(len(tickets), np.int64), pause_ticket=np.array([p[0] for p in pauses]),
-        pause_start=dt64([p[1] for p in pauses]), pause_end=dt64([p[2] for p in pauses]),
+        ids=np.array([t.pk for t in tickets]),
+        project=np.array([t.project_id for t in tickets]),
+        priority=[t.priority for t in tickets],
+        created=dt64([t.created_at for t in tickets]),
+        first_response=dt64([t.first_response_at for t in tickets]),
+        resolved=dt64([t.resolved_at for t in tickets]),
+        reopened=np.zeros(len(tickets), bool),
+        fcr=np.full(len(tickets), -1, np.int8),
+        months=np.zeros(len(tickets), np.int64),
+        pause_ticket=np.array([p[0] for p in pauses]),
+        pause_start=dt64([p[1] for p in pauses]),
+        pause_end=dt64([p[2] for p in pauses]),
     )
     result = evaluate(rows, paused_world.now)
-    got = {t.number: (int(result.response_status[i]), int(result.resolution_status[i]), bool(result.resolved[i]),
-                      int(result.resolution_seconds[i])) for i, t in enumerate(tickets)}
+    got = {
+        t.number: (
+            int(result.response_status[i]),
+            int(result.resolution_status[i]),
+            bool(result.resolved[i]),
+            int(result.resolution_seconds[i]),
+        )
+        for i, t in enumerate(tickets)
+    }
     assert got == expected
 
 
@@ -148,8 +166,10 @@ def test_kpi_values_of_open_paused_tickets_match_a_second_computation(paused_wor
         data = selectors.year_data(period.year)
         expected = expected_kpis(independent(members, data.cutoff))
         counters = selectors.counters_for(data, [paused_world.project_a.pk], period)
-        got = {code: (int(selectors.kpi_value(code, counters).numerator), selectors.kpi_value(code, counters).denominator)
-               for code in TICKET_KPIS}
+        got = {
+            code: (int(selectors.kpi_value(code, counters).numerator), selectors.kpi_value(code, counters).denominator)
+            for code in TICKET_KPIS
+        }
         assert got == expected
 
 
@@ -176,8 +196,7 @@ def test_every_drill_down_lists_each_open_ticket_where_the_second_computation_pu
     tickets = list(Ticket.objects.filter(project=paused_world.project_a).prefetch_related("pauses"))
     for period, members in _periods_of(tickets).items():
         statuses = independent(members, timezone.now())
-        for code in (KpiCode.RESPONSE_TIMELINESS, KpiCode.RESOLUTION_TIMELINESS, KpiCode.SLA_ATTAINMENT,
-                     KpiCode.RESOLUTION_RATE):
+        for code in (KpiCode.RESPONSE_TIMELINESS, KpiCode.RESOLUTION_TIMELINESS, KpiCode.SLA_ATTAINMENT, KpiCode.RESOLUTION_RATE):
             listed = {}
             for show in ("num", "den", "out"):
                 url = reverse("kpis:drill", args=[str(paused_world.project_a.pk), code.value, period.key])
@@ -189,8 +208,10 @@ def test_every_drill_down_lists_each_open_ticket_where_the_second_computation_pu
             elif code is KpiCode.RESOLUTION_TIMELINESS:
                 pick = [lambda s: s[1] == MET, lambda s: s[1] == BREACHED]
             elif code is KpiCode.SLA_ATTAINMENT:
-                pick = [lambda s: s[0] == MET and s[1] == MET,
-                        lambda s: s[0] in (MET, BREACHED) and s[1] in (MET, BREACHED) and BREACHED in s[:2]]
+                pick = [
+                    lambda s: s[0] == MET and s[1] == MET,
+                    lambda s: s[0] in (MET, BREACHED) and s[1] in (MET, BREACHED) and BREACHED in s[:2],
+                ]
             else:
                 pick = [lambda s: s[2], lambda s: not s[2]]
             want_num = {n for n, s in statuses.items() if pick[0](s)}
@@ -213,8 +234,9 @@ def test_the_drill_down_and_the_ticket_list_name_sla_statuses_alike(paused_world
     client = login(paused_world.qm)
     period = _periods_of(list(Ticket.objects.filter(number="T-A")))
     (key,) = [p.key for p in period]
-    drill = client.get(reverse("kpis:drill", args=[str(paused_world.project_a.pk), "resolution_timeliness", key])
-                       + "?show=out").content.decode()
+    drill = client.get(
+        reverse("kpis:drill", args=[str(paused_world.project_a.pk), "resolution_timeliness", key]) + "?show=out"
+    ).content.decode()
     tickets = client.get(reverse("tickets:ticket_list", args=[paused_world.project_a.pk])).content.decode()
     for page in (drill, tickets):
         assert str(SlaStatus.PENDING.label) in page

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from decimal import Decimal
 import re
+from decimal import Decimal
 from io import BytesIO
 
 import pytest
@@ -120,14 +120,14 @@ def test_raising_a_finding_from_a_miss_is_idempotent(kpi_world, login):
 
 def test_the_xlsx_export_contains_the_numbers_and_neutralizes_formulas(kpi_world, login):
     project = kpi_world.project_a
-    project.name = "=HYPERLINK(\"http://x\")"
+    project.name = '=HYPERLINK("http://x")'
     project.save()
     content = login(kpi_world.qm).get(reverse("kpis:overview_export") + Q1).content
     rows = list(load_workbook(BytesIO(content)).worksheets[1].iter_rows(values_only=True))
     ours = [r for r in rows if r[1] == "PA" and r[3] == "响应及时率"]
     # A-1, A-3, A-5 met; A-2, A-4 breached; A-6 has no target.
     assert ours and ours[0][5:7] == (3, 5) and ours[0][4] == pytest.approx(0.6) and ours[0][8] == "未达标"
-    assert ours[0][2] == "'=HYPERLINK(\"http://x\")"
+    assert ours[0][2] == '\'=HYPERLINK("http://x")'
     org = [r for r in rows if r[1] == "全公司" and r[3] == "响应及时率"]
     assert org[0][5:7] == (4, 7)  # pooled with B-1 met and B-2 breached
     content = login(kpi_world.spec_a).get(reverse("kpis:project_export", args=[project.pk]) + "?year=2026").content

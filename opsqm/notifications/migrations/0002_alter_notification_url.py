@@ -5,15 +5,14 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0001_initial'),
+        ("notifications", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notification',
-            name='url',
-            field=opsqm.records.safeurl.SafeURLField(blank=True, max_length=500, verbose_name='链接'),
+            model_name="notification",
+            name="url",
+            field=opsqm.records.safeurl.SafeURLField(blank=True, max_length=500, verbose_name="链接"),
         ),
     ]

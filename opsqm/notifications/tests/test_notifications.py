@@ -29,7 +29,9 @@ def test_the_bell_counts_unread_with_one_query_and_escapes_titles(world, login, 
 
     with CaptureQueriesContext(connection) as ctx:
         page = client.get(reverse("notifications:list")).content.decode()
-    bell_queries = [q for q in ctx.captured_queries if "COUNT" in q["sql"].upper() and "read_at" in q["sql"] and "IS NULL" in q["sql"].upper()]
+    bell_queries = [
+        q for q in ctx.captured_queries if "COUNT" in q["sql"].upper() and "read_at" in q["sql"] and "IS NULL" in q["sql"].upper()
+    ]
     assert len(bell_queries) == 1
     assert '>2<span class="visually-hidden">' in page
     assert 'data-testid="bell"' in page and "&lt;script&gt;" in page and "<script>alert" not in page and "别人的" not in page

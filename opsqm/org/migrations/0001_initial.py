@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,136 +14,249 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Customer',
+            name="Customer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='客户编码')),
-                ('name', models.CharField(max_length=200, unique=True, verbose_name='客户名称')),
-                ('industry', models.CharField(blank=True, max_length=50, verbose_name='行业')),
-                ('contact_name', models.CharField(blank=True, max_length=50, verbose_name='联系人')),
-                ('contact_phone', models.CharField(blank=True, max_length=32, verbose_name='联系电话')),
-                ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='联系邮箱')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
-                ('notes', models.TextField(blank=True, verbose_name='备注')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="客户编码")),
+                ("name", models.CharField(max_length=200, unique=True, verbose_name="客户名称")),
+                ("industry", models.CharField(blank=True, max_length=50, verbose_name="行业")),
+                ("contact_name", models.CharField(blank=True, max_length=50, verbose_name="联系人")),
+                ("contact_phone", models.CharField(blank=True, max_length=32, verbose_name="联系电话")),
+                ("contact_email", models.EmailField(blank=True, max_length=254, verbose_name="联系邮箱")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
+                ("notes", models.TextField(blank=True, verbose_name="备注")),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
             ],
             options={
-                'verbose_name': '客户',
-                'verbose_name_plural': '客户',
-                'ordering': ['code'],
+                "verbose_name": "客户",
+                "verbose_name_plural": "客户",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Post',
+            name="Post",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='岗位名称')),
-                ('category', models.CharField(choices=[('management', '管理岗'), ('technical', '技术支持岗'), ('operations', '操作岗')], max_length=16, verbose_name='岗位类别')),
-                ('duties', models.TextField(blank=True, verbose_name='岗位职责')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="岗位名称")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[("management", "管理岗"), ("technical", "技术支持岗"), ("operations", "操作岗")],
+                        max_length=16,
+                        verbose_name="岗位类别",
+                    ),
+                ),
+                ("duties", models.TextField(blank=True, verbose_name="岗位职责")),
             ],
             options={
-                'verbose_name': '岗位',
-                'verbose_name_plural': '岗位',
-                'ordering': ['category', 'name'],
+                "verbose_name": "岗位",
+                "verbose_name_plural": "岗位",
+                "ordering": ["category", "name"],
             },
         ),
         migrations.CreateModel(
-            name='ServiceItem',
+            name="ServiceItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='服务编码')),
-                ('name', models.CharField(max_length=100, verbose_name='服务名称')),
-                ('category', models.CharField(choices=[('routine', '例行操作'), ('response', '响应支持'), ('optimization', '优化改善'), ('consulting', '调研评估')], max_length=16, verbose_name='服务类别')),
-                ('description', models.TextField(blank=True, verbose_name='服务说明')),
-                ('active', models.BooleanField(default=True, verbose_name='启用')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="服务编码")),
+                ("name", models.CharField(max_length=100, verbose_name="服务名称")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("routine", "例行操作"),
+                            ("response", "响应支持"),
+                            ("optimization", "优化改善"),
+                            ("consulting", "调研评估"),
+                        ],
+                        max_length=16,
+                        verbose_name="服务类别",
+                    ),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="服务说明")),
+                ("active", models.BooleanField(default=True, verbose_name="启用")),
             ],
             options={
-                'verbose_name': '服务目录项',
-                'verbose_name_plural': '服务目录',
-                'ordering': ['code'],
+                "verbose_name": "服务目录项",
+                "verbose_name_plural": "服务目录",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Department',
+            name="Department",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='部门编码')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='部门名称')),
-                ('head', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='负责人')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='org.department', verbose_name='上级部门')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="部门编码")),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="部门名称")),
+                (
+                    "head",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="负责人",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="org.department",
+                        verbose_name="上级部门",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '部门',
-                'verbose_name_plural': '部门',
-                'ordering': ['code'],
+                "verbose_name": "部门",
+                "verbose_name_plural": "部门",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Project',
+            name="Project",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='项目编号')),
-                ('name', models.CharField(max_length=200, verbose_name='项目名称')),
-                ('status', models.CharField(choices=[('planning', '筹备中'), ('active', '运维中'), ('suspended', '暂停'), ('closed', '已结项')], default='planning', max_length=16, verbose_name='状态')),
-                ('contract_start', models.DateField(verbose_name='合同开始')),
-                ('contract_end', models.DateField(verbose_name='合同结束')),
-                ('contract_value', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='合同金额（元）')),
-                ('time_zone', models.CharField(default='Asia/Shanghai', max_length=64, verbose_name='时区')),
-                ('description', models.TextField(blank=True, verbose_name='项目说明')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='projects', to='org.customer', verbose_name='客户')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='projects', to='org.department', verbose_name='所属部门')),
-                ('ops_manager', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='managed_projects', to=settings.AUTH_USER_MODEL, verbose_name='运维经理')),
-                ('quality_specialist', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='qa_projects', to=settings.AUTH_USER_MODEL, verbose_name='质量专员')),
-                ('service_items', models.ManyToManyField(blank=True, related_name='projects', to='org.serviceitem', verbose_name='服务目录项')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="项目编号")),
+                ("name", models.CharField(max_length=200, verbose_name="项目名称")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("planning", "筹备中"), ("active", "运维中"), ("suspended", "暂停"), ("closed", "已结项")],
+                        default="planning",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("contract_start", models.DateField(verbose_name="合同开始")),
+                ("contract_end", models.DateField(verbose_name="合同结束")),
+                ("contract_value", models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name="合同金额（元）")),
+                ("time_zone", models.CharField(default="Asia/Shanghai", max_length=64, verbose_name="时区")),
+                ("description", models.TextField(blank=True, verbose_name="项目说明")),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="projects", to="org.customer", verbose_name="客户"
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="projects",
+                        to="org.department",
+                        verbose_name="所属部门",
+                    ),
+                ),
+                (
+                    "ops_manager",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="managed_projects",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="运维经理",
+                    ),
+                ),
+                (
+                    "quality_specialist",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="qa_projects",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="质量专员",
+                    ),
+                ),
+                (
+                    "service_items",
+                    models.ManyToManyField(blank=True, related_name="projects", to="org.serviceitem", verbose_name="服务目录项"),
+                ),
             ],
             options={
-                'verbose_name': '运维项目',
-                'verbose_name_plural': '运维项目',
-                'ordering': ['code'],
+                "verbose_name": "运维项目",
+                "verbose_name_plural": "运维项目",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Staff',
+            name="Staff",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('employee_no', models.CharField(max_length=32, unique=True, verbose_name='工号')),
-                ('phone', models.CharField(blank=True, max_length=32, verbose_name='电话')),
-                ('joined_on', models.DateField(blank=True, null=True, verbose_name='入职日期')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='staff', to='org.department', verbose_name='部门')),
-                ('post', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='staff', to='org.post', verbose_name='岗位')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='staff', to=settings.AUTH_USER_MODEL, verbose_name='账号')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("employee_no", models.CharField(max_length=32, unique=True, verbose_name="工号")),
+                ("phone", models.CharField(blank=True, max_length=32, verbose_name="电话")),
+                ("joined_on", models.DateField(blank=True, null=True, verbose_name="入职日期")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="staff", to="org.department", verbose_name="部门"
+                    ),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="staff", to="org.post", verbose_name="岗位"
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="staff", to=settings.AUTH_USER_MODEL, verbose_name="账号"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '员工',
-                'verbose_name_plural': '员工',
-                'ordering': ['employee_no'],
+                "verbose_name": "员工",
+                "verbose_name_plural": "员工",
+                "ordering": ["employee_no"],
             },
         ),
         migrations.CreateModel(
-            name='ProjectMembership',
+            name="ProjectMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('duty', models.CharField(blank=True, max_length=100, verbose_name='项目职责')),
-                ('added_at', models.DateTimeField(auto_now_add=True, verbose_name='加入时间')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='org.project', verbose_name='项目')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='project_memberships', to=settings.AUTH_USER_MODEL, verbose_name='成员')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("duty", models.CharField(blank=True, max_length=100, verbose_name="项目职责")),
+                ("added_at", models.DateTimeField(auto_now_add=True, verbose_name="加入时间")),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="memberships", to="org.project", verbose_name="项目"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="project_memberships",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="成员",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '项目成员',
-                'verbose_name_plural': '项目成员',
-                'ordering': ['project', 'user'],
-                'constraints': [models.UniqueConstraint(fields=('project', 'user'), name='unique_project_member')],
+                "verbose_name": "项目成员",
+                "verbose_name_plural": "项目成员",
+                "ordering": ["project", "user"],
+                "constraints": [models.UniqueConstraint(fields=("project", "user"), name="unique_project_member")],
             },
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('contract_end__gte', models.F('contract_start'))), name='project_contract_period_valid'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("contract_end__gte", models.F("contract_start"))), name="project_contract_period_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('contract_value__gte', 0)), name='project_contract_value_nonnegative'),
+            model_name="project",
+            constraint=models.CheckConstraint(condition=models.Q(("contract_value__gte", 0)), name="project_contract_value_nonnegative"),
         ),
     ]

@@ -38,7 +38,9 @@ def test_a_duplicate_customer_code_is_refused_in_chinese(world, login):
 
 
 def test_project_members_cannot_edit_customers(world, login):
-    assert login(world.ops_a).post(f"/org/customers/{world.customer_a.pk}/edit/", {"code": "CA", "name": "x", "version": 1}).status_code == 403
+    assert (
+        login(world.ops_a).post(f"/org/customers/{world.customer_a.pk}/edit/", {"code": "CA", "name": "x", "version": 1}).status_code == 403
+    )
 
 
 def test_staff_page_is_for_org_wide_roles(world, login):

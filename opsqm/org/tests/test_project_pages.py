@@ -8,11 +8,19 @@ from opsqm.records.models import AuditEvent
 
 def project_payload(project, **overrides):
     data = {
-        "code": project.code, "name": project.name, "customer": project.customer_id, "status": project.status,
-        "department": project.department_id or "", "contract_start": project.contract_start, "contract_end": project.contract_end,
-        "contract_value": project.contract_value, "ops_manager": project.ops_manager_id,
-        "quality_specialist": project.quality_specialist_id or "", "time_zone": project.time_zone,
-        "description": project.description, "version": project.version,
+        "code": project.code,
+        "name": project.name,
+        "customer": project.customer_id,
+        "status": project.status,
+        "department": project.department_id or "",
+        "contract_start": project.contract_start,
+        "contract_end": project.contract_end,
+        "contract_value": project.contract_value,
+        "ops_manager": project.ops_manager_id,
+        "quality_specialist": project.quality_specialist_id or "",
+        "time_zone": project.time_zone,
+        "description": project.description,
+        "version": project.version,
     }
     data.update(overrides)
     return data
@@ -59,13 +67,21 @@ def test_search_and_filters_narrow_the_list(world, login):
 
 
 def test_the_list_runs_a_fixed_number_of_queries(world, login, django_assert_max_num_queries):
-    from opsqm.org.models import Customer, ProjectStatus
     import datetime as dt
+
+    from opsqm.org.models import Customer, ProjectStatus
 
     for i in range(20):
         c = Customer.objects.create(code=f"X{i}", name=f"客户{i}")
-        Project.objects.create(code=f"PX{i}", name=f"项目{i}", customer=c, status=ProjectStatus.ACTIVE, ops_manager=world.ops_a,
-                               contract_start=dt.date(2026, 1, 1), contract_end=dt.date(2026, 12, 31))
+        Project.objects.create(
+            code=f"PX{i}",
+            name=f"项目{i}",
+            customer=c,
+            status=ProjectStatus.ACTIVE,
+            ops_manager=world.ops_a,
+            contract_start=dt.date(2026, 1, 1),
+            contract_end=dt.date(2026, 12, 31),
+        )
     client = login(world.qm)
     with django_assert_max_num_queries(12):
         assert client.get("/org/projects/").status_code == 200
@@ -96,7 +112,10 @@ def test_only_master_data_roles_may_create_or_edit(world, login, persona):
     assert client.get("/org/projects/new/").status_code == 403
     visible = persona in {"spec_a", "ops_a", "gm"}
     expected = 403 if visible else 404
-    assert client.post(f"/org/projects/{world.project_a.pk}/edit/", project_payload(world.project_a, name="x")).status_code in {403, expected}
+    assert client.post(f"/org/projects/{world.project_a.pk}/edit/", project_payload(world.project_a, name="x")).status_code in {
+        403,
+        expected,
+    }
     world.project_a.refresh_from_db()
     assert world.project_a.name == "项目甲"
 

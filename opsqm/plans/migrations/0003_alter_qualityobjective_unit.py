@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('plans', '0002_record_classes'),
+        ("plans", "0002_record_classes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='qualityobjective',
-            name='unit',
-            field=models.CharField(choices=[('%', '%'), ('次', '次'), ('h', '小时'), ('分', '分')], default='%', max_length=8, verbose_name='单位'),
+            model_name="qualityobjective",
+            name="unit",
+            field=models.CharField(
+                choices=[("%", "%"), ("次", "次"), ("h", "小时"), ("分", "分")], default="%", max_length=8, verbose_name="单位"
+            ),
         ),
     ]

@@ -14,9 +14,15 @@ from opsqm.plans.models import ActivityType
 @pytest.fixture
 def b_activity(world, approved_plan):
     with clock.frozen_at(dt.datetime(2026, 5, 4, 9)):  # added to the plan before its due date (a past date is refused)
-        return services.activity_save(actor=world.qm, plan=approved_plan, projects=[world.project_b], reason="增加项目乙检查",
-                                      data=dict(type=ActivityType.PROJECT_CHECK, title="PB 项目检查", owner=world.spec_b,
-                                                due_date=dt.date(2026, 5, 11), output="检查记录"))
+        return services.activity_save(
+            actor=world.qm,
+            plan=approved_plan,
+            projects=[world.project_b],
+            reason="增加项目乙检查",
+            data=dict(
+                type=ActivityType.PROJECT_CHECK, title="PB 项目检查", owner=world.spec_b, due_date=dt.date(2026, 5, 11), output="检查记录"
+            ),
+        )
 
 
 def test_a_foreign_projects_activity_is_404_for_the_wrong_project_and_the_outsider(world, login, b_activity):
@@ -52,12 +58,25 @@ def test_a_foreign_projects_qa_plan_and_quarterly_submission_are_404(world, logi
     assert login(world.ops_a).get(f"/quarterly/{review.pk}/").status_code == 404
     assert login(world.gm).get(f"/quarterly/{review.pk}/").status_code == 200
     # the wrong O&M manager cannot post into it either
-    assert login(world.ops_a).post(f"/quarterly/submissions/{sub_b.pk}/", {"summary": "x", "next_plan": "y", "version": 1, "submit": "1"}).status_code == 404
+    assert (
+        login(world.ops_a)
+        .post(f"/quarterly/submissions/{sub_b.pk}/", {"summary": "x", "next_plan": "y", "version": 1, "submit": "1"})
+        .status_code
+        == 404
+    )
 
 
 def test_the_pages_render_for_the_quality_manager(world, login, approved_plan):
     c = login(world.qm)
-    for url in ("/plans/", f"/plans/{approved_plan.pk}/", f"/plans/{approved_plan.pk}/calendar/?month=10",
-                f"/plans/{approved_plan.pk}/stats/", "/plans/qa/", "/plans/calendar-feed/", "/quarterly/",
-                f"/plans/{approved_plan.pk}/activities/new/", f"/plans/{approved_plan.pk}/objectives/new/"):
+    for url in (
+        "/plans/",
+        f"/plans/{approved_plan.pk}/",
+        f"/plans/{approved_plan.pk}/calendar/?month=10",
+        f"/plans/{approved_plan.pk}/stats/",
+        "/plans/qa/",
+        "/plans/calendar-feed/",
+        "/quarterly/",
+        f"/plans/{approved_plan.pk}/activities/new/",
+        f"/plans/{approved_plan.pk}/objectives/new/",
+    ):
         assert c.get(url).status_code == 200, url

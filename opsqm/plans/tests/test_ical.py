@@ -14,7 +14,7 @@ def test_the_feed_lists_the_users_activities_as_all_day_events(world, client, ap
     response = client.get(f"/plans/ical/{token}.ics")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
     cal = Calendar.from_ical(response.content)
-    events = [c for c in cal.walk("VEVENT")]
+    events = list(cal.walk("VEVENT"))
     mine = list(approved_plan.activities.filter(owner=world.qm).order_by("due_date"))
     assert len(events) == len(mine) > 10
     by_uid = {str(e["UID"]): e for e in events}

@@ -61,9 +61,16 @@ def test_twenty_simultaneous_activity_revisions_from_one_version_have_one_effect
     activity = approved_plan.activities.get(cadence_key="satisfaction")
     loaded = activity.version
     due = dt.date.today() + dt.timedelta(days=60)
-    results = _all_at_once(lambda i: services.activity_save(
-        actor=world.qm, plan=approved_plan, activity=activity, data={"title": f"满意度调查 {i}", "due_date": due},
-        reason=f"调整 {i}", expected_version=loaded))
+    results = _all_at_once(
+        lambda i: services.activity_save(
+            actor=world.qm,
+            plan=approved_plan,
+            activity=activity,
+            data={"title": f"满意度调查 {i}", "due_date": due},
+            reason=f"调整 {i}",
+            expected_version=loaded,
+        )
+    )
     (saved,) = _one_effect(results, "该活动已被他人修改")
     fresh = PlanActivity.objects.get(pk=activity.pk)
     assert fresh.version == loaded + 1 and fresh.title == saved.title
@@ -75,8 +82,9 @@ def test_twenty_simultaneous_quarterly_analyses_from_one_version_have_one_effect
 
     review = services.review_open(actor=world.qm, year=2026, quarter=1, today=dt.date(2026, 4, 1))
     loaded = review.version
-    results = _all_at_once(lambda i: services.review_write(actor=world.qm, review=review, analysis=f"分析 {i}", requirements="要求",
-                                                           expected_version=loaded))
+    results = _all_at_once(
+        lambda i: services.review_write(actor=world.qm, review=review, analysis=f"分析 {i}", requirements="要求", expected_version=loaded)
+    )
     (saved,) = _one_effect(results, "该季度分析已被他人修改")
     fresh = QuarterlyReview.objects.get(pk=review.pk)
     assert fresh.version == loaded + 1 and fresh.analysis == saved.analysis

@@ -7,7 +7,7 @@ import datetime as dt
 import io
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 
 from opsqm import clock
@@ -32,7 +32,9 @@ def test_an_approved_plan_changes_only_through_a_recorded_revision(world, approv
     with clock.frozen_at(dt.datetime(2026, 10, 12, 9)):  # the revision is made before the new due date
         with pytest.raises(ValidationError, match="原因"):
             services.activity_save(actor=world.qm, plan=approved_plan, activity=a, data={"due_date": dt.date(2026, 11, 2)})
-        services.activity_save(actor=world.qm, plan=approved_plan, activity=a, data={"due_date": dt.date(2026, 11, 2)}, reason="客户年底集中评价")
+        services.activity_save(
+            actor=world.qm, plan=approved_plan, activity=a, data={"due_date": dt.date(2026, 11, 2)}, reason="客户年底集中评价"
+        )
     approved_plan.refresh_from_db()
     assert approved_plan.revision == 1
     rev = approved_plan.revisions.get()
@@ -45,7 +47,9 @@ def test_gm_returns_with_a_comment_and_the_quality_manager_resubmits(world):
         services.plan_return(actor=world.gm, plan=plan, note="")
     plan = services.plan_return(actor=world.gm, plan=plan, note="请增加应急演练")
     assert plan.status == PlanStatus.RETURNED
-    services.activity_save(actor=world.qm, plan=plan, data=dict(type="other", title="应急演练", owner=world.qm, due_date=dt.date(2027, 9, 15)))
+    services.activity_save(
+        actor=world.qm, plan=plan, data=dict(type="other", title="应急演练", owner=world.qm, due_date=dt.date(2027, 9, 15))
+    )
     plan = services.plan_approve(actor=world.gm, plan=services.plan_submit(actor=world.qm, plan=plan), note="同意")
     assert [d.kind for d in plan.decisions.all()] == ["submitted", "returned", "submitted", "approved"]
     assert plan.revision == 0  # edits before approval are not revisions
@@ -54,8 +58,15 @@ def test_gm_returns_with_a_comment_and_the_quality_manager_resubmits(world):
 def test_linking_an_audit_marks_the_activity_done_and_a_foreign_record_is_refused(world, approved_plan):
     from opsqm.audits.models import Audit, AuditKind
 
-    audit = Audit.objects.create(code="PC-2026-01", title="项目检查", kind=AuditKind.PROJECT_CHECK, criteria="x",
-                                 planned_start=dt.date(2026, 6, 1), planned_end=dt.date(2026, 6, 2), created_by=world.qm)
+    audit = Audit.objects.create(
+        code="PC-2026-01",
+        title="项目检查",
+        kind=AuditKind.PROJECT_CHECK,
+        criteria="x",
+        planned_start=dt.date(2026, 6, 1),
+        planned_end=dt.date(2026, 6, 2),
+        created_by=world.qm,
+    )
     audit.projects.set([world.project_a])
     a = _owned_by(approved_plan.activities.get(cadence_key="audit-mid"), world.spec_b)
     with pytest.raises(ValidationError):  # spec_b (project B) cannot see project A's audit, so cannot link it
@@ -76,7 +87,7 @@ def test_reminders_go_once_n_working_days_ahead_and_overdue_climbs_the_ladder(wo
 
     a = approved_plan.activities.get(cadence_key="satisfaction")  # due 2026-10-08, after 国庆
     assert a not in services.activities_remind(today=dt.date(2026, 9, 24))  # 9-24 → 10-08: more than 3 working days (国庆)
-    sent = services.activities_remind(today=dt.date(2026, 9, 30))           # 9-30 → 10-08: 1 working day
+    sent = services.activities_remind(today=dt.date(2026, 9, 30))  # 9-30 → 10-08: 1 working day
     assert a in sent and a not in services.activities_remind(today=dt.date(2026, 9, 30))
     assert Notification.objects.filter(user=a.owner, kind="plan_reminder").exists()
     rows = services.activities_escalate_overdue(today=dt.date(2026, 10, 30))
@@ -98,7 +109,7 @@ def test_a_qa_plan_from_the_template_puts_its_checks_into_the_annual_plan(world,
     approved_plan.refresh_from_db()
     assert approved_plan.revision == 1  # one recorded revision for the whole QA plan
     assert approved_plan.revisions.get().change.count("\n") == len(checks)
-    with pytest.raises(Exception):
+    with pytest.raises(PermissionDenied):
         services.qa_plan_agree(actor=world.ops_b, qa=qa)
     assert services.qa_plan_agree(actor=world.ops_a, qa=qa).status == "agreed"
 
@@ -119,15 +130,31 @@ def test_the_plan_document_has_the_seed_table(world, approved_plan):
 def test_the_pages_edit_an_approved_plan_only_with_a_reason(world, login, approved_plan):
     c = login(world.qm)
     url = f"/plans/{approved_plan.pk}/objectives/new/"
-    data = {"indicator": "重大事件恢复及时率", "formula": "按时恢复数 ÷ 重大事件数", "kpi": "", "target": "0.95", "unit": "%",
-            "higher_is_better": "on", "period": "quarter", "order": "9"}
+    data = {
+        "indicator": "重大事件恢复及时率",
+        "formula": "按时恢复数 ÷ 重大事件数",
+        "kpi": "",
+        "target": "0.95",
+        "unit": "%",
+        "higher_is_better": "on",
+        "period": "quarter",
+        "order": "9",
+    }
     page = c.post(url, data).content.decode()
     assert "修改必须填写修订原因" in page
     assert c.post(url, {**data, "reason": "总经办要求增加"}).status_code == 302
     a = approved_plan.activities.get(cadence_key="review")
     edit = f"/plans/{approved_plan.pk}/activities/{a.pk}/edit/"
-    form = {"type": a.type, "title": a.title, "content": a.content, "owner": a.owner_id, "due_date": "2026-12-18", "output": a.output,
-            "version": a.version, "reason": "与年末内审错开"}
+    form = {
+        "type": a.type,
+        "title": a.title,
+        "content": a.content,
+        "owner": a.owner_id,
+        "due_date": "2026-12-18",
+        "output": a.output,
+        "version": a.version,
+        "reason": "与年末内审错开",
+    }
     assert c.post(edit, form).status_code == 302
     a.refresh_from_db()
     approved_plan.refresh_from_db()

@@ -6,100 +6,208 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0001_initial'),
-        ('records', '0003_code_counter'),
+        ("org", "0001_initial"),
+        ("records", "0003_code_counter"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='QuarterlyReview',
+            name="QuarterlyReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveIntegerField(verbose_name='年度')),
-                ('quarter', models.PositiveSmallIntegerField(verbose_name='季度')),
-                ('status', models.CharField(choices=[('collecting', '收集总结中'), ('reported', '已报总经办'), ('returned', '总经办退回'), ('closed', '已关闭')], default='collecting', max_length=16, verbose_name='状态')),
-                ('due_date', models.DateField(verbose_name='总结提交期限')),
-                ('opened_at', models.DateTimeField(verbose_name='发起时间')),
-                ('analysis', models.TextField(blank=True, verbose_name='质量分析')),
-                ('requirements', models.TextField(blank=True, verbose_name='改进要求')),
-                ('reported_at', models.DateTimeField(blank=True, null=True, verbose_name='报送时间')),
-                ('gm_at', models.DateTimeField(blank=True, null=True, verbose_name='总经办处理时间')),
-                ('gm_note', models.TextField(blank=True, verbose_name='总经办意见')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='关闭时间')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('gm_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='总经办')),
-                ('opened_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='发起人')),
-                ('report_docx', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='records.evidencefile', verbose_name='季度质量报告（Word）')),
-                ('report_xlsx', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='records.evidencefile', verbose_name='季度质量报告（Excel）')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveIntegerField(verbose_name="年度")),
+                ("quarter", models.PositiveSmallIntegerField(verbose_name="季度")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("collecting", "收集总结中"),
+                            ("reported", "已报总经办"),
+                            ("returned", "总经办退回"),
+                            ("closed", "已关闭"),
+                        ],
+                        default="collecting",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("due_date", models.DateField(verbose_name="总结提交期限")),
+                ("opened_at", models.DateTimeField(verbose_name="发起时间")),
+                ("analysis", models.TextField(blank=True, verbose_name="质量分析")),
+                ("requirements", models.TextField(blank=True, verbose_name="改进要求")),
+                ("reported_at", models.DateTimeField(blank=True, null=True, verbose_name="报送时间")),
+                ("gm_at", models.DateTimeField(blank=True, null=True, verbose_name="总经办处理时间")),
+                ("gm_note", models.TextField(blank=True, verbose_name="总经办意见")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="关闭时间")),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "gm_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="总经办",
+                    ),
+                ),
+                (
+                    "opened_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL, verbose_name="发起人"
+                    ),
+                ),
+                (
+                    "report_docx",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="records.evidencefile",
+                        verbose_name="季度质量报告（Word）",
+                    ),
+                ),
+                (
+                    "report_xlsx",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="records.evidencefile",
+                        verbose_name="季度质量报告（Excel）",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '季度质量分析',
-                'verbose_name_plural': '季度质量分析',
-                'ordering': ['-year', '-quarter'],
+                "verbose_name": "季度质量分析",
+                "verbose_name_plural": "季度质量分析",
+                "ordering": ["-year", "-quarter"],
             },
         ),
         migrations.CreateModel(
-            name='QuarterlySubmission',
+            name="QuarterlySubmission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('pending', '待提交'), ('submitted', '已提交')], default='pending', max_length=16, verbose_name='状态')),
-                ('tickets_handled', models.PositiveIntegerField(blank=True, null=True, verbose_name='处理工单数')),
-                ('major_incidents', models.PositiveIntegerField(blank=True, null=True, verbose_name='重大事件数')),
-                ('service_reports', models.PositiveIntegerField(blank=True, null=True, verbose_name='提交服务报告份数')),
-                ('customer_meetings', models.PositiveIntegerField(blank=True, null=True, verbose_name='客户例会/回访次数')),
-                ('staff_changes', models.PositiveIntegerField(blank=True, null=True, verbose_name='人员变动人次')),
-                ('summary', models.TextField(blank=True, verbose_name='本季度工作总结')),
-                ('problems', models.TextField(blank=True, verbose_name='存在的问题')),
-                ('next_plan', models.TextField(blank=True, verbose_name='下季度工作计划')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='提交时间')),
-                ('reminded_on', models.DateField(blank=True, editable=False, null=True, verbose_name='提醒日期')),
-                ('escalation_level', models.PositiveSmallIntegerField(default=0, editable=False, verbose_name='督办级别')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='运维经理')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='quarterly_submissions', to='org.project', verbose_name='项目')),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='submissions', to='quarterly.quarterlyreview', verbose_name='季度质量分析')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "待提交"), ("submitted", "已提交")], default="pending", max_length=16, verbose_name="状态"
+                    ),
+                ),
+                ("tickets_handled", models.PositiveIntegerField(blank=True, null=True, verbose_name="处理工单数")),
+                ("major_incidents", models.PositiveIntegerField(blank=True, null=True, verbose_name="重大事件数")),
+                ("service_reports", models.PositiveIntegerField(blank=True, null=True, verbose_name="提交服务报告份数")),
+                ("customer_meetings", models.PositiveIntegerField(blank=True, null=True, verbose_name="客户例会/回访次数")),
+                ("staff_changes", models.PositiveIntegerField(blank=True, null=True, verbose_name="人员变动人次")),
+                ("summary", models.TextField(blank=True, verbose_name="本季度工作总结")),
+                ("problems", models.TextField(blank=True, verbose_name="存在的问题")),
+                ("next_plan", models.TextField(blank=True, verbose_name="下季度工作计划")),
+                ("submitted_at", models.DateTimeField(blank=True, null=True, verbose_name="提交时间")),
+                ("reminded_on", models.DateField(blank=True, editable=False, null=True, verbose_name="提醒日期")),
+                ("escalation_level", models.PositiveSmallIntegerField(default=0, editable=False, verbose_name="督办级别")),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL, verbose_name="运维经理"
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="quarterly_submissions",
+                        to="org.project",
+                        verbose_name="项目",
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="submissions",
+                        to="quarterly.quarterlyreview",
+                        verbose_name="季度质量分析",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '季度工作总结',
-                'verbose_name_plural': '季度工作总结',
-                'ordering': ['review', 'project__code'],
+                "verbose_name": "季度工作总结",
+                "verbose_name_plural": "季度工作总结",
+                "ordering": ["review", "project__code"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewEvent',
+            name="ReviewEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('opened', '发起季度分析'), ('submitted', '提交季度总结'), ('reported', '报送总经办'), ('returned', '总经办退回'), ('acknowledged', '总经办已阅')], max_length=16, verbose_name='事件')),
-                ('at', models.DateTimeField(verbose_name='时间')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='quarterly.quarterlyreview', verbose_name='季度质量分析')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("opened", "发起季度分析"),
+                            ("submitted", "提交季度总结"),
+                            ("reported", "报送总经办"),
+                            ("returned", "总经办退回"),
+                            ("acknowledged", "总经办已阅"),
+                        ],
+                        max_length=16,
+                        verbose_name="事件",
+                    ),
+                ),
+                ("at", models.DateTimeField(verbose_name="时间")),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL, verbose_name="操作人"
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="quarterly.quarterlyreview",
+                        verbose_name="季度质量分析",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '季度分析记录',
-                'verbose_name_plural': '季度分析记录',
-                'ordering': ['review', 'at', 'id'],
+                "verbose_name": "季度分析记录",
+                "verbose_name_plural": "季度分析记录",
+                "ordering": ["review", "at", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='quarterlyreview',
-            constraint=models.UniqueConstraint(fields=('year', 'quarter'), name='quarterly_review_once'),
+            model_name="quarterlyreview",
+            constraint=models.UniqueConstraint(fields=("year", "quarter"), name="quarterly_review_once"),
         ),
         migrations.AddConstraint(
-            model_name='quarterlyreview',
-            constraint=models.CheckConstraint(condition=models.Q(('quarter__gte', 1), ('quarter__lte', 4)), name='quarterly_review_quarter_range'),
+            model_name="quarterlyreview",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quarter__gte", 1), ("quarter__lte", 4)), name="quarterly_review_quarter_range"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='quarterlyreview',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'closed'), _negated=True), models.Q(('closed_at__isnull', False), ('gm_by__isnull', False)), _connector='OR'), name='quarterly_review_closed_acknowledged'),
+            model_name="quarterlyreview",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "closed"), _negated=True),
+                    models.Q(("closed_at__isnull", False), ("gm_by__isnull", False)),
+                    _connector="OR",
+                ),
+                name="quarterly_review_closed_acknowledged",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='quarterlysubmission',
-            constraint=models.UniqueConstraint(fields=('review', 'project'), name='quarterly_submission_once_per_project'),
+            model_name="quarterlysubmission",
+            constraint=models.UniqueConstraint(fields=("review", "project"), name="quarterly_submission_once_per_project"),
         ),
     ]

@@ -14,8 +14,12 @@ from opsqm.quarterly.models import QuarterlyReview
 
 
 def _submit(user, sub):
-    return services.submission_save(actor=user, submission=sub, submit=True,
-                                    data=dict(tickets_handled=10, major_incidents=0, summary="本季度运行平稳", next_plan="下季度做应急演练"))
+    return services.submission_save(
+        actor=user,
+        submission=sub,
+        submit=True,
+        data=dict(tickets_handled=10, major_incidents=0, summary="本季度运行平稳", next_plan="下季度做应急演练"),
+    )
 
 
 def test_a_review_runs_from_opening_to_acknowledgement_and_keeps_its_report(world):
@@ -38,7 +42,9 @@ def test_a_review_runs_from_opening_to_acknowledgement_and_keeps_its_report(worl
     review = services.review_report(actor=world.qm, review=review)
     assert review.status == QuarterlyReview.Status.REPORTED and review.report_docx and review.report_xlsx
     review = services.review_return(actor=world.gm, review=review, note="请补充 SLA 分析")
-    review = services.review_write(actor=world.qm, review=review, analysis="分析（补充 SLA）", requirements="要求", expected_version=review.version)
+    review = services.review_write(
+        actor=world.qm, review=review, analysis="分析（补充 SLA）", requirements="要求", expected_version=review.version
+    )
     review = services.review_report(actor=world.qm, review=review)
     review = services.review_acknowledge(actor=world.gm, review=review, note="已阅")
     assert review.status == QuarterlyReview.Status.CLOSED and review.closed_at
@@ -78,7 +84,9 @@ def test_the_satisfaction_area_says_it_is_not_available_without_the_surveys_app(
     page = login(world.qm).get(f"/quarterly/{review.pk}/").content.decode()
     from django.apps import apps
 
-    if apps.is_installed("opsqm.surveys"):  # installed: the area shows the quarter's figures (opsqm/surveys/tests/test_quarterly_section.py)
+    if apps.is_installed(
+        "opsqm.surveys"
+    ):  # installed: the area shows the quarter's figures (opsqm/surveys/tests/test_quarterly_section.py)
         assert "满意度调查功能尚未启用" not in page and "本季度客户投诉" in page
     else:
         assert "满意度调查功能尚未启用" in page

@@ -47,7 +47,14 @@ class Migration(migrations.Migration):
                 ("actor_id", models.BigIntegerField(blank=True, null=True, verbose_name="操作人 ID")),
                 ("actor_name", models.CharField(max_length=150, verbose_name="操作人")),
                 ("ip", models.CharField(blank=True, max_length=64, verbose_name="IP 地址")),
-                ("action", models.CharField(choices=[("create", "新建"), ("update", "修改"), ("delete", "删除"), ("bulk", "批量操作")], max_length=16, verbose_name="操作")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[("create", "新建"), ("update", "修改"), ("delete", "删除"), ("bulk", "批量操作")],
+                        max_length=16,
+                        verbose_name="操作",
+                    ),
+                ),
                 ("model", models.CharField(db_index=True, max_length=100, verbose_name="对象类型")),
                 ("object_id", models.CharField(db_index=True, max_length=64, verbose_name="对象 ID")),
                 ("object_repr", models.CharField(max_length=300, verbose_name="对象")),
@@ -56,8 +63,12 @@ class Migration(migrations.Migration):
                 ("prev_hash", models.CharField(max_length=64)),
                 ("hash", models.CharField(max_length=64, unique=True)),
             ],
-            options={"verbose_name": "审计记录", "verbose_name_plural": "审计追踪", "ordering": ["id"],
-                     "indexes": [models.Index(fields=["model", "object_id", "id"], name="records_aud_model_697c1a_idx")]},
+            options={
+                "verbose_name": "审计记录",
+                "verbose_name_plural": "审计追踪",
+                "ordering": ["id"],
+                "indexes": [models.Index(fields=["model", "object_id", "id"], name="records_aud_model_697c1a_idx")],
+            },
         ),
         migrations.RunPython(create_triggers, drop_triggers),
     ]

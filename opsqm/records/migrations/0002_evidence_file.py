@@ -7,34 +7,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('records', '0001_initial'),
+        ("records", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EvidenceFile',
+            name="EvidenceFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, upload_to=opsqm.records.models._evidence_upload_to, verbose_name='文件')),
-                ('original_name', models.CharField(max_length=255, verbose_name='原文件名')),
-                ('content_type', models.CharField(max_length=100, verbose_name='文件类型')),
-                ('size', models.PositiveBigIntegerField(verbose_name='大小（字节）')),
-                ('sha256', models.CharField(db_index=True, max_length=64, verbose_name='SHA-256')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='上传时间')),
-                ('project_id', models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name='项目 ID')),
-                ('owner_type', models.CharField(max_length=100, verbose_name='所属对象类型')),
-                ('owner_id', models.CharField(max_length=64, verbose_name='所属对象 ID')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='上传人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("file", models.FileField(max_length=200, upload_to=opsqm.records.models._evidence_upload_to, verbose_name="文件")),
+                ("original_name", models.CharField(max_length=255, verbose_name="原文件名")),
+                ("content_type", models.CharField(max_length=100, verbose_name="文件类型")),
+                ("size", models.PositiveBigIntegerField(verbose_name="大小（字节）")),
+                ("sha256", models.CharField(db_index=True, max_length=64, verbose_name="SHA-256")),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True, verbose_name="上传时间")),
+                ("project_id", models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name="项目 ID")),
+                ("owner_type", models.CharField(max_length=100, verbose_name="所属对象类型")),
+                ("owner_id", models.CharField(max_length=64, verbose_name="所属对象 ID")),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL, verbose_name="上传人"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '证据文件',
-                'verbose_name_plural': '证据文件',
-                'ordering': ['-uploaded_at', '-id'],
-                'indexes': [models.Index(fields=['owner_type', 'owner_id', 'uploaded_at'], name='records_evi_owner_t_acba7f_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('size__gte', 0)), name='evidence_size_nonnegative')],
+                "verbose_name": "证据文件",
+                "verbose_name_plural": "证据文件",
+                "ordering": ["-uploaded_at", "-id"],
+                "indexes": [models.Index(fields=["owner_type", "owner_id", "uploaded_at"], name="records_evi_owner_t_acba7f_idx")],
+                "constraints": [models.CheckConstraint(condition=models.Q(("size__gte", 0)), name="evidence_size_nonnegative")],
             },
         ),
     ]

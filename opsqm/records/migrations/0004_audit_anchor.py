@@ -40,29 +40,29 @@ def anchor_existing_chain(apps, schema_editor):
     db = schema_editor.connection.alias
     last = AuditEvent.objects.using(db).order_by("-id").first()
     if last is not None:
-        AuditAnchor.objects.using(db).create(count=AuditEvent.objects.using(db).count(), last_event_id=last.id,
-                                             head_hash=last.hash, at=timezone.now())
+        AuditAnchor.objects.using(db).create(
+            count=AuditEvent.objects.using(db).count(), last_event_id=last.id, head_hash=last.hash, at=timezone.now()
+        )
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('records', '0003_code_counter'),
+        ("records", "0003_code_counter"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditAnchor',
+            name="AuditAnchor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('count', models.BigIntegerField()),
-                ('last_event_id', models.BigIntegerField()),
-                ('head_hash', models.CharField(max_length=64)),
-                ('at', models.DateTimeField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("count", models.BigIntegerField()),
+                ("last_event_id", models.BigIntegerField()),
+                ("head_hash", models.CharField(max_length=64)),
+                ("at", models.DateTimeField()),
             ],
             options={
-                'ordering': ['id'],
-                'constraints': [models.UniqueConstraint(fields=('last_event_id',), name='audit_anchor_unique_event')],
+                "ordering": ["id"],
+                "constraints": [models.UniqueConstraint(fields=("last_event_id",), name="audit_anchor_unique_event")],
             },
         ),
         migrations.RunPython(create_triggers, drop_triggers),

@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
-
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError

@@ -40,8 +40,14 @@ class Instance:
     def __init__(self, root: Path):
         self.root = root
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
-        self.env.update({"OPSQM_VAR_DIR": str(root / "var"), "OPSQM_SQLITE_PATH": str(root / "db.sqlite3"),
-                         "OPSQM_MEDIA_ROOT": str(root / "media"), "OPSQM_TESTING": "0"})
+        self.env.update(
+            {
+                "OPSQM_VAR_DIR": str(root / "var"),
+                "OPSQM_SQLITE_PATH": str(root / "db.sqlite3"),
+                "OPSQM_MEDIA_ROOT": str(root / "media"),
+                "OPSQM_TESTING": "0",
+            }
+        )
         self.env.pop("REDIS_URL", None)
         self._drop = None
         if os.environ.get("DATABASE_URL"):
@@ -79,8 +85,13 @@ def instance(tmp_path_factory):
 
 
 def test_a_backup_taken_during_writes_is_a_consistent_snapshot_that_restores(instance, tmp_path):
-    writer = subprocess.Popen([str(BIN), "shell", "--no-imports", "-c", WRITER.format(seconds=4)], env=instance.env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    writer = subprocess.Popen(
+        [str(BIN), "shell", "--no-imports", "-c", WRITER.format(seconds=4)],
+        env=instance.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     time.sleep(1.5)
     backup = tmp_path / "during.zip"
     instance.opsqm("backup", str(backup))
@@ -105,8 +116,10 @@ def test_a_restore_brings_back_exactly_the_backed_up_data(instance, tmp_path):
     before = instance.shell(COUNTS)
     backup = tmp_path / "b.zip"
     instance.opsqm("backup", str(backup))
-    instance.shell("from opsqm.org.models import Customer; Customer.objects.filter(code='C1').delete(); "
-                   "Customer.objects.create(code='NEW', name='恢复后应消失'); Customer.objects.filter(code='C2').update(name='改过')")
+    instance.shell(
+        "from opsqm.org.models import Customer; Customer.objects.filter(code='C1').delete(); "
+        "Customer.objects.create(code='NEW', name='恢复后应消失'); Customer.objects.filter(code='C2').update(name='改过')"
+    )
     assert instance.shell(COUNTS) != before
     instance.opsqm("restore", str(backup), "--yes")
     assert instance.shell(COUNTS) == before
@@ -136,10 +149,12 @@ def test_a_corrupt_backup_is_refused_and_live_data_is_untouched(instance, tmp_pa
 
 def test_a_backup_from_a_newer_schema_is_refused(instance, tmp_path):
     future = "INSERT INTO django_migrations (app, name, applied) VALUES ('records', '9999_from_the_future', CURRENT_TIMESTAMP)"
-    instance.shell(f"from django.db import connection; connection.cursor().execute(\"{future}\")")
+    instance.shell(f'from django.db import connection; connection.cursor().execute("{future}")')
     newer = tmp_path / "newer.zip"
     instance.opsqm("backup", str(newer))
-    instance.shell("from django.db import connection; connection.cursor().execute(\"DELETE FROM django_migrations WHERE name = '9999_from_the_future'\")")
+    instance.shell(
+        "from django.db import connection; connection.cursor().execute(\"DELETE FROM django_migrations WHERE name = '9999_from_the_future'\")"
+    )
     before = instance.shell(COUNTS)
     result = instance.opsqm("restore", str(newer), "--yes", check=False)
     assert result.returncode != 0 and "更新版本" in result.stderr and "9999_from_the_future" in result.stderr

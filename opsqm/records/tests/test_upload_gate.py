@@ -59,6 +59,7 @@ def _rewrite(xlsx: bytes, part: str, writer) -> bytes:
 
 def xlsx_with_huge_header(size: int = 200 * 1024 * 1024) -> bytes:
     """The issue's file: about 200 KB on disk, a header cell that decompresses to `size` bytes."""
+
     def write(stream, original):
         before, after = original.decode().split(MARK, 1)
         stream.write(before.encode())
@@ -66,6 +67,7 @@ def xlsx_with_huge_header(size: int = 200 * 1024 * 1024) -> bytes:
         for _ in range(size // len(block)):
             stream.write(block)
         stream.write(after.encode())
+
     return _rewrite(xlsx_bytes(), SHEET, write)
 
 
@@ -105,7 +107,7 @@ def test_traversal_names_are_reduced_to_a_base_name_and_never_used_for_storage()
     assert display_name("a\x00b\r\n.pdf") == "ab.pdf"
     name = generated_name(".pdf")
     assert len(name) == 36 and name.endswith(".pdf") and "/" not in name and ".." not in name
-    assert generated_name("/../x") .count(".") == 0
+    assert generated_name("/../x").count(".") == 0
 
 
 def test_oversize_and_empty_files_are_refused_with_the_cap(settings):
@@ -154,9 +156,11 @@ def test_the_cell_cap_comes_from_settings(settings):
 def test_an_xlsx_with_an_external_entity_is_refused_and_never_expanded(tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET")
-    xxe = (f'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file://{secret}">]>'
-           '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
-           '<si><t>&xxe;</t></si></sst>').encode()
+    xxe = (
+        f'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file://{secret}">]>'
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
+        "<si><t>&xxe;</t></si></sst>"
+    ).encode()
     xlsx = _rewrite(xlsx_bytes(), "xl/sharedStrings.xml", lambda stream, original: stream.write(xxe))
     assert "xl/sharedStrings.xml" in zipfile.ZipFile(io.BytesIO(xlsx)).namelist()
     message = _rejected("工单.xlsx", xlsx)
@@ -171,8 +175,10 @@ def test_an_xlsx_with_an_external_entity_is_refused_and_never_expanded(tmp_path)
 
 
 def test_a_docx_with_a_billion_laughs_is_refused():
-    laughs = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
-              '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>&lol2;</w:body></w:document>')
+    laughs = (
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
+        '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>&lol2;</w:body></w:document>'
+    )
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         zf.writestr("[Content_Types].xml", "<Types/>")

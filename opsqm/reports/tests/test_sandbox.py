@@ -10,8 +10,11 @@ from docx import Document
 
 from opsqm.reports import TemplateRejected, render_docx_template, validate_docx_template
 
-CONTEXT = {"company": "示例公司", "audit": {"code": "IA-2026-01", "title": "示例审核", "items": "数据键"},
-           "results": [{"ref_id": "1.1", "text": "检查点"}, {"ref_id": "1.2", "text": "第二条"}]}
+CONTEXT = {
+    "company": "示例公司",
+    "audit": {"code": "IA-2026-01", "title": "示例审核", "items": "数据键"},
+    "results": [{"ref_id": "1.1", "text": "检查点"}, {"ref_id": "1.2", "text": "第二条"}],
+}
 
 PAYLOADS = [
     ("{{ cycler.__init__.__globals__.os.popen('id').read() }}", "cycler"),
@@ -94,14 +97,21 @@ def test_the_exact_issue_payload_does_not_reach_os_popen(monkeypatch):
 
 
 def test_operators_cannot_allocate_huge_strings():
-    for payload in ("{{ 'a' * 1000000000 }}", "{{ company * 100000000 }}", "{{ 9 ** 999999999 }}", "{{ 2 ** 64 ** 64 ** 64 }}", "{{ '%999999999s' % company }}"):
+    for payload in (
+        "{{ 'a' * 1000000000 }}",
+        "{{ company * 100000000 }}",
+        "{{ 9 ** 999999999 }}",
+        "{{ 2 ** 64 ** 64 ** 64 }}",
+        "{{ '%999999999s' % company }}",
+    ):
         with pytest.raises(TemplateRejected):
             render_docx_template(_docx(payload), CONTEXT)
 
 
 def test_exponential_macros_are_refused():
     macros = "{% macro m0() %}xxxxxxxxxx{% endmacro %}" + "".join(
-        f"{{% macro m{i}() %}}{{{{ m{i - 1}() }}}}{{{{ m{i - 1}() }}}}{{% endmacro %}}" for i in range(1, 40))
+        f"{{% macro m{i}() %}}{{{{ m{i - 1}() }}}}{{{{ m{i - 1}() }}}}{{% endmacro %}}" for i in range(1, 40)
+    )
     with pytest.raises(TemplateRejected) as exc:
         render_docx_template(_docx(macros + "{{ m39() }}"), CONTEXT)
     assert "宏" in exc.value.messages[0]
@@ -121,9 +131,11 @@ def test_an_unknown_field_is_refused_by_name():
 
 
 def test_a_valid_template_renders_loops_filters_and_escapes_xml():
-    template = _docx("{{ company }} {{ audit.code|lower }} {{ audit.items }}",
-                     "{% for r in results %}{{ loop.index }}:{{ r.ref_id }} {% endfor %}",
-                     "{{ results|length }} {{ audit.title|default('—') }}")
+    template = _docx(
+        "{{ company }} {{ audit.code|lower }} {{ audit.items }}",
+        "{% for r in results %}{{ loop.index }}:{{ r.ref_id }} {% endfor %}",
+        "{{ results|length }} {{ audit.title|default('—') }}",
+    )
     validate_docx_template(template, CONTEXT)
     hostile = dict(CONTEXT, company="<w:t>&amp;</w:t> {{7*7}} <script>alert(1)</script>")
     text = _text(render_docx_template(template, hostile))
@@ -132,7 +144,7 @@ def test_a_valid_template_renders_loops_filters_and_escapes_xml():
 
 def test_user_text_cannot_inject_xml_into_the_document():
     template = _docx("{{ company }}")
-    out = render_docx_template(template, {"company": '</w:t></w:r><w:r><w:t>注入'})
+    out = render_docx_template(template, {"company": "</w:t></w:r><w:r><w:t>注入"})
     with zipfile.ZipFile(io.BytesIO(out)) as zf:
         xml = zf.read("word/document.xml").decode()
     assert "&lt;/w:t&gt;&lt;/w:r&gt;" in xml and _text(out) == "</w:t></w:r><w:r><w:t>注入"

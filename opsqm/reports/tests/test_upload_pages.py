@@ -71,12 +71,14 @@ def test_a_stored_hostile_template_makes_issuing_the_report_fail_cleanly(world, 
 
 
 def test_the_checklist_import_page_refuses_the_xlsx_bomb(world, login):
-    response = login(world.qm).post(reverse("checklists:import"),
-                                    {"step": "upload", "file": SimpleUploadedFile("检查单.xlsx", xlsx_with_huge_header())})
+    response = login(world.qm).post(
+        reverse("checklists:import"), {"step": "upload", "file": SimpleUploadedFile("检查单.xlsx", xlsx_with_huge_header())}
+    )
     assert response.status_code == 400 and "压缩炸弹" in response.content.decode()
 
 
 def test_an_outsider_cannot_import_checklists(world, login):
-    response = login(world.outsider).post(reverse("checklists:import"),
-                                          {"step": "upload", "file": SimpleUploadedFile("检查单.xlsx", b"PK")})
+    response = login(world.outsider).post(
+        reverse("checklists:import"), {"step": "upload", "file": SimpleUploadedFile("检查单.xlsx", b"PK")}
+    )
     assert response.status_code in (403, 404)

@@ -6,156 +6,326 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('records', '0003_code_counter'),
+        ("records", "0003_code_counter"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='InputSection',
+            name="InputSection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(choices=[('previous_actions', '以往管理评审措施的状态'), ('audits', '内部审核结果与符合率'), ('kpis', '服务质量指标与年度目标达成'), ('satisfaction', '客户满意度与投诉'), ('findings', '不符合项与纠正措施'), ('improvements', '持续改进（服务改进计划）'), ('changes', '影响体系的内外部变化'), ('resources', '资源状况'), ('risks', '风险与机遇')], max_length=24, verbose_name='输入')),
-                ('position', models.PositiveSmallIntegerField(verbose_name='序号')),
-                ('data', models.JSONField(default=dict, verbose_name='内容')),
-                ('assembled_at', models.DateTimeField(verbose_name='汇总时间')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "key",
+                    models.CharField(
+                        choices=[
+                            ("previous_actions", "以往管理评审措施的状态"),
+                            ("audits", "内部审核结果与符合率"),
+                            ("kpis", "服务质量指标与年度目标达成"),
+                            ("satisfaction", "客户满意度与投诉"),
+                            ("findings", "不符合项与纠正措施"),
+                            ("improvements", "持续改进（服务改进计划）"),
+                            ("changes", "影响体系的内外部变化"),
+                            ("resources", "资源状况"),
+                            ("risks", "风险与机遇"),
+                        ],
+                        max_length=24,
+                        verbose_name="输入",
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(verbose_name="序号")),
+                ("data", models.JSONField(default=dict, verbose_name="内容")),
+                ("assembled_at", models.DateTimeField(verbose_name="汇总时间")),
             ],
             options={
-                'verbose_name': '评审输入',
-                'verbose_name_plural': '评审输入',
-                'ordering': ['review', 'position'],
+                "verbose_name": "评审输入",
+                "verbose_name_plural": "评审输入",
+                "ordering": ["review", "position"],
             },
         ),
         migrations.CreateModel(
-            name='InputNote',
+            name="InputNote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='批注')),
-                ('at', models.DateTimeField(verbose_name='批注时间')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='批注人')),
-                ('section', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notes', to='reviews.inputsection', verbose_name='评审输入')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", models.TextField(verbose_name="批注")),
+                ("at", models.DateTimeField(verbose_name="批注时间")),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL, verbose_name="批注人"
+                    ),
+                ),
+                (
+                    "section",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notes",
+                        to="reviews.inputsection",
+                        verbose_name="评审输入",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '输入批注',
-                'verbose_name_plural': '输入批注',
-                'ordering': ['at', 'id'],
+                "verbose_name": "输入批注",
+                "verbose_name_plural": "输入批注",
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ManagementReview',
+            name="ManagementReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveIntegerField(unique=True, verbose_name='年度')),
-                ('title', models.CharField(max_length=200, verbose_name='名称')),
-                ('planned_date', models.DateField(verbose_name='会议日期')),
-                ('place', models.CharField(max_length=200, verbose_name='会议地点')),
-                ('status', models.CharField(choices=[('planned', '已策划'), ('held', '已召开'), ('report_issued', '报告待批准'), ('approved', '报告已批准（归档）')], db_index=True, default='planned', max_length=16, verbose_name='状态')),
-                ('inputs_as_of', models.DateField(blank=True, null=True, verbose_name='输入截止日期')),
-                ('inputs_assembled_at', models.DateTimeField(blank=True, null=True, verbose_name='输入汇总时间')),
-                ('changes_text', models.TextField(blank=True, verbose_name='影响体系的内外部变化')),
-                ('resources_text', models.TextField(blank=True, verbose_name='资源状况')),
-                ('risks_text', models.TextField(blank=True, verbose_name='风险与机遇')),
-                ('held_at', models.DateTimeField(blank=True, null=True, verbose_name='召开时间')),
-                ('conclusion', models.TextField(blank=True, verbose_name='评审结论')),
-                ('report_issued_at', models.DateTimeField(blank=True, null=True, verbose_name='报告出具时间')),
-                ('approved_at', models.DateTimeField(blank=True, null=True, verbose_name='批准时间')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='策划时间')),
-                ('version', models.PositiveIntegerField(default=0, editable=False)),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='批准人')),
-                ('attended', models.ManyToManyField(blank=True, related_name='reviews_attended', to=settings.AUTH_USER_MODEL, verbose_name='实到人员')),
-                ('attendees', models.ManyToManyField(blank=True, related_name='reviews_invited', to=settings.AUTH_USER_MODEL, verbose_name='应到人员')),
-                ('chair', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='主持人')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='策划人')),
-                ('organizer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='组织人（管理者代表）')),
-                ('report', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='records.evidencefile', verbose_name='管理评审报告')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveIntegerField(unique=True, verbose_name="年度")),
+                ("title", models.CharField(max_length=200, verbose_name="名称")),
+                ("planned_date", models.DateField(verbose_name="会议日期")),
+                ("place", models.CharField(max_length=200, verbose_name="会议地点")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "已策划"),
+                            ("held", "已召开"),
+                            ("report_issued", "报告待批准"),
+                            ("approved", "报告已批准（归档）"),
+                        ],
+                        db_index=True,
+                        default="planned",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("inputs_as_of", models.DateField(blank=True, null=True, verbose_name="输入截止日期")),
+                ("inputs_assembled_at", models.DateTimeField(blank=True, null=True, verbose_name="输入汇总时间")),
+                ("changes_text", models.TextField(blank=True, verbose_name="影响体系的内外部变化")),
+                ("resources_text", models.TextField(blank=True, verbose_name="资源状况")),
+                ("risks_text", models.TextField(blank=True, verbose_name="风险与机遇")),
+                ("held_at", models.DateTimeField(blank=True, null=True, verbose_name="召开时间")),
+                ("conclusion", models.TextField(blank=True, verbose_name="评审结论")),
+                ("report_issued_at", models.DateTimeField(blank=True, null=True, verbose_name="报告出具时间")),
+                ("approved_at", models.DateTimeField(blank=True, null=True, verbose_name="批准时间")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="策划时间")),
+                ("version", models.PositiveIntegerField(default=0, editable=False)),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="批准人",
+                    ),
+                ),
+                (
+                    "attended",
+                    models.ManyToManyField(
+                        blank=True, related_name="reviews_attended", to=settings.AUTH_USER_MODEL, verbose_name="实到人员"
+                    ),
+                ),
+                (
+                    "attendees",
+                    models.ManyToManyField(
+                        blank=True, related_name="reviews_invited", to=settings.AUTH_USER_MODEL, verbose_name="应到人员"
+                    ),
+                ),
+                (
+                    "chair",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL, verbose_name="主持人"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL, verbose_name="策划人"
+                    ),
+                ),
+                (
+                    "organizer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="组织人（管理者代表）",
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="records.evidencefile",
+                        verbose_name="管理评审报告",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '管理评审',
-                'verbose_name_plural': '管理评审',
-                'ordering': ['-year'],
+                "verbose_name": "管理评审",
+                "verbose_name_plural": "管理评审",
+                "ordering": ["-year"],
             },
         ),
         migrations.AddField(
-            model_name='inputsection',
-            name='review',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='inputs', to='reviews.managementreview', verbose_name='管理评审'),
+            model_name="inputsection",
+            name="review",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="inputs", to="reviews.managementreview", verbose_name="管理评审"
+            ),
         ),
         migrations.CreateModel(
-            name='AgendaItem',
+            name="AgendaItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(verbose_name='序号')),
-                ('title', models.CharField(max_length=200, verbose_name='议题')),
-                ('minutes', models.TextField(blank=True, verbose_name='会议纪要')),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='agenda', to='reviews.managementreview', verbose_name='管理评审')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveSmallIntegerField(verbose_name="序号")),
+                ("title", models.CharField(max_length=200, verbose_name="议题")),
+                ("minutes", models.TextField(blank=True, verbose_name="会议纪要")),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="agenda",
+                        to="reviews.managementreview",
+                        verbose_name="管理评审",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评审议程',
-                'verbose_name_plural': '评审议程',
-                'ordering': ['review', 'position', 'id'],
+                "verbose_name": "评审议程",
+                "verbose_name_plural": "评审议程",
+                "ordering": ["review", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewAction',
+            name="ReviewAction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(editable=False, max_length=20, unique=True, verbose_name='编号')),
-                ('kind', models.CharField(choices=[('improvement', '改进机会'), ('system_change', '体系变更'), ('resource', '资源需求')], max_length=16, verbose_name='输出类别')),
-                ('decision', models.TextField(verbose_name='决定/措施')),
-                ('due_date', models.DateField(verbose_name='完成期限')),
-                ('status', models.CharField(choices=[('open', '进行中'), ('done', '已完成'), ('cancelled', '已取消')], db_index=True, default='open', max_length=16, verbose_name='状态')),
-                ('done_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('result_note', models.TextField(blank=True, verbose_name='完成情况')),
-                ('escalation_level', models.PositiveSmallIntegerField(default=0, verbose_name='督办级别')),
-                ('created_at', models.DateTimeField(verbose_name='登记时间')),
-                ('version', models.PositiveIntegerField(default=0, editable=False)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
-                ('done_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='完成登记人')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='review_actions', to=settings.AUTH_USER_MODEL, verbose_name='责任人')),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='actions', to='reviews.managementreview', verbose_name='管理评审')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(editable=False, max_length=20, unique=True, verbose_name="编号")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("improvement", "改进机会"), ("system_change", "体系变更"), ("resource", "资源需求")],
+                        max_length=16,
+                        verbose_name="输出类别",
+                    ),
+                ),
+                ("decision", models.TextField(verbose_name="决定/措施")),
+                ("due_date", models.DateField(verbose_name="完成期限")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "进行中"), ("done", "已完成"), ("cancelled", "已取消")],
+                        db_index=True,
+                        default="open",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("done_at", models.DateTimeField(blank=True, null=True, verbose_name="完成时间")),
+                ("result_note", models.TextField(blank=True, verbose_name="完成情况")),
+                ("escalation_level", models.PositiveSmallIntegerField(default=0, verbose_name="督办级别")),
+                ("created_at", models.DateTimeField(verbose_name="登记时间")),
+                ("version", models.PositiveIntegerField(default=0, editable=False)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL, verbose_name="登记人"
+                    ),
+                ),
+                (
+                    "done_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="完成登记人",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="review_actions",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="责任人",
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="actions",
+                        to="reviews.managementreview",
+                        verbose_name="管理评审",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '管理评审输出措施',
-                'verbose_name_plural': '管理评审输出措施',
-                'ordering': ['due_date', 'id'],
+                "verbose_name": "管理评审输出措施",
+                "verbose_name_plural": "管理评审输出措施",
+                "ordering": ["due_date", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewActionEscalation',
+            name="ReviewActionEscalation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.PositiveSmallIntegerField(verbose_name='督办级别')),
-                ('on_date', models.DateField(verbose_name='督办日期')),
-                ('days_overdue', models.PositiveIntegerField(verbose_name='逾期天数')),
-                ('action', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='escalations', to='reviews.reviewaction', verbose_name='措施')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("level", models.PositiveSmallIntegerField(verbose_name="督办级别")),
+                ("on_date", models.DateField(verbose_name="督办日期")),
+                ("days_overdue", models.PositiveIntegerField(verbose_name="逾期天数")),
+                (
+                    "action",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="escalations",
+                        to="reviews.reviewaction",
+                        verbose_name="措施",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评审措施督办记录',
-                'verbose_name_plural': '评审措施督办记录',
+                "verbose_name": "评审措施督办记录",
+                "verbose_name_plural": "评审措施督办记录",
             },
         ),
         migrations.AddConstraint(
-            model_name='managementreview',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'approved'), _negated=True), models.Q(('approved_at__isnull', False), ('approved_by__isnull', False), ('report__isnull', False)), _connector='OR'), name='review_approved_has_report_who_when'),
+            model_name="managementreview",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "approved"), _negated=True),
+                    models.Q(("approved_at__isnull", False), ("approved_by__isnull", False), ("report__isnull", False)),
+                    _connector="OR",
+                ),
+                name="review_approved_has_report_who_when",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='inputsection',
-            constraint=models.UniqueConstraint(fields=('review', 'key'), name='review_input_once'),
+            model_name="inputsection",
+            constraint=models.UniqueConstraint(fields=("review", "key"), name="review_input_once"),
         ),
         migrations.AddConstraint(
-            model_name='reviewaction',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'done'), _negated=True), models.Q(('done_at__isnull', False), ('done_by__isnull', False)), _connector='OR'), name='review_action_done_has_who_when'),
+            model_name="reviewaction",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "done"), _negated=True),
+                    models.Q(("done_at__isnull", False), ("done_by__isnull", False)),
+                    _connector="OR",
+                ),
+                name="review_action_done_has_who_when",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reviewaction',
-            constraint=models.CheckConstraint(condition=models.Q(('escalation_level__lte', 3)), name='review_action_escalation_range'),
+            model_name="reviewaction",
+            constraint=models.CheckConstraint(condition=models.Q(("escalation_level__lte", 3)), name="review_action_escalation_range"),
         ),
         migrations.AddConstraint(
-            model_name='reviewactionescalation',
-            constraint=models.UniqueConstraint(fields=('action', 'level'), name='review_escalation_once_per_level'),
+            model_name="reviewactionescalation",
+            constraint=models.UniqueConstraint(fields=("action", "level"), name="review_escalation_once_per_level"),
         ),
     ]

@@ -30,8 +30,9 @@ FINDINGS = [
 def records(world):
     made = []
     for day, severity, source, inside in FINDINGS:
-        f = findings.finding_create(actor=world.qm, title=f"问题 {day}", description="d", severity=severity, source=source,
-                                    project=world.project_a, now=at(day))
+        f = findings.finding_create(
+            actor=world.qm, title=f"问题 {day}", description="d", severity=severity, source=source, project=world.project_a, now=at(day)
+        )
         made.append((f, inside))
     for day, title in ((dt.date(2025, 11, 1), "旧改进"), (dt.date(2026, 2, 1), "期内改进"), (dt.date(2026, 8, 1), "期后改进")):
         item = findings.improvement_create(actor=world.qm, title=title, target="t", owner=world.spec_a, due_date=dt.date(2026, 12, 31))
@@ -51,8 +52,11 @@ def last_year(world):
     actions = []
     for i, due in enumerate((dt.date(2026, 3, 31), dt.date(2026, 5, 31), dt.date(2026, 4, 30))):
         with clock.frozen_at(at(dt.date(2025, 12, 20))):
-            actions.append(services.review_action_create(actor=world.mgmt, review=old, kind="improvement", decision=f"措施 {i}",
-                                                         owner=world.qm, due_date=due))
+            actions.append(
+                services.review_action_create(
+                    actor=world.mgmt, review=old, kind="improvement", decision=f"措施 {i}", owner=world.qm, due_date=due
+                )
+            )
     with clock.frozen_at(at(dt.date(2026, 3, 20))):
         services.review_action_complete(actor=world.qm, action=actions[0], note="已完成")
     with clock.frozen_at(at(dt.date(2026, 7, 15))):
@@ -90,8 +94,19 @@ def test_complaints_audits_and_improvements_are_only_those_of_the_period(world, 
         from opsqm.surveys.services import complaint_create
 
         for day in (dt.date(2025, 12, 31), dt.date(2026, 3, 15), dt.date(2026, 7, 1)):
-            complaint_create(actor=world.qm, data={"received_at": at(day), "channel": "phone", "project": world.project_a, "contact": "客户",
-                                                   "content": f"投诉 {day}", "severity": "general", "handler": world.qm, "deadline_days": 3})
+            complaint_create(
+                actor=world.qm,
+                data={
+                    "received_at": at(day),
+                    "channel": "phone",
+                    "project": world.project_a,
+                    "contact": "客户",
+                    "content": f"投诉 {day}",
+                    "severity": "general",
+                    "handler": world.qm,
+                    "deadline_days": 3,
+                },
+            )
     review = services.review_assemble_inputs(actor=world.mgmt, review=review, as_of=AS_OF)
     title = "客户投诉及处理" if apps.is_installed("opsqm.surveys") else "客户投诉"
     complaints = _table(review.inputs.get(key=InputKey.SATISFACTION), title)["rows"]

@@ -40,7 +40,10 @@ def test_the_satisfaction_input_holds_the_surveys_scores_and_lists_complaints_on
     assert projects["PA"][-2] == f"{data['scores']['project_a']:.1f}" and projects["PB"][-2] == f"{data['scores']['project_b']:.1f}"
     complaint_tables = [t for t in section.data["tables"] if "投诉" in t["title"]]
     assert len(complaint_tables) == 1  # the register; the finding-based list is not repeated
-    assert [r[4] for r in complaint_tables[0]["rows"]] == ["甲项目夜间响应慢", "乙项目报告延迟"]  # the July complaint is after the as-of date
+    assert [r[4] for r in complaint_tables[0]["rows"]] == [
+        "甲项目夜间响应慢",
+        "乙项目报告延迟",
+    ]  # the July complaint is after the as-of date
     assert "答卷 3 份" in section.data["summary"] and "客户投诉 2 起" in section.data["summary"]
     assert f"{data['company_equal']:.1f}" in section.data["summary"]
     assert section.data["chart"]["labels"] == ["PA", "PB"]
@@ -78,7 +81,9 @@ def _approve(world, review, django_capture_on_commit_callbacks):
         return services.review_approve_report(actor=world.mgmt, review=review)
 
 
-def test_approving_the_review_completes_the_years_management_review_activity(world, review, approved_plan, django_capture_on_commit_callbacks):
+def test_approving_the_review_completes_the_years_management_review_activity(
+    world, review, approved_plan, django_capture_on_commit_callbacks
+):
     activity = approved_plan.activities.get(type="management_review")
     assert activity.status != ActivityStatus.DONE
     review = _approve(world, review, django_capture_on_commit_callbacks)
@@ -95,9 +100,13 @@ def test_an_activity_already_linked_is_left_alone_and_no_plan_is_no_error(world,
     activity.refresh_from_db()
     assert activity.linked_id is None and activity.linked_label.startswith("完成说明")
     other = services.review_create(actor=world.mgmt, year=2025, planned_date=dt.date(2025, 12, 20), place="会议室", chair=world.gm)
-    other = services.review_record_meeting(actor=world.mgmt, review=services.review_assemble_inputs(actor=world.mgmt, review=other,
-                                                                                                  as_of=dt.date(2025, 11, 30)),
-                                           attended=[world.mgmt], minutes={}, conclusion="有效")
+    other = services.review_record_meeting(
+        actor=world.mgmt,
+        review=services.review_assemble_inputs(actor=world.mgmt, review=other, as_of=dt.date(2025, 11, 30)),
+        attended=[world.mgmt],
+        minutes={},
+        conclusion="有效",
+    )
     with django_capture_on_commit_callbacks(execute=True):  # no 2025 plan: the approval goes through, nothing linked
         other = services.review_approve_report(actor=world.mgmt, review=services.review_issue_report(actor=world.qm, review=other))
     assert other.status == "approved"
@@ -113,7 +122,9 @@ def test_the_supervision_round_links_to_the_supervision_activity_and_an_outsider
     assert kind is not None and "supervision" in kind.types
     from opsqm.documents import services as documents
 
-    rnd = documents.round_open(actor=world.qm, period="2026-03", due_date=dt.date(2026, 3, 31), participants=[world.ops_a], title="三月体系运行反馈征集")
+    rnd = documents.round_open(
+        actor=world.qm, period="2026-03", due_date=dt.date(2026, 3, 31), participants=[world.ops_a], title="三月体系运行反馈征集"
+    )
     activity = approved_plan.activities.filter(type="supervision").order_by("due_date").first()
     with pytest.raises((PermissionDenied, ValidationError)):
         plans.activity_link(actor=world.outsider, activity=activity, record=rnd)

@@ -24,8 +24,14 @@ def campaign(world, *, project=None, customer=None, level: str = Level.PROJECT, 
     template = template or SurveyTemplate.objects.filter(level=level).first() or simple_template(level)
     now = timezone.now()
     return services.campaign_create(
-        actor=actor or world.qm, level=level, customer=customer or (project.customer if project else world.customer_a), project=project,
-        template=template, title="测试调查", period_label="2026", expires_at=now + dt.timedelta(days=10),
+        actor=actor or world.qm,
+        level=level,
+        customer=customer or (project.customer if project else world.customer_a),
+        project=project,
+        template=template,
+        title="测试调查",
+        period_label="2026",
+        expires_at=now + dt.timedelta(days=10),
         contacts=[{"name": f"联系人{i}", "email": f"c{i}@example.com", "phone": ""} for i in range(contacts)],
     )
 

@@ -17,9 +17,19 @@ from opsqm.surveys.models import Complaint
 
 @pytest.fixture
 def complaint(world):
-    return services.complaint_create(actor=world.spec_a, data={
-        "received_at": timezone.now() - dt.timedelta(days=20), "channel": "phone", "project": world.project_a, "contact": "王主任",
-        "content": "机房空调故障 3 小时无人处理", "severity": "general", "handler": world.ops_a, "deadline_days": 3})
+    return services.complaint_create(
+        actor=world.spec_a,
+        data={
+            "received_at": timezone.now() - dt.timedelta(days=20),
+            "channel": "phone",
+            "project": world.project_a,
+            "contact": "王主任",
+            "content": "机房空调故障 3 小时无人处理",
+            "severity": "general",
+            "handler": world.ops_a,
+            "deadline_days": 3,
+        },
+    )
 
 
 def test_an_overdue_complaint_is_in_the_handlers_and_ops_managers_work(world, complaint):
@@ -30,11 +40,17 @@ def test_an_overdue_complaint_is_in_the_handlers_and_ops_managers_work(world, co
 
 def test_a_complaint_closes_only_after_a_satisfied_visit_and_acceptance(world, complaint):
     with pytest.raises(ValidationError):
-        services.complaint_visit(actor=world.spec_a, complaint=complaint, visit_date=timezone.localdate(), visit_by="李质量", result="satisfied")
-    c = services.complaint_update(actor=world.ops_a, complaint=complaint, data={"handling": "已更换压缩机"}, expected_version=complaint.version)
+        services.complaint_visit(
+            actor=world.spec_a, complaint=complaint, visit_date=timezone.localdate(), visit_by="李质量", result="satisfied"
+        )
+    c = services.complaint_update(
+        actor=world.ops_a, complaint=complaint, data={"handling": "已更换压缩机"}, expected_version=complaint.version
+    )
     with pytest.raises(ValidationError):
         services.complaint_close(actor=world.spec_a, complaint=c)
-    c = services.complaint_visit(actor=world.spec_a, complaint=c, visit_date=timezone.localdate(), visit_by="李质量", result="satisfied", accepted=True)
+    c = services.complaint_visit(
+        actor=world.spec_a, complaint=c, visit_date=timezone.localdate(), visit_by="李质量", result="satisfied", accepted=True
+    )
     c = services.complaint_close(actor=world.spec_a, complaint=c)
     assert c.status == Complaint.Status.CLOSED
 
@@ -52,15 +68,18 @@ def test_a_finding_from_a_complaint_cannot_close_before_a_satisfied_return_visit
     with pytest.raises(ValidationError, match="回访"):
         fs.finding_close(actor=world.spec_a, finding=f, note="关闭")
     c = services.complaint_update(actor=world.ops_a, complaint=Complaint.objects.get(pk=complaint.pk), data={"handling": "已处理"})
-    services.complaint_visit(actor=world.spec_a, complaint=c, visit_date=timezone.localdate(), visit_by="李质量", result="satisfied", accepted=True)
+    services.complaint_visit(
+        actor=world.spec_a, complaint=c, visit_date=timezone.localdate(), visit_by="李质量", result="satisfied", accepted=True
+    )
     f = fs.finding_close(actor=world.spec_a, finding=Finding.objects.get(pk=f.pk), note="回访满意")
     assert f.status == Finding.Status.CLOSED
 
 
 def test_an_outsider_cannot_register_or_see_a_complaint(world, complaint, login):
     with pytest.raises(PermissionDenied):
-        services.complaint_create(actor=world.ops_b, data={"channel": "phone", "project": world.project_a, "contact": "x", "content": "x",
-                                                           "handler": world.ops_b})
+        services.complaint_create(
+            actor=world.ops_b, data={"channel": "phone", "project": world.project_a, "contact": "x", "content": "x", "handler": world.ops_b}
+        )
     assert login(world.outsider).get(f"/surveys/complaints/{complaint.pk}/").status_code == 404
     assert login(world.spec_b).get(f"/surveys/complaints/{complaint.pk}/").status_code == 404
     assert login(world.spec_a).get(f"/surveys/complaints/{complaint.pk}/").status_code == 200
@@ -85,9 +104,20 @@ def test_a_survey_comment_becomes_a_complaint_linked_to_its_response(world, logi
     client = login(world.spec_a)
     page = client.get(f"/surveys/complaints/new/?response={r.pk}").content.decode()
     assert "三次上门都没修好" in page
-    resp = client.post(f"/surveys/complaints/new/?response={r.pk}", {
-        "received_at": "2026-11-20T10:00", "channel": "survey", "customer": world.customer_a.pk, "project": world.project_a.pk,
-        "contact": "联系人0", "content": r.comment, "severity": "general", "handler": world.ops_a.pk, "deadline_days": 3})
+    resp = client.post(
+        f"/surveys/complaints/new/?response={r.pk}",
+        {
+            "received_at": "2026-11-20T10:00",
+            "channel": "survey",
+            "customer": world.customer_a.pk,
+            "project": world.project_a.pk,
+            "contact": "联系人0",
+            "content": r.comment,
+            "severity": "general",
+            "handler": world.ops_a.pk,
+            "deadline_days": 3,
+        },
+    )
     assert resp.status_code == 302
     complaint = Complaint.objects.get()
     assert complaint.response_id == r.pk and complaint.channel == "survey" and complaint.created_by == world.spec_a

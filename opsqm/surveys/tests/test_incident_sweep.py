@@ -13,13 +13,23 @@ from opsqm.surveys.models import IncidentRule, Invitation, Level
 from opsqm.surveys.tests.helpers import simple_template
 from opsqm.tickets.models import Ticket
 
-NOW = dt.datetime(2026, 6, 10, 12, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 6, 10, 12, 0, tzinfo=dt.UTC)
 
 
 def _ticket(project, n, *, resolved_hours_ago, email="", phone="", type_="事件", priority="P3"):
     created = NOW - dt.timedelta(hours=resolved_hours_ago + 5)
-    return Ticket.objects.create(project=project, number=f"T{n}", priority=priority, type=type_, contact=f"用户{n}", contact_email=email,
-                                 contact_phone=phone, created_at=created, resolved_at=NOW - dt.timedelta(hours=resolved_hours_ago), updated_at=NOW)
+    return Ticket.objects.create(
+        project=project,
+        number=f"T{n}",
+        priority=priority,
+        type=type_,
+        contact=f"用户{n}",
+        contact_email=email,
+        contact_phone=phone,
+        created_at=created,
+        resolved_at=NOW - dt.timedelta(hours=resolved_hours_ago),
+        updated_at=NOW,
+    )
 
 
 @pytest.fixture
@@ -30,9 +40,9 @@ def rule(world):
 
 def test_a_resolved_ticket_past_the_delay_gets_one_emailed_invitation(world, rule):
     due = _ticket(world.project_a, 1, resolved_hours_ago=3, email="u1@example.com")
-    _ticket(world.project_a, 2, resolved_hours_ago=1, email="u2@example.com")         # still inside the delay
-    _ticket(world.project_a, 3, resolved_hours_ago=24 * 9, email="u3@example.com")    # outside the validity window
-    _ticket(world.project_a, 4, resolved_hours_ago=3)                                  # nobody to ask
+    _ticket(world.project_a, 2, resolved_hours_ago=1, email="u2@example.com")  # still inside the delay
+    _ticket(world.project_a, 3, resolved_hours_ago=24 * 9, email="u3@example.com")  # outside the validity window
+    _ticket(world.project_a, 4, resolved_hours_ago=3)  # nobody to ask
     stats = services.survey_sweep(now=NOW)
     assert stats["created"] == 1
     inv = Invitation.objects.get()

@@ -31,9 +31,17 @@ def activity(approved_plan):
 def _post(world, activity, **extra):
     if not SurveyTemplate.objects.filter(level="project").exists():
         simple_template("project")
-    data = {"level": "project", "project": world.project_a.pk, "customer": "", "template": "", "title": "甲项目年度满意度调查",
-            "period_label": "2026 年度", "expires_on": (timezone.localdate() + dt.timedelta(days=14)).isoformat(),
-            "contacts": "张经理, zhang@example.com, 13800000000", "plan_activity": activity.pk}
+    data = {
+        "level": "project",
+        "project": world.project_a.pk,
+        "customer": "",
+        "template": "",
+        "title": "甲项目年度满意度调查",
+        "period_label": "2026 年度",
+        "expires_on": (timezone.localdate() + dt.timedelta(days=14)).isoformat(),
+        "contacts": "张经理, zhang@example.com, 13800000000",
+        "plan_activity": activity.pk,
+    }
     data.update(extra)
     return data
 
@@ -87,9 +95,17 @@ def test_a_refused_link_creates_no_campaign_either(world, activity):
 
     template = tpl("project")
     with pytest.raises(PermissionDenied), transaction.atomic():  # the view's unit: campaign + link
-        c = services.campaign_create(actor=world.spec_a, level="project", customer=world.customer_a, project=world.project_a, template=template,
-                                     title="回滚的调查", period_label="2026", expires_at=timezone.now() + dt.timedelta(days=5),
-                                     contacts=[{"name": "张", "email": "", "phone": "1"}])
+        c = services.campaign_create(
+            actor=world.spec_a,
+            level="project",
+            customer=world.customer_a,
+            project=world.project_a,
+            template=template,
+            title="回滚的调查",
+            period_label="2026",
+            expires_at=timezone.now() + dt.timedelta(days=5),
+            contacts=[{"name": "张", "email": "", "phone": "1"}],
+        )
         plans.activity_link(actor=world.spec_a, activity=activity, record=c)
     assert not Campaign.objects.filter(title="回滚的调查").exists()
     activity.refresh_from_db()

@@ -45,10 +45,16 @@ def test_unknown_used_withdrawn_and_expired_tokens_answer_alike(client, setup, w
     client.post(_url(invs[0]), answer_data(c.template, [4, 8]))
     services.invitation_withdraw(actor=world.qm, invitation=invs[1])
     Invitation.objects.filter(pk=invs[2].pk).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
-    urls = {"unknown": reverse("survey_public:answer", args=["x" * 32]), "used": _url(invs[0]), "withdrawn": _url(invs[1]),
-            "expired": _url(invs[2])}
+    urls = {
+        "unknown": reverse("survey_public:answer", args=["x" * 32]),
+        "used": _url(invs[0]),
+        "withdrawn": _url(invs[1]),
+        "expired": _url(invs[2]),
+    }
     for method in ("get", "post"):
-        answers = {name: getattr(client, method)(url, answer_data(c.template, [5, 10]) if method == "post" else None) for name, url in urls.items()}
+        answers = {
+            name: getattr(client, method)(url, answer_data(c.template, [5, 10]) if method == "post" else None) for name, url in urls.items()
+        }
         statuses = {a.status_code for a in answers.values()}
         bodies = {a.content for a in answers.values()}
         assert statuses == {404}, (method, {k: a.status_code for k, a in answers.items()})

@@ -98,14 +98,26 @@ def test_a_level_below_the_minimum_responses_has_no_score():
 
 def test_bands_follow_the_configured_bounds():
     assert [core.band_for(s, core.DEFAULT_BANDS) for s in (95, 90, 89.9, 75, 60, 59.9, 0)] == [
-        "非常满意", "非常满意", "满意", "满意", "一般", "不满意", "不满意"]
+        "非常满意",
+        "非常满意",
+        "满意",
+        "满意",
+        "一般",
+        "不满意",
+        "不满意",
+    ]
 
 
-@pytest.mark.parametrize("code,kind,start,end", [
-    ("2026", "year", "2026-01-01", "2027-01-01"), ("2026-Q3", "quarter", "2026-07-01", "2026-10-01"),
-    ("2026-Q4", "quarter", "2026-10-01", "2027-01-01"), ("2026-02", "month", "2026-02-01", "2026-03-01"),
-    ("2026-12", "month", "2026-12-01", "2027-01-01"),
-])
+@pytest.mark.parametrize(
+    "code,kind,start,end",
+    [
+        ("2026", "year", "2026-01-01", "2027-01-01"),
+        ("2026-Q3", "quarter", "2026-07-01", "2026-10-01"),
+        ("2026-Q4", "quarter", "2026-10-01", "2027-01-01"),
+        ("2026-02", "month", "2026-02-01", "2026-03-01"),
+        ("2026-12", "month", "2026-12-01", "2027-01-01"),
+    ],
+)
 def test_periods_parse_to_local_days(code, kind, start, end):
     p = core.parse_period(code)
     assert (p.kind, p.start.isoformat(), p.end.isoformat()) == (kind, start, end)

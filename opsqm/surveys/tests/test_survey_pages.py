@@ -25,17 +25,30 @@ def test_creating_a_campaign_on_the_page_makes_one_invitation_per_contact(world,
 
     simple_template("project")
     client = login(world.ops_a)
-    r = client.post("/surveys/campaigns/new/", {"level": "project", "project": world.project_a.pk, "title": "上半年调查", "period_label": "2026 上半年",
-                                                 "expires_on": "2030-01-01", "contacts": "张三, z@example.com, 139\n李四,,13800000000"})
+    r = client.post(
+        "/surveys/campaigns/new/",
+        {
+            "level": "project",
+            "project": world.project_a.pk,
+            "title": "上半年调查",
+            "period_label": "2026 上半年",
+            "expires_on": "2030-01-01",
+            "contacts": "张三, z@example.com, 139\n李四,,13800000000",
+        },
+    )
     assert r.status_code == 302
     c = Campaign.objects.get()
     assert c.code.startswith("SV-") and c.invitations.count() == 2 and c.created_by == world.ops_a
-    bad = client.post("/surveys/campaigns/new/", {"level": "project", "project": world.project_b.pk, "title": "x", "period_label": "x",
-                                                   "expires_on": "2030-01-01", "contacts": "a"})
+    bad = client.post(
+        "/surveys/campaigns/new/",
+        {"level": "project", "project": world.project_b.pk, "title": "x", "period_label": "x", "expires_on": "2030-01-01", "contacts": "a"},
+    )
     assert bad.status_code == 200 and Campaign.objects.count() == 1  # project B is not in ops_a's choices
 
 
-def test_sending_emails_a_chinese_invitation_and_reminders_go_to_those_who_have_not_answered(world, sent, django_capture_on_commit_callbacks):
+def test_sending_emails_a_chinese_invitation_and_reminders_go_to_those_who_have_not_answered(
+    world, sent, django_capture_on_commit_callbacks
+):
     assert len(mail.outbox) == 0 or all("邀请您参加" in m.subject for m in mail.outbox)
     first = sent.invitations.order_by("id").first()
     services.response_submit(token=services.invitation_token(first), data=answer_data(sent.template, [4, 8]))
@@ -81,8 +94,18 @@ def test_results_and_explanation_open_down_to_the_raw_answer(world, sent, login)
 
 
 def test_only_the_quality_manager_changes_the_rules_and_the_formula_follows(world, login):
-    data = {"weight_incident": 0.2, "weight_project": 0.5, "weight_customer": 0.3, "band_1": 90, "band_2": 80, "band_3": 60,
-            "min_responses": 2, "company_method": "contract_value", "threshold": 70, "target": 88}
+    data = {
+        "weight_incident": 0.2,
+        "weight_project": 0.5,
+        "weight_customer": 0.3,
+        "band_1": 90,
+        "band_2": 80,
+        "band_3": 60,
+        "min_responses": 2,
+        "company_method": "contract_value",
+        "threshold": 70,
+        "target": 88,
+    }
     assert login(world.spec_a).post("/surveys/rules/2026/", data).status_code == 403
     assert login(world.qm).post("/surveys/rules/2026/", data).status_code == 302
     rules = SatisfactionRules.objects.get(year=2026)
@@ -102,7 +125,9 @@ def test_a_new_template_version_leaves_sent_invitations_on_theirs(world, sent):
 
 def test_the_report_renders_with_comments_verbatim_and_neutralized(world, sent, login):
     inv = sent.invitations.order_by("id").first()
-    r = services.response_submit(token=services.invitation_token(inv), data=answer_data(sent.template, [4, 8], text="=HYPERLINK(\"x\") <b>好</b>"))
+    r = services.response_submit(
+        token=services.invitation_token(inv), data=answer_data(sent.template, [4, 8], text='=HYPERLINK("x") <b>好</b>')
+    )
     year = r.submitted_at.year
     docx = login(world.qm).get(f"/surveys/report/{year}.docx")
     assert docx.status_code == 200 and docx.content[:2] == b"PK"

@@ -6,221 +6,337 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('jobs', '0001_initial'),
-        ('org', '0001_initial'),
+        ("jobs", "0001_initial"),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Calendar',
+            name="Calendar",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='编码')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('kind', models.CharField(choices=[('always', '7×24'), ('weekly', '按周时段')], default='weekly', max_length=16, verbose_name='类型')),
-                ('time_zone', models.CharField(default='Asia/Shanghai', max_length=64, verbose_name='时区')),
-                ('weekly_slots', models.JSONField(blank=True, default=dict, verbose_name='每周工作时段')),
-                ('use_china_holidays', models.BooleanField(default=True, verbose_name='适用国家法定节假日与调休')),
-                ('builtin', models.BooleanField(default=False, editable=False, verbose_name='系统内置')),
-                ('description', models.CharField(blank=True, max_length=300, verbose_name='说明')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="编码")),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("always", "7×24"), ("weekly", "按周时段")], default="weekly", max_length=16, verbose_name="类型"
+                    ),
+                ),
+                ("time_zone", models.CharField(default="Asia/Shanghai", max_length=64, verbose_name="时区")),
+                ("weekly_slots", models.JSONField(blank=True, default=dict, verbose_name="每周工作时段")),
+                ("use_china_holidays", models.BooleanField(default=True, verbose_name="适用国家法定节假日与调休")),
+                ("builtin", models.BooleanField(default=False, editable=False, verbose_name="系统内置")),
+                ("description", models.CharField(blank=True, max_length=300, verbose_name="说明")),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
             ],
             options={
-                'verbose_name': '业务日历',
-                'verbose_name_plural': '业务日历',
-                'ordering': ['-builtin', 'code'],
+                "verbose_name": "业务日历",
+                "verbose_name_plural": "业务日历",
+                "ordering": ["-builtin", "code"],
             },
         ),
         migrations.CreateModel(
-            name='HolidayYear',
+            name="HolidayYear",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveIntegerField(unique=True, verbose_name='年份')),
-                ('holidays', models.JSONField(default=list, verbose_name='放假日期')),
-                ('makeup_workdays', models.JSONField(default=list, verbose_name='调休上班日期')),
-                ('source_note', models.CharField(blank=True, max_length=300, verbose_name='来源说明')),
-                ('imported_at', models.DateTimeField(auto_now=True, verbose_name='导入时间')),
-                ('imported_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='导入人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveIntegerField(unique=True, verbose_name="年份")),
+                ("holidays", models.JSONField(default=list, verbose_name="放假日期")),
+                ("makeup_workdays", models.JSONField(default=list, verbose_name="调休上班日期")),
+                ("source_note", models.CharField(blank=True, max_length=300, verbose_name="来源说明")),
+                ("imported_at", models.DateTimeField(auto_now=True, verbose_name="导入时间")),
+                (
+                    "imported_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="导入人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '法定节假日安排',
-                'verbose_name_plural': '法定节假日安排',
-                'ordering': ['year'],
+                "verbose_name": "法定节假日安排",
+                "verbose_name_plural": "法定节假日安排",
+                "ordering": ["year"],
             },
         ),
         migrations.CreateModel(
-            name='SlaAgreement',
+            name="SlaAgreement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('pause_statuses', models.JSONField(blank=True, default=list, verbose_name='暂停计时的状态')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('calendar', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='agreements', to='tickets.calendar', verbose_name='业务日历')),
-                ('project', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='sla', to='org.project', verbose_name='项目')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("pause_statuses", models.JSONField(blank=True, default=list, verbose_name="暂停计时的状态")),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "calendar",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agreements",
+                        to="tickets.calendar",
+                        verbose_name="业务日历",
+                    ),
+                ),
+                (
+                    "project",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="sla", to="org.project", verbose_name="项目"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'SLA 协议',
-                'verbose_name_plural': 'SLA 协议',
+                "verbose_name": "SLA 协议",
+                "verbose_name_plural": "SLA 协议",
             },
         ),
         migrations.CreateModel(
-            name='Ticket',
+            name="Ticket",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=64, verbose_name='工单号')),
-                ('priority', models.CharField(max_length=16, verbose_name='优先级')),
-                ('type', models.CharField(blank=True, max_length=50, verbose_name='类型')),
-                ('status', models.CharField(blank=True, max_length=50, verbose_name='状态')),
-                ('title', models.CharField(blank=True, max_length=300, verbose_name='标题')),
-                ('contact', models.CharField(blank=True, max_length=100, verbose_name='联系人')),
-                ('created_at', models.DateTimeField(verbose_name='创建时间')),
-                ('first_response_at', models.DateTimeField(blank=True, null=True, verbose_name='首次响应时间')),
-                ('resolved_at', models.DateTimeField(blank=True, null=True, verbose_name='解决时间')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='关闭时间')),
-                ('reopen_count', models.PositiveIntegerField(default=0, verbose_name='重开次数')),
-                ('first_contact_resolution', models.BooleanField(blank=True, null=True, verbose_name='一次解决')),
-                ('source', models.CharField(choices=[('import', '文件导入'), ('api', '接口推送')], default='import', max_length=16, verbose_name='来源')),
-                ('updated_at', models.DateTimeField(verbose_name='更新时间')),
-                ('row_hash', models.CharField(blank=True, max_length=32)),
-                ('response_seconds', models.BigIntegerField(blank=True, null=True, verbose_name='响应用时（工作秒）')),
-                ('resolution_seconds', models.BigIntegerField(blank=True, null=True, verbose_name='解决用时（工作秒）')),
-                ('paused_seconds', models.BigIntegerField(blank=True, null=True, verbose_name='暂停时长（工作秒）')),
-                ('response_status', models.SmallIntegerField(choices=[(0, '不适用'), (1, '未到期'), (2, '达标'), (3, '超时')], default=0, verbose_name='响应 SLA')),
-                ('resolution_status', models.SmallIntegerField(choices=[(0, '不适用'), (1, '未到期'), (2, '达标'), (3, '超时')], default=0, verbose_name='解决 SLA')),
-                ('response_due', models.DateTimeField(blank=True, null=True, verbose_name='响应期限')),
-                ('resolution_due', models.DateTimeField(blank=True, null=True, verbose_name='解决期限')),
-                ('sla_computed_at', models.DateTimeField(blank=True, null=True, verbose_name='SLA 计算时间')),
-                ('sla_cutoff', models.DateTimeField(blank=True, null=True, verbose_name='SLA 截止时点')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tickets', to='org.project', verbose_name='项目')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.CharField(max_length=64, verbose_name="工单号")),
+                ("priority", models.CharField(max_length=16, verbose_name="优先级")),
+                ("type", models.CharField(blank=True, max_length=50, verbose_name="类型")),
+                ("status", models.CharField(blank=True, max_length=50, verbose_name="状态")),
+                ("title", models.CharField(blank=True, max_length=300, verbose_name="标题")),
+                ("contact", models.CharField(blank=True, max_length=100, verbose_name="联系人")),
+                ("created_at", models.DateTimeField(verbose_name="创建时间")),
+                ("first_response_at", models.DateTimeField(blank=True, null=True, verbose_name="首次响应时间")),
+                ("resolved_at", models.DateTimeField(blank=True, null=True, verbose_name="解决时间")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="关闭时间")),
+                ("reopen_count", models.PositiveIntegerField(default=0, verbose_name="重开次数")),
+                ("first_contact_resolution", models.BooleanField(blank=True, null=True, verbose_name="一次解决")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("import", "文件导入"), ("api", "接口推送")], default="import", max_length=16, verbose_name="来源"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(verbose_name="更新时间")),
+                ("row_hash", models.CharField(blank=True, max_length=32)),
+                ("response_seconds", models.BigIntegerField(blank=True, null=True, verbose_name="响应用时（工作秒）")),
+                ("resolution_seconds", models.BigIntegerField(blank=True, null=True, verbose_name="解决用时（工作秒）")),
+                ("paused_seconds", models.BigIntegerField(blank=True, null=True, verbose_name="暂停时长（工作秒）")),
+                (
+                    "response_status",
+                    models.SmallIntegerField(
+                        choices=[(0, "不适用"), (1, "未到期"), (2, "达标"), (3, "超时")], default=0, verbose_name="响应 SLA"
+                    ),
+                ),
+                (
+                    "resolution_status",
+                    models.SmallIntegerField(
+                        choices=[(0, "不适用"), (1, "未到期"), (2, "达标"), (3, "超时")], default=0, verbose_name="解决 SLA"
+                    ),
+                ),
+                ("response_due", models.DateTimeField(blank=True, null=True, verbose_name="响应期限")),
+                ("resolution_due", models.DateTimeField(blank=True, null=True, verbose_name="解决期限")),
+                ("sla_computed_at", models.DateTimeField(blank=True, null=True, verbose_name="SLA 计算时间")),
+                ("sla_cutoff", models.DateTimeField(blank=True, null=True, verbose_name="SLA 截止时点")),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="tickets", to="org.project", verbose_name="项目"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '工单',
-                'verbose_name_plural': '工单',
-                'ordering': ['-created_at', 'number'],
+                "verbose_name": "工单",
+                "verbose_name_plural": "工单",
+                "ordering": ["-created_at", "number"],
             },
         ),
         migrations.CreateModel(
-            name='TicketImport',
+            name="TicketImport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file_name', models.CharField(max_length=255, verbose_name='文件名')),
-                ('file_sha256', models.CharField(max_length=64, verbose_name='文件 SHA-256')),
-                ('stored_path', models.CharField(blank=True, editable=False, max_length=300)),
-                ('preset', models.CharField(max_length=32, verbose_name='格式预设')),
-                ('mapping', models.JSONField(blank=True, default=dict, verbose_name='列映射')),
-                ('status', models.CharField(choices=[('pending', '排队中'), ('running', '导入中'), ('succeeded', '成功'), ('failed', '失败')], default='pending', max_length=16, verbose_name='状态')),
-                ('total_rows', models.PositiveIntegerField(default=0, verbose_name='总行数')),
-                ('created_count', models.PositiveIntegerField(default=0, verbose_name='新增')),
-                ('updated_count', models.PositiveIntegerField(default=0, verbose_name='更新')),
-                ('unchanged_count', models.PositiveIntegerField(default=0, verbose_name='未变化')),
-                ('error_count', models.PositiveIntegerField(default=0, verbose_name='错误')),
-                ('message', models.CharField(blank=True, max_length=300, verbose_name='说明')),
-                ('error_report', models.FileField(blank=True, upload_to='import_reports/', verbose_name='错误报告')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='导入时间')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('job', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='jobs.job')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ticket_imports', to='org.project', verbose_name='项目')),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='导入人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("file_name", models.CharField(max_length=255, verbose_name="文件名")),
+                ("file_sha256", models.CharField(max_length=64, verbose_name="文件 SHA-256")),
+                ("stored_path", models.CharField(blank=True, editable=False, max_length=300)),
+                ("preset", models.CharField(max_length=32, verbose_name="格式预设")),
+                ("mapping", models.JSONField(blank=True, default=dict, verbose_name="列映射")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "排队中"), ("running", "导入中"), ("succeeded", "成功"), ("failed", "失败")],
+                        default="pending",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("total_rows", models.PositiveIntegerField(default=0, verbose_name="总行数")),
+                ("created_count", models.PositiveIntegerField(default=0, verbose_name="新增")),
+                ("updated_count", models.PositiveIntegerField(default=0, verbose_name="更新")),
+                ("unchanged_count", models.PositiveIntegerField(default=0, verbose_name="未变化")),
+                ("error_count", models.PositiveIntegerField(default=0, verbose_name="错误")),
+                ("message", models.CharField(blank=True, max_length=300, verbose_name="说明")),
+                ("error_report", models.FileField(blank=True, upload_to="import_reports/", verbose_name="错误报告")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="导入时间")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="完成时间")),
+                (
+                    "job",
+                    models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to="jobs.job"),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="ticket_imports", to="org.project", verbose_name="项目"
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="导入人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '工单导入',
-                'verbose_name_plural': '工单导入',
-                'ordering': ['-created_at'],
+                "verbose_name": "工单导入",
+                "verbose_name_plural": "工单导入",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='TicketPause',
+            name="TicketPause",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.DateTimeField(verbose_name='暂停开始')),
-                ('end', models.DateTimeField(blank=True, null=True, verbose_name='暂停结束')),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pauses', to='tickets.ticket', verbose_name='工单')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("start", models.DateTimeField(verbose_name="暂停开始")),
+                ("end", models.DateTimeField(blank=True, null=True, verbose_name="暂停结束")),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="pauses", to="tickets.ticket", verbose_name="工单"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '工单暂停',
-                'verbose_name_plural': '工单暂停',
-                'ordering': ['ticket', 'start'],
+                "verbose_name": "工单暂停",
+                "verbose_name_plural": "工单暂停",
+                "ordering": ["ticket", "start"],
             },
         ),
         migrations.CreateModel(
-            name='CalendarException',
+            name="CalendarException",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='日期')),
-                ('kind', models.CharField(choices=[('holiday', '休息'), ('workday', '上班')], max_length=16, verbose_name='类型')),
-                ('note', models.CharField(blank=True, max_length=100, verbose_name='说明')),
-                ('calendar', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='exceptions', to='tickets.calendar', verbose_name='日历')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField(verbose_name="日期")),
+                ("kind", models.CharField(choices=[("holiday", "休息"), ("workday", "上班")], max_length=16, verbose_name="类型")),
+                ("note", models.CharField(blank=True, max_length=100, verbose_name="说明")),
+                (
+                    "calendar",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="exceptions", to="tickets.calendar", verbose_name="日历"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '日历例外日',
-                'verbose_name_plural': '日历例外日',
-                'ordering': ['date'],
-                'constraints': [models.UniqueConstraint(fields=('calendar', 'date'), name='calendar_exception_unique_date')],
+                "verbose_name": "日历例外日",
+                "verbose_name_plural": "日历例外日",
+                "ordering": ["date"],
+                "constraints": [models.UniqueConstraint(fields=("calendar", "date"), name="calendar_exception_unique_date")],
             },
         ),
         migrations.CreateModel(
-            name='ColumnMappingProfile',
+            name="ColumnMappingProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('mapping', models.JSONField(default=dict, verbose_name='列映射')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='column_mappings', to='org.project', verbose_name='项目')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                ("mapping", models.JSONField(default=dict, verbose_name="列映射")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="column_mappings", to="org.project", verbose_name="项目"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '列映射方案',
-                'verbose_name_plural': '列映射方案',
-                'ordering': ['name'],
-                'constraints': [models.UniqueConstraint(fields=('project', 'name'), name='mapping_profile_unique_name')],
+                "verbose_name": "列映射方案",
+                "verbose_name_plural": "列映射方案",
+                "ordering": ["name"],
+                "constraints": [models.UniqueConstraint(fields=("project", "name"), name="mapping_profile_unique_name")],
             },
         ),
         migrations.CreateModel(
-            name='SlaPriority',
+            name="SlaPriority",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=16, verbose_name='优先级代码')),
-                ('name', models.CharField(max_length=50, verbose_name='名称')),
-                ('response_seconds', models.PositiveIntegerField(verbose_name='响应时限（工作时间秒）')),
-                ('resolution_seconds', models.PositiveIntegerField(verbose_name='解决时限（工作时间秒）')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
-                ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='priorities', to='tickets.slaagreement', verbose_name='SLA 协议')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=16, verbose_name="优先级代码")),
+                ("name", models.CharField(max_length=50, verbose_name="名称")),
+                ("response_seconds", models.PositiveIntegerField(verbose_name="响应时限（工作时间秒）")),
+                ("resolution_seconds", models.PositiveIntegerField(verbose_name="解决时限（工作时间秒）")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="排序")),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="priorities",
+                        to="tickets.slaagreement",
+                        verbose_name="SLA 协议",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'SLA 优先级',
-                'verbose_name_plural': 'SLA 优先级',
-                'ordering': ['order', 'code'],
-                'constraints': [models.UniqueConstraint(fields=('agreement', 'code'), name='sla_priority_unique_code'), models.CheckConstraint(condition=models.Q(('response_seconds__gt', 0), ('resolution_seconds__gt', 0)), name='sla_priority_targets_positive')],
+                "verbose_name": "SLA 优先级",
+                "verbose_name_plural": "SLA 优先级",
+                "ordering": ["order", "code"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("agreement", "code"), name="sla_priority_unique_code"),
+                    models.CheckConstraint(
+                        condition=models.Q(("response_seconds__gt", 0), ("resolution_seconds__gt", 0)), name="sla_priority_targets_positive"
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['project', 'created_at'], name='ticket_project_created'),
+            model_name="ticket",
+            index=models.Index(fields=["project", "created_at"], name="ticket_project_created"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['project', 'priority'], name='ticket_project_priority'),
+            model_name="ticket",
+            index=models.Index(fields=["project", "priority"], name="ticket_project_priority"),
         ),
         migrations.AddConstraint(
-            model_name='ticket',
-            constraint=models.UniqueConstraint(fields=('project', 'number'), name='ticket_unique_number'),
+            model_name="ticket",
+            constraint=models.UniqueConstraint(fields=("project", "number"), name="ticket_unique_number"),
         ),
         migrations.AddConstraint(
-            model_name='ticket',
-            constraint=models.CheckConstraint(condition=models.Q(('resolved_at__isnull', True), ('resolved_at__gte', models.F('created_at')), _connector='OR'), name='ticket_resolved_after_created'),
+            model_name="ticket",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("resolved_at__isnull", True), ("resolved_at__gte", models.F("created_at")), _connector="OR"),
+                name="ticket_resolved_after_created",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ticket',
-            constraint=models.CheckConstraint(condition=models.Q(('first_response_at__isnull', True), ('first_response_at__gte', models.F('created_at')), _connector='OR'), name='ticket_response_after_created'),
+            model_name="ticket",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("first_response_at__isnull", True), ("first_response_at__gte", models.F("created_at")), _connector="OR"
+                ),
+                name="ticket_response_after_created",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ticketpause',
-            constraint=models.CheckConstraint(condition=models.Q(('end__isnull', True), ('end__gt', models.F('start')), _connector='OR'), name='ticket_pause_end_after_start'),
+            model_name="ticketpause",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end__isnull", True), ("end__gt", models.F("start")), _connector="OR"),
+                name="ticket_pause_end_after_start",
+            ),
         ),
     ]

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tickets', '0002_builtin_calendars'),
+        ("tickets", "0002_builtin_calendars"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='ticket',
-            name='contact_email',
-            field=models.EmailField(blank=True, db_default='', max_length=254, verbose_name='联系人邮箱'),
+            model_name="ticket",
+            name="contact_email",
+            field=models.EmailField(blank=True, db_default="", max_length=254, verbose_name="联系人邮箱"),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='contact_phone',
-            field=models.CharField(blank=True, db_default='', max_length=50, verbose_name='联系电话'),
+            model_name="ticket",
+            name="contact_phone",
+            field=models.CharField(blank=True, db_default="", max_length=50, verbose_name="联系电话"),
         ),
     ]

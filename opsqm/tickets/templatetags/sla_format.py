@@ -11,8 +11,10 @@ from opsqm.tickets.models import SlaStatus
 register = template.Library()
 
 _BADGES = {
-    SlaStatus.NA: "text-bg-light", SlaStatus.PENDING: "text-bg-info",
-    SlaStatus.MET: "text-bg-success", SlaStatus.BREACHED: "text-bg-danger",
+    SlaStatus.NA: "text-bg-light",
+    SlaStatus.PENDING: "text-bg-info",
+    SlaStatus.MET: "text-bg-success",
+    SlaStatus.BREACHED: "text-bg-danger",
 }
 
 

@@ -21,6 +21,7 @@ def sla_world(world):
 
     cal = Calendar.objects.get(code="cn-5x8")
     for project in (world.project_a, world.project_b):
-        sla_agreement_save(actor=world.qm, project=project, calendar=cal, priorities=DEFAULT_PRIORITIES,
-                           pause_statuses=["挂起"], expected_version=None)
+        sla_agreement_save(
+            actor=world.qm, project=project, calendar=cal, priorities=DEFAULT_PRIORITIES, pause_statuses=["挂起"], expected_version=None
+        )
     return world

@@ -32,7 +32,8 @@ def run_import(capture, actor, project, name: str, content: bytes, preset: str =
     from opsqm.tickets.services import ticket_import_start
 
     with capture(execute=True):
-        record = ticket_import_start(actor=actor, project=project, uploaded_file=SimpleUploadedFile(name, content),
-                                     preset=preset, mapping=mapping)
+        record = ticket_import_start(
+            actor=actor, project=project, uploaded_file=SimpleUploadedFile(name, content), preset=preset, mapping=mapping
+        )
     record.refresh_from_db()
     return record

@@ -5,9 +5,15 @@ from opsqm.tickets.models import SlaStatus, Ticket
 URL = "/api/v1/projects/{}/tickets/"
 
 ITEMS = [
-    {"ticket_no": "API-1", "priority": "P1", "created_at": "2026-03-02T09:00:00+08:00",
-     "first_response_at": "2026-03-02T09:20:00", "resolved_at": "2026-03-02T14:00:00",
-     "pauses": [{"start": "2026-03-02T10:00:00", "end": "2026-03-02T11:00:00"}], "first_contact_resolution": True},
+    {
+        "ticket_no": "API-1",
+        "priority": "P1",
+        "created_at": "2026-03-02T09:00:00+08:00",
+        "first_response_at": "2026-03-02T09:20:00",
+        "resolved_at": "2026-03-02T14:00:00",
+        "pauses": [{"start": "2026-03-02T10:00:00", "end": "2026-03-02T11:00:00"}],
+        "first_contact_resolution": True,
+    },
     {"ticket_no": "API-2", "priority": "P2", "created_at": "2026-03-06T09:00:00Z", "title": "UTC 时间"},
 ]
 

@@ -58,9 +58,20 @@ def test_only_master_data_roles_manage_calendars(world, login):
 
 def test_custom_calendar_with_slots_and_exceptions(world, login):
     client = login(world.qm)
-    data = {"code": "bank", "name": "银行客户", "kind": "weekly", "time_zone": "Asia/Shanghai", "use_china_holidays": "on",
-            "slots_0": "08:30-17:30", "slots_1": "08:30-17:30", "slots_2": "08:30-17:30", "slots_3": "08:30-17:30",
-            "slots_4": "08:30-17:30", "slots_5": "09:00-12:00", "slots_6": ""}
+    data = {
+        "code": "bank",
+        "name": "银行客户",
+        "kind": "weekly",
+        "time_zone": "Asia/Shanghai",
+        "use_china_holidays": "on",
+        "slots_0": "08:30-17:30",
+        "slots_1": "08:30-17:30",
+        "slots_2": "08:30-17:30",
+        "slots_3": "08:30-17:30",
+        "slots_4": "08:30-17:30",
+        "slots_5": "09:00-12:00",
+        "slots_6": "",
+    }
     response = client.post("/tickets/calendars/new/", data)
     assert response.status_code == 302
     cal = Calendar.objects.get(code="bank")
@@ -87,7 +98,7 @@ def test_the_yearly_view_counts_real_hours_on_a_daylight_saving_day():
     from opsqm.tickets.calendars import year_grid
 
     # Berlin, every day 00:00-24:00: Sunday 2026-03-29 has only 23 hours.
-    cal = BusinessCalendar(tz="Europe/Berlin", weekly_slots={d: ((0, 86400),) for d in range(7)})
+    cal = BusinessCalendar(tz="Europe/Berlin", weekly_slots=dict.fromkeys(range(7), ((0, 86400),)))
     march = year_grid(cal, 2026)[2]
     cells = {c.date.day: c for week in march["weeks"] for c in week if c}
     assert cells[29].hours == "23" and cells[28].hours == "24"

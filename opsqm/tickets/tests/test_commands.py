@@ -23,8 +23,7 @@ GOLDEN = (
 
 def _isolated_env(tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(OPSQM_SQLITE_PATH=str(tmp_path / "db" / "never.sqlite3"), OPSQM_VAR_DIR=str(tmp_path / "var"),
-               PYTHONUNBUFFERED="1")
+    env.update(OPSQM_SQLITE_PATH=str(tmp_path / "db" / "never.sqlite3"), OPSQM_VAR_DIR=str(tmp_path / "var"), PYTHONUNBUFFERED="1")
     (tmp_path / "db").mkdir()
     return env
 
@@ -34,8 +33,13 @@ def test_sla_calc_writes_the_golden_output_without_a_database(tmp_path):
     source.write_text(CANONICAL_CSV, encoding="utf-8")
     out = tmp_path / "out.csv"
     env = _isolated_env(tmp_path)
-    done = subprocess.run([OPSQM, "sla-calc", str(source), "--out", str(out), "--cutoff", "2026-03-31T00:00:00"],
-                          env=env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [OPSQM, "sla-calc", str(source), "--out", str(out), "--cutoff", "2026-03-31T00:00:00"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert out.read_text(encoding="utf-8") == GOLDEN
     db_file = tmp_path / "db" / "never.sqlite3"
@@ -46,8 +50,9 @@ def test_sla_calc_reports_bad_rows_and_writes_nothing(tmp_path):
     source = tmp_path / "tickets.csv"
     source.write_text(CANONICAL_CSV + "T4,P1,2026-02-30 09:00:00,,,,,,\n", encoding="utf-8")
     out = tmp_path / "out.csv"
-    done = subprocess.run([OPSQM, "sla-calc", str(source), "--out", str(out)], env=_isolated_env(tmp_path),
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [OPSQM, "sla-calc", str(source), "--out", str(out)], env=_isolated_env(tmp_path), capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 1
     assert "第 5 行\tcreated_at\t2026-02-30 09:00:00" in done.stderr
     assert not out.exists()
@@ -74,11 +79,11 @@ def test_a_process_killed_inside_the_import_transaction_leaves_nothing(tmp_path)
 
     env = {**_isolated_env(tmp_path), KILL_HOOK_ENV: "60", "DJANGO_SETTINGS_MODULE": "opsqm.settings"}
     source = tmp_path / "tickets.csv"
-    rows = "".join(f"K{i},P1,2026-03-02 09:00:00,,2026-03-02 10:00:00,2026-03-02 09:10:00/2026-03-02 09:20:00,,,\n"
-                   for i in range(2000))
+    rows = "".join(f"K{i},P1,2026-03-02 09:00:00,,2026-03-02 10:00:00,2026-03-02 09:10:00/2026-03-02 09:20:00,,,\n" for i in range(2000))
     source.write_text(CANONICAL_CSV.split("\n", 1)[0] + "\n" + rows, encoding="utf-8")
-    proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(source)], env=env, cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILL_SCRIPT, str(source)], env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     try:
         deadline = time.monotonic() + 90
         line = ""

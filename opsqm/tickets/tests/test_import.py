@@ -11,13 +11,25 @@ from opsqm.records.models import AuditEvent
 from opsqm.tickets.models import ImportStatus, SlaStatus, Ticket, TicketPause
 from opsqm.tickets.tests.helpers import CANONICAL_CSV, CHINESE_CSV, run_import, xlsx_bytes
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def _snapshot(project):
-    return sorted(Ticket.objects.filter(project=project).values_list(
-        "number", "priority", "created_at", "first_response_at", "resolved_at", "reopen_count",
-        "first_contact_resolution", "updated_at", "row_hash", "response_seconds", "resolution_seconds"))
+    return sorted(
+        Ticket.objects.filter(project=project).values_list(
+            "number",
+            "priority",
+            "created_at",
+            "first_response_at",
+            "resolved_at",
+            "reopen_count",
+            "first_contact_resolution",
+            "updated_at",
+            "row_hash",
+            "response_seconds",
+            "resolution_seconds",
+        )
+    )
 
 
 def test_it_imports_a_canonical_csv_and_computes_sla(sla_world, django_capture_on_commit_callbacks):
@@ -45,13 +57,16 @@ def test_it_imports_a_canonical_csv_and_computes_sla(sla_world, django_capture_o
     assert job.status == "succeeded" and job.result["created"] == 3
 
 
-@pytest.mark.parametrize("name,content", [
-    ("chinese.csv", CHINESE_CSV.encode("utf-8")),
-    ("gbk.csv", CHINESE_CSV.encode("gbk")),
-    ("gb18030.csv", CHINESE_CSV.encode("gb18030")),
-    ("bom.csv", b"\xef\xbb\xbf" + CANONICAL_CSV.encode("utf-8")),
-    ("book.xlsx", xlsx_bytes(CHINESE_CSV)),
-])
+@pytest.mark.parametrize(
+    "name,content",
+    [
+        ("chinese.csv", CHINESE_CSV.encode("utf-8")),
+        ("gbk.csv", CHINESE_CSV.encode("gbk")),
+        ("gb18030.csv", CHINESE_CSV.encode("gb18030")),
+        ("bom.csv", b"\xef\xbb\xbf" + CANONICAL_CSV.encode("utf-8")),
+        ("book.xlsx", xlsx_bytes(CHINESE_CSV)),
+    ],
+)
 def test_it_imports_every_supported_encoding_and_format(sla_world, django_capture_on_commit_callbacks, name, content):
     w = sla_world
     record = run_import(django_capture_on_commit_callbacks, w.spec_a, w.project_a, name, content)
@@ -61,22 +76,22 @@ def test_it_imports_every_supported_encoding_and_format(sla_world, django_captur
 
 
 PRESET_FILES = {
-    "jira_sm": ("Issue key,Priority,Created,Resolved,Status,Summary\n"
-                "SD-1,High,02/Mar/26 9:00 AM,02/Mar/26 11:00 AM,Done,打印机故障\n"),
-    "servicenow": ("number,priority,opened_at,resolved_at,state,short_description\n"
-                   "INC001,2 - High,2026-03-02 09:00:00,2026-03-02 11:00:00,Resolved,打印机故障\n"),
-    "glpi": ("ID;Title;Status;Opening date;Priority;Resolution date\n"
-             "1;打印机故障;Solved;2026-03-02 09:00;High;2026-03-02 11:00\n"),
-    "blueking": ("单号,标题,状态,提单时间,结束时间,优先级\n"
-                 "BK001,打印机故障,已完成,2026-03-02 09:00:00,2026-03-02 11:00:00,高\n"),
+    "jira_sm": ("Issue key,Priority,Created,Resolved,Status,Summary\nSD-1,High,02/Mar/26 9:00 AM,02/Mar/26 11:00 AM,Done,打印机故障\n"),
+    "servicenow": (
+        "number,priority,opened_at,resolved_at,state,short_description\n"
+        "INC001,2 - High,2026-03-02 09:00:00,2026-03-02 11:00:00,Resolved,打印机故障\n"
+    ),
+    "glpi": ("ID;Title;Status;Opening date;Priority;Resolution date\n1;打印机故障;Solved;2026-03-02 09:00;High;2026-03-02 11:00\n"),
+    "blueking": ("单号,标题,状态,提单时间,结束时间,优先级\nBK001,打印机故障,已完成,2026-03-02 09:00:00,2026-03-02 11:00:00,高\n"),
 }
 
 
 @pytest.mark.parametrize("preset", sorted(PRESET_FILES))
 def test_it_imports_each_itsm_preset(sla_world, django_capture_on_commit_callbacks, preset):
     w = sla_world
-    record = run_import(django_capture_on_commit_callbacks, w.spec_a, w.project_a, f"{preset}.csv",
-                        PRESET_FILES[preset].encode(), preset=preset)
+    record = run_import(
+        django_capture_on_commit_callbacks, w.spec_a, w.project_a, f"{preset}.csv", PRESET_FILES[preset].encode(), preset=preset
+    )
     assert record.status == ImportStatus.SUCCEEDED, record.message
     ticket = Ticket.objects.get(project=w.project_a)
     assert ticket.priority == "P2"
@@ -120,8 +135,7 @@ def test_reimporting_the_same_file_changes_nothing(sla_world, django_capture_on_
 def test_changed_content_updates_the_known_ticket(sla_world, django_capture_on_commit_callbacks):
     w = sla_world
     run_import(django_capture_on_commit_callbacks, w.spec_a, w.project_a, "t.csv", CANONICAL_CSV.encode())
-    changed = CANONICAL_CSV.replace("2026-03-02 14:00:00,2026-03-02 10:00:00/2026-03-02 11:00:00",
-                                    "2026-03-02 15:00:00,")
+    changed = CANONICAL_CSV.replace("2026-03-02 14:00:00,2026-03-02 10:00:00/2026-03-02 11:00:00", "2026-03-02 15:00:00,")
     record = run_import(django_capture_on_commit_callbacks, w.spec_a, w.project_a, "t2.csv", changed.encode())
     assert (record.created_count, record.updated_count, record.unchanged_count) == (0, 1, 2)
     t1 = Ticket.objects.get(project=w.project_a, number="T1")

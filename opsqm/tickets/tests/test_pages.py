@@ -12,8 +12,13 @@ from opsqm.tickets.tests.helpers import CANONICAL_CSV, run_import
 @pytest.fixture
 def imported(sla_world, django_capture_on_commit_callbacks):
     run_import(django_capture_on_commit_callbacks, sla_world.spec_a, sla_world.project_a, "t.csv", CANONICAL_CSV.encode())
-    bad = run_import(django_capture_on_commit_callbacks, sla_world.spec_a, sla_world.project_a, "bad.csv",
-                     (CANONICAL_CSV + "T9,P1,not a time,,,,,,\n").encode())
+    bad = run_import(
+        django_capture_on_commit_callbacks,
+        sla_world.spec_a,
+        sla_world.project_a,
+        "bad.csv",
+        (CANONICAL_CSV + "T9,P1,not a time,,,,,,\n").encode(),
+    )
     return sla_world, bad
 
 
@@ -94,8 +99,10 @@ def test_two_step_import_with_custom_mapping_and_saved_profile(sla_world, login,
     w = sla_world
     client = login(w.spec_a)
     content = "编号,级别,开单,答复,完成\nC1,P1,2026-03-02 09:00:00,2026-03-02 09:20:00,2026-03-02 14:00:00\n".encode("gbk")
-    step1 = client.post(f"/tickets/projects/{w.project_a.pk}/imports/new/",
-                        {"file": SimpleUploadedFile("custom.csv", content), "preset": "canonical", "profile": ""})
+    step1 = client.post(
+        f"/tickets/projects/{w.project_a.pk}/imports/new/",
+        {"file": SimpleUploadedFile("custom.csv", content), "preset": "canonical", "profile": ""},
+    )
     assert step1.status_code == 302
     step2_url = step1["Location"]
     page = client.get(step2_url).content.decode()
@@ -103,9 +110,18 @@ def test_two_step_import_with_custom_mapping_and_saved_profile(sla_world, login,
     missing = client.post(step2_url, {"preset": "canonical", "col_ticket_no": "编号"})
     assert "请为必填字段选择列" in missing.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        started = client.post(step2_url, {"preset": "canonical", "col_ticket_no": "编号", "col_priority": "级别",
-                                          "col_created_at": "开单", "col_first_response_at": "答复",
-                                          "col_resolved_at": "完成", "save_as": "客户导出"})
+        started = client.post(
+            step2_url,
+            {
+                "preset": "canonical",
+                "col_ticket_no": "编号",
+                "col_priority": "级别",
+                "col_created_at": "开单",
+                "col_first_response_at": "答复",
+                "col_resolved_at": "完成",
+                "save_as": "客户导出",
+            },
+        )
     assert started.status_code == 302 and "/jobs/" in started["Location"]
     assert Ticket.objects.get(number="C1").response_seconds == 1200
     profile = ColumnMappingProfile.objects.get(project=w.project_a, name="客户导出")
@@ -122,9 +138,19 @@ def test_sla_agreement_page_saves_targets(sla_world, login, django_capture_on_co
     assert "工作时间" in form.content.decode()
     from opsqm.tickets.models import Calendar
 
-    data = {"calendar": Calendar.objects.get(code="7x24").pk, "pause_statuses": "挂起，等待客户", "version": w.project_a.sla.version,
-            "p0_code": "P1", "p0_name": "紧急", "p0_response": "15m", "p0_resolution": "2h",
-            "p1_code": "P2", "p1_name": "高", "p1_response": "1h30m", "p1_resolution": "8h"}
+    data = {
+        "calendar": Calendar.objects.get(code="7x24").pk,
+        "pause_statuses": "挂起，等待客户",
+        "version": w.project_a.sla.version,
+        "p0_code": "P1",
+        "p0_name": "紧急",
+        "p0_response": "15m",
+        "p0_resolution": "2h",
+        "p1_code": "P2",
+        "p1_name": "高",
+        "p1_response": "1h30m",
+        "p1_resolution": "8h",
+    }
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/tickets/projects/{w.project_a.pk}/sla/", data)
     assert response.status_code == 302

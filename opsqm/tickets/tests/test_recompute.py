@@ -15,16 +15,28 @@ def test_changing_the_calendar_or_targets_recomputes_stored_results(sla_world, d
     assert (t2.resolution_seconds, t2.resolution_status) == (7200, SlaStatus.MET)
     agreement = w.project_a.sla
     with django_capture_on_commit_callbacks(execute=True):
-        sla_agreement_save(actor=w.spec_a, project=w.project_a, calendar=Calendar.objects.get(code="7x24"),
-                           priorities=DEFAULT_PRIORITIES, pause_statuses=[], expected_version=agreement.version)
+        sla_agreement_save(
+            actor=w.spec_a,
+            project=w.project_a,
+            calendar=Calendar.objects.get(code="7x24"),
+            priorities=DEFAULT_PRIORITIES,
+            pause_statuses=[],
+            expected_version=agreement.version,
+        )
     t2.refresh_from_db()
     # Friday 17:00 → Monday 10:00 around the clock is 65 hours > the 8 h target.
     assert (t2.resolution_seconds, t2.resolution_status) == (65 * 3600, SlaStatus.BREACHED)
     agreement.refresh_from_db()
     tighter = [PriorityData("P1", "紧急", 600, 3600)] + DEFAULT_PRIORITIES[1:]
     with django_capture_on_commit_callbacks(execute=True):
-        sla_agreement_save(actor=w.spec_a, project=w.project_a, calendar=Calendar.objects.get(code="cn-5x8"),
-                           priorities=tighter, pause_statuses=[], expected_version=agreement.version)
+        sla_agreement_save(
+            actor=w.spec_a,
+            project=w.project_a,
+            calendar=Calendar.objects.get(code="cn-5x8"),
+            priorities=tighter,
+            pause_statuses=[],
+            expected_version=agreement.version,
+        )
     t1 = Ticket.objects.get(number="T1")
     assert (t1.response_status, t1.resolution_status) == (SlaStatus.BREACHED, SlaStatus.BREACHED)
 
@@ -33,12 +45,26 @@ def test_a_calendar_exception_recomputes_projects_using_it(sla_world, django_cap
     from opsqm.tickets.services import CalendarData, calendar_create
 
     w = sla_world
-    cal = calendar_create(actor=w.qm, data=CalendarData(
-        code="cust", name="客户日历", kind="weekly", time_zone="Asia/Shanghai",
-        weekly_slots={d: ((32400, 64800),) for d in range(5)}, use_china_holidays=False))
+    cal = calendar_create(
+        actor=w.qm,
+        data=CalendarData(
+            code="cust",
+            name="客户日历",
+            kind="weekly",
+            time_zone="Asia/Shanghai",
+            weekly_slots=dict.fromkeys(range(5), ((32400, 64800),)),
+            use_china_holidays=False,
+        ),
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        sla_agreement_save(actor=w.qm, project=w.project_a, calendar=cal, priorities=DEFAULT_PRIORITIES,
-                           pause_statuses=[], expected_version=w.project_a.sla.version)
+        sla_agreement_save(
+            actor=w.qm,
+            project=w.project_a,
+            calendar=cal,
+            priorities=DEFAULT_PRIORITIES,
+            pause_statuses=[],
+            expected_version=w.project_a.sla.version,
+        )
     run_import(django_capture_on_commit_callbacks, w.spec_a, w.project_a, "t.csv", CANONICAL_CSV.encode())
     assert Ticket.objects.get(number="T2").resolution_seconds == 7200
     with django_capture_on_commit_callbacks(execute=True):
@@ -52,7 +78,7 @@ def test_recompute_with_a_cutoff_marks_open_tickets_pending_or_breached(sla_worl
     w = sla_world
     run_import(django_capture_on_commit_callbacks, w.spec_a, w.project_a, "t.csv", CANONICAL_CSV.encode())
     # T3 (P1, 4 h) opened Friday 2026-02-13 17:00; at Saturday 09:30 only 1.5 h have elapsed.
-    cutoff = dt.datetime(2026, 2, 14, 1, 30, tzinfo=dt.timezone.utc)
+    cutoff = dt.datetime(2026, 2, 14, 1, 30, tzinfo=dt.UTC)
     assert sla_recompute_project(project=w.project_a, cutoff=cutoff) == 3
     t3 = Ticket.objects.get(number="T3")
     assert t3.resolution_status == SlaStatus.PENDING and t3.sla_cutoff == cutoff
@@ -65,7 +91,7 @@ def test_sla_results_selector_evaluates_any_cutoff_without_storing(sla_world, dj
 
     w = sla_world
     run_import(django_capture_on_commit_callbacks, w.spec_a, w.project_a, "t.csv", CANONICAL_CSV.encode())
-    cutoff = dt.datetime(2026, 2, 14, 1, 30, tzinfo=dt.timezone.utc)
+    cutoff = dt.datetime(2026, 2, 14, 1, 30, tzinfo=dt.UTC)
     result = sla_results([w.project_a.pk], cutoff)[w.project_a.pk]
     t3 = Ticket.objects.get(number="T3")
     i = list(result.ids).index(t3.pk)

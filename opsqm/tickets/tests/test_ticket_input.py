@@ -28,8 +28,9 @@ TASK_SLA = (
 
 
 def state() -> dict[str, tuple]:
-    return {t.number: (t.first_response_at, t.resolved_at, t.response_seconds, t.title, t.priority)
-            for t in Ticket.objects.order_by("number")}
+    return {
+        t.number: (t.first_response_at, t.resolved_at, t.response_seconds, t.title, t.priority) for t in Ticket.objects.order_by("number")
+    }
 
 
 def test_task_sla_partial_import_fills_first_responses_and_is_idempotent(sla_world, django_capture_on_commit_callbacks):
@@ -76,11 +77,13 @@ def test_task_sla_with_unknown_ticket_numbers_writes_nothing_and_lists_them(sla_
 
 def test_one_report_lists_unknown_priorities_together_with_every_other_bad_row(sla_world, django_capture_on_commit_callbacks):
     w = sla_world
-    bad = ("工单号,优先级,创建时间,标题\n"
-           "A1,P9,2026-03-02 09:00:00,ok\n"
-           "A2,P1,2026-13-02 09:00:00,ok\n"
-           f"A3,P1,2026-03-02 09:00:00,{'长' * 301}\n"
-           "A4,很急,2026-03-02 09:00:00,ok\n")
+    bad = (
+        "工单号,优先级,创建时间,标题\n"
+        "A1,P9,2026-03-02 09:00:00,ok\n"
+        "A2,P1,2026-13-02 09:00:00,ok\n"
+        f"A3,P1,2026-03-02 09:00:00,{'长' * 301}\n"
+        "A4,很急,2026-03-02 09:00:00,ok\n"
+    )
     record = run_import(django_capture_on_commit_callbacks, w.spec_a, w.project_a, "bad.csv", bad.encode())
     assert record.status == ImportStatus.FAILED and Ticket.objects.count() == 0
     assert record.error_count == 4
@@ -92,8 +95,7 @@ def test_one_report_lists_unknown_priorities_together_with_every_other_bad_row(s
 def test_priority_names_of_the_agreement_and_a_saved_value_map_are_accepted(sla_world, django_capture_on_commit_callbacks):
     w = sla_world
     content = "工单号,优先级,创建时间\nB1,紧急,2026-03-02 09:00:00\nB2,p2,2026-03-02 09:00:00\nB3,很急,2026-03-02 09:00:00\n"
-    mapping = {"columns": {"ticket_no": "工单号", "priority": "优先级", "created_at": "创建时间"},
-               "priority_map": {"很急": "高"}}
+    mapping = {"columns": {"ticket_no": "工单号", "priority": "优先级", "created_at": "创建时间"}, "priority_map": {"很急": "高"}}
     record = run_import(django_capture_on_commit_callbacks, w.spec_a, w.project_a, "v.csv", content.encode(), mapping=mapping)
     assert record.status == ImportStatus.SUCCEEDED, record.message
     assert dict(Ticket.objects.values_list("number", "priority")) == {"B1": "P1", "B2": "P2", "B3": "P2"}
@@ -101,15 +103,25 @@ def test_priority_names_of_the_agreement_and_a_saved_value_map_are_accepted(sla_
 
 def test_push_accepts_pause_and_time_texts_exactly_like_a_file(sla_world, api_client):
     w = sla_world
-    items = [{"ticket_no": "P-1", "priority": "p1", "created_at": "2026-03-02 09:00:00",
-              "resolved_at": "2026/03/02 14:00:00", "pauses": "2026-03-02 10:00/2026-03-02 11:00",
-              "contact": "王五", "contact_phone": "13700000000", "contact_email": "w5@example.com"}]
+    items = [
+        {
+            "ticket_no": "P-1",
+            "priority": "p1",
+            "created_at": "2026-03-02 09:00:00",
+            "resolved_at": "2026/03/02 14:00:00",
+            "pauses": "2026-03-02 10:00/2026-03-02 11:00",
+            "contact": "王五",
+            "contact_phone": "13700000000",
+            "contact_email": "w5@example.com",
+        }
+    ]
     response = api_client(w.spec_a).post(f"/api/v1/projects/{w.project_a.pk}/tickets/", items, format="json")
     assert response.status_code == 200, response.json()
     ticket = Ticket.objects.get(number="P-1")
     file_batch = read_ticket_file(
         "工单号,优先级,创建时间,解决时间,挂起时段\nP-1,P1,2026-03-02 09:00:00,2026/03/02 14:00:00,2026-03-02 10:00/2026-03-02 11:00\n".encode(),
-        filename="same.csv")
+        filename="same.csv",
+    )
     assert ticket.priority == "P1" and ticket.paused_seconds == 3600
     assert int(ticket.resolved_at.timestamp()) == int(file_batch.resolved[0].astype("int64"))
     assert (ticket.contact_phone, ticket.contact_email) == ("13700000000", "w5@example.com")
@@ -121,17 +133,21 @@ def test_push_accepts_pause_and_time_texts_exactly_like_a_file(sla_world, api_cl
 
 
 def upload(client, project, name: str, content: bytes, preset: str = "canonical", encoding: str = "auto"):
-    return client.post(f"/tickets/projects/{project.pk}/imports/new/",
-                       {"file": SimpleUploadedFile(name, content), "preset": preset, "profile": "", "encoding": encoding})
+    return client.post(
+        f"/tickets/projects/{project.pk}/imports/new/",
+        {"file": SimpleUploadedFile(name, content), "preset": preset, "profile": "", "encoding": encoding},
+    )
 
 
 def test_mapping_page_shows_each_header_once_and_priority_values_with_counts(sla_world, login, django_capture_on_commit_callbacks):
     w = sla_world
     client = login(w.spec_a)
-    content = ("序号,工单编号,标题,状态,创建人,创建时间,结束时间,优先级,优先级\n"
-               "1,NO1,a,已完成,admin,2026-03-02 09:00:00,2026-03-02 10:00:00,紧急,x\n"
-               "2,NO2,b,已终止,admin,2026-03-02 09:00:00,2026-03-02 10:00:00,低,x\n"
-               "3,NO3,c,处理中,admin,2026-03-02 09:00:00,--,低,x\n").encode()
+    content = (
+        "序号,工单编号,标题,状态,创建人,创建时间,结束时间,优先级,优先级\n"
+        "1,NO1,a,已完成,admin,2026-03-02 09:00:00,2026-03-02 10:00:00,紧急,x\n"
+        "2,NO2,b,已终止,admin,2026-03-02 09:00:00,2026-03-02 10:00:00,低,x\n"
+        "3,NO3,c,处理中,admin,2026-03-02 09:00:00,--,低,x\n"
+    ).encode()
     step1 = upload(client, w.project_a, "bk.csv", content, preset="blueking")
     page = client.get(step1["Location"]).content.decode()
     # Each header is listed once; a field's input repeats only the header it proposes.
@@ -141,10 +157,21 @@ def test_mapping_page_shows_each_header_once_and_priority_values_with_counts(sla
     assert re.search(r'value="P4" selected', page) and re.search(r'value="P1" selected', page)
     assert "blueking" not in re.sub(r'value="blueking"|"blueking":', "", page)  # presets by name only
     with django_capture_on_commit_callbacks(execute=True):
-        started = client.post(step1["Location"], {
-            "preset": "blueking", "col_ticket_no": "工单编号", "col_priority": "优先级", "col_created_at": "创建时间",
-            "col_resolved_at": "结束时间", "col_status": "状态", "value_source": ["低", "紧急"],
-            "value_target": ["P3", "P1"], "save_as": "蓝鲸", "start": "1"})
+        started = client.post(
+            step1["Location"],
+            {
+                "preset": "blueking",
+                "col_ticket_no": "工单编号",
+                "col_priority": "优先级",
+                "col_created_at": "创建时间",
+                "col_resolved_at": "结束时间",
+                "col_status": "状态",
+                "value_source": ["低", "紧急"],
+                "value_target": ["P3", "P1"],
+                "save_as": "蓝鲸",
+                "start": "1",
+            },
+        )
     assert started.status_code == 302, started.content.decode()[:500]
     assert dict(Ticket.objects.values_list("number", "priority")) == {"NO1": "P1", "NO2": "P3", "NO3": "P3"}
     assert Ticket.objects.get(number="NO2").resolved_at is None  # 已终止 is not a resolution
@@ -205,7 +232,16 @@ def test_import_records_keep_the_chosen_encoding(sla_world, login, django_captur
     content = "ticket_no,priority,created_at,title\nT1,P1,2026-03-02 09:00:00,印表機卡紙發生錯誤請協助處理\n".encode("big5")
     step1 = upload(client, w.project_a, "big5.csv", content, encoding="big5")
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(step1["Location"], {"preset": "canonical", "encoding": "big5", "col_ticket_no": "ticket_no",
-                                        "col_priority": "priority", "col_created_at": "created_at", "col_title": "title"})
+        client.post(
+            step1["Location"],
+            {
+                "preset": "canonical",
+                "encoding": "big5",
+                "col_ticket_no": "ticket_no",
+                "col_priority": "priority",
+                "col_created_at": "created_at",
+                "col_title": "title",
+            },
+        )
     assert TicketImport.objects.get().status == ImportStatus.SUCCEEDED
     assert Ticket.objects.get().title == "印表機卡紙發生錯誤請協助處理"

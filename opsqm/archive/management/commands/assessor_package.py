@@ -46,6 +46,12 @@ class Command(BaseCommand):
         out = Path(options["out"])
         out.parent.mkdir(parents=True, exist_ok=True)
         with out.open("wb") as f:
-            manifest = build_zip(scope, f, title=f"{year} 年度评审资料包（{scope_name}）",
-                                 progress=lambda done, total, message: self.stderr.write(f"[{done}/{total}] {message}") if options["verbosity"] > 1 else None)
+            manifest = build_zip(
+                scope,
+                f,
+                title=f"{year} 年度评审资料包（{scope_name}）",
+                progress=lambda done, total, message: (
+                    self.stderr.write(f"[{done}/{total}] {message}") if options["verbosity"] > 1 else None
+                ),
+            )
         self.stdout.write(self.style.SUCCESS(f"已写入 {out}：{len(manifest)} 个文件，{out.stat().st_size} 字节。"))

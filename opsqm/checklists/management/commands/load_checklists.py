@@ -28,7 +28,9 @@ class Command(BaseCommand):
         for label, refs in (("新增", report.created), ("新版本", report.updated), ("恢复为库文件版本", report.restored)):
             for ref in refs:
                 self.stdout.write(f"{label}：{ref}")
-        self.stdout.write(self.style.SUCCESS(
-            f"检查单库已加载：新增 {len(report.created)} 个，生成新版本 {len(report.updated)} 个，"
-            f"恢复为库文件版本 {len(report.restored)} 个，未变化 {len(report.unchanged)} 个。"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"检查单库已加载：新增 {len(report.created)} 个，生成新版本 {len(report.updated)} 个，"
+                f"恢复为库文件版本 {len(report.restored)} 个，未变化 {len(report.unchanged)} 个。"
+            )
+        )

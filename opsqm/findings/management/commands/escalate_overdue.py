@@ -24,5 +24,7 @@ class Command(BaseCommand):
             today = timezone.localdate()
         rows = actions_escalate_overdue(today=today)
         for row in rows:
-            self.stdout.write(f"{row.action.finding.code} 措施#{row.action_id} 逾期 {row.days_overdue} 天 → {row.get_level_display()}（通知 {row.notified.count()} 人）")
+            self.stdout.write(
+                f"{row.action.finding.code} 措施#{row.action_id} 逾期 {row.days_overdue} 天 → {row.get_level_display()}（通知 {row.notified.count()} 人）"
+            )
         self.stdout.write(self.style.SUCCESS(f"{today.isoformat()}：新增督办 {len(rows)} 条。"))

@@ -26,13 +26,29 @@ class Command(BaseCommand):
         procs: list[subprocess.Popen] = []
         if not options["no_worker"]:
             procs.append(subprocess.Popen([os.path.join(bin_dir, "opsqm"), "run_huey"], env=env))  # nosec B603 # fixed argv, no shell
-        web = subprocess.Popen([  # nosec B603 # fixed argv (host/port are parsed options), no shell
-            os.path.join(bin_dir, "gunicorn"), "opsqm.wsgi:application",
-            "--bind", f"{options['host']}:{options['port']}", "--workers", str(options["web_workers"]),
-            "--threads", "4", "--timeout", "120", "--access-logfile", "-",
-        ], env=env)
+        web = subprocess.Popen(
+            [  # nosec B603 # fixed argv (host/port are parsed options), no shell
+                os.path.join(bin_dir, "gunicorn"),
+                "opsqm.wsgi:application",
+                "--bind",
+                f"{options['host']}:{options['port']}",
+                "--workers",
+                str(options["web_workers"]),
+                "--threads",
+                "4",
+                "--timeout",
+                "120",
+                "--access-logfile",
+                "-",
+            ],
+            env=env,
+        )
         procs.append(web)
-        self.stdout.write(self.style.SUCCESS(f"opsqm 已启动：http://{options['host']}:{options['port']}/ （数据库：{settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}）"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"opsqm 已启动：http://{options['host']}:{options['port']}/ （数据库：{settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}）"
+            )
+        )
 
         def stop(*_):
             for p in procs:

@@ -28,8 +28,11 @@ class Command(BaseCommand):
         ctx = DemoContext(today=timezone.localdate(now), now=now, rng=random.Random(options["seed"]), log=self.stdout.write)  # nosec B311 # seeded demo data, not security
         # The demo company's people and customers have made-up addresses: what the loaders "send"
         # (survey invitations, notifications) is kept in memory, not printed or mailed.
-        with (override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
-              acting_as(Actor(None, "opsqm demo")), transaction.atomic()):
-            for label, load in demo_loaders():
+        with (
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
+            acting_as(Actor(None, "opsqm demo")),
+            transaction.atomic(),
+        ):
+            for _label, load in demo_loaders():
                 load(ctx)
         self.stdout.write(self.style.SUCCESS("演示数据已载入。质量经理登录：qm / opsqm-demo"))

@@ -24,4 +24,6 @@ class Command(BaseCommand):
             plan = plan_generate(actor=actor, year=options["year"])
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages)) from exc
-        self.stdout.write(self.style.SUCCESS(f"已生成《{plan.title}》（草稿）：{plan.activities.count()} 项活动，{plan.objectives.count()} 个质量目标。"))
+        self.stdout.write(
+            self.style.SUCCESS(f"已生成《{plan.title}》（草稿）：{plan.activities.count()} 项活动，{plan.objectives.count()} 个质量目标。")
+        )

@@ -16,6 +16,8 @@ class Command(BaseCommand):
             manifest = backup_create(Path(options["path"]))
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(self.style.SUCCESS(
-            f"备份完成：{options['path']}（{manifest['engine']}，{len(manifest['migrations'])} 个迁移，{len(manifest['media'])} 个附件）"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"备份完成：{options['path']}（{manifest['engine']}，{len(manifest['migrations'])} 个迁移，{len(manifest['media'])} 个附件）"
+            )
+        )

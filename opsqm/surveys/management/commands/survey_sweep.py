@@ -14,4 +14,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         template_install_defaults()
         stats = survey_sweep(base_url=options["base_url"])
-        self.stdout.write(f"候选工单 {stats['candidates']}，未抽中 {stats['sampled_out']}，联系人近期已邀请 {stats['contact_recent']}，新建邀请 {stats['created']}，发送提醒 {stats['reminded']}")
+        self.stdout.write(
+            f"候选工单 {stats['candidates']}，未抽中 {stats['sampled_out']}，联系人近期已邀请 {stats['contact_recent']}，新建邀请 {stats['created']}，发送提醒 {stats['reminded']}"
+        )

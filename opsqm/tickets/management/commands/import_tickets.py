@@ -39,9 +39,14 @@ class Command(BaseCommand):
             # The command reads the file in place: no copy of a large file under media.
             with path.open("rb") as stream:
                 sha = hashlib.file_digest(stream, "sha256").hexdigest()
-            record = TicketImport.objects.create(project=project, file_name=path.name, file_sha256=sha,
-                                                 stored_path="", preset=options["preset"],
-                                                 mapping={"encoding": options["encoding"]} if options["encoding"] != "auto" else {})
+            record = TicketImport.objects.create(
+                project=project,
+                file_name=path.name,
+                file_sha256=sha,
+                stored_path="",
+                preset=options["preset"],
+                mapping={"encoding": options["encoding"]} if options["encoding"] != "auto" else {},
+            )
             record = ticket_import_run(import_id=record.pk, source_path=path)
         elapsed = time.perf_counter() - started
         if record.status != ImportStatus.SUCCEEDED:
