@@ -19,7 +19,7 @@ _ROLES = frozenset({"quality_manager", "gm_office", "mgmt_rep", "admin", "qualit
 
 
 def _plan_and_activities(scope: Scope):
-    from opsqm.plans.selectors import plans_for, visible_activities
+    from opsqm.plans.selectors import activities_owed_by, plans_for, visible_activities
 
     plan = plans_for(scope.user).filter(year=scope.today.year).first()
     if plan is None:
@@ -27,12 +27,16 @@ def _plan_and_activities(scope: Scope):
     qs = visible_activities(scope.user, plan)
     if scope.project is not None:
         qs = qs.filter(projects=scope.project)
+    elif not scope.leadership:
+        qs = activities_owed_by(qs, scope.user)
     return plan, list(qs.order_by("due_date", "pk"))
 
 
 def _url(plan: Any, scope: Scope, **params: Any) -> str:
     if scope.project is not None:
         params["project"] = scope.project.pk
+    elif not scope.leadership:
+        params["mine"] = 1
     query = urlencode({k: v for k, v in params.items() if v not in ("", None)})
     return reverse("plans:detail", args=[plan.pk]) + (f"?{query}" if query else "")
 
@@ -48,7 +52,7 @@ def build_progress(scope: Scope) -> dict[str, Any] | None:
     total = rates["total"][0]
     overdue = [a for a in activities if a.shown_status(scope.today) == ActivityStatus.OVERDUE]
     if not scope.leadership and scope.project is None:
-        # 运维经理 / 质量专员: what they owe first.
+        # 运维经理 / 质量专员: what they own first.
         overdue.sort(key=lambda a: (a.owner_id != scope.user.pk, a.due_date))
     for a in overdue:
         a.days_overdue = (scope.today - a.due_date).days
@@ -81,6 +85,6 @@ def build_upcoming(scope: Scope) -> dict[str, Any] | None:
 
 
 PANELS = [
-    Panel("plan_progress", _("年度质量计划进度"), build_progress, template="plans/panels/plan_progress.html", order=35, roles=_ROLES),
-    Panel("plan_upcoming", _("近 30 天的计划活动"), build_upcoming, template="plans/panels/plan_upcoming.html", order=36, roles=_ROLES),
+    Panel("plan_progress", _("年度质量计划进度"), build_progress, template="plans/panels/plan_progress.html", order=31, roles=_ROLES),
+    Panel("plan_upcoming", _("近 30 天的计划活动"), build_upcoming, template="plans/panels/plan_upcoming.html", order=34, roles=_ROLES),
 ]

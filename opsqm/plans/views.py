@@ -71,6 +71,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     type_filter, status_filter = request.GET.get("type", ""), request.GET.get("status", "")
     if type_filter in ActivityType.values:
         activities = activities.filter(type=type_filter)
+    if request.GET.get("mine"):  # the cockpit of an O&M manager / specialist links here
+        activities = selectors.activities_owed_by(activities, request.user)
     if request.GET.get("project", "").isdigit():  # the cockpit's project page links here
         activities = activities.filter(projects=int(request.GET["project"]))
     if request.GET.get("due", "").isdigit():  # the cockpit's "next N days": not done, due today … today + N

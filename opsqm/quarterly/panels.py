@@ -54,4 +54,4 @@ def build(scope: Scope) -> dict[str, Any] | None:
             "url": reverse("dashboards:my_work") if scope.role == "ops_manager" else ""}
 
 
-PANELS = [Panel("quarterly_due", _("季度工作总结"), build, template="quarterly/panels/quarterly_due.html", order=33, roles=_ROLES)]
+PANELS = [Panel("quarterly_due", _("季度工作总结"), build, template="quarterly/panels/quarterly_due.html", order=41, roles=_ROLES)]

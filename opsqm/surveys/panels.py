@@ -70,7 +70,7 @@ def build_satisfaction(scope: Scope) -> dict[str, Any] | None:
     return {
         "period": period, "rows": rows[:8], "count": len(rows), "low": sum(1 for r in rows if r["low"]),
         "company": _r1(company.score) if show_company else None, "company_band": band, "show_company": show_company,
-        "threshold": roll.rules.threshold, "results_url": f"{results}?{urlencode({'period': period})}",
+        "threshold": f"{float(roll.rules.threshold):g}", "results_url": f"{results}?{urlencode({'period': period})}",
         "chart": {"labels": [p for (p,) in chart_rows], "series": series, "threshold": float(roll.rules.threshold)},
     }
 
@@ -104,6 +104,6 @@ def build_complaints(scope: Scope) -> dict[str, Any] | None:
 
 
 PANELS = [
-    Panel("satisfaction", _("本季度客户满意度"), build_satisfaction, template="surveys/panels/satisfaction.html", order=50, roles=_ROLES),
-    Panel("complaints", _("客户投诉"), build_complaints, template="surveys/panels/complaints.html", order=51, roles=_ROLES),
+    Panel("satisfaction", _("本季度客户满意度"), build_satisfaction, template="surveys/panels/satisfaction.html", order=32, roles=_ROLES),
+    Panel("complaints", _("客户投诉"), build_complaints, template="surveys/panels/complaints.html", order=42, roles=_ROLES),
 ]

@@ -172,6 +172,10 @@ def test_the_om_manager_sees_what_he_owes_overdue_first_and_nothing_of_project_b
     assert client.get(actions["overdue_url"]).context["actions"].count() == 1
     plan = _panel(response, "plan_progress")["ctx"]
     assert [a.title for a in plan["overdue_rows"]] == ["甲项目月度巡检"]
+    assert len(client.get(plan["overdue_url"]).context["activities"]) == plan["overdue"] == 1
+    upcoming = _panel(response, "plan_upcoming")["ctx"]  # his project's drill, not the quality manager's own activities
+    assert [a.title for a in upcoming["rows"]] == ["甲项目应急演练"]
+    assert len(client.get(upcoming["list_url"]).context["activities"]) == upcoming["count"]
     docs = _panel(response, "documents_due")["ctx"]
     assert docs["unread"] == 1 and docs["due"] == 0  # he owes the reading, the review is the owner's
     sat = _panel(response, "satisfaction")["ctx"]
@@ -199,7 +203,7 @@ def test_an_auditor_sees_audits_and_none_of_the_area_panels(world, login, areas)
     assert not (keys & NEW)
 
 
-def test_an_outsider_sees_only_company_level_records_and_nothing_of_a_project(world, login, areas):
+def test_an_outsider_sees_nothing_of_a_project(world, login, areas):
     response = login(world.outsider).get("/")
     keys = _keys(response)
     assert not keys & {"satisfaction", "quarterly_due"} or _panel(response, "quarterly_due")["ctx"]["count"] == 0
@@ -207,8 +211,8 @@ def test_an_outsider_sees_only_company_level_records_and_nothing_of_a_project(wo
     assert "甲项目" not in body and "乙项目" not in body and "PA " not in body and "PB " not in body
     if "complaints" in keys:
         assert _panel(response, "complaints")["ctx"]["open"] == 0
-    plan = _panel(response, "plan_progress")["ctx"]  # org-level activities are every staff member's to see
-    assert all(not a.projects.exists() for a in plan["overdue_rows"])
+    plan = _panel(response, "plan_progress")["ctx"]  # he owns nothing and runs no project
+    assert plan["overdue"] == 0 and plan["total"].planned == 0
     assert login(world.outsider).get(f"/cockpit/projects/{world.project_a.pk}/").status_code == 404
 
 

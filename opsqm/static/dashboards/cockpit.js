@@ -66,7 +66,7 @@
       yAxis: { type: "value", min: function (v) { return Math.max(0, Math.floor((Math.min(v.min, sat.threshold) - 5) / 10) * 10); }, max: 100 },
       series: sat.series.map(function (s, i) {
         var line = { name: s.name, type: "line", data: s.data, connectNulls: false, symbolSize: 6 };
-        if (i === 0) { line.markLine = { silent: true, symbol: "none", lineStyle: { color: "#d9534f", type: "dashed" }, label: { formatter: "预警线 " + sat.threshold }, data: [{ yAxis: sat.threshold }] }; }
+        if (i === 0) { line.markLine = { silent: true, symbol: "none", lineStyle: { color: "#d9534f", type: "dashed" }, label: { position: "insideEndTop", formatter: "预警线 " + sat.threshold }, data: [{ yAxis: sat.threshold }] }; }
         return line;
       }),
     });
