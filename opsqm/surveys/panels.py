@@ -68,7 +68,7 @@ def build_satisfaction(scope: Scope) -> dict[str, Any] | None:
 
         band = band_for(company.score, core_rules(roll.rules).bands)
     return {
-        "period": period, "rows": rows[:8], "count": len(rows), "low": sum(1 for r in rows if r["low"]),
+        "period": period, "rows": rows[:8], "count": len(rows), "single": scope.project is not None, "low": sum(1 for r in rows if r["low"]),
         "company": _r1(company.score) if show_company else None, "company_band": band, "show_company": show_company,
         "threshold": f"{float(roll.rules.threshold):g}", "results_url": f"{results}?{urlencode({'period': period})}",
         "chart": {"labels": [p for (p,) in chart_rows], "series": series, "threshold": float(roll.rules.threshold)},
