@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -11,7 +11,6 @@ from django.db.models import Count, Sum
 
 from opsqm.accounts.access import is_org_wide, visible_customers, visible_projects
 from opsqm.org.models import ProjectStatus, Staff
-
 
 ENDING_WINDOW = dt.timedelta(days=180)
 

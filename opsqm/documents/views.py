@@ -50,6 +50,10 @@ def document_list(request: HttpRequest) -> HttpResponse:
     q, doc_type, status = request.GET.get("q", "").strip(), request.GET.get("type", ""), request.GET.get("status", "")
     qs = selectors.document_list(request.user, q=q, doc_type=doc_type, status=status)
     today = timezone.localdate()
+    if request.GET.get("review") == "due":  # the cockpit's "due for review" count
+        qs = qs.filter(pk__in=selectors.documents_due_for_review(today=today).values("pk"))
+    if request.GET.get("mine"):
+        qs = qs.filter(owner=request.user)
     return render(
         request,
         "documents/document_list.html",

@@ -167,3 +167,9 @@ def objective_attainment(plan: QualityPlan, today: dt.date) -> list[Attainment]:
 
 def qa_plans_for(user: Any) -> QuerySet[ProjectQAPlan]:
     return ProjectQAPlan.objects.filter(project__in=visible_projects(user)).select_related("project", "drafted_by", "agreed_by")
+
+
+def activities_owed_by(qs: QuerySet[PlanActivity], user: Any) -> QuerySet[PlanActivity]:
+    """Of `qs`, the activities `user` owns or that belong to a project they run or look after
+    (the cockpit of an O&M manager / quality specialist, and the plan page's "mine" filter)."""
+    return qs.filter(Q(owner=user) | Q(projects__ops_manager=user) | Q(projects__quality_specialist=user)).distinct()

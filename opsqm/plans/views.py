@@ -78,6 +78,15 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     type_filter, status_filter = request.GET.get("type", ""), request.GET.get("status", "")
     if type_filter in ActivityType.values:
         activities = activities.filter(type=type_filter)
+    if request.GET.get("mine"):  # the cockpit of an O&M manager / specialist links here
+        activities = selectors.activities_owed_by(activities, request.user)
+    if request.GET.get("project", "").isdigit():  # the cockpit's project page links here
+        activities = activities.filter(projects=int(request.GET["project"]))
+    if request.GET.get("due", "").isdigit():  # the cockpit's "next N days": not done, due today … today + N
+        import datetime as dt
+
+        until = today + dt.timedelta(days=min(int(request.GET["due"]), 366))
+        activities = activities.filter(due_date__gte=today, due_date__lte=until).exclude(status=ActivityStatus.DONE)
     rows = list(activities)
     if status_filter in ActivityStatus.values:
         rows = [a for a in rows if a.shown_status(today) == status_filter]

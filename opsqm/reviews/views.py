@@ -230,4 +230,11 @@ def action_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 @login_required
 def actions_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.actions_visible_to(request.user).order_by("status", "due_date")
+    status = request.GET.get("status", "")
+    if status in ("open", "overdue"):  # the cockpit's counts
+        qs = qs.filter(status="open")
+        if status == "overdue":
+            qs = qs.filter(due_date__lt=timezone.localdate())
+    if request.GET.get("mine"):
+        qs = qs.filter(owner=request.user)
     return render(request, "reviews/action_list.html", {"actions": qs, "today": timezone.localdate()})

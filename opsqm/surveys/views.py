@@ -449,6 +449,10 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(status=status)
     elif status == "open":
         qs = qs.exclude(status=Complaint.Status.CLOSED)
+    elif status == "overdue":  # the cockpit's overdue count
+        qs = qs.exclude(status=Complaint.Status.CLOSED).filter(due_date__lt=timezone.localdate())
+    if request.GET.get("project", "").isdigit():
+        qs = qs.filter(project_id=int(request.GET["project"]))
     return render(
         request,
         "surveys/complaint_list.html",

@@ -44,7 +44,7 @@ def build(scope: Scope) -> dict[str, Any] | None:
         return None
     period = Period.of(scope.today, "quarter")
     quarters = [Period(period.year, quarter=q) for q in range(1, period.quarter + 1)]
-    by_period = kpi_cells([p.pk for p in projects], quarters)
+    by_period = kpi_cells(scope.user, [p.pk for p in projects], quarters, project=scope.project)
     cells = by_period[period]
     overview = reverse("kpis:overview") + f"?granularity=quarter&year={period.year}&period={period.key}"
     by_kpi: dict[str, dict[str, Any]] = {}

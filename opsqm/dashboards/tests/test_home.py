@@ -25,8 +25,9 @@ def test_the_system_administrator_maintains_staff_in_the_admin(world, login):
 
 
 def test_only_the_most_specific_sidebar_link_is_active():
-    from opsqm.navigation import NavItem, sidebar_for
     from unittest import mock
+
+    from opsqm.navigation import NavItem, sidebar_for
 
     items = (NavItem("org", "A", "org:project_list"), NavItem("org", "B", "org:project_create"))
     user = mock.Mock(is_authenticated=True)

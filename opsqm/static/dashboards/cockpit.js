@@ -22,4 +22,56 @@
     });
     window.addEventListener("resize", function () { chart.resize(); });
   }
+
+  function chartIn(id) {
+    var el = document.getElementById(id);
+    if (!el || typeof echarts === "undefined") { return null; }
+    var chart = echarts.init(el);
+    window.addEventListener("resize", function () { chart.resize(); });
+    return chart;
+  }
+  function esc(text) { return echarts.format.encodeHTML(String(text)); }
+  function axisTip(unit) {
+    return function (ps) {
+      var lines = [esc(ps[0].name)];
+      ps.forEach(function (p) {
+        lines.push(p.marker + esc(p.seriesName) + "：" + (p.value === null || p.value === undefined || p.value === "-" ? "—" : esc(p.value) + unit));
+      });
+      return lines.join("<br>");
+    };
+  }
+  var plan = data("data-plan");
+  var planChart = plan && chartIn("chart-plan");
+  if (planChart) {
+    planChart.setOption({
+      grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
+      legend: { top: 0, textStyle: { fontSize: 11 } },
+      tooltip: { trigger: "axis", formatter: axisTip(" 项") },
+      xAxis: { type: "category", data: plan.labels, axisLabel: { fontSize: 10 } },
+      yAxis: { type: "value", minInterval: 1 },
+      series: [
+        { name: "截至今日应完成", type: "bar", data: plan.due, itemStyle: { color: "#9fb3c8" }, barMaxWidth: 18 },
+        { name: "已完成", type: "bar", data: plan.done, itemStyle: { color: "#2f7d4f" }, barMaxWidth: 18 },
+      ],
+    });
+  }
+  var sat = data("data-satisfaction");
+  var satChart = sat && sat.series.length && chartIn("chart-satisfaction");
+  if (satChart) {
+    satChart.setOption({
+      grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
+      legend: { top: 0, type: "scroll", textStyle: { fontSize: 11 } },
+      tooltip: { trigger: "axis", formatter: axisTip(" 分") },
+      xAxis: { type: "category", data: sat.labels },
+      yAxis: { type: "value", min: function (v) { return Math.max(0, Math.floor((Math.min(v.min, sat.threshold) - 5) / 10) * 10); }, max: 100 },
+      series: sat.series.map(function (s, i) {
+        var line = { name: s.name, type: "line", data: s.data, connectNulls: false, symbolSize: 6 };
+        if (i === 0) { line.markLine = { silent: true, symbol: "none", lineStyle: { color: "#d9534f", type: "dashed" }, label: { position: "insideEndTop", formatter: "预警线 " + sat.threshold }, data: [{ yAxis: sat.threshold }] }; }
+        return line;
+      }),
+    });
+  } else if (sat) {
+    var box2 = document.getElementById("chart-satisfaction");
+    if (box2) { box2.remove(); }
+  }
 })();
