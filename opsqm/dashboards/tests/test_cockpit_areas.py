@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from opsqm.dashboards.panels import Scope, all_panels
-from opsqm.kpis.tests.conftest import kpi_world  # noqa: F401  (fixture)
+from opsqm.kpis.tests.conftest import kpi_world  # noqa: F401, F811  (a fixture used by name)
 
 
 def _panel(response, key):
@@ -275,7 +275,7 @@ def test_the_project_page_shows_that_project_only(world, login, areas):
     assert login(world.spec_a).get(f"/cockpit/projects/{world.project_b.pk}/").status_code == 404
 
 
-def test_the_kpi_panel_reads_kpi_results_and_matches_a_count_of_the_tickets(world, kpi_world):
+def test_the_kpi_panel_reads_kpi_results_and_matches_a_count_of_the_tickets(world, kpi_world):  # noqa: F811 (the imported kpi_world fixture)
     from opsqm.core.kpi import KpiCode, Period
     from opsqm.dashboards.panels.kpi_source import kpi_cells
     from opsqm.kpis.tests.conftest import TARGETS
