@@ -260,7 +260,10 @@ def test_the_url_walk_shows_nothing_of_project_b(persona, world, foreign):
                 text = _texts(response)
                 leaked = [m for m in foreign.markers if m and m in text]
                 if leaked:
-                    problems.append(f"{method.upper()} {url} → {response.status_code} shows {leaked}")
+                    problems.append(
+                        f"{method.upper()} {url} → {response.status_code} shows {leaked} :: "
+                        + text[max(0, text.find(leaked[0]) - 300) : text.find(leaked[0]) + 80].replace("\n", " ")
+                    )
     assert problems == [], f"{len(problems)} of {requests} answers leak or fail:\n" + "\n".join(problems[:40])
     assert AuditEvent.objects.filter(project_id=foreign.project_id).count() == before  # nothing of project B changed
 

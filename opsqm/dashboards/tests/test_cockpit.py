@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from opsqm import clock
 from opsqm.findings import services
 from opsqm.findings.models import Finding
 
@@ -80,10 +81,15 @@ def test_an_outsider_gets_an_empty_cockpit_without_foreign_numbers(world, login,
 
 
 def test_overdue_actions_come_first_with_their_days_overdue(world, login):
-    f = _finding(world, world.project_a)
-    services.finding_analyze(actor=world.ops_a, finding=f, cause="流程缺失")
     today = timezone.localdate()
-    late = services.action_create(actor=world.ops_a, finding=f, description="晚", owner=world.ops_a, due_date=today - dt.timedelta(days=3))
+    # History: the finding and its late action were recorded ten days ago (a due date may not be
+    # in the past when it is set).
+    with clock.frozen_at(timezone.now() - dt.timedelta(days=10)):
+        f = _finding(world, world.project_a)
+        services.finding_analyze(actor=world.ops_a, finding=f, cause="流程缺失")
+        late = services.action_create(
+            actor=world.ops_a, finding=f, description="晚", owner=world.ops_a, due_date=today - dt.timedelta(days=3)
+        )
     services.action_create(actor=world.ops_a, finding=f, description="早", owner=world.ops_a, due_date=today + dt.timedelta(days=5))
     ctx = _panel(login(world.ops_a).get("/"), "actions_due")["ctx"]
     assert ctx["overdue"] == 1 and ctx["rows"][0].pk == late.pk and ctx["rows"][0].days_overdue == 3
