@@ -201,6 +201,7 @@ def test_echarts_tooltips_show_names_as_text(server, browser, poisoned):
     page.goto(server.url("/"))
     for chart_id in ("chart-kpi-trend", "chart-satisfaction"):
         page.evaluate(POISON_CHART, [chart_id, P_IMG])
+        page.locator(f"#{chart_id}").scroll_into_view_if_needed()
         box = page.locator(f"#{chart_id}").bounding_box()
         tooltips = []
         for i in range(40):
