@@ -17,3 +17,10 @@
     }
   }, true);
 })();
+
+// htmx requests carry Django's CSRF token as a header, read from the csrftoken cookie (the page
+// itself prints no token outside its forms).
+document.addEventListener("htmx:configRequest", function (e) {
+  var m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  if (m) { e.detail.headers["X-CSRFToken"] = decodeURIComponent(m[1]); }
+});
