@@ -27,6 +27,11 @@ from opsqm.surveys.api import SatisfactionViewSet, SurveyResponseViewSet  # noqa
 
 router.register("satisfaction", SatisfactionViewSet, basename="satisfaction")
 router.register("survey-responses", SurveyResponseViewSet, basename="survey-response")
+
+from opsqm.plans.api import PlanActivityViewSet, PlanViewSet  # noqa: E402
+
+router.register("plans", PlanViewSet, basename="plan")
+router.register("plan-activities", PlanActivityViewSet, basename="plan-activity")
 urlpatterns = [path("", include(router.urls))]
 
 from opsqm.kpis.api import KpiView  # noqa: E402
