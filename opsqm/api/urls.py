@@ -38,6 +38,9 @@ router.register("quarterly-reviews", QuarterlyReviewViewSet, basename="quarterly
 from opsqm.reviews.api import ManagementReviewViewSet  # noqa: E402
 
 router.register("management-reviews", ManagementReviewViewSet, basename="management-review")
+from opsqm.documents.api import DocumentViewSet  # noqa: E402
+
+router.register("documents", DocumentViewSet, basename="document")
 urlpatterns = [path("", include(router.urls))]
 
 from opsqm.kpis.api import KpiView  # noqa: E402
