@@ -62,3 +62,37 @@ def test_the_query_count_does_not_grow_with_the_reviews(world, api_client):
 def test_the_schema_documents_the_quarterly_review_paths(world, api_client):
     schema = api_client(world.qm).get("/api/schema/", HTTP_ACCEPT="application/json").content.decode()
     assert "/api/v1/quarterly-reviews/" in schema and "/api/v1/quarterly-reviews/{id}/" in schema
+
+
+def test_an_external_reviewer_gets_no_review_and_no_endpoint_accepts_a_write(world, api_client):
+    from django.utils import timezone
+
+    from conftest import make_user
+    from opsqm.accounts.models import ExternalGrant
+    from opsqm.accounts.roles import Role
+
+    review = _open(world)
+    reviewer = make_user("ext", Role.EXTERNAL_REVIEWER, "外审")
+    grant = ExternalGrant.objects.create(
+        user=reviewer,
+        purpose="ITSS 评审",
+        valid_from=timezone.now() - dt.timedelta(days=1),
+        valid_until=timezone.now() + dt.timedelta(days=30),
+        granted_by=world.qm,
+    )
+    grant.projects.set([world.project_a])
+    client = api_client(reviewer)
+    assert client.get("/api/v1/quarterly-reviews/").json()["results"] == []
+    assert client.get(f"/api/v1/quarterly-reviews/{review.pk}/").status_code == 404
+    qm = api_client(world.qm)
+    for url in (
+        "/api/v1/quarterly-reviews/",
+        "/api/v1/plans/",
+        "/api/v1/plan-activities/",
+        "/api/v1/management-reviews/",
+        "/api/v1/documents/",
+    ):
+        assert qm.post(url, {"title": "x"}, format="json").status_code == 405
+    assert qm.patch(f"/api/v1/quarterly-reviews/{review.pk}/", {"analysis": "x"}, format="json").status_code == 405
+    review.refresh_from_db()
+    assert review.analysis == ""

@@ -74,3 +74,24 @@ def test_the_query_count_does_not_grow_with_reviews_and_actions(world, api_clien
 def test_the_schema_documents_the_management_review_paths(world, api_client):
     schema = api_client(world.qm).get("/api/schema/", HTTP_ACCEPT="application/json").content.decode()
     assert "/api/v1/management-reviews/" in schema and "/api/v1/management-reviews/{id}/" in schema
+
+
+def test_an_external_reviewer_with_a_grant_sees_no_management_review(world, api_client, held):
+    from django.utils import timezone
+
+    from conftest import make_user
+    from opsqm.accounts.models import ExternalGrant
+    from opsqm.accounts.roles import Role
+
+    reviewer = make_user("ext", Role.EXTERNAL_REVIEWER, "外审")
+    grant = ExternalGrant.objects.create(
+        user=reviewer,
+        purpose="ITSS 评审",
+        valid_from=timezone.now() - dt.timedelta(days=1),
+        valid_until=timezone.now() + dt.timedelta(days=30),
+        granted_by=world.qm,
+    )
+    grant.projects.set([world.project_a])
+    client = api_client(reviewer)
+    assert client.get("/api/v1/management-reviews/").json()["results"] == []
+    assert client.get(f"/api/v1/management-reviews/{held.pk}/").status_code == 404
