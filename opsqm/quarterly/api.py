@@ -61,11 +61,16 @@ class QuarterlyReviewSerializer(serializers.ModelSerializer):
 
 
 class QuarterlyReviewViewSet(viewsets.ReadOnlyModelViewSet):
-    """Quarterly KPI reviews (org-wide roles, as on the pages) with each project's submission status."""
+    """Quarterly KPI reviews with each project's submission status: org-wide roles see every review with its
+    analysis; an O&M manager sees, as on the list page, the reviews holding their own submissions — only
+    those submissions, and no company-wide analysis (null)."""
 
     serializer_class = QuarterlyReviewSerializer
 
     def get_queryset(self):
         user = self.request.user
-        subs = selectors.submissions_for(user).order_by("project__code", "id")
-        return selectors.reviews_for(user).prefetch_related(Prefetch("submissions", queryset=subs)).order_by("-year", "-quarter", "id")
+        subs = selectors.submissions_for(user) if selectors.can_see_reviews(user) else selectors.own_submissions(user)
+        subs = subs.order_by("project__code", "id")
+        return (
+            selectors.reviews_listed_for(user).prefetch_related(Prefetch("submissions", queryset=subs)).order_by("-year", "-quarter", "id")
+        )

@@ -31,15 +31,25 @@ def test_the_review_gives_period_status_submissions_and_the_analysis(world, api_
     assert (detail["analysis"], detail["requirements"]) == ("指标整体达标", "加强变更管理")
 
 
-def test_the_outsider_and_a_projects_om_manager_get_nothing_as_on_the_pages(world, api_client):
+def test_the_outsider_gets_nothing_and_an_om_manager_only_their_own_submission_without_the_analysis(world, api_client):
     review = _open(world)
-    QuarterlyReview.objects.filter(pk=review.pk).update(analysis="公司级分析")
-    for user in (world.outsider, world.ops_a, world.ops_b):
+    QuarterlyReview.objects.filter(pk=review.pk).update(analysis="公司级分析", requirements="公司级要求")
+    for user in (world.outsider, world.auditor):
         client = api_client(user)
         listing = client.get("/api/v1/quarterly-reviews/")
         assert listing.status_code == 200 and listing.json()["results"] == []
         response = client.get(f"/api/v1/quarterly-reviews/{review.pk}/")
         assert response.status_code == 404 and "公司级分析" not in response.content.decode()
+    own = {s.project.code: s for s in review.submissions.select_related("project", "owner")}
+    for user, code in ((world.ops_a, "PA"), (world.ops_b, "PB")):
+        client = api_client(user)
+        rows = client.get("/api/v1/quarterly-reviews/").json()["results"]
+        assert [r["id"] for r in rows] == [review.pk]
+        detail = client.get(f"/api/v1/quarterly-reviews/{review.pk}/")
+        body = detail.json()
+        assert [(s["id"], s["project"], s["status"]) for s in body["submissions"]] == [(own[code].pk, code, own[code].status)]
+        assert body["analysis"] is None and body["requirements"] is None
+        assert "公司级" not in detail.content.decode()
     assert api_client().get("/api/v1/quarterly-reviews/").status_code in (401, 403)
 
 
