@@ -249,6 +249,7 @@ SPECTACULAR_SETTINGS = {
         "SlaStatusEnum": "opsqm.tickets.models.SlaStatus",
         "AuditKindEnum": "opsqm.audits.models.AuditKind",
         "ChecklistKindEnum": "opsqm.checklists.models.ChecklistKind",
+        "QualityPlanStatusEnum": "opsqm.plans.models.PlanStatus",
     },
 }
 

@@ -27,6 +27,20 @@ from opsqm.surveys.api import SatisfactionViewSet, SurveyResponseViewSet  # noqa
 
 router.register("satisfaction", SatisfactionViewSet, basename="satisfaction")
 router.register("survey-responses", SurveyResponseViewSet, basename="survey-response")
+
+from opsqm.plans.api import PlanActivityViewSet, PlanViewSet  # noqa: E402
+
+router.register("plans", PlanViewSet, basename="plan")
+router.register("plan-activities", PlanActivityViewSet, basename="plan-activity")
+from opsqm.quarterly.api import QuarterlyReviewViewSet  # noqa: E402
+
+router.register("quarterly-reviews", QuarterlyReviewViewSet, basename="quarterly-review")
+from opsqm.reviews.api import ManagementReviewViewSet  # noqa: E402
+
+router.register("management-reviews", ManagementReviewViewSet, basename="management-review")
+from opsqm.documents.api import DocumentViewSet  # noqa: E402
+
+router.register("documents", DocumentViewSet, basename="document")
 urlpatterns = [path("", include(router.urls))]
 
 from opsqm.kpis.api import KpiView  # noqa: E402

@@ -39,6 +39,19 @@ def submissions_for(user: Any) -> QuerySet[QuarterlySubmission]:
     return scope_to_projects(qs, user)
 
 
+def own_submissions(user: Any) -> QuerySet[QuarterlySubmission]:
+    """The submissions `user` writes (the list page's 我的季度工作总结), within the projects they may see."""
+    return submissions_for(user).filter(owner=user) if user and user.is_authenticated else QuarterlySubmission.objects.none()
+
+
+def reviews_listed_for(user: Any) -> QuerySet[QuarterlyReview]:
+    """What the list page names: every review for org-wide roles; otherwise the reviews holding one of
+    the user's own submissions (without the company-wide analysis, which stays with `can_see_reviews`)."""
+    if can_see_reviews(user):
+        return reviews_for(user)
+    return QuarterlyReview.objects.filter(pk__in=own_submissions(user).values("review_id"))
+
+
 def get_submission_or_404(user: Any, pk: int) -> QuarterlySubmission:
     s = submissions_for(user).filter(pk=pk).first()
     if s is None:
