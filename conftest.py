@@ -13,6 +13,7 @@ spec_b / ops_b  the people of project B (the "wrong project" for spec_a)
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -95,6 +96,28 @@ def world(db) -> World:
         **common,
     )
     return World(**users, customer_a=customer_a, customer_b=customer_b, project_a=project_a, project_b=project_b, department=department)
+
+
+_CSRF_VALUE = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+
+
+@pytest.fixture
+def client():
+    """Django's test client, with the CSRF token of each HTML page replaced by a fixed word.
+
+    A token is 64 random letters and digits, so now and then it contains a short marker a test
+    looks for ("PB", "ZQX"); the test client does not check CSRF, so nothing needs the value.
+    """
+    from django.test import Client
+
+    class TokenFreeClient(Client):
+        def request(self, **request):
+            response = super().request(**request)
+            if not getattr(response, "streaming", False) and response.get("Content-Type", "").startswith("text/html"):
+                response.content = _CSRF_VALUE.sub(rb"\1csrf\2", response.content)
+            return response
+
+    return TokenFreeClient()
 
 
 @pytest.fixture
