@@ -147,7 +147,14 @@ def _walk(server, browser, username: str) -> list[str]:
     current = {"path": ""}
     page.on("console", lambda m: m.type == "error" and problems.append(f"{current['path']}: console error: {m.text[:200]}"))
     page.on("pageerror", lambda e: problems.append(f"{current['path']}: script error: {str(e)[:200]}"))
-    page.on("requestfailed", lambda r: problems.append(f"{current['path']}: request failed: {r.url} ({r.failure})"))
+
+    def request_failed(r) -> None:
+        # The browser fetches the favicon on its own and drops that fetch when the walk moves on.
+        if r.url.endswith("/favicon.svg") and "ERR_ABORTED" in (r.failure or ""):
+            return
+        problems.append(f"{current['path']}: request failed: {r.url} ({r.failure})")
+
+    page.on("requestfailed", request_failed)
     page.on(
         "response",
         lambda r: (
