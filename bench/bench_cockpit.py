@@ -105,14 +105,16 @@ def add_areas(info: dict) -> dict:
         attendees=[qm, users["ops"]],
     )
     for i in range(10):
-        reviews.review_action_create(
+        action = reviews.review_action_create(
             actor=users["mgmt"],
             review=mr,
             kind="improvement",
             decision=f"措施 {i}",
             owner=users["ops"] if i % 2 else qm,
-            due_date=today + dt.timedelta(days=i - 3),
+            due_date=today + dt.timedelta(days=i + 1),
         )
+        # Three overdue, as a year later they would be (a new action may not be due in the past).
+        type(action).objects.filter(pk=action.pk).update(due_date=today + dt.timedelta(days=i - 3))
     return users
 
 

@@ -98,6 +98,7 @@ def main() -> None:
         queue = list(reversed(tokens))
         results = {"ok": 0, "other": 0, "5xx": 0}
         done_tokens: list[str] = []
+        finished_at: list[float] = []
         stop = time.monotonic() + args.seconds
 
         def worker():
@@ -122,6 +123,7 @@ def main() -> None:
                 with lock:
                     if r.status == 302:
                         results["ok"] += 1
+                        finished_at.append(time.monotonic())
                         done_tokens.append(token)
                     elif r.status >= 500:
                         results["5xx"] += 1
@@ -145,6 +147,10 @@ def main() -> None:
         stored = conn.execute("SELECT count(*), count(DISTINCT invitation_id) FROM surveys_response").fetchone()
         answered = conn.execute("SELECT count(*) FROM surveys_invitation WHERE status='answered'").fetchone()[0]
     rate = results["ok"] / elapsed
+    buckets = [0] * (int(elapsed) // 10 + 1)
+    for t in finished_at:
+        buckets[int(t - started) // 10] += 1
+    print("per 10 s: " + ", ".join(f"{n / 10:.0f}/s" for n in buckets))
     print(f"submissions accepted: {results['ok']} in {elapsed:.1f}s = {rate:.0f}/s; other: {results['other']}; 5xx: {results['5xx']}")
     print(f"responses stored: {stored[0]} (distinct invitations {stored[1]}); invitations answered: {answered}")
     lost = results["ok"] - stored[0]

@@ -59,10 +59,14 @@ def _local_month(instant: datetime, tz: str) -> int:
     return local.year * 100 + local.month
 
 
-def settled_cells(year: int, cutoff: datetime | None, by_tz: dict[str, list[int]], months: Iterable[int] | None = None) -> Cells:
-    """Counters of the tickets settled (by `cutoff` too, when given), straight from the tickets."""
+def settled_cells(
+    year: int, cutoff: datetime | None, by_tz: dict[str, list[int]], months: Iterable[int] | None = None, tickets: Any = None
+) -> Cells:
+    """Counters of the tickets settled (by `cutoff` too, when given), straight from the tickets
+    (every visible ticket, or the queryset `tickets`, e.g. an import's staged rows)."""
     from opsqm.tickets.models import Ticket
 
+    base = Ticket.objects.all() if tickets is None else tickets
     wanted = sorted(set(months)) if months is not None else list(range(year * 100 + 1, year * 100 + 13))
     cells: Cells = {}
     for tz, ids in by_tz.items():
@@ -71,7 +75,7 @@ def settled_cells(year: int, cutoff: datetime | None, by_tz: dict[str, list[int]
         for code in wanted:
             window |= Q(created_at__gte=bounds[code % 100 - 1], created_at__lt=bounds[code % 100])
         rows = list(
-            Ticket.objects.order_by()
+            base.order_by()
             .filter(project_id__in=ids)
             .filter(window)
             .filter(settled_q(cutoff))
@@ -136,6 +140,33 @@ def kpi_counters_refresh(*, project_id: int, months: Iterable[date] | None = Non
         ]
     )
     return len(cells)
+
+
+def kpi_counters_add(*, project_id: int, cells: Cells, skip_months: Iterable[int] = ()) -> int:
+    """Add the counters of tickets that were not stored before (an import's new rows, counted
+    with `settled_cells` from those rows alone) to a project's counters, except the months in
+    `skip_months` (recounted by the caller). Call inside the writer's transaction."""
+    from opsqm.kpis.models import KpiCounter
+    from opsqm.org.models import Project
+
+    skip = set(skip_months)
+    wanted = {(month, priority): vector for (pk, month, priority), vector in cells.items() if pk == project_id and month not in skip}
+    list(Project.objects.select_for_update().filter(pk=project_id).values_list("pk", flat=True))  # the same lock as a recount
+    if not wanted:
+        return 0
+    stored = {(r.month, r.priority): r for r in KpiCounter.objects.filter(project_id=project_id, month__in={m for m, _p in wanted})}
+    changed, created = [], []
+    for key, vector in wanted.items():
+        row = stored.get(key)
+        if row is None:
+            created.append(KpiCounter(project_id=project_id, month=key[0], priority=key[1], **dict(zip(COUNTERS, map(int, vector)))))
+            continue
+        for name, value in zip(COUNTERS, map(int, vector)):
+            setattr(row, name, getattr(row, name) + value)
+        changed.append(row)
+    KpiCounter.objects.bulk_create(created)
+    KpiCounter.objects.bulk_update(changed, list(COUNTERS))
+    return len(wanted)
 
 
 def stored_cells(year: int, project_ids: Iterable[int] | None = None) -> Cells:

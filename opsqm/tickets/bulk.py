@@ -386,21 +386,68 @@ def stage_classify(project_id: int) -> None:
             )
 
 
-def apply_stage(*, project_id: int, present: frozenset[str], source: str, now_epoch: int, cutoff_epoch: int) -> UpsertCounts:
+def _idx_window(idx_range: tuple[int, int] | None) -> str:
+    return f" AND s.idx >= {int(idx_range[0])} AND s.idx < {int(idx_range[1])}" if idx_range else ""
+
+
+def insert_new(
+    cursor,
+    *,
+    project_id: int,
+    source: str,
+    now_epoch: int,
+    cutoff_epoch: int,
+    idx_range: tuple[int, int] | None = None,
+    staged_by: int | None = None,
+) -> None:
+    """Insert the staged NEW rows (of one idx window, or all) as tickets, with their pauses."""
+    data_cols = ", ".join(col for col, _src, _f in _DATA)
+    data_vals = ", ".join(_expr(src, "s") for _col, src, _f in _DATA)
+    sla_time = _to_ts("%s")
+    window = _idx_window(idx_range)
+    cursor.execute(
+        f"INSERT INTO {TICKET} (project_id, number, {data_cols}, source, updated_at, sla_computed_at, sla_cutoff, staged_by) "  # nosec B608 (table/column names are module constants; values are bound parameters)
+        f"SELECT %s, s.number, {data_vals}, %s, {sla_time}, {sla_time}, {sla_time}, %s "
+        f"FROM opsqm_stage s WHERE s.action = {NEW}{window} ORDER BY s.idx",
+        [project_id, source, now_epoch, now_epoch, cutoff_epoch, staged_by],
+    )
+    _insert_pauses(cursor, project_id=project_id, actions=f"({NEW})", window=window)
+
+
+def _insert_pauses(cursor, *, project_id: int, actions: str, window: str = "") -> None:
+    cursor.execute(
+        f'INSERT INTO {PAUSE} (ticket_id, start, "end") '  # nosec B608 (table/column names are module constants; values are bound parameters)
+        f"SELECT t.id, {_to_ts('p.p_start')}, {_to_ts('p.p_end')} FROM opsqm_pause_stage p "
+        f"JOIN opsqm_stage s ON s.idx = p.idx JOIN {TICKET} t ON t.project_id = %s AND t.number = s.number "
+        f"WHERE s.action IN {actions}{window}",
+        [project_id],
+    )
+
+
+def staged_rows(action: int) -> tuple[list[str], np.ndarray]:
+    """Numbers and creation times (datetime64) of the stage rows of one action."""
+    with connection.cursor() as cursor:
+        rows = _fetch(cursor, f"SELECT number, created FROM opsqm_stage WHERE action = {int(action)} ORDER BY idx")  # nosec B608 (constant table, integer action)
+    return [r[0] for r in rows], _int_column([r[1] for r in rows]).view("datetime64[s]")
+
+
+def stage_count(action: int) -> int:
+    with connection.cursor() as cursor:
+        return int(_fetch(cursor, f"SELECT COUNT(*) FROM opsqm_stage WHERE action = {int(action)}")[0][0])  # nosec B608 (constant table, integer action)
+
+
+def apply_stage(
+    *, project_id: int, present: frozenset[str], source: str, now_epoch: int, cutoff_epoch: int, new_written: bool = False
+) -> UpsertCounts:
     """Move the staged rows into the ticket tables: insert new tickets, update changed
     ones (hash differs) in the fields the source carries, leave identical ones.
-    Must run inside the caller's (short) write transaction, after stage_classify."""
+    Must run inside the caller's (short) write transaction, after stage_classify.
+    `new_written`: the new rows are already in place (`opsqm.tickets.staging`)."""
     with connection.cursor() as cursor:
         counts = dict(_fetch(cursor, "SELECT action, COUNT(*) FROM opsqm_stage GROUP BY action"))
-        data_cols = ", ".join(col for col, _src, _f in _DATA)
-        data_vals = ", ".join(_expr(src, "s") for _col, src, _f in _DATA)
+        if not new_written:
+            insert_new(cursor, project_id=project_id, source=source, now_epoch=now_epoch, cutoff_epoch=cutoff_epoch)
         sla_time = _to_ts("%s")
-        cursor.execute(
-            f"INSERT INTO {TICKET} (project_id, number, {data_cols}, source, updated_at, sla_computed_at, sla_cutoff) "  # nosec B608 (table/column names are module constants; values are bound parameters)
-            f"SELECT %s, s.number, {data_vals}, %s, {sla_time}, {sla_time}, {sla_time} "
-            f"FROM opsqm_stage s WHERE s.action = {NEW} ORDER BY s.idx",
-            [project_id, source, now_epoch, now_epoch, cutoff_epoch],
-        )
         recompute: list[int] | None = None
         if counts.get(UPDATED):
             sets = ", ".join(f"{col} = {_expr(src, 's')}" for col, src, field in _DATA if not field or field in present)
@@ -416,6 +463,7 @@ def apply_stage(*, project_id: int, present: frozenset[str], source: str, now_ep
                     f"ON t.number = s.number WHERE t.project_id = %s AND s.action = {UPDATED})",
                     [project_id],
                 )
+                _insert_pauses(cursor, project_id=project_id, actions=f"({UPDATED})")
             if not SLA_INPUTS <= present:
                 recompute = [
                     r[0]
@@ -427,14 +475,6 @@ def apply_stage(*, project_id: int, present: frozenset[str], source: str, now_ep
                     )
                 ]
         _maybe_pause_for_kill_test()
-        actions = f"({NEW}, {UPDATED})" if "pauses" in present else f"({NEW})"
-        cursor.execute(
-            f'INSERT INTO {PAUSE} (ticket_id, start, "end") '  # nosec B608 (table/column names are module constants; values are bound parameters)
-            f"SELECT t.id, {_to_ts('p.p_start')}, {_to_ts('p.p_end')} FROM opsqm_pause_stage p "
-            f"JOIN opsqm_stage s ON s.idx = p.idx JOIN {TICKET} t ON t.project_id = %s AND t.number = s.number "
-            f"WHERE s.action IN {actions}",
-            [project_id],
-        )
     return UpsertCounts(counts.get(NEW, 0), counts.get(UPDATED, 0), counts.get(UNCHANGED, 0), recompute)
 
 

@@ -7,8 +7,8 @@ recorded once with `record_bulk`. Calendars and agreements are audited records.
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models
-from django.db.models import F, Q
+from django.db import connections, models
+from django.db.models import Exists, F, Q
 from django.utils.translation import gettext_lazy as _
 
 from opsqm.core.sla import Status
@@ -151,6 +151,36 @@ class TicketSource(models.TextChoices):
     API = "api", _("接口推送")
 
 
+class StagedImport(models.Model):
+    """A large SQLite import whose new tickets are being written in short transactions.
+
+    Tickets whose `staged_by` names a row here are invisible to every reader (`TicketManager`)
+    until the import's last, short transaction deletes the row: the import stays all-or-nothing
+    for readers while a login or any short write waits at most one chunk (issue 7). A row left by
+    a killed process is purged with its tickets (`opsqm.tickets.staging.purge_abandoned`)."""
+
+    project = models.ForeignKey("org.Project", on_delete=models.CASCADE, related_name="+")
+    started_at = models.DateTimeField()
+    heartbeat_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.project_id} · {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class TicketManager(models.Manager):
+    """Every reader's tickets: on SQLite, without the rows of an import still in progress.
+
+    The guard `NOT EXISTS (any staged import)` is evaluated once per query, so when no import
+    is staging (nearly always) the query plans and covering indexes stay as they were."""
+
+    def get_queryset(self) -> models.QuerySet:
+        qs = super().get_queryset()
+        if connections[self.db].vendor != "sqlite":  # PostgreSQL: one transaction hides an import
+            return qs
+        staging = StagedImport.objects.all()
+        return qs.filter(~Exists(staging) | Q(staged_by__isnull=True) | ~Q(staged_by__in=staging.values("pk")))
+
+
 class Ticket(models.Model):
     """One ticket of a project, with its SLA results as last computed.
 
@@ -189,6 +219,11 @@ class Ticket(models.Model):
     resolution_due = models.DateTimeField(_("解决期限"), null=True, blank=True)
     sla_computed_at = models.DateTimeField(_("SLA 计算时间"), null=True, blank=True)
     sla_cutoff = models.DateTimeField(_("SLA 截止时点"), null=True, blank=True)
+    # The StagedImport that wrote this row (SQLite large imports); the row is visible once that
+    # import row is gone. Kept afterwards: a stage id is never reused (AUTOINCREMENT).
+    staged_by = models.BigIntegerField(null=True, blank=True, editable=False)
+
+    objects = TicketManager()
 
     class Meta:
         ordering = ["-created_at", "number"]

@@ -34,9 +34,9 @@ from opsqm.core.ticket_io import (
 )
 from opsqm.core.ticket_presets import Preset, preset_or_error
 from opsqm.jobs.services import job_create, job_progress
-from opsqm.kpis.counters import PARTIAL_REFRESH_MAX, kpi_counters_refresh, months_before_upsert  # kept on write
+from opsqm.kpis.counters import PARTIAL_REFRESH_MAX, Cells, kpi_counters_add, kpi_counters_refresh, months_before_upsert  # kept on write
 from opsqm.records.trail import record_bulk
-from opsqm.tickets import bulk
+from opsqm.tickets import bulk, staging
 from opsqm.tickets.calendars import build_calendar, calendar_for_project, slots_to_json
 from opsqm.tickets.models import (
     Calendar,
@@ -47,6 +47,7 @@ from opsqm.tickets.models import (
     ImportStatus,
     SlaAgreement,
     SlaPriority,
+    StagedImport,
     Ticket,
     TicketImport,
     TicketSource,
@@ -658,38 +659,100 @@ def import_batches(
             return _failed(exc)
         bulk.stage_analyze()
         bulk.stage_classify(project.pk)
-        report(n, n, _("正在写入数据库 …"))
-        with transaction.atomic():
-            kpi_months = (
-                months_before_upsert(
-                    project_id=project.pk,
-                    tz=project.time_zone,
-                    numbers=np.concatenate(touched_numbers),
-                    created=np.concatenate(touched_created),
+        stage = staging.begin(project.pk) if staging.applies(bulk.stage_count(bulk.NEW)) else None
+        try:
+            new_cells = None
+            if stage is not None:
+                staging.write_new(
+                    stage,
+                    total_rows=n,
+                    source=source,
+                    now_epoch=now_epoch,
+                    cutoff_epoch=cut_epoch,
+                    progress=lambda done: report(done, n, _("正在写入数据库 …")),
                 )
-                if touched_numbers and n <= PARTIAL_REFRESH_MAX
-                else None
-            )
-            counts = bulk.apply_stage(project_id=project.pk, present=present, source=source, now_epoch=now_epoch, cutoff_epoch=cut_epoch)
-            if counts.recompute_ids:
-                sla_recompute_project(project=project, cutoff=cutoff, ticket_ids=counts.recompute_ids, refresh_counters=False)
-            record_bulk(
-                model=Ticket,
+                new_cells = staging.counter_cells(stage, project.time_zone)
+            report(n, n, _("正在写入数据库 …"))
+            counts = _write_stage(
+                project=project,
+                stage=stage,
+                new_cells=new_cells,
+                touched=(touched_numbers, touched_created) if n <= PARTIAL_REFRESH_MAX else None,
+                present=present,
+                source=source,
+                actor=actor,
                 summary=summary,
-                project_id=project.pk,
-                details={
-                    "source": source,
-                    "rows": n,
-                    "created": counts.created,
-                    "updated": counts.updated,
-                    "unchanged": counts.unchanged,
-                    "actor": getattr(actor, "username", str(actor or "")),
-                },
+                rows=n,
+                cutoff=cutoff,
+                now_epoch=now_epoch,
+                cut_epoch=cut_epoch,
             )
-            kpi_counters_refresh(project_id=project.pk, months=kpi_months)  # KPI counters: refreshed here in the writer's transaction
+        except BaseException:
+            if stage is not None:
+                staging.discard(stage.pk)
+            raise
     finally:
         bulk.drop_stage()
     return ImportOutcome(True, n, counts.created, counts.updated, counts.unchanged)
+
+
+def _write_stage(
+    *,
+    project: Any,
+    stage: StagedImport | None,
+    new_cells: Cells | None,
+    touched: tuple[list[np.ndarray], list[np.ndarray]] | None,
+    present: frozenset[str],
+    source: str,
+    actor: Any,
+    summary: str,
+    rows: int,
+    cutoff: dt.datetime | None,
+    now_epoch: int,
+    cut_epoch: int,
+) -> bulk.UpsertCounts:
+    """The import's one (short) write transaction: staged rows into place, audit event, KPI counters."""
+    with transaction.atomic():
+        if stage is not None:  # the new rows are in place: only updated tickets can move a counted month
+            numbers, created = bulk.staged_rows(bulk.UPDATED)
+            kpi_months = months_before_upsert(project_id=project.pk, tz=project.time_zone, numbers=numbers, created=created)
+        elif touched is not None and touched[0]:
+            kpi_months = months_before_upsert(
+                project_id=project.pk, tz=project.time_zone, numbers=np.concatenate(touched[0]), created=np.concatenate(touched[1])
+            )
+        else:
+            kpi_months = None
+        counts = bulk.apply_stage(
+            project_id=project.pk,
+            present=present,
+            source=source,
+            now_epoch=now_epoch,
+            cutoff_epoch=cut_epoch,
+            new_written=stage is not None,
+        )
+        if stage is not None:
+            staging.publish(stage)  # every new ticket becomes visible with this commit
+        if counts.recompute_ids:
+            sla_recompute_project(project=project, cutoff=cutoff, ticket_ids=counts.recompute_ids, refresh_counters=False)
+        record_bulk(
+            model=Ticket,
+            summary=summary,
+            project_id=project.pk,
+            details={
+                "source": source,
+                "rows": rows,
+                "created": counts.created,
+                "updated": counts.updated,
+                "unchanged": counts.unchanged,
+                "actor": getattr(actor, "username", str(actor or "")),
+            },
+        )
+        # KPI counters: kept here in the writer's transaction. A staged import's new tickets were
+        # counted from their rows alone; the months its updated tickets touch are recounted.
+        kpi_counters_refresh(project_id=project.pk, months=kpi_months)
+        if new_cells is not None and kpi_months is not None:
+            kpi_counters_add(project_id=project.pk, cells=new_cells, skip_months={d.year * 100 + d.month for d in kpi_months})
+    return counts
 
 
 def first_responses_import(
@@ -808,6 +871,12 @@ def ticket_import_run(
         outcome = _run_import(record, path, progress, cutoff)
     except ValidationError as exc:
         outcome = ImportOutcome(False, 0, errors=[], error_total=1, message="；".join(exc.messages))
+    except Exception:
+        # Nothing was stored (all-or-nothing); the record must not stay "导入中". The job keeps the traceback.
+        TicketImport.objects.filter(pk=record.pk).update(
+            status=ImportStatus.FAILED, finished_at=timezone.now(), message=str(_("导入因系统错误中止，未写入任何数据，请重试或联系管理员。"))
+        )
+        raise
     record.refresh_from_db()
     record.total_rows = outcome.total
     record.finished_at = timezone.now()
