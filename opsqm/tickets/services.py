@@ -874,7 +874,9 @@ def ticket_import_run(
     except Exception:
         # Nothing was stored (all-or-nothing); the record must not stay "导入中". The job keeps the traceback.
         TicketImport.objects.filter(pk=record.pk).update(
-            status=ImportStatus.FAILED, finished_at=timezone.now(), message=str(_("导入因系统错误中止，未写入任何数据，请重试或联系管理员。"))
+            status=ImportStatus.FAILED,
+            finished_at=timezone.now(),
+            message=str(_("导入因系统错误中止，未写入任何数据，请重试或联系管理员。")),
         )
         raise
     record.refresh_from_db()

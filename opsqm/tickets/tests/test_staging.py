@@ -19,7 +19,9 @@ from opsqm.tickets import staging
 from opsqm.tickets.models import StagedImport, Ticket, TicketPause
 from opsqm.tickets.tests.helpers import CANONICAL_CSV, run_import
 
-pytestmark = pytest.mark.skipif("connection.vendor != 'sqlite'", reason="only SQLite stages (PostgreSQL hides an import in its transaction)")
+pytestmark = pytest.mark.skipif(
+    "connection.vendor != 'sqlite'", reason="only SQLite stages (PostgreSQL hides an import in its transaction)"
+)
 
 HEADER = CANONICAL_CSV.split("\n", 1)[0]
 FIELDS = [
@@ -152,7 +154,9 @@ def test_a_failed_staged_import_leaves_nothing(sla_world, small_stages, monkeypa
     assert not StagedImport.objects.exists()
 
 
-def test_rows_of_a_killed_staged_import_stay_hidden_and_are_purged(sla_world, small_stages, monkeypatch, django_capture_on_commit_callbacks):
+def test_rows_of_a_killed_staged_import_stay_hidden_and_are_purged(
+    sla_world, small_stages, monkeypatch, django_capture_on_commit_callbacks
+):
     w = sla_world
     calls = []
 
