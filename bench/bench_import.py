@@ -140,6 +140,7 @@ def main() -> None:
         action="store_true",
         help="SQLite: a second process does a short write every 50 ms during the import (as a login does) and reports its longest wait",
     )
+    parser.add_argument("--profile", metavar="FILE", help="run the first import under cProfile and write its stats to FILE")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="opsqm-bench-"))
@@ -164,7 +165,10 @@ def main() -> None:
             if args.probe and not args.postgres:
                 probe = subprocess.Popen([sys.executable, "-c", PROBE, env["OPSQM_SQLITE_PATH"], str(tmp / "probe.txt")])
             try:
-                wall, cpu, rss, out = timed([OPSQM, "import-tickets", "BENCH", str(csv_path)], env)
+                command = [OPSQM, "import-tickets", "BENCH", str(csv_path)]
+                if args.profile and label.startswith("first"):
+                    command = [sys.executable, "-m", "cProfile", "-o", args.profile, *command]
+                wall, cpu, rss, out = timed(command, env)
             finally:
                 if probe is not None:
                     probe.terminate()

@@ -240,6 +240,8 @@ def _import(project, count: int) -> float:
         status=np.array([""] * count, dtype=object),
         title=np.array([""] * count, dtype=object),
         contact=np.array([""] * count, dtype=object),
+        contact_phone=np.array([""] * count, dtype=object),
+        contact_email=np.array([""] * count, dtype=object),
         created=created,
         first_response=nat.copy(),
         resolved=resolved,

@@ -1,5 +1,5 @@
 /* Page-wide behaviour for every opsqm page (no inline script: loaded from base.html).
- * - tables scroll inside their card; wide ones keep their first column visible
+ * - tables scroll inside their card; wide ones keep their first column and their project column visible
  * - long texts show a character counter (fields carry data-counter and maxlength)
  * - <select multiple data-multiselect> becomes a searchable picker (Tom Select): a plain click adds,
  *   never wipes the other choices; option data-sub (department · post) is shown beside the name
@@ -18,7 +18,25 @@
       box.appendChild(table);
     });
     root.querySelectorAll(".table-responsive").forEach(function (box) {
-      box.classList.toggle("table-scroll-sticky", box.scrollWidth > box.clientWidth + 1);
+      var wide = box.scrollWidth > box.clientWidth + 1;
+      box.classList.toggle("table-scroll-sticky", wide);
+      stickProjectColumn(box, wide);
+    });
+  }
+
+  // A project column that is not the first (th.col-project) sticks right after the first one.
+  function stickProjectColumn(box, wide) {
+    var head = box.querySelector("thead th.col-project");
+    if (!head) return;
+    var row = head.parentElement;
+    var index = Array.prototype.indexOf.call(row.children, head);
+    if (index < 1) return;
+    var left = wide ? row.children[0].getBoundingClientRect().width : 0;
+    box.querySelectorAll("tr").forEach(function (tr) {
+      var cell = tr.children.length === row.children.length ? tr.children[index] : null;
+      if (!cell) return;
+      cell.classList.toggle("sticky-project", wide);
+      cell.style.left = wide ? left + "px" : "";
     });
   }
 
