@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import BigIntegerField, Q
 from django.db.models.expressions import RawSQL
@@ -114,10 +115,14 @@ def open_rows(year: int, by_tz: dict[str, list[int]], cutoff: datetime | None) -
     )
     # Tens of thousands of open rows at 5 M tickets: fetched by the DB-API cursor, because the
     # ORM's per-value converters cost more than the query (every column here is a plain value).
-    sql, params = query.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    try:
+        sql, params = query.query.sql_with_params()
+    except EmptyResultSet:  # no project in scope: the ORM knows the answer without a query
+        rows = []
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
     columns = list(zip(*rows)) if rows else [[] for _ in range(8)]
     data = OpenRows(
         ids=np.array(columns[0], dtype=np.int64),

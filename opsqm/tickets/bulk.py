@@ -371,6 +371,14 @@ def drop_stage() -> None:
             cursor.execute("PRAGMA cache_size = -2000")  # back to SQLite's default for this connection
 
 
+def tune_write_transaction() -> None:
+    """PostgreSQL: sorts and hash joins of a million staged rows in memory, not in temp files
+    (the default work_mem is 4 MB). For the current transaction only."""
+    if _postgres():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+
+
 def stage_classify(project_id: int) -> None:
     """Mark staged rows new / changed / unchanged against the stored tickets. Reads the
     ticket table and writes only the temporary stage, so it runs BEFORE the write

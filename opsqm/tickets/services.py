@@ -713,6 +713,7 @@ def _write_stage(
 ) -> bulk.UpsertCounts:
     """The import's one (short) write transaction: staged rows into place, audit event, KPI counters."""
     with transaction.atomic():
+        bulk.tune_write_transaction()
         if stage is not None:  # the new rows are in place: only updated tickets can move a counted month
             numbers, created = bulk.staged_rows(bulk.UPDATED)
             kpi_months = months_before_upsert(project_id=project.pk, tz=project.time_zone, numbers=numbers, created=created)
