@@ -8,7 +8,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from opsqm.accounts.access import visible_projects
 from opsqm.core.calendars import BusinessCalendar
@@ -22,7 +23,13 @@ def project_overview(user: Any) -> QuerySet:
     return (
         visible_projects(user)
         .select_related("customer", "sla__calendar")
-        .annotate(ticket_count=Count("tickets", distinct=True))
+        # Through Ticket.objects, so the rows of an import still in progress are not counted.
+        .annotate(
+            ticket_count=Coalesce(
+                Subquery(Ticket.objects.filter(project=OuterRef("pk")).order_by().values("project").annotate(n=Count("id")).values("n")),
+                0,
+            )
+        )
         .order_by("code")
     )
 
