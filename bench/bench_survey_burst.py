@@ -11,10 +11,12 @@ afterwards that every 302 has exactly one stored response and that nothing else 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import http.client
 import json
 import os
 import re
+import resource
 import subprocess
 import sys
 import threading
@@ -45,11 +47,19 @@ print(json.dumps({'tokens': [services.invitation_token(i) for i in camp.invitati
 """
 
 
+CPU_FIELDS = ("user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal")
+
+
+def _cpu_times() -> list[int]:
+    with open("/proc/stat") as f:
+        return [int(v) for v in f.readline().split()[1:9]]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=int, default=60)
-    ap.add_argument("--threads", type=int, default=32)
-    ap.add_argument("--web-workers", type=int, default=4)
+    ap.add_argument("--threads", type=int, default=24)
+    ap.add_argument("--web-workers", type=int, default=8)
     ap.add_argument("--invitations", type=int, default=20000)
     ap.add_argument("--port", type=int, default=8195)
     args = ap.parse_args()
@@ -99,27 +109,42 @@ def main() -> None:
         results = {"ok": 0, "other": 0, "5xx": 0}
         done_tokens: list[str] = []
         finished_at: list[float] = []
+        errors: list[str] = []
         stop = time.monotonic() + args.seconds
+
+        def next_token() -> str | None:
+            with lock:
+                return queue.pop() if queue else None
 
         def worker():
             conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
-            with lock:
-                first = queue.pop()
-            conn.request("GET", f"/s/{first}/")
-            page = conn.getresponse()
-            page.read()
-            csrf = re.search(r"csrftoken=([^;]+)", page.getheader("Set-Cookie") or "").group(1)
-            token = first
-            while time.monotonic() < stop:
-                body = urllib.parse.urlencode({**answers, "csrfmiddlewaretoken": csrf})
-                conn.request(
-                    "POST",
-                    f"/s/{token}/",
-                    body=body,
-                    headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={csrf}", "Origin": url},
-                )
-                r = conn.getresponse()
-                r.read()
+            csrf = ""
+            token = next_token()
+            while token is not None and time.monotonic() < stop:
+                try:
+                    if not csrf:  # the answer page sets the CSRF cookie, as a phone's browser gets it
+                        conn.request("GET", f"/s/{token}/")
+                        page = conn.getresponse()
+                        page.read()
+                        csrf = re.search(r"csrftoken=([^;]+)", page.getheader("Set-Cookie") or "").group(1)
+                    body = urllib.parse.urlencode({**answers, "csrfmiddlewaretoken": csrf})
+                    conn.request(
+                        "POST",
+                        f"/s/{token}/",
+                        body=body,
+                        headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={csrf}", "Origin": url},
+                    )
+                    r = conn.getresponse()
+                    r.read()
+                except (OSError, http.client.HTTPException, AttributeError) as exc:
+                    # A dropped connection: counted, never retried with the same token (its answer
+                    # may have been stored); the check below then finds it stored or not.
+                    with lock:
+                        errors.append(type(exc).__name__)
+                    conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
+                    token = next_token()
+                    continue
                 with lock:
                     if r.status == 302:
                         results["ok"] += 1
@@ -129,23 +154,31 @@ def main() -> None:
                         results["5xx"] += 1
                     else:
                         results["other"] += 1
-                    if not queue:
-                        return
-                    token = queue.pop()
+                token = next_token()
 
         started = time.monotonic()
+        cpu_before = _cpu_times()
+        client_before = resource.getrusage(resource.RUSAGE_SELF)
         threads = [threading.Thread(target=worker) for _ in range(args.threads)]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         elapsed = time.monotonic() - started
+        cpu = [b - a for a, b in zip(cpu_before, _cpu_times())]
+        client_after = resource.getrusage(resource.RUSAGE_SELF)
+        client_cpu = (client_after.ru_utime + client_after.ru_stime) - (client_before.ru_utime + client_before.ru_stime)
     finally:
         server.terminate()
         server.wait(timeout=20)
     with psycopg.connect(base) as conn:
         stored = conn.execute("SELECT count(*), count(DISTINCT invitation_id) FROM surveys_response").fetchone()
         answered = conn.execute("SELECT count(*) FROM surveys_invitation WHERE status='answered'").fetchone()[0]
+        accepted = [hashlib.sha256(t.encode()).hexdigest() for t in done_tokens]
+        found = conn.execute(
+            "SELECT count(*) FROM surveys_invitation i JOIN surveys_response r ON r.invitation_id = i.id WHERE i.token_hash = ANY(%s)",
+            (accepted,),
+        ).fetchone()[0]
     rate = results["ok"] / elapsed
     buckets = [0] * (int(elapsed) // 10 + 1)
     for t in finished_at:
@@ -153,10 +186,13 @@ def main() -> None:
     print("per 10 s: " + ", ".join(f"{n / 10:.0f}/s" for n in buckets))
     print(f"submissions accepted: {results['ok']} in {elapsed:.1f}s = {rate:.0f}/s; other: {results['other']}; 5xx: {results['5xx']}")
     print(f"responses stored: {stored[0]} (distinct invitations {stored[1]}); invitations answered: {answered}")
-    lost = results["ok"] - stored[0]
+    lost = len(accepted) - found  # accepted (302) but no response stored for that invitation
     dup = stored[0] - stored[1]
-    print(f"lost: {lost}; duplicated: {dup}; load average: {os.getloadavg()}")
-    sys.exit(0 if lost == 0 and dup == 0 and results["5xx"] == 0 else 1)
+    print(f"lost: {lost}; duplicated: {dup}; dropped connections: {len(errors)} {sorted(set(errors))}; load average: {os.getloadavg()}")
+    total = sum(cpu) or 1
+    print(f"load generator (this process) CPU: {client_cpu:.1f} s in {elapsed:.1f} s = {client_cpu / elapsed:.0%} of one core")
+    print("machine CPU during the burst: " + ", ".join(f"{name} {v / total:.0%}" for name, v in zip(CPU_FIELDS, cpu) if v))
+    sys.exit(0 if lost == 0 and dup == 0 and results["5xx"] == 0 and not errors else 1)
 
 
 if __name__ == "__main__":

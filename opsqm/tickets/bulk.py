@@ -432,16 +432,20 @@ def _insert_pauses(cursor, *, project_id: int, actions: str, window: str = "") -
     )
 
 
-def staged_rows(action: int) -> tuple[list[str], np.ndarray]:
-    """Numbers and creation times (datetime64) of the stage rows of one action."""
+def _actions(actions: Sequence[int]) -> str:
+    return ", ".join(str(int(a)) for a in actions)
+
+
+def staged_rows(*actions: int) -> tuple[list[str], np.ndarray]:
+    """Numbers and creation times (datetime64) of the stage rows of the given actions."""
     with connection.cursor() as cursor:
-        rows = _fetch(cursor, f"SELECT number, created FROM opsqm_stage WHERE action = {int(action)} ORDER BY idx")  # nosec B608 (constant table, integer action)
+        rows = _fetch(cursor, f"SELECT number, created FROM opsqm_stage WHERE action IN ({_actions(actions)}) ORDER BY idx")  # nosec B608 (constant table, integer actions)
     return [r[0] for r in rows], _int_column([r[1] for r in rows]).view("datetime64[s]")
 
 
-def stage_count(action: int) -> int:
+def stage_count(*actions: int) -> int:
     with connection.cursor() as cursor:
-        return int(_fetch(cursor, f"SELECT COUNT(*) FROM opsqm_stage WHERE action = {int(action)}")[0][0])  # nosec B608 (constant table, integer action)
+        return int(_fetch(cursor, f"SELECT COUNT(*) FROM opsqm_stage WHERE action IN ({_actions(actions)})")[0][0])  # nosec B608 (constant table, integer actions)
 
 
 def apply_stage(

@@ -628,9 +628,6 @@ def import_batches(
     cut, cut_epoch = _cutoff_epoch(cutoff)
     now_epoch = int(timezone.now().timestamp())
     n, present = 0, frozenset()
-    # Ticket numbers and creation times of a small import, to refresh only the KPI months it touches.
-    touched_numbers: list[np.ndarray] = []
-    touched_created: list[np.ndarray] = []
     try:
         bulk.stage_open()
         try:
@@ -649,9 +646,6 @@ def import_batches(
                 )
                 bulk.stage_append(batch, sla, n)
                 n += len(batch)
-                if n <= PARTIAL_REFRESH_MAX:
-                    touched_numbers.append(batch.ticket_no)
-                    touched_created.append(batch.created)
                 present = batch.present
                 report(n, max(expected_rows, n), _("正在读取、校验并计算 SLA …"))
                 del sla, batch
@@ -677,7 +671,6 @@ def import_batches(
                 project=project,
                 stage=stage,
                 new_cells=new_cells,
-                touched=(touched_numbers, touched_created) if n <= PARTIAL_REFRESH_MAX else None,
                 present=present,
                 source=source,
                 actor=actor,
@@ -701,7 +694,6 @@ def _write_stage(
     project: Any,
     stage: StagedImport | None,
     new_cells: Cells | None,
-    touched: tuple[list[np.ndarray], list[np.ndarray]] | None,
     present: frozenset[str],
     source: str,
     actor: Any,
@@ -714,15 +706,14 @@ def _write_stage(
     """The import's one (short) write transaction: staged rows into place, audit event, KPI counters."""
     with transaction.atomic():
         bulk.tune_write_transaction()
-        if stage is not None:  # the new rows are in place: only updated tickets can move a counted month
-            numbers, created = bulk.staged_rows(bulk.UPDATED)
-            kpi_months = months_before_upsert(project_id=project.pk, tz=project.time_zone, numbers=numbers, created=created)
-        elif touched is not None and touched[0]:
-            kpi_months = months_before_upsert(
-                project_id=project.pk, tz=project.time_zone, numbers=np.concatenate(touched[0]), created=np.concatenate(touched[1])
-            )
+        # The KPI months this import can change: those of its new and changed tickets, before and
+        # after (unchanged rows change nothing). A staged import's new tickets are counted apart.
+        changed = (bulk.UPDATED,) if stage is not None else (bulk.NEW, bulk.UPDATED)
+        if bulk.stage_count(*changed) > PARTIAL_REFRESH_MAX:
+            kpi_months = None  # so many that a recount of every month pays
         else:
-            kpi_months = None
+            numbers, created = bulk.staged_rows(*changed)
+            kpi_months = months_before_upsert(project_id=project.pk, tz=project.time_zone, numbers=numbers, created=created)
         counts = bulk.apply_stage(
             project_id=project.pk,
             present=present,

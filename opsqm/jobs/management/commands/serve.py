@@ -36,6 +36,11 @@ class Command(BaseCommand):
                 str(options["web_workers"]),
                 "--threads",
                 "4",
+                # A gthread worker otherwise accepts every waiting connection itself: a burst of
+                # keep-alive clients then lands on one process (one core, its GIL) while the
+                # others idle. Two connections per thread spreads them over the workers.
+                "--worker-connections",
+                "8",
                 "--timeout",
                 "120",
                 "--access-logfile",
