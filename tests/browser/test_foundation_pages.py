@@ -62,3 +62,27 @@ def test_search_filters_customers(server, page_as):
     rows = page.locator("tbody tr")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("东海银行数据中心")
+
+
+def test_on_a_phone_the_project_column_stays_visible_and_header_buttons_keep_their_label_on_one_line(server, page_as):
+    page = page_as("qm")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(server.url("/findings/"))
+    box = page.locator(".table-responsive.table-scroll-sticky").first
+    expect(box).to_be_visible()
+    project_head = box.locator("thead th.col-project")
+    before = project_head.bounding_box()
+    box.evaluate("el => { el.scrollLeft = el.scrollWidth; }")
+    page.wait_for_timeout(100)
+    first = box.locator("thead th").first.bounding_box()
+    after = project_head.bounding_box()
+    view = box.bounding_box()
+    # Scrolled to the far right, the project column still sits right after the (sticky) first column.
+    assert after["x"] >= view["x"] and after["x"] + after["width"] <= view["x"] + view["width"] + 1
+    assert abs(after["x"] - (first["x"] + first["width"])) <= 2, (before, first, after)
+
+    project_id = server.shell("from opsqm.org.models import Project; print(Project.objects.get(code='PRJ-A').pk)").strip()
+    page.goto(server.url(f"/org/projects/{project_id}/"))
+    for button in page.locator(".page-head .btn").all():
+        line = float(button.evaluate("el => parseFloat(getComputedStyle(el).lineHeight) || 20"))
+        assert button.bounding_box()["height"] < 2 * line, button.inner_text()  # one line of text, not a column of characters
