@@ -12,6 +12,14 @@ Semantics (PRODUCT.md, "SLA semantics"), as of a cut-off instant:
 * timestamps after the cut-off have not happened yet.
 
 All instants are UTC datetime64 (any unit), floored to whole seconds.
+
+Besides the statuses as of the cut-off, `compute_sla` gives each clock's *breach instant*: the
+first instant at which the ticket counts as breached if it is not done by then (its elapsed
+business time reaches target + 1 s). With it, a ticket's status at any later cut-off C is a
+comparison — done at D ≤ C: met iff D < breach; not done: breached iff C ≥ breach — which is how
+the KPI pages evaluate tens of thousands of open tickets in SQL (`opsqm.kpis.open_status`).
+NaT means never: no target, a calendar without working time, or (resolution) a pause still
+open before the target was reached, which stops the clock until a writer records its end.
 """
 
 from __future__ import annotations
@@ -72,6 +80,9 @@ class SlaResult:
     # elapsed at the cut-off (resolution: net of pauses). Drives "overdue by" views.
     response_elapsed: np.ndarray
     resolution_elapsed: np.ndarray
+    # First instant at which the clock is breached if not done by then; NaT: never (see above).
+    response_breach: np.ndarray
+    resolution_breach: np.ndarray
 
 
 def _seconds(values: np.ndarray) -> np.ndarray:
@@ -166,6 +177,48 @@ def _paused_seconds(calendar: BusinessCalendar, tickets: TicketArrays, created: 
     return paused
 
 
+def _breach_targets(target: np.ndarray) -> np.ndarray:
+    """Business seconds after which a clock is breached (target + 1), −1 where there is no target."""
+    return np.where(target < 0, -1, target + 1)
+
+
+def _resolution_breach(calendar: BusinessCalendar, tickets: TicketArrays, created: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Earliest instant t with business(created, t) − paused business seconds in [created, t) ≥ target + 1.
+
+    Fixed point: t = deadline(created, target + 1 + P(t)), where P(t) counts every merged pause
+    that starts before t whole. It only grows, stays ≤ the answer (a pause that starts before
+    the answer ends before it: the answer's last second is an unpaused working second) and stops
+    at it; each round that moves takes in at least one more pause, so it ends within
+    (pauses per ticket + 1) rounds. A pause still open before t means never (NaT).
+    """
+    need = _breach_targets(target)
+    breach = _seconds(calendar.deadline(_instants(created), need))
+    owner = np.asarray(tickets.pause_ticket, dtype=np.int64).reshape(-1)
+    begin, finish = _seconds(tickets.pause_start), _seconds(tickets.pause_end)
+    live = begin != _NAT
+    owner, begin, finish = owner[live], np.maximum(begin[live], created[owner[live]]), finish[live]
+    still_open = finish == _NAT
+    open_from = np.full(created.size, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(open_from, owner[still_open], begin[still_open])
+    owner, begin_m, finish_m = merge_pauses(owner[~still_open], _instants(begin[~still_open]), _instants(finish[~still_open]))
+    begin_s = _seconds(begin_m)
+    lengths = calendar.business_seconds(begin_m, finish_m) if owner.size else np.zeros(0, dtype=np.int64)
+    active = np.flatnonzero((need >= 0) & (breach != _NAT) & (np.isin(np.arange(created.size), owner) | (open_from < breach)))
+    while active.size:
+        stopped = open_from[active] < breach[active]
+        breach[active[stopped]] = _NAT
+        active = active[~stopped]
+        if not active.size:
+            break
+        counted = begin_s < breach[owner]
+        paused = np.bincount(owner[counted], weights=lengths[counted], minlength=created.size).astype(np.int64)
+        moved = _seconds(calendar.deadline(_instants(created[active]), need[active] + paused[active]))
+        changed = moved != breach[active]
+        breach[active] = moved
+        active = active[changed & (moved != _NAT)]
+    return breach
+
+
 def compute_sla(calendar: BusinessCalendar, tickets: TicketArrays, targets: SlaTargets, cutoff: np.datetime64) -> SlaResult:
     _check_ticket_arrays(tickets, targets)
     cut = int(np.datetime64(cutoff, "s").astype(np.int64))
@@ -201,4 +254,6 @@ def compute_sla(calendar: BusinessCalendar, tickets: TicketArrays, targets: SlaT
         resolution_deadline=calendar.deadline(created_at, resolution_target),
         response_elapsed=response_elapsed,
         resolution_elapsed=resolution_elapsed,
+        response_breach=calendar.deadline(created_at, _breach_targets(response_target)),
+        resolution_breach=_instants(_resolution_breach(calendar, tickets, created, resolution_target)),
     )

@@ -30,7 +30,7 @@ DEFAULT_TZ = "Asia/Shanghai"
 Cells = dict[tuple[int, int, str], np.ndarray]  # (project id, month code, priority) → counters
 
 # The settled / unsettled split as SQL. Keep UNSETTLED_SQL textually equal to the partial
-# index of migration kpis 0002 (SQLite uses a partial index only for the same expression).
+# index of migration kpis 0004 (SQLite uses a partial index only for the same expression).
 UNSETTLED_SQL = "(resolved_at IS NULL OR sla_cutoff IS NULL OR resolution_seconds IS NULL OR resolved_at > sla_cutoff)"
 
 

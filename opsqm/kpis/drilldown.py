@@ -1,7 +1,8 @@
 """The tickets behind one KPI value (drill-down), split by how they count.
 
-Settled tickets are selected in SQL by their stored statuses; open ones by the same read-time
-evaluation as the value (`opsqm.kpis.evaluation`), so the lists add up to the page's numbers.
+Settled tickets are selected in SQL by their stored statuses, open ones by their statuses at the
+cut-off (`opsqm.kpis.open_status`, in SQL too), the rest by the same engine evaluation as the
+value (`opsqm.kpis.evaluation`): the lists add up to the page's numbers.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from opsqm.core.kpi import COUNTERS, KPI_COUNTERS, KpiCode, KpiValue, Period
 from opsqm.core.sla import Status
 from opsqm.kpis.counters import settled_q
 from opsqm.kpis.evaluation import Evaluated
+from opsqm.kpis.open_status import OPEN_Q, open_status_annotations
 
 MET, BREACHED, PENDING = int(Status.MET), int(Status.BREACHED), int(Status.PENDING)
 DECIDED = (MET, BREACHED)
@@ -37,30 +39,39 @@ def period_months(period: Period) -> list[int]:
 NUMERATOR, DENOMINATOR_ONLY, EXCLUDED = "num", "den", "out"
 
 
-def _category_sql(code: KpiCode) -> dict[str, Q]:
-    """Category of a settled (resolved) ticket for a KPI, as SQL."""
+def _category_sql(
+    code: KpiCode, response: str = "response_status", resolution: str = "resolution_status", *, resolved: bool = True
+) -> dict[str, Q]:
+    """Category of a ticket for a KPI, as SQL over its statuses: the stored ones of a settled
+    (resolved) ticket, or the `open_status` annotations of an open one (`resolved=False`)."""
     none = Q(pk__in=[])
     every = ~none
     undecided = [int(Status.NA), PENDING]
     if code is KpiCode.RESPONSE_TIMELINESS:
         return {
-            NUMERATOR: Q(response_status=MET),
-            DENOMINATOR_ONLY: Q(response_status=BREACHED),
-            EXCLUDED: Q(response_status__in=undecided),
+            NUMERATOR: Q(**{response: MET}),
+            DENOMINATOR_ONLY: Q(**{response: BREACHED}),
+            EXCLUDED: Q(**{f"{response}__in": undecided}),
         }
     if code is KpiCode.RESOLUTION_TIMELINESS:
         return {
-            NUMERATOR: Q(resolution_status=MET),
-            DENOMINATOR_ONLY: Q(resolution_status=BREACHED),
-            EXCLUDED: Q(resolution_status__in=undecided),
+            NUMERATOR: Q(**{resolution: MET}),
+            DENOMINATOR_ONLY: Q(**{resolution: BREACHED}),
+            EXCLUDED: Q(**{f"{resolution}__in": undecided}),
         }
     if code is KpiCode.SLA_ATTAINMENT:
-        decided = Q(response_status__in=DECIDED, resolution_status__in=DECIDED)
+        decided = Q(**{f"{response}__in": DECIDED, f"{resolution}__in": DECIDED})
         return {
-            NUMERATOR: Q(response_status=MET, resolution_status=MET),
-            DENOMINATOR_ONLY: decided & (Q(response_status=BREACHED) | Q(resolution_status=BREACHED)),
-            EXCLUDED: Q(response_status__in=undecided) | Q(resolution_status__in=undecided),
+            NUMERATOR: Q(**{response: MET, resolution: MET}),
+            DENOMINATOR_ONLY: decided & (Q(**{response: BREACHED}) | Q(**{resolution: BREACHED})),
+            EXCLUDED: Q(**{f"{response}__in": undecided}) | Q(**{f"{resolution}__in": undecided}),
         }
+    if not resolved:  # an open ticket: in the resolution rate's denominator, outside the others
+        if code is KpiCode.RESOLUTION_RATE:
+            return {NUMERATOR: none, DENOMINATOR_ONLY: every, EXCLUDED: none}
+        if code in (KpiCode.MTTR, KpiCode.REOPEN_RATE, KpiCode.FCR):
+            return {NUMERATOR: none, DENOMINATOR_ONLY: none, EXCLUDED: every}
+        raise ValueError(f"not a ticket KPI: {code}")
     if code in (KpiCode.RESOLUTION_RATE, KpiCode.MTTR):
         return {NUMERATOR: every, DENOMINATOR_ONLY: none, EXCLUDED: none}
     if code is KpiCode.REOPEN_RATE:
@@ -108,8 +119,17 @@ class DrillDown:
     querysets: dict[str, Any]  # category → Ticket queryset
     counts: dict[str, int]  # category → number of tickets (from the same counters as the value)
     value: KpiValue
-    open_status: dict[int, tuple[int, int, int]]  # ticket id → (response, resolution, resolution s) at cut-off
+    open_status: dict[int, tuple[int, int, int]]  # engine-evaluated ticket id → (response, resolution, resolution s)
     cutoff: datetime
+
+    def statuses(self, ticket: Any) -> tuple[int, int, int | None, bool]:
+        """(response, resolution, resolution seconds, re-evaluated at the cut-off?) of a listed ticket."""
+        if getattr(ticket, "open_response", None) is not None:  # open: evaluated in SQL (open_status)
+            return ticket.open_response, ticket.open_resolution, None, True
+        if ticket.pk in self.open_status:
+            response, resolution, seconds = self.open_status[ticket.pk]
+            return response, resolution, seconds, True
+        return ticket.response_status, ticket.resolution_status, ticket.resolution_seconds, False
 
 
 def category_counts(code: KpiCode, counters: np.ndarray) -> dict[str, int]:
@@ -165,10 +185,17 @@ def drill_down(
     by_id = len(ids) > 1 and connection.vendor == "postgresql"
     ordering = ("-pk",) if by_id else ("-created_at", "-pk")
     base = Ticket.objects.filter(scope).select_related("project").order_by(*ordering)
+    open_sql: dict[str, Q] | None = None
+    if effective is None:  # as of now: open tickets are evaluated in SQL, as on the KPI page
+        base = base.annotate(**open_status_annotations(at))
+        open_sql = _category_sql(code, "open_response", "open_resolution", resolved=False)
     querysets = {}
     for name in (NUMERATOR, DENOMINATOR_ONLY, EXCLUDED):
         open_ids = rows.ids[mask & (categories == name)].tolist()
-        querysets[name] = base.filter((settled & sql[name]) | Q(pk__in=open_ids))
+        condition = (settled & sql[name]) | Q(pk__in=open_ids)
+        if open_sql is not None:
+            condition |= OPEN_Q & open_sql[name]
+        querysets[name] = base.filter(condition)
     index = np.flatnonzero(mask)
     open_status = {
         int(rows.ids[i]): (int(evaluated.response_status[i]), int(evaluated.resolution_status[i]), int(evaluated.resolution_seconds[i]))

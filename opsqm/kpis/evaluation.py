@@ -1,9 +1,9 @@
-"""Open tickets evaluated at read time: their SLA statuses as of the cut-off.
+"""Unsettled tickets evaluated at read time with the SLA engine: their statuses as of the cut-off.
 
-Tickets that are not settled (see `opsqm.kpis.counters`) — open at the cut-off, or stored
-before they were resolved — are re-evaluated with the SLA engine on the project's business
-calendar: a ticket stored PENDING whose business time has run past its target counts as
-breached. They are few (a partial index finds them), so this runs on every request.
+As of now, open tickets are counted in SQL from their stored breach instants
+(`opsqm.kpis.open_status`); what is left for the engine here is the few unsettled tickets SQL
+cannot evaluate (resolved after their stored cut-off, or never computed). For a historical
+cut-off every ticket not settled by then is evaluated here, on the project's business calendar.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from django.db.models.expressions import RawSQL
 from opsqm.core.kpi import Granularity, period_keys, ticket_counters
 from opsqm.core.sla import SlaTargets, TicketArrays, compute_sla
 from opsqm.kpis.counters import DEFAULT_TZ, UNSETTLED_SQL, Cells, month_bounds
+from opsqm.kpis.open_status import REST_SQL
 
 
 @dataclass
@@ -103,12 +104,16 @@ def _fcr_codes(values: Sequence[bool | int | None]) -> np.ndarray:
 
 
 def open_rows(year: int, by_tz: dict[str, list[int]], cutoff: datetime | None) -> OpenRows:
-    """The unsettled tickets created in local `year`, ordered by id, with their pauses."""
+    """The unsettled tickets created in local `year`, ordered by id, with their pauses.
+
+    As of now (`cutoff` None) only those that SQL cannot evaluate from their breach instants
+    (`opsqm.kpis.open_status.REST_SQL`: resolved after their stored cut-off, or never computed).
+    """
     from opsqm.tickets.models import Ticket, TicketPause
 
     base = Ticket.objects.filter(year_window_q(year, by_tz))
-    # UNSETTLED_SQL is a constant SQL fragment of this module without parameters (the ORM cannot express it as fast)
-    base = base.extra(where=[UNSETTLED_SQL]) if cutoff is None else base.filter(unsettled_q(cutoff))  # nosec B610
+    # UNSETTLED_SQL / REST_SQL are constant SQL fragments without parameters (the partial index's own WHERE)
+    base = base.extra(where=[UNSETTLED_SQL, REST_SQL]) if cutoff is None else base.filter(unsettled_q(cutoff))  # nosec B610
     base = base.order_by("id")
     query = base.annotate(c=_epoch("created_at"), f=_epoch("first_response_at"), r=_epoch("resolved_at")).values_list(
         "id", "project_id", "priority", "c", "f", "r", "reopen_count", "first_contact_resolution"

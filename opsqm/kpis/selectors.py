@@ -8,7 +8,8 @@ cut-off C (default now):
   per (project, local month, priority) are kept on write in `kpis.KpiCounter`
   (`opsqm.kpis.counters`), in the same transaction as every ticket writer. For a historical
   C the settled set depends on C, so it is counted from the tickets instead.
-* Every other ticket created by C is evaluated at C with the SLA engine
+* Every other ticket created by C is evaluated at C: open tickets in SQL from their stored
+  breach instants (`opsqm.kpis.open_status`), the rest with the SLA engine
   (`opsqm.kpis.evaluation`): a ticket stored PENDING that is overdue by C counts as breached.
 * Counters are additive: a quarter is the sum of its months, the company value the sum over
   all projects — pooled, never a mean of project rates. The arithmetic is `opsqm.core.kpi`'s.
@@ -45,6 +46,7 @@ from opsqm.core.kpi import (
     attainment,
     kpi_from_counters,
 )
+from opsqm.kpis import open_status
 from opsqm.kpis.counters import DEFAULT_TZ, Cells, settled_cells, stored_cells
 from opsqm.kpis.drilldown import (  # noqa: F401 - re-exported for the views
     DENOMINATOR_ONLY,
@@ -147,7 +149,8 @@ def year_data(year: int, cutoff: datetime | None = None, project_ids: Iterable[i
     ids = None if project_ids is None else list(project_ids)
     by_tz = _projects_by_tz(ids)
     if cutoff is None or cutoff >= now:
-        at, settled = now, stored_cells(year, ids)
+        at = now
+        settled = _merge(stored_cells(year, ids), open_status.open_cells(year, by_tz, now))
         rows = open_rows(year, by_tz, None)
     else:
         at, settled = cutoff, settled_cells(year, cutoff, by_tz)

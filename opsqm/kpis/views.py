@@ -374,9 +374,7 @@ def drill(request: HttpRequest, scope: str, kpi: str, period: str) -> HttpRespon
         page = KnownCountPaginator(result.querysets[show], 50, known_count=counts[show]).get_page(request.GET.get("page"))
     tickets = []
     for ticket in page.object_list:
-        response, resolution, seconds = result.open_status.get(
-            ticket.pk, (ticket.response_status, ticket.resolution_status, ticket.resolution_seconds)
-        )
+        response, resolution, seconds, reevaluated = result.statuses(ticket)
         tickets.append(
             {
                 "ticket": ticket,
@@ -384,7 +382,7 @@ def drill(request: HttpRequest, scope: str, kpi: str, period: str) -> HttpRespon
                 "response": response,
                 "resolution": resolution,  # SlaStatus values, shown with |sla_badge
                 "hours": None if seconds is None or seconds < 0 else seconds / 3600,
-                "reevaluated": ticket.pk in result.open_status,
+                "reevaluated": reevaluated,
             }
         )
     definition = KPI_DEFINITIONS[code]

@@ -150,6 +150,8 @@ class SlaColumns:
     resolution_status: np.ndarray
     response_due: np.ndarray
     resolution_due: np.ndarray
+    response_breach: np.ndarray
+    resolution_breach: np.ndarray
 
     def lists(self, lo: int, hi: int) -> list[list]:
         return [
@@ -160,6 +162,8 @@ class SlaColumns:
             self.resolution_status[lo:hi].tolist(),
             _nullable(self.response_due[lo:hi]),
             _nullable(self.resolution_due[lo:hi]),
+            _nullable(self.response_breach[lo:hi]),
+            _nullable(self.resolution_breach[lo:hi]),
         ]
 
 
@@ -187,6 +191,8 @@ def compute_columns(
         resolution_status=r.resolution_status.astype(np.int64),
         response_due=epochs(r.response_deadline).copy(),
         resolution_due=epochs(r.resolution_deadline).copy(),
+        response_breach=epochs(r.response_breach).copy(),
+        resolution_breach=epochs(r.resolution_breach).copy(),
     )
 
 
@@ -260,6 +266,8 @@ STAGE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("resolution_status", "smallint"),
     ("response_due", "bigint"),
     ("resolution_due", "bigint"),
+    ("response_breach", "bigint"),
+    ("resolution_breach", "bigint"),
     ("action", "smallint"),
 )
 NEW, UPDATED, UNCHANGED = 0, 1, 2
@@ -287,6 +295,8 @@ _DATA = (
     ("resolution_status", "resolution_status", ""),
     ("response_due", "@response_due", ""),
     ("resolution_due", "@resolution_due", ""),
+    ("response_breach_at", "@response_breach", ""),
+    ("resolution_breach_at", "@resolution_breach", ""),
 )
 SLA_INPUTS = frozenset({"first_response_at", "resolved_at", "pauses"})
 _PAUSE_STAGE = (("idx", "bigint"), ("p_start", "bigint"), ("p_end", "bigint"))
@@ -640,6 +650,8 @@ _SLA_STAGE = (
     ("resolution_status", "smallint"),
     ("response_due", "bigint"),
     ("resolution_due", "bigint"),
+    ("response_breach", "bigint"),
+    ("resolution_breach", "bigint"),
 )
 
 
@@ -662,7 +674,8 @@ def write_sla(ids: np.ndarray, sla: SlaColumns, *, now_epoch: int, cutoff_epoch:
             f"UPDATE {TICKET} SET response_seconds = s.response_seconds, resolution_seconds = s.resolution_seconds, "  # nosec B608 (table/column names are module constants; values are bound parameters)
             f"paused_seconds = s.paused_seconds, response_status = s.response_status, "
             f"resolution_status = s.resolution_status, response_due = {_to_ts('s.response_due')}, "
-            f"resolution_due = {_to_ts('s.resolution_due')}, sla_computed_at = {ts}, sla_cutoff = {ts} "
+            f"resolution_due = {_to_ts('s.resolution_due')}, response_breach_at = {_to_ts('s.response_breach')}, "
+            f"resolution_breach_at = {_to_ts('s.resolution_breach')}, sla_computed_at = {ts}, sla_cutoff = {ts} "
             f"FROM opsqm_sla_stage s WHERE {TICKET}.id = s.id",
             [now_epoch, cutoff_epoch],
         )

@@ -217,6 +217,11 @@ class Ticket(models.Model):
     resolution_status = models.SmallIntegerField(_("解决 SLA"), choices=SlaStatus.choices, default=SlaStatus.NA)
     response_due = models.DateTimeField(_("响应期限"), null=True, blank=True)
     resolution_due = models.DateTimeField(_("解决期限"), null=True, blank=True)
+    # First instant at which each clock counts as breached if not done by then (NULL: never —
+    # no target, or a pause still open). Lets the KPI pages evaluate open tickets in SQL at any
+    # later cut-off (opsqm.core.sla, opsqm.kpis.open_status); written with the statuses.
+    response_breach_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resolution_breach_at = models.DateTimeField(null=True, blank=True, editable=False)
     sla_computed_at = models.DateTimeField(_("SLA 计算时间"), null=True, blank=True)
     sla_cutoff = models.DateTimeField(_("SLA 截止时点"), null=True, blank=True)
     # The StagedImport that wrote this row (SQLite large imports); the row is visible once that

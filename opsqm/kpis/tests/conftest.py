@@ -99,6 +99,9 @@ def _store_sla(ticket: Ticket, cutoff: dt.datetime) -> None:
     if ticket.resolved_at is not None and ticket.resolved_at <= cutoff:
         ticket.resolution_seconds = int((ticket.resolved_at - ticket.created_at).total_seconds())
     ticket.paused_seconds = 0
+    # 7×24 and no pauses: a clock is breached from target + 1 s after creation on.
+    ticket.response_breach_at = None if target is None else ticket.created_at + dt.timedelta(seconds=target[0] + 1)
+    ticket.resolution_breach_at = None if target is None else ticket.created_at + dt.timedelta(seconds=target[1] + 1)
     ticket.sla_cutoff = ticket.sla_computed_at = cutoff
     ticket.save()
 

@@ -17,6 +17,7 @@ from opsqm.kpis.counters import kpi_counters_refresh
 from opsqm.kpis.evaluation import OpenRows, dt64, evaluate, pause_positions
 from opsqm.kpis.tests.conftest import TARGETS, _agreement
 from opsqm.tickets.models import Ticket, TicketPause
+from opsqm.tickets.services import sla_recompute_project
 
 H = dt.timedelta(hours=1)
 MET, BREACHED, PENDING = 2, 3, 1
@@ -86,8 +87,8 @@ def expected_kpis(statuses) -> dict[KpiCode, tuple[int, int]]:
 
 @pytest.fixture
 def paused_world(world):
-    """SPECS in project A, inserted newest first (ids run against creation time), stored as
-    pending one minute after creation (an import that ran while they were open)."""
+    """SPECS in project A, inserted newest first (ids run against creation time), their SLA
+    stored by the writer as of one minute after creation (an import that ran while they were open)."""
     _agreement(world.project_a)
     now = timezone.now().replace(microsecond=0)
     for number, ago, resp_h, res_h, pauses in sorted(SPECS, key=lambda s: s[1]):  # newest first → lower id
@@ -100,13 +101,10 @@ def paused_world(world):
             first_response_at=created + resp_h * H,
             resolved_at=None if res_h is None else created + res_h * H,
             updated_at=created,
-            response_status=PENDING,
-            resolution_status=PENDING,
-            sla_cutoff=created + dt.timedelta(minutes=1),
-            sla_computed_at=created + dt.timedelta(minutes=1),
         )
         for start_h, end_h in pauses:
             TicketPause.objects.create(ticket=ticket, start=created + start_h * H, end=None if end_h is None else created + end_h * H)
+        sla_recompute_project(project=world.project_a, cutoff=created + dt.timedelta(minutes=1), ticket_ids=[ticket.pk])
     kpi_counters_refresh(project_id=world.project_a.pk)
     world.now = now
     return world

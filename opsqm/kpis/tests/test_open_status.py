@@ -1,0 +1,130 @@
+"""Open tickets counted in SQL from their breach instants (opsqm.kpis.open_status) agree with
+the SLA engine run over the same tickets at the same cut-off — on a China 5×8 calendar, with
+overlapping, still-open and pre-creation pauses, tickets stored in shuffled id order by the
+writer at an earlier cut-off, and cut-offs before, at and after now."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import numpy as np
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from opsqm.core.kpi import TICKET_KPIS, KpiCode, Period
+from opsqm.kpis import open_status
+from opsqm.kpis.drilldown import DENOMINATOR_ONLY, EXCLUDED, NUMERATOR, _category_open
+from opsqm.kpis.evaluation import evaluate, open_cells, open_rows
+from opsqm.kpis.selectors import _projects_by_tz, drill_down
+from opsqm.tickets.models import Calendar, SlaAgreement, SlaPriority, Ticket, TicketPause
+from opsqm.tickets.services import sla_recompute_project
+
+H = 3600
+TARGETS = {"P1": (900, 4 * H), "P2": (2 * H, 8 * H), "P3": (4 * H, 27_000), "P4": (8 * H, 40 * H)}
+
+
+@pytest.fixture
+def open_world(world):
+    project = world.project_a
+    agreement = SlaAgreement.objects.create(project=project, calendar=Calendar.objects.get(code="cn-5x8"))
+    for order, (code, (resp, res)) in enumerate(TARGETS.items()):
+        SlaPriority.objects.create(agreement=agreement, code=code, name=code, response_seconds=resp, resolution_seconds=res, order=order)
+    rng = random.Random(20261129)
+    now = timezone.now().replace(microsecond=0)
+    specs = []
+    for i in range(160):
+        created = now - dt.timedelta(seconds=rng.randint(0, 12 * 86_400))
+        roll = rng.random()
+        first = None if roll < 0.3 else created + dt.timedelta(seconds=rng.randint(0, 30 * H))  # some in the future
+        priority = rng.choice([*TARGETS, "X9"])  # X9: no target
+        specs.append((f"O-{i:03d}", created, first, priority))
+    rng.shuffle(specs)  # ids do not follow creation time
+    for number, created, first, priority in specs:
+        ticket = Ticket.objects.create(
+            project=project,
+            number=number,
+            priority=priority,
+            created_at=created,
+            first_response_at=first,
+            updated_at=created,
+            reopen_count=rng.choice([0, 0, 1]),
+            first_contact_resolution=rng.choice([None, True, False]),
+        )
+        for _ in range(rng.choice([0, 0, 1, 2])):
+            start = created + dt.timedelta(seconds=rng.randint(-H, 3 * 86_400))
+            end = None if rng.random() < 0.3 else start + dt.timedelta(seconds=rng.randint(60, 2 * 86_400))
+            TicketPause.objects.create(ticket=ticket, start=start, end=end)
+    sla_recompute_project(project=project, cutoff=now - dt.timedelta(days=3))  # stored as of three days ago
+    world.now = now
+    return world
+
+
+def _engine_cells(year: int, by_tz, cutoff: dt.datetime):
+    """The second computation: every ticket not settled by `cutoff` read and run through the engine."""
+    return open_cells(evaluate(open_rows(year, by_tz, cutoff), cutoff), year, cutoff)
+
+
+@pytest.mark.parametrize("shift_hours", [-30, -1, 0, 5, 26, 24 * 9])
+def test_sql_counts_equal_the_engine_at_the_same_cutoff(open_world, shift_hours):
+    cutoff = open_world.now + dt.timedelta(hours=shift_hours)
+    by_tz = _projects_by_tz([open_world.project_a.pk])
+    years = {timezone.localtime(t).year for t in Ticket.objects.values_list("created_at", flat=True)}
+    for year in years:
+        sql = open_status.open_cells(year, by_tz, cutoff)
+        engine = _engine_cells(year, by_tz, cutoff)
+        assert sql.keys() == engine.keys()
+        for key, vector in engine.items():
+            assert sql[key].tolist() == vector.tolist(), key
+    assert Ticket.objects.filter(open_status.OPEN_Q).count() == 160  # all of them went through SQL
+
+
+def test_the_drill_down_puts_each_open_ticket_where_the_engine_does(open_world, login):
+    project = open_world.project_a
+    client = login(open_world.qm)
+    months = sorted({(c.year, c.month) for c in (timezone.localtime(t) for t in Ticket.objects.values_list("created_at", flat=True))})
+    for year, month in months:
+        period = Period(year, month=month)
+        for code in TICKET_KPIS:
+            result = drill_down([project], period, code, None, None)
+            rows = open_rows(year, _projects_by_tz([project.pk]), result.cutoff)  # every open ticket, by the engine
+            evaluated = evaluate(rows, result.cutoff)
+            categories = _category_open(code, evaluated)
+            in_period = np.array(
+                [
+                    timezone.localtime(t).month == month
+                    for t in Ticket.objects.filter(pk__in=rows.ids.tolist()).order_by("id").values_list("created_at", flat=True)
+                ]
+            )
+            order = np.argsort(rows.ids)
+            for name in (NUMERATOR, DENOMINATOR_ONLY, EXCLUDED):
+                expected = {int(rows.ids[i]) for i in order[in_period] if categories[i] == name}
+                listed = set(result.querysets[name].values_list("pk", flat=True))
+                assert listed == expected, (code, name)
+                assert len(listed) == result.counts[name], (code, name)
+        # The page lists them with their statuses as of now.
+        response = client.get(reverse("kpis:drill", args=[str(project.pk), KpiCode.RESOLUTION_TIMELINESS.value, period.key]) + "?show=den")
+        assert response.status_code == 200
+
+
+def test_sql_and_engine_agree_to_the_second_at_breach_instants(open_world):
+    """Cut-offs exactly at stored breach instants and one second before; first responses exactly
+    at their breach instant and one second before: the comparisons' edges."""
+    project = open_world.project_a
+    edge = list(Ticket.objects.filter(project=project, response_breach_at__isnull=False).order_by("id")[:6])
+    for i, ticket in enumerate(edge):
+        ticket.first_response_at = ticket.response_breach_at - dt.timedelta(seconds=i % 2)
+        ticket.save(update_fields=["first_response_at"])
+    sla_recompute_project(project=project, cutoff=open_world.now - dt.timedelta(days=3), ticket_ids=[t.pk for t in edge])
+    by_tz = _projects_by_tz([project.pk])
+    instants = list(
+        Ticket.objects.filter(project=project, resolution_breach_at__gt=open_world.now).values_list("resolution_breach_at", flat=True)[:4]
+    ) + list(Ticket.objects.filter(project=project, response_breach_at__gt=open_world.now).values_list("response_breach_at", flat=True)[:4])
+    assert len(instants) == 8
+    for instant in instants:
+        for cutoff in (instant - dt.timedelta(seconds=1), instant):
+            for year in {timezone.localtime(t).year for t in Ticket.objects.values_list("created_at", flat=True)}:
+                sql = open_status.open_cells(year, by_tz, cutoff)
+                engine = _engine_cells(year, by_tz, cutoff)
+                assert {k: v.tolist() for k, v in sql.items()} == {k: v.tolist() for k, v in engine.items()}, cutoff

@@ -1,0 +1,27 @@
+from django.db import migrations, models
+
+# Open tickets stored before this migration have no breach instants. Clearing their
+# `sla_cutoff` marks their SLA as not computed for the new read path: the KPI pages evaluate
+# them with the engine (as before) until the next import, push or `opsqm recompute-sla` of
+# their project stores the instants. Resolved tickets need none (their statuses are final).
+FORGET_OPEN_CUTOFFS = "UPDATE tickets_ticket SET sla_cutoff = NULL WHERE resolved_at IS NULL"
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("tickets", "0004_staged_import"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="ticket",
+            name="resolution_breach_at",
+            field=models.DateTimeField(blank=True, editable=False, null=True),
+        ),
+        migrations.AddField(
+            model_name="ticket",
+            name="response_breach_at",
+            field=models.DateTimeField(blank=True, editable=False, null=True),
+        ),
+        migrations.RunSQL(FORGET_OPEN_CUTOFFS, migrations.RunSQL.noop),
+    ]
