@@ -59,6 +59,27 @@ def _local_month(instant: datetime, tz: str) -> int:
     return local.year * 100 + local.month
 
 
+def fold_groups(cells: Cells, rows: list[tuple], *, resolved: bool) -> None:
+    """Add GROUP BY rows (project, month, priority, response status, resolution status, reopened
+    0/1, FCR flag or None, ticket count[, sum of resolution seconds]) of resolved (settled) or
+    open tickets to `cells`, through the one KPI arithmetic."""
+    if not rows:
+        return
+    cols = list(zip(*rows))
+    seconds = np.array([int(v or 0) for v in cols[8]], np.int64) if resolved else np.zeros(len(rows), np.int64)
+    matrix = ticket_counters(
+        np.array(cols[3], np.int8),
+        np.array(cols[4], np.int8),
+        np.full(len(rows), resolved, bool),
+        np.array(cols[5], bool),
+        np.array([-1 if v is None else int(v) for v in cols[6]], np.int8),
+        seconds,
+        count=np.array(cols[7], np.int64),
+    )
+    for i, key in enumerate(zip(cols[0], cols[1], cols[2])):
+        cells[key] = cells.get(key, 0) + matrix[i]
+
+
 def settled_cells(
     year: int, cutoff: datetime | None, by_tz: dict[str, list[int]], months: Iterable[int] | None = None, tickets: Any = None
 ) -> Cells:
@@ -86,20 +107,7 @@ def settled_cells(
             .values_list("project_id", "month", "priority", "response_status", "resolution_status", "again", "first_contact_resolution")
             .annotate(n=Count("id"), seconds=Sum("resolution_seconds"))
         )
-        if not rows:
-            continue
-        cols = list(zip(*rows))
-        matrix = ticket_counters(
-            np.array(cols[3], np.int8),
-            np.array(cols[4], np.int8),
-            np.ones(len(rows), bool),
-            np.array(cols[5], bool),
-            np.array([-1 if v is None else int(v) for v in cols[6]], np.int8),
-            np.array([int(v or 0) for v in cols[8]], np.int64),
-            count=np.array(cols[7], np.int64),
-        )
-        for i, key in enumerate(zip(cols[0], cols[1], cols[2])):
-            cells[key] = cells.get(key, 0) + matrix[i]
+        fold_groups(cells, rows, resolved=True)
     return cells
 
 

@@ -18,13 +18,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import numpy as np
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.db.models.expressions import F
 
-from opsqm.core.kpi import ticket_counters
 from opsqm.core.sla import Status
-from opsqm.kpis.counters import UNSETTLED_SQL, Cells, month_bounds, month_case
+from opsqm.kpis.counters import UNSETTLED_SQL, Cells, fold_groups, month_bounds, month_case
 
 NA, PENDING, MET, BREACHED = int(Status.NA), int(Status.PENDING), int(Status.MET), int(Status.BREACHED)
 
@@ -87,18 +85,5 @@ def open_cells(year: int, by_tz: dict[str, list[int]], cutoff: datetime) -> Cell
             .values_list("project_id", "month", "priority", "rs", "ss", "again", "first_contact_resolution")
             .annotate(n=Count("id"))
         )
-        if not rows:
-            continue
-        cols = list(zip(*rows))
-        matrix = ticket_counters(
-            np.array(cols[3], np.int8),
-            np.array(cols[4], np.int8),
-            np.zeros(len(rows), bool),
-            np.array(cols[5], bool),
-            np.array([-1 if v is None else int(v) for v in cols[6]], np.int8),
-            np.zeros(len(rows), np.int64),
-            count=np.array(cols[7], np.int64),
-        )
-        for i, key in enumerate(zip(cols[0], cols[1], cols[2])):
-            cells[key] = cells.get(key, 0) + matrix[i]
+        fold_groups(cells, rows, resolved=False)
     return cells

@@ -34,9 +34,16 @@ from opsqm.core.ticket_io import (
 )
 from opsqm.core.ticket_presets import Preset, preset_or_error
 from opsqm.jobs.services import job_create, job_progress
-from opsqm.kpis.counters import PARTIAL_REFRESH_MAX, Cells, kpi_counters_add, kpi_counters_refresh, months_before_upsert  # kept on write
+from opsqm.kpis.counters import (
+    DEFAULT_TZ,
+    PARTIAL_REFRESH_MAX,
+    Cells,
+    kpi_counters_add,
+    kpi_counters_refresh,
+    months_before_upsert,
+)  # kept on write
 from opsqm.records.trail import record_bulk
-from opsqm.tickets import bulk, staging
+from opsqm.tickets import bulk, stage_counters, staging
 from opsqm.tickets.calendars import build_calendar, calendar_for_project, slots_to_json
 from opsqm.tickets.models import (
     Calendar,
@@ -655,7 +662,8 @@ def import_batches(
         bulk.stage_classify(project.pk)
         stage = staging.begin(project.pk) if staging.applies(bulk.stage_count(bulk.NEW)) else None
         try:
-            new_cells = None
+            # Counted from the stage before the write transaction, with no lock held (both databases).
+            new_cells = stage_counters.new_ticket_cells(project.pk, project.time_zone or DEFAULT_TZ, cut_epoch)
             if stage is not None:
                 staging.write_new(
                     stage,
@@ -665,7 +673,6 @@ def import_batches(
                     cutoff_epoch=cut_epoch,
                     progress=lambda done: report(done, n, _("正在写入数据库 …")),
                 )
-                new_cells = staging.counter_cells(stage, project.time_zone)
             report(n, n, _("正在写入数据库 …"))
             counts = _write_stage(
                 project=project,
@@ -693,7 +700,7 @@ def _write_stage(
     *,
     project: Any,
     stage: StagedImport | None,
-    new_cells: Cells | None,
+    new_cells: Cells,
     present: frozenset[str],
     source: str,
     actor: Any,
@@ -706,9 +713,9 @@ def _write_stage(
     """The import's one (short) write transaction: staged rows into place, audit event, KPI counters."""
     with transaction.atomic():
         bulk.tune_write_transaction()
-        # The KPI months this import can change: those of its new and changed tickets, before and
-        # after (unchanged rows change nothing). A staged import's new tickets are counted apart.
-        changed = (bulk.UPDATED,) if stage is not None else (bulk.NEW, bulk.UPDATED)
+        # The KPI months this import recounts: those of its changed tickets, before and after
+        # (unchanged rows change nothing). Its new tickets were counted from the stage (`new_cells`).
+        changed = (bulk.UPDATED,)
         if bulk.stage_count(*changed) > PARTIAL_REFRESH_MAX:
             kpi_months = None  # so many that a recount of every month pays
         else:
@@ -739,10 +746,10 @@ def _write_stage(
                 "actor": getattr(actor, "username", str(actor or "")),
             },
         )
-        # KPI counters: kept here in the writer's transaction. A staged import's new tickets were
-        # counted from their rows alone; the months its updated tickets touch are recounted.
+        # KPI counters: kept here in the writer's transaction. The new tickets were counted from
+        # the stage; the months the updated tickets touch are recounted (new ones in them included).
         kpi_counters_refresh(project_id=project.pk, months=kpi_months)
-        if new_cells is not None and kpi_months is not None:
+        if kpi_months is not None:
             kpi_counters_add(project_id=project.pk, cells=new_cells, skip_months={d.year * 100 + d.month for d in kpi_months})
     return counts
 

@@ -4,7 +4,8 @@ SQLite has one writer at a time. Inserting a million tickets (four indexes and a
 constraint) in the import's one write transaction made a login wait for many seconds. So when an
 import on SQLite brings at least `MIN_NEW_ROWS` new tickets, they go in first, `CHUNK` rows per
 transaction, marked with a `StagedImport` row that hides them from every reader
-(`TicketManager`). Their KPI counters are counted from those rows alone while no lock is held.
+(`TicketManager`). Their KPI counters are counted from the import's stage table
+(`opsqm.tickets.stage_counters`) while no lock is held.
 The import's last transaction — updates of changed tickets, the audit event, the counters —
 then deletes the `StagedImport` row, and all the new tickets appear at once. A failure discards
 the rows; a process killed meanwhile leaves a row whose heartbeat stops, purged with its tickets
@@ -20,12 +21,10 @@ import time
 from collections.abc import Callable
 
 from django.db import connection, transaction
-from django.db.models import Max, Min
 from django.utils import timezone
 
-from opsqm.kpis.counters import Cells, settled_cells
 from opsqm.tickets import bulk
-from opsqm.tickets.models import StagedImport, Ticket
+from opsqm.tickets.models import StagedImport
 
 MIN_NEW_ROWS = 50_000  # below this the one write transaction is short anyway
 CHUNK = 25_000  # rows per short transaction (≈ 0.2 s of SQLite work with the ticket indexes)
@@ -67,19 +66,6 @@ def write_new(
         if progress:
             progress(min(lo + CHUNK, total_rows))
         _between_chunks()
-
-
-def counter_cells(stage: StagedImport, tz: str) -> Cells:
-    """The KPI counters of the staged tickets alone (read-only: no write lock)."""
-    rows = Ticket._base_manager.filter(staged_by=stage.pk)
-    span = rows.aggregate(lo=Min("created_at"), hi=Max("created_at"))
-    cells: Cells = {}
-    if span["lo"] is None:
-        return cells
-    first = span["lo"].astimezone(dt.UTC).year - 1  # a local year may start in the UTC year before
-    for year in range(first, span["hi"].astimezone(dt.UTC).year + 2):
-        cells.update(settled_cells(year, None, {tz: [stage.project_id]}, tickets=rows))
-    return cells
 
 
 def publish(stage: StagedImport) -> None:

@@ -121,8 +121,14 @@ def test_a_staged_import_hides_its_rows_until_the_end_and_equals_the_one_transac
         assert _counters(project) == _by_hand(project) and _by_hand(project)
 
 
-def test_a_staged_re_import_with_new_and_changed_rows_keeps_exact_counters(sla_world, small_stages, django_capture_on_commit_callbacks):
+@pytest.mark.parametrize("staged", [True, False])
+def test_a_re_import_with_new_and_changed_rows_keeps_exact_counters(
+    sla_world, small_stages, monkeypatch, django_capture_on_commit_callbacks, staged
+):
+    """New tickets counted from the stage, changed ones' months recounted: staged or in one transaction."""
     w = sla_world
+    if not staged:
+        monkeypatch.setattr(staging, "MIN_NEW_ROWS", 10**9)
     first = _csv(30)
     assert run_import(django_capture_on_commit_callbacks, w.qm, w.project_a, "a.csv", first).status == "succeeded"
     lines = first.decode().splitlines()
@@ -182,13 +188,12 @@ def test_rows_of_a_killed_staged_import_stay_hidden_and_are_purged(
 
 def test_an_import_whose_stage_was_purged_meanwhile_fails_whole(sla_world, small_stages, monkeypatch, django_capture_on_commit_callbacks):
     w = sla_world
-    real_cells = staging.counter_cells
+    real_write = staging.write_new
 
-    def purge_first(stage, tz):
-        cells = real_cells(stage, tz)
+    def purge_after_writing(stage, **kwargs):
+        real_write(stage, **kwargs)
         StagedImport.objects.filter(pk=stage.pk).delete()  # as a purge by another process would
-        return cells
 
-    monkeypatch.setattr(staging, "counter_cells", purge_first)
+    monkeypatch.setattr(staging, "write_new", purge_after_writing)
     assert run_import(django_capture_on_commit_callbacks, w.qm, w.project_a, "a.csv", _csv(30)).status == "failed"
     assert _raw_count(w.project_a) == 0 and not KpiCounter.objects.filter(project=w.project_a).exists()
