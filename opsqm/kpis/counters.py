@@ -6,12 +6,15 @@ transaction, so a reader in any process sees counters that agree with the stored
 no per-process cache, no stamps, no warm-up. Project deletion cascades to the rows.
 
 A ticket is *settled* when it was resolved by its stored SLA cut-off (`sla_cutoff`): its
-statuses and resolution seconds are final. Everything else is evaluated at read time
-(`opsqm.kpis.evaluation`). The two sets are complementary by construction: `SETTLED_SQL`
+statuses and resolution seconds are final. Everything else is evaluated at read time: open
+tickets in SQL from their stored breach instants (`opsqm.kpis.open_status`), the rest with the
+engine (`opsqm.kpis.evaluation`). The two sets are complementary by construction: `SETTLED_SQL`
 and `UNSETTLED_SQL` are each other's negation (a partial index serves the second).
 
 The refresh is set-based: one GROUP BY per local year over the raw status columns (a few
-hundred groups), folded into counters with the one KPI arithmetic (`opsqm.core.kpi`).
+hundred groups), folded into counters with the one KPI arithmetic (`fold_groups`,
+`opsqm.core.kpi`). An import adds its new tickets' counters, counted from its stage table
+(`opsqm.tickets.stage_counters`), and recounts only the months of the tickets it changed.
 """
 
 from __future__ import annotations

@@ -91,7 +91,7 @@ class YearData:
     cutoff: datetime
     cells: Cells
     priorities: list[str]  # in SLA order
-    evaluated: Evaluated
+    evaluated: Evaluated  # the tickets the engine evaluated (as of now: only those SQL cannot, see open_status)
     _dense: Any = None
 
     def months(self) -> list[int]:

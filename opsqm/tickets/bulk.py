@@ -368,9 +368,13 @@ def stage_append(batch: TicketBatch, sla: SlaColumns, offset: int, progress: Cal
 
 
 def stage_analyze() -> None:
-    if _postgres():
-        with connection.cursor() as cursor:
+    """Once the stage is loaded: an index to find a window's pauses (without it SQLite builds an
+    automatic index over every staged pause for each window), and PostgreSQL's statistics."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE INDEX opsqm_pause_stage_idx ON opsqm_pause_stage (idx)")
+        if _postgres():
             cursor.execute("ANALYZE opsqm_stage")  # temp tables have no statistics until analyzed
+            cursor.execute("ANALYZE opsqm_pause_stage")
 
 
 def drop_stage() -> None:

@@ -15,7 +15,8 @@ OLD_INDEX = (
     "resolved_at, reopen_count, first_contact_resolution, sla_cutoff, resolution_seconds) WHERE "
     "(resolved_at IS NULL OR sla_cutoff IS NULL OR resolution_seconds IS NULL OR resolved_at > sla_cutoff)"
 )
-DROP = "DROP INDEX kpis_ticket_unsettled"
+# IF EXISTS: on SQLite the table rebuild of tickets 0005 drops indexes Django does not know of.
+DROP = "DROP INDEX IF EXISTS kpis_ticket_unsettled"
 
 
 class Migration(migrations.Migration):
