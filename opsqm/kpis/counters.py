@@ -51,9 +51,14 @@ def month_bounds(year: int, tz: str) -> list[datetime]:
 
 
 def month_case(year: int, tz: str) -> Case:
+    """The local creation month code (YYYYMM) of a ticket of `year`, 0 outside it. Newest month
+    first: open tickets, read on every KPI request, are mostly of the last weeks."""
     bounds = month_bounds(year, tz)
     return Case(
-        *[When(created_at__lt=bounds[m], then=Value(year * 100 + m)) for m in range(1, 13)], default=Value(0), output_field=IntegerField()
+        When(created_at__gte=bounds[12], then=Value(0)),
+        *[When(created_at__gte=bounds[m - 1], then=Value(year * 100 + m)) for m in range(12, 0, -1)],
+        default=Value(0),
+        output_field=IntegerField(),
     )
 
 

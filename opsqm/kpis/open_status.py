@@ -76,14 +76,11 @@ def open_cells(year: int, by_tz: dict[str, list[int]], cutoff: datetime) -> Cell
             # UNSETTLED_SQL is this project's constant SQL (no parameters): the partial index's own WHERE
             .extra(where=[UNSETTLED_SQL])  # nosec B610
             .filter(OPEN_Q, project_id__in=ids, created_at__gte=bounds[0], created_at__lt=bounds[12], created_at__lte=cutoff)
-            .annotate(
-                month=month_case(year, tz),
-                rs=response_at(cutoff),
-                ss=resolution_at(cutoff),
-                again=Case(When(reopen_count__gte=1, then=Value(1)), default=Value(0), output_field=IntegerField()),
-            )
-            .values_list("project_id", "month", "priority", "rs", "ss", "again", "first_contact_resolution")
+            .annotate(month=month_case(year, tz), rs=response_at(cutoff), ss=resolution_at(cutoff))
+            # Reopen and FCR count among resolved tickets only: an open ticket's flags do not matter.
+            .values_list("project_id", "month", "priority", "rs", "ss")
             .annotate(n=Count("id"))
         )
+        rows = [(pk, month, priority, rs, ss, 0, None, n) for pk, month, priority, rs, ss, n in rows]
         fold_groups(cells, rows, resolved=False)
     return cells

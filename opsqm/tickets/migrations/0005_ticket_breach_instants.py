@@ -37,4 +37,5 @@ class Migration(migrations.Migration):
                 verbose_name="项目",
             ),
         ),
+        migrations.AddIndex(model_name="ticket", index=models.Index(fields=["created_at"], name="ticket_created")),
     ]
