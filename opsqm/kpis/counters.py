@@ -28,20 +28,50 @@ import numpy as np
 from django.db.models import Case, Count, F, IntegerField, Max, Min, Q, Sum, Value, When
 
 from opsqm.core.kpi import COUNTERS, ticket_counters
+from opsqm.core.sla import Status
 
 DEFAULT_TZ = "Asia/Shanghai"
 Cells = dict[tuple[int, int, str], np.ndarray]  # (project id, month code, priority) → counters
 
 # The settled / unsettled split as SQL. Keep UNSETTLED_SQL textually equal to the partial
 # index of migration kpis 0004 (SQLite uses a partial index only for the same expression).
-UNSETTLED_SQL = "(resolved_at IS NULL OR sla_cutoff IS NULL OR resolution_seconds IS NULL OR resolved_at > sla_cutoff)"
+# Settled: resolved by the stored cut-off (final statuses and seconds), or still open with
+# both clocks already decided for good (responded or overdue, and overdue to resolve, or no
+# target): until a writer changes the ticket, no later cut-off changes what it counts.
+# Unsettled is the negation of both; status codes are opsqm.core.sla.Status (0 NA, 1 pending,
+# 2 met, 3 breached).
+UNSETTLED_SQL = (
+    "(resolved_at IS NULL OR sla_cutoff IS NULL OR resolution_seconds IS NULL OR resolved_at > sla_cutoff) AND "
+    "(resolved_at IS NOT NULL OR sla_cutoff IS NULL OR created_at > sla_cutoff OR response_status = 1 OR resolution_status IN (1, 2))"
+)
 
 
-def settled_q(cutoff: datetime | None = None) -> Q:
+def settled_resolved_q(cutoff: datetime | None = None) -> Q:
+    """Resolved by their stored cut-off (and by `cutoff`, when given): final for any later cut-off."""
     q = Q(resolved_at__isnull=False, sla_cutoff__isnull=False, resolution_seconds__isnull=False, resolved_at__lte=F("sla_cutoff"))
     if cutoff is not None:
         q &= Q(resolved_at__lte=cutoff)
     return q
+
+
+def settled_open_q() -> Q:
+    """Open, with both clocks decided for good at their stored cut-off (see UNSETTLED_SQL). Only
+    for the counters as of now: at an earlier cut-off such a ticket may still have been pending."""
+    return Q(
+        resolved_at__isnull=True,
+        sla_cutoff__isnull=False,
+        created_at__lte=F("sla_cutoff"),  # created after its stored cut-off: not there yet at earlier ones
+        response_status__in=[int(Status.NA), int(Status.MET), int(Status.BREACHED)],
+        resolution_status__in=[int(Status.NA), int(Status.BREACHED)],
+    )
+
+
+def settled_q(cutoff: datetime | None = None) -> Q:
+    """Settled tickets: as of now (`cutoff` None) resolved or decided for good; at a historical
+    cut-off only those resolved by then."""
+    if cutoff is not None:
+        return settled_resolved_q(cutoff)
+    return settled_resolved_q() | settled_open_q()
 
 
 def month_bounds(year: int, tz: str) -> list[datetime]:
@@ -67,22 +97,21 @@ def _local_month(instant: datetime, tz: str) -> int:
     return local.year * 100 + local.month
 
 
-def fold_groups(cells: Cells, rows: list[tuple], *, resolved: bool) -> None:
+def fold_groups(cells: Cells, rows: list[tuple]) -> None:
     """Add GROUP BY rows (project, month, priority, response status, resolution status, reopened
-    0/1, FCR flag or None, ticket count[, sum of resolution seconds]) of resolved (settled) or
-    open tickets to `cells`, through the one KPI arithmetic."""
+    0/1, FCR flag or None, resolved 0/1, ticket count, sum of resolution seconds or None) to
+    `cells`, through the one KPI arithmetic."""
     if not rows:
         return
     cols = list(zip(*rows))
-    seconds = np.array([int(v or 0) for v in cols[8]], np.int64) if resolved else np.zeros(len(rows), np.int64)
     matrix = ticket_counters(
         np.array(cols[3], np.int8),
         np.array(cols[4], np.int8),
-        np.full(len(rows), resolved, bool),
+        np.array(cols[7], bool),
         np.array(cols[5], bool),
         np.array([-1 if v is None else int(v) for v in cols[6]], np.int8),
-        seconds,
-        count=np.array(cols[7], np.int64),
+        np.array([int(v or 0) for v in cols[9]], np.int64),
+        count=np.array(cols[8], np.int64),
     )
     for i, key in enumerate(zip(cols[0], cols[1], cols[2])):
         cells[key] = cells.get(key, 0) + matrix[i]
@@ -111,11 +140,14 @@ def settled_cells(
             .annotate(
                 month=month_case(year, tz),
                 again=Case(When(reopen_count__gte=1, then=Value(1)), default=Value(0), output_field=IntegerField()),
+                done=Case(When(resolved_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField()),
             )
-            .values_list("project_id", "month", "priority", "response_status", "resolution_status", "again", "first_contact_resolution")
+            .values_list(
+                "project_id", "month", "priority", "response_status", "resolution_status", "again", "first_contact_resolution", "done"
+            )
             .annotate(n=Count("id"), seconds=Sum("resolution_seconds"))
         )
-        fold_groups(cells, rows, resolved=True)
+        fold_groups(cells, rows)
     return cells
 
 

@@ -8,8 +8,9 @@ still open, its status at any cut-off C is then decided by the database:
   else breached; no response by C: breached once C reaches the breach instant, else pending;
 * resolution — no target: NA; breached once C reaches the breach instant, else pending.
 
-That is what lets the KPI pages count tens of thousands of open tickets with one GROUP BY
-instead of reading them. It applies to tickets open (`resolved_at IS NULL`) whose SLA was
+That is what lets the KPI pages count the open tickets still within their SLA with one GROUP BY
+instead of reading them (open tickets decided for good are in the kept counters already, see
+`opsqm.kpis.counters`). It applies to tickets open (`resolved_at IS NULL`) whose SLA was
 computed (`sla_cutoff` set); the few others that are not settled (resolved after their stored
 cut-off, or never computed) are still evaluated with the engine (`opsqm.kpis.evaluation`).
 """
@@ -22,12 +23,12 @@ from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.db.models.expressions import F
 
 from opsqm.core.sla import Status
-from opsqm.kpis.counters import UNSETTLED_SQL, Cells, fold_groups, month_bounds, month_case
+from opsqm.kpis.counters import UNSETTLED_SQL, Cells, fold_groups, month_bounds, month_case, settled_open_q
 
 NA, PENDING, MET, BREACHED = int(Status.NA), int(Status.PENDING), int(Status.MET), int(Status.BREACHED)
 
-# Open tickets whose statuses at any cut-off follow from their stored breach instants.
-OPEN_Q = Q(resolved_at__isnull=True, sla_cutoff__isnull=False)
+# Open tickets, not settled, whose statuses at any cut-off follow from their stored breach instants.
+OPEN_Q = Q(resolved_at__isnull=True, sla_cutoff__isnull=False) & ~settled_open_q()
 # The other unsettled tickets (as SQL, ANDed with UNSETTLED_SQL so the partial index serves it).
 REST_SQL = "(resolved_at IS NOT NULL OR sla_cutoff IS NULL)"
 
@@ -81,6 +82,5 @@ def open_cells(year: int, by_tz: dict[str, list[int]], cutoff: datetime) -> Cell
             .values_list("project_id", "month", "priority", "rs", "ss")
             .annotate(n=Count("id"))
         )
-        rows = [(pk, month, priority, rs, ss, 0, None, n) for pk, month, priority, rs, ss, n in rows]
-        fold_groups(cells, rows, resolved=False)
+        fold_groups(cells, [(pk, month, priority, rs, ss, 0, None, 0, n, None) for pk, month, priority, rs, ss, n in rows])
     return cells

@@ -1,14 +1,16 @@
 from django.db import migrations
 
-# The partial index of unsettled tickets (see 0002), now also covering the statuses and breach
-# instants the KPI pages compare with the cut-off in SQL (opsqm.kpis.open_status), and the
-# staging column every ticket read filters on. Keep the WHERE textually equal to
+# The partial index of unsettled tickets (see 0002), now without the open tickets decided for
+# good (counted on write since), and also covering the statuses and breach instants the KPI
+# pages compare with the cut-off in SQL (opsqm.kpis.open_status) and the staging column every
+# ticket read filters on. The counters change with the split: recounted below. Keep the WHERE textually equal to
 # opsqm.kpis.counters.UNSETTLED_SQL.
 UNSETTLED_INDEX = (
     "CREATE INDEX kpis_ticket_unsettled ON tickets_ticket (project_id, created_at, priority, first_response_at, "
     "resolved_at, reopen_count, first_contact_resolution, sla_cutoff, resolution_seconds, response_status, "
     "resolution_status, response_breach_at, resolution_breach_at, staged_by) WHERE "
-    "(resolved_at IS NULL OR sla_cutoff IS NULL OR resolution_seconds IS NULL OR resolved_at > sla_cutoff)"
+    "(resolved_at IS NULL OR sla_cutoff IS NULL OR resolution_seconds IS NULL OR resolved_at > sla_cutoff) AND "
+    "(resolved_at IS NOT NULL OR sla_cutoff IS NULL OR created_at > sla_cutoff OR response_status = 1 OR resolution_status IN (1, 2))"
 )
 OLD_INDEX = (
     "CREATE INDEX kpis_ticket_unsettled ON tickets_ticket (project_id, created_at, priority, first_response_at, "
@@ -19,6 +21,14 @@ OLD_INDEX = (
 DROP = "DROP INDEX IF EXISTS kpis_ticket_unsettled"
 
 
+def recount(apps, schema_editor):
+    """Every project's counters under the new split (the function every writer calls)."""
+    from opsqm.kpis.counters import kpi_counters_refresh
+
+    for pk in apps.get_model("org", "Project").objects.values_list("pk", flat=True):
+        kpi_counters_refresh(project_id=pk)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("kpis", "0003_alter_kpitarget_kpi"),
@@ -27,4 +37,5 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunSQL([DROP, UNSETTLED_INDEX], [DROP, OLD_INDEX]),
+        migrations.RunPython(recount, migrations.RunPython.noop),
     ]
