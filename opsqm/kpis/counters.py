@@ -5,11 +5,13 @@ through the recompute, project time-zone change) calls `kpi_counters_refresh` in
 transaction, so a reader in any process sees counters that agree with the stored tickets —
 no per-process cache, no stamps, no warm-up. Project deletion cascades to the rows.
 
-A ticket is *settled* when it was resolved by its stored SLA cut-off (`sla_cutoff`): its
-statuses and resolution seconds are final. Everything else is evaluated at read time: open
-tickets in SQL from their stored breach instants (`opsqm.kpis.open_status`), the rest with the
-engine (`opsqm.kpis.evaluation`). The two sets are complementary by construction: `SETTLED_SQL`
-and `UNSETTLED_SQL` are each other's negation (a partial index serves the second).
+The counters hold every ticket with the statuses stored at its SLA cut-off (`sla_cutoff`):
+resolved tickets are final; an open ticket counts as it stood then, and a reader as of now adds
+what changed since — a pending clock that passed its breach instant, a first response that
+arrived — in SQL from the stored breach instants (`opsqm.kpis.open_status`). The few tickets
+created or resolved after their stored cut-off are evaluated with the engine
+(`opsqm.kpis.evaluation`). `settled_q()` and `REST_SQL` split the tickets in two; `LIVE_SQL`
+(a small partial index) holds the rest and the open tickets with a pending clock.
 
 The refresh is set-based: one GROUP BY per local year over the raw status columns (a few
 hundred groups), folded into counters with the one KPI arithmetic (`fold_groups`,
@@ -28,21 +30,30 @@ import numpy as np
 from django.db.models import Case, Count, F, IntegerField, Max, Min, Q, Sum, Value, When
 
 from opsqm.core.kpi import COUNTERS, ticket_counters
-from opsqm.core.sla import Status
 
 DEFAULT_TZ = "Asia/Shanghai"
 Cells = dict[tuple[int, int, str], np.ndarray]  # (project id, month code, priority) → counters
 
-# The settled / unsettled split as SQL. Keep UNSETTLED_SQL textually equal to the partial
-# index of migration kpis 0004 (SQLite uses a partial index only for the same expression).
-# Settled: resolved by the stored cut-off (final statuses and seconds), or still open with
-# both clocks already decided for good (responded or overdue, and overdue to resolve, or no
-# target): until a writer changes the ticket, no later cut-off changes what it counts.
-# Unsettled is the negation of both; status codes are opsqm.core.sla.Status (0 NA, 1 pending,
-# 2 met, 3 breached).
-UNSETTLED_SQL = (
-    "(resolved_at IS NULL OR sla_cutoff IS NULL OR resolution_seconds IS NULL OR resolved_at > sla_cutoff) AND "
-    "(resolved_at IS NOT NULL OR sla_cutoff IS NULL OR created_at > sla_cutoff OR response_status = 1 OR resolution_status IN (1, 2))"
+# Which tickets the kept counters hold, as SQL. Status codes are opsqm.core.sla.Status
+# (0 NA, 1 pending, 2 met, 3 breached).
+#
+# Kept: every ticket whose SLA was computed, with the statuses stored at its SLA cut-off —
+# resolved ones (final), and open ones as they stood then. An open ticket's statuses change
+# later only where a pending clock passes its breach instant or gets its first response; the
+# reader adds those changes since the cut-off in SQL (`opsqm.kpis.open_status.flip_cells`).
+# The rest — never computed, created or resolved after its stored cut-off — is evaluated with
+# the engine at read time (`REST_SQL`, `opsqm.kpis.evaluation`).
+REST_SQL = (
+    "(sla_cutoff IS NULL OR created_at > sla_cutoff OR "
+    "(resolved_at IS NOT NULL AND (resolution_seconds IS NULL OR resolved_at > sla_cutoff)))"
+)
+# Live: what a reader as of now must look at beyond the kept counters: the rest, and open tickets
+# with a pending clock. Keep it textually equal to the partial index of migration kpis 0004
+# (SQLite uses a partial index only for a query that repeats its WHERE).
+LIVE_SQL = (
+    "(sla_cutoff IS NULL OR created_at > sla_cutoff OR "
+    "(resolved_at IS NOT NULL AND (resolution_seconds IS NULL OR resolved_at > sla_cutoff)) OR "
+    "(resolved_at IS NULL AND (response_status = 1 OR resolution_status IN (1, 2))))"
 )
 
 
@@ -54,24 +65,18 @@ def settled_resolved_q(cutoff: datetime | None = None) -> Q:
     return q
 
 
-def settled_open_q() -> Q:
-    """Open, with both clocks decided for good at their stored cut-off (see UNSETTLED_SQL). Only
-    for the counters as of now: at an earlier cut-off such a ticket may still have been pending."""
-    return Q(
-        resolved_at__isnull=True,
-        sla_cutoff__isnull=False,
-        created_at__lte=F("sla_cutoff"),  # created after its stored cut-off: not there yet at earlier ones
-        response_status__in=[int(Status.NA), int(Status.MET), int(Status.BREACHED)],
-        resolution_status__in=[int(Status.NA), int(Status.BREACHED)],
-    )
+def kept_open_q() -> Q:
+    """Open tickets in the kept counters: SLA computed, created by their stored cut-off."""
+    return Q(resolved_at__isnull=True, sla_cutoff__isnull=False, created_at__lte=F("sla_cutoff"))
 
 
 def settled_q(cutoff: datetime | None = None) -> Q:
-    """Settled tickets: as of now (`cutoff` None) resolved or decided for good; at a historical
-    cut-off only those resolved by then."""
+    """The tickets counted from their stored statuses: as of now (`cutoff` None) the kept ones
+    (resolved by their stored cut-off, or open then); at a historical cut-off only those resolved
+    by then (an open ticket's stored statuses are as of a later moment)."""
     if cutoff is not None:
         return settled_resolved_q(cutoff)
-    return settled_resolved_q() | settled_open_q()
+    return settled_resolved_q() | kept_open_q()
 
 
 def month_bounds(year: int, tz: str) -> list[datetime]:

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from opsqm.core.kpi import COUNTERS, KPI_COUNTERS, KpiCode, KpiValue, Period
 from opsqm.core.sla import Status
-from opsqm.kpis.counters import settled_open_q, settled_resolved_q
+from opsqm.kpis.counters import settled_resolved_q
 from opsqm.kpis.evaluation import Evaluated
 from opsqm.kpis.open_status import OPEN_Q, open_status_annotations
 
@@ -176,11 +176,9 @@ def drill_down(
     if priority:
         mask &= np.array([p == priority for p in rows.priority], dtype=bool)
     categories = _category_open(code, evaluated)
-    # Settled tickets by their stored statuses: resolved ones, and (as of now) open ones decided for good.
+    # Resolved tickets by their stored statuses; as of now, open ones by their statuses now
+    # (`open_status`, in SQL, as on the KPI page); the others by the engine's evaluation.
     settled_sql = {name: settled_resolved_q(effective) & q for name, q in _category_sql(code).items()}
-    if effective is None:
-        for name, q in _category_sql(code, resolved=False).items():
-            settled_sql[name] |= settled_open_q() & q
     # Newest first. SQLite walks the created_at index backwards (4 ms for the company quarter at
     # 5 M tickets; 4.5 s sorting the quarter without it); PostgreSQL sorts the whole quarter
     # (250,000 rows at 1 M tickets, 285 ms) by created_at across 50 projects but walks the
@@ -188,17 +186,14 @@ def drill_down(
     by_id = len(ids) > 1 and connection.vendor == "postgresql"
     ordering = ("-pk",) if by_id else ("-created_at", "-pk")
     base = Ticket.objects.filter(scope).select_related("project").order_by(*ordering)
-    open_sql: dict[str, Q] | None = None
-    if effective is None:  # as of now: open tickets are evaluated in SQL, as on the KPI page
+    if effective is None:
         base = base.annotate(**open_status_annotations(at))
-        open_sql = _category_sql(code, "open_response", "open_resolution", resolved=False)
+        for name, q in _category_sql(code, "open_response", "open_resolution", resolved=False).items():
+            settled_sql[name] |= OPEN_Q & q
     querysets = {}
     for name in (NUMERATOR, DENOMINATOR_ONLY, EXCLUDED):
         open_ids = rows.ids[mask & (categories == name)].tolist()
-        condition = settled_sql[name] | Q(pk__in=open_ids)
-        if open_sql is not None:
-            condition |= OPEN_Q & open_sql[name]
-        querysets[name] = base.filter(condition)
+        querysets[name] = base.filter(settled_sql[name] | Q(pk__in=open_ids))
     index = np.flatnonzero(mask)
     open_status = {
         int(rows.ids[i]): (int(evaluated.response_status[i]), int(evaluated.resolution_status[i]), int(evaluated.resolution_seconds[i]))

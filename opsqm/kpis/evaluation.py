@@ -1,9 +1,10 @@
 """Unsettled tickets evaluated at read time with the SLA engine: their statuses as of the cut-off.
 
-As of now, open tickets are counted in SQL from their stored breach instants
-(`opsqm.kpis.open_status`); what is left for the engine here is the few unsettled tickets SQL
-cannot evaluate (resolved after their stored cut-off, or never computed). For a historical
-cut-off every ticket not settled by then is evaluated here, on the project's business calendar.
+As of now, the kept counters hold every ticket as of its stored cut-off and open tickets' later
+changes are counted in SQL (`opsqm.kpis.open_status`); what is left for the engine here is the
+few tickets outside the kept counters (never computed, or created or resolved after their stored
+cut-off). For a historical cut-off every ticket not resolved by then is evaluated here, on the
+project's business calendar.
 """
 
 from __future__ import annotations
@@ -21,8 +22,7 @@ from django.db.models.expressions import RawSQL
 
 from opsqm.core.kpi import Granularity, period_keys, ticket_counters
 from opsqm.core.sla import SlaTargets, TicketArrays, compute_sla
-from opsqm.kpis.counters import DEFAULT_TZ, UNSETTLED_SQL, Cells, month_bounds
-from opsqm.kpis.open_status import REST_SQL
+from opsqm.kpis.counters import DEFAULT_TZ, LIVE_SQL, REST_SQL, Cells, month_bounds
 
 
 @dataclass
@@ -66,7 +66,7 @@ def unsettled_q(cutoff: datetime | None) -> Q:
     from opsqm.kpis.counters import settled_q
 
     if cutoff is None:
-        return ~settled_q()  # the readers below use UNSETTLED_SQL (the indexed form) instead
+        return ~settled_q()  # the readers below use REST_SQL (with LIVE_SQL, the indexed form) instead
     return ~settled_q(cutoff) & Q(created_at__lte=cutoff)
 
 
@@ -106,14 +106,14 @@ def _fcr_codes(values: Sequence[bool | int | None]) -> np.ndarray:
 def open_rows(year: int, by_tz: dict[str, list[int]], cutoff: datetime | None) -> OpenRows:
     """The unsettled tickets created in local `year`, ordered by id, with their pauses.
 
-    As of now (`cutoff` None) only those that SQL cannot evaluate from their breach instants
-    (`opsqm.kpis.open_status.REST_SQL`: resolved after their stored cut-off, or never computed).
+    As of now (`cutoff` None) only those outside the kept counters (`opsqm.kpis.counters.REST_SQL`:
+    never computed, or created or resolved after their stored cut-off).
     """
     from opsqm.tickets.models import Ticket, TicketPause
 
     base = Ticket.objects.filter(year_window_q(year, by_tz))
-    # UNSETTLED_SQL / REST_SQL are constant SQL fragments without parameters (the partial index's own WHERE)
-    base = base.extra(where=[UNSETTLED_SQL, REST_SQL]) if cutoff is None else base.filter(unsettled_q(cutoff))  # nosec B610
+    # LIVE_SQL / REST_SQL are constant SQL fragments without parameters (LIVE_SQL: the partial index's own WHERE)
+    base = base.extra(where=[LIVE_SQL, REST_SQL]) if cutoff is None else base.filter(unsettled_q(cutoff))  # nosec B610
     base = base.order_by("id")
     query = base.annotate(c=_epoch("created_at"), f=_epoch("first_response_at"), r=_epoch("resolved_at")).values_list(
         "id", "project_id", "priority", "c", "f", "r", "reopen_count", "first_contact_resolution"

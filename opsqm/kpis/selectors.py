@@ -4,13 +4,14 @@ How a value is computed (PRODUCT.md "Ticket KPI formulas" and "SLA semantics"), 
 cut-off C (default now):
 
 * A ticket belongs to the month / quarter of its creation in its project's time zone.
-* Settled tickets (resolved by their stored SLA cut-off) never change with C: their counters
-  per (project, local month, priority) are kept on write in `kpis.KpiCounter`
-  (`opsqm.kpis.counters`), in the same transaction as every ticket writer. For a historical
-  C the settled set depends on C, so it is counted from the tickets instead.
-* Every other ticket created by C is evaluated at C: open tickets in SQL from their stored
-  breach instants (`opsqm.kpis.open_status`), the rest with the SLA engine
-  (`opsqm.kpis.evaluation`): a ticket stored PENDING that is overdue by C counts as breached.
+* Every ticket's counters per (project, local month, priority), with the statuses stored at
+  its SLA cut-off, are kept on write in `kpis.KpiCounter` (`opsqm.kpis.counters`), in the same
+  transaction as every ticket writer. As of now, the open tickets whose pending clock has
+  turned since are added in SQL from their stored breach instants (`opsqm.kpis.open_status`):
+  a ticket stored PENDING that is overdue by C counts as breached.
+* The few tickets outside the kept counters (created or resolved after their stored cut-off),
+  and for a historical C every ticket not resolved by C, are evaluated at C with the SLA
+  engine (`opsqm.kpis.evaluation`); the resolved ones are then counted from the tickets.
 * Counters are additive: a quarter is the sum of its months, the company value the sum over
   all projects — pooled, never a mean of project rates. The arithmetic is `opsqm.core.kpi`'s.
 
@@ -150,7 +151,7 @@ def year_data(year: int, cutoff: datetime | None = None, project_ids: Iterable[i
     by_tz = _projects_by_tz(ids)
     if cutoff is None or cutoff >= now:
         at = now
-        settled = _merge(stored_cells(year, ids), open_status.open_cells(year, by_tz, now))
+        settled = _merge(stored_cells(year, ids), open_status.flip_cells(year, by_tz, now))
         rows = open_rows(year, by_tz, None)
     else:
         at, settled = cutoff, settled_cells(year, cutoff, by_tz)

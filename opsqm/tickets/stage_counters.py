@@ -11,11 +11,8 @@ import datetime as dt
 
 from django.db import connection
 
-from opsqm.core.sla import Status
 from opsqm.kpis.counters import Cells, fold_groups, month_bounds
 from opsqm.tickets import bulk
-
-NA, MET, BREACHED = int(Status.NA), int(Status.MET), int(Status.BREACHED)
 
 
 def new_ticket_cells(project_id: int, tz: str, cutoff_epoch: int) -> Cells:
@@ -33,15 +30,13 @@ def new_ticket_cells(project_id: int, tz: str, cutoff_epoch: int) -> Cells:
         bounds = [(y * 100 + m, int(month_bounds(y, tz)[m - 1].timestamp())) for y in range(first, last + 1) for m in range(1, 13)]
         # The local month of each row: the last month whose start is at or before its creation.
         month = "CASE " + " ".join(f"WHEN created >= {start} THEN {code}" for code, start in reversed(bounds)) + " ELSE 0 END"
-        # Settled as in `opsqm.kpis.counters` (every new row has the stored cut-off `cutoff_epoch`):
-        # resolved by it with resolution seconds, or open with both clocks decided for good.
+        # Kept as in `opsqm.kpis.counters` (every new row has the stored cut-off `cutoff_epoch`):
+        # created by it, and resolved by it with resolution seconds or still open.
         cursor.execute(
             f"SELECT {int(project_id)}, {month} AS month, priority, response_status, resolution_status, "  # nosec B608 (integers and constants only)
             "CASE WHEN reopen_count >= 1 THEN 1 ELSE 0 END AS again, fcr, CASE WHEN resolved IS NULL THEN 0 ELSE 1 END AS done, "
-            f"COUNT(*), SUM(resolution_seconds) FROM opsqm_stage WHERE action = {bulk.NEW} AND ("
-            "(resolved IS NOT NULL AND resolved <= %s AND resolution_seconds IS NOT NULL) OR "
-            f"(resolved IS NULL AND created <= %s AND response_status IN ({NA}, {MET}, {BREACHED}) AND resolution_status IN ({NA}, {BREACHED}))"
-            ") GROUP BY 2, 3, 4, 5, 6, 7, 8",
+            f"COUNT(*), SUM(resolution_seconds) FROM opsqm_stage WHERE action = {bulk.NEW} AND created <= %s AND ("
+            "resolved IS NULL OR (resolved <= %s AND resolution_seconds IS NOT NULL)) GROUP BY 2, 3, 4, 5, 6, 7, 8",
             [cutoff_epoch, cutoff_epoch],
         )
         fold_groups(cells, [(*r[:6], None if r[6] is None else bool(r[6]), *r[7:]) for r in cursor.fetchall()])

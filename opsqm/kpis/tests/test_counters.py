@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+from django.db.models import Q
 
 from opsqm.core.kpi import COUNTERS
 from opsqm.kpis.counters import kpi_counters_refresh, month_dates, stored_cells
@@ -22,34 +23,23 @@ def _by_hand(project) -> dict[tuple[int, str], dict[str, int]]:
         resolved = (
             t.resolved_at is not None and t.sla_cutoff is not None and t.resolution_seconds is not None and t.resolved_at <= t.sla_cutoff
         )
-        # Open, with both clocks decided for good at the stored cut-off: responded or overdue
-        # (or no target), and overdue to resolve (or no target).
-        decided_open = (
-            t.resolved_at is None
-            and t.sla_cutoff is not None
-            and t.created_at <= t.sla_cutoff
-            and t.response_status in (0, 2, 3)
-            and t.resolution_status in (0, 3)
-        )
-        if not (resolved or decided_open):
+        # Open tickets are kept as they stood at their stored cut-off (if created by then).
+        kept_open = t.resolved_at is None and t.sla_cutoff is not None and t.created_at <= t.sla_cutoff
+        if not (resolved or kept_open):
             continue
         local = t.created_at.astimezone(dt.timezone(dt.timedelta(hours=8)))
         cell = out.setdefault((local.year * 100 + local.month, t.priority), dict.fromkeys(COUNTERS, 0))
         rs, ss = t.response_status, t.resolution_status
         cell["created"] += 1
-        if not resolved:
-            cell["resp_met"] += rs == 2
-            cell["resp_decided"] += rs in (2, 3)
-            cell["res_decided"] += ss == 3
-            cell["both_decided"] += rs in (2, 3) and ss == 3
-            continue
-        cell["resolved"] += 1
         cell["resp_met"] += rs == 2
         cell["resp_decided"] += rs in (2, 3)
         cell["res_met"] += ss == 2
         cell["res_decided"] += ss in (2, 3)
         cell["both_met"] += rs == 2 and ss == 2
         cell["both_decided"] += rs in (2, 3) and ss in (2, 3)
+        if not resolved:
+            continue
+        cell["resolved"] += 1
         cell["reopened"] += t.reopen_count >= 1
         cell["fcr_known"] += t.first_contact_resolution is not None
         cell["fcr_yes"] += t.first_contact_resolution is True
@@ -83,12 +73,12 @@ def test_a_refresh_of_some_months_leaves_the_others_and_equals_a_full_recount(kp
     assert _stored(project) == partial == _by_hand(project)
 
 
-def test_open_tickets_are_counted_only_once_decided_for_good(kpi_world):
-    """A-4 (overdue both ways) is in the kept counters; A-5 (resolution still pending) is not."""
+def test_open_tickets_are_kept_as_they_stood_at_their_stored_cutoff(kpi_world):
+    """A-4 (overdue both ways) and A-5 (resolution pending then) are both in the kept counters."""
     assert Ticket.objects.filter(resolved_at__isnull=True).count() == 2
     total = sum(r.created for r in KpiCounter.objects.all())
     resolved = Ticket.objects.filter(resolved_at__isnull=False, resolved_at__lte=STORED_CUTOFF).count()
-    assert total == resolved + 1
+    assert total == resolved + 2
     a4 = KpiCounter.objects.get(project=kpi_world.project_a, month=202602, priority="P2")
     assert (a4.created, a4.resolved, a4.resp_decided, a4.resp_met, a4.res_decided, a4.res_met) == (1, 0, 1, 0, 1, 0)
 
@@ -123,16 +113,24 @@ def test_a_push_that_moves_a_ticket_to_another_month_recounts_both_months(kpi_wo
 
 
 def test_the_split_is_the_partial_index_and_its_two_halves_cover_every_ticket_once(kpi_world):
-    """UNSETTLED_SQL is textually the partial index's WHERE (SQLite uses the index only then), and
-    it is exactly the negation of settled_q(): every ticket is in one of the two sets."""
+    """LIVE_SQL is textually the partial index's WHERE (SQLite uses the index only then); the kept
+    tickets (settled_q) and the rest (REST_SQL) split the tickets in two; the live ones are the
+    rest plus the open tickets with a pending clock."""
     import importlib
 
-    from opsqm.kpis.counters import UNSETTLED_SQL, settled_q
+    from opsqm.kpis.counters import LIVE_SQL, REST_SQL, settled_q
 
     migration = importlib.import_module("opsqm.kpis.migrations.0004_unsettled_index_breach_instants")
-    assert migration.UNSETTLED_INDEX.endswith(f"WHERE {UNSETTLED_SQL}")
-    settled = set(Ticket.objects.filter(settled_q()).values_list("pk", flat=True))
-    unsettled = set(Ticket.objects.extra(where=[UNSETTLED_SQL]).values_list("pk", flat=True))
-    assert settled.isdisjoint(unsettled) and settled | unsettled == set(Ticket.objects.values_list("pk", flat=True))
-    assert Ticket.objects.get(number="A-4").pk in settled  # open, overdue both ways: decided for good
-    assert Ticket.objects.get(number="A-5").pk in unsettled  # open, resolution still pending
+    assert migration.LIVE_INDEX.endswith(f"WHERE {LIVE_SQL}")
+    every = set(Ticket.objects.values_list("pk", flat=True))
+    kept = set(Ticket.objects.filter(settled_q()).values_list("pk", flat=True))
+    rest = set(Ticket.objects.extra(where=[REST_SQL]).values_list("pk", flat=True))
+    live = set(Ticket.objects.extra(where=[LIVE_SQL]).values_list("pk", flat=True))
+    assert kept.isdisjoint(rest) and kept | rest == every
+    pending = set(
+        Ticket.objects.filter(resolved_at__isnull=True, sla_cutoff__isnull=False)
+        .filter(Q(response_status=1) | Q(resolution_status=1))
+        .values_list("pk", flat=True)
+    )
+    assert live == rest | pending
+    assert Ticket.objects.get(number="A-5").pk in live and Ticket.objects.get(number="A-4").pk not in live

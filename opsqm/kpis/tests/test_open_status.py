@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from opsqm.core.kpi import TICKET_KPIS, KpiCode, Period
 from opsqm.kpis import open_status
-from opsqm.kpis.counters import settled_open_q, stored_cells
+from opsqm.kpis.counters import stored_cells
 from opsqm.kpis.drilldown import DENOMINATOR_ONLY, EXCLUDED, NUMERATOR, _category_open
 from opsqm.kpis.evaluation import evaluate, open_cells, open_rows
 from opsqm.kpis.selectors import _projects_by_tz, drill_down
@@ -68,11 +68,14 @@ def _engine_cells(year: int, by_tz, cutoff: dt.datetime):
 
 
 def _kept_plus_sql(year: int, by_tz, cutoff: dt.datetime):
-    """What the pages count: the kept counters (every ticket here is open: those decided for good)
-    plus the open tickets still within their SLA, evaluated in SQL."""
+    """What the pages count (selectors.year_data, at `cutoff`): the kept counters (open tickets
+    as of their stored cut-off), plus what turned since (SQL), plus the rest (created after
+    the stored cut-off) evaluated by the engine."""
     merged = dict(stored_cells(year))
-    for key, vector in open_status.open_cells(year, by_tz, cutoff).items():
-        merged[key] = merged.get(key, 0) + vector
+    rest = open_cells(evaluate(open_rows(year, by_tz, None), cutoff), year, cutoff)
+    for part in (open_status.flip_cells(year, by_tz, cutoff), rest):
+        for key, vector in part.items():
+            merged[key] = merged.get(key, 0) + vector
     return {k: v.tolist() for k, v in merged.items()}
 
 
@@ -83,8 +86,9 @@ def test_sql_counts_equal_the_engine_at_the_same_cutoff(open_world, shift_hours)
     years = {timezone.localtime(t).year for t in Ticket.objects.values_list("created_at", flat=True)}
     for year in years:
         assert _kept_plus_sql(year, by_tz, cutoff) == _engine_cells(year, by_tz, cutoff)
-    within, decided = Ticket.objects.filter(open_status.OPEN_Q).count(), Ticket.objects.filter(settled_open_q()).count()
-    assert within + decided == 160 and within > 20 and decided > 20  # both halves are exercised
+    kept = Ticket.objects.filter(open_status.OPEN_Q)
+    turned = kept.filter(open_status.turned_q(cutoff)).count()
+    assert kept.count() > 100 and 5 < turned < kept.count()  # through SQL, some turned since the stored cut-off
 
 
 def test_the_drill_down_puts_each_open_ticket_where_the_engine_does(open_world, login):
@@ -116,19 +120,23 @@ def test_the_drill_down_puts_each_open_ticket_where_the_engine_does(open_world, 
 
 
 def test_sql_and_engine_agree_to_the_second_at_breach_instants(open_world):
-    """Cut-offs exactly at stored breach instants and one second before; first responses exactly
-    at their breach instant and one second before: the comparisons' edges."""
+    """Stored two hours ago by the writer, then: first responses that arrived after the stored
+    cut-off (one before, one at its breach instant), and cut-offs exactly at stored breach
+    instants and one second before — the edges of every comparison."""
     project = open_world.project_a
-    edge = list(Ticket.objects.filter(project=project, response_breach_at__isnull=False).order_by("id")[:6])
-    for i, ticket in enumerate(edge):
-        ticket.first_response_at = ticket.response_breach_at - dt.timedelta(seconds=i % 2)
-        ticket.save(update_fields=["first_response_at"])
-    sla_recompute_project(project=project, cutoff=open_world.now - dt.timedelta(days=3), ticket_ids=[t.pk for t in edge])
+    stored_at = open_world.now - dt.timedelta(hours=2)
+    sla_recompute_project(project=project, cutoff=stored_at)
+    kept = Ticket.objects.filter(project=project).filter(open_status.OPEN_Q)
+    waiting = list(kept.filter(response_status=1, response_breach_at__gt=stored_at + dt.timedelta(minutes=20)).order_by("id")[:4])
+    assert len(waiting) == 4
+    for i, ticket in enumerate(waiting):  # answered after the stored cut-off: no writer ran since
+        at = stored_at + dt.timedelta(minutes=10) if i < 2 else ticket.response_breach_at - dt.timedelta(seconds=i % 2)
+        Ticket.objects.filter(pk=ticket.pk).update(first_response_at=at)
     by_tz = _projects_by_tz([project.pk])
-    instants = list(
-        Ticket.objects.filter(project=project, resolution_breach_at__gt=open_world.now).values_list("resolution_breach_at", flat=True)[:4]
-    ) + list(Ticket.objects.filter(project=project, response_breach_at__gt=open_world.now).values_list("response_breach_at", flat=True)[:4])
-    assert len(instants) == 8
+    instants = list(kept.filter(resolution_status=1, resolution_breach_at__gt=stored_at).values_list("resolution_breach_at", flat=True)[:4])
+    instants += list(kept.filter(response_status=1, response_breach_at__gt=stored_at).values_list("response_breach_at", flat=True)[:4])
+    instants += [w.response_breach_at for w in waiting[2:]]
+    assert len(instants) == 10
     for instant in instants:
         for cutoff in (instant - dt.timedelta(seconds=1), instant):
             for year in {timezone.localtime(t).year for t in Ticket.objects.values_list("created_at", flat=True)}:
