@@ -179,10 +179,10 @@ def drill_down(
     # Resolved tickets by their stored statuses; as of now, open ones by their statuses now
     # (`open_status`, in SQL, as on the KPI page); the others by the engine's evaluation.
     settled_sql = {name: settled_resolved_q(effective) & q for name, q in _category_sql(code).items()}
-    # Newest first. SQLite walks the created_at index backwards (4 ms for the company quarter at
-    # 5 M tickets; 4.5 s sorting the quarter without it); PostgreSQL sorts the whole quarter
-    # (250,000 rows at 1 M tickets, 285 ms) by created_at across 50 projects but walks the
-    # primary key backwards in 50 ms. Ids follow import order.
+    # Newest first. SQLite walks its created_at index (tickets migration 0005) backwards: 4 ms
+    # for the company quarter at 5 M tickets, 4.5 s sorting the quarter without it. PostgreSQL
+    # sorts the whole quarter (250,000 rows at 1 M tickets, 285 ms) by created_at across 50
+    # projects but walks the primary key backwards in 50 ms. Ids follow import order.
     by_id = len(ids) > 1 and connection.vendor == "postgresql"
     ordering = ("-pk",) if by_id else ("-created_at", "-pk")
     base = Ticket.objects.filter(scope).select_related("project").order_by(*ordering)

@@ -1,8 +1,9 @@
 """KPI targets, manually entered measures and the ticket KPI counters kept on write (C7).
 
-Ticket KPI values are ratios of additive counters: the settled tickets' counters are kept in
-`KpiCounter` by every ticket writer (`opsqm.kpis.counters`); open tickets are evaluated when
-a page is read (`opsqm.kpis.evaluation`), so values follow the stored tickets and the cut-off.
+Ticket KPI values are ratios of additive counters, kept in `KpiCounter` by every ticket writer
+(`opsqm.kpis.counters`) with the statuses stored at each ticket's SLA cut-off; what open
+tickets changed since is added when a page is read (`opsqm.kpis.open_status`), so values
+follow the stored tickets and the cut-off.
 """
 
 from __future__ import annotations
@@ -101,12 +102,12 @@ class ManualMeasure(AuditedModel):
 
 
 class KpiCounter(models.Model):
-    """Settled-ticket counters of one (project, local creation month, priority), kept on write.
+    """Ticket counters of one (project, local creation month, priority), kept on write.
 
-    A ticket is *settled* when it was resolved by the time its SLA was last computed: its
-    statuses and resolution seconds never change with the cut-off again. Every ticket writer
-    refreshes its project's rows in its own transaction (`opsqm.kpis.counters`); open
-    tickets are never counted here, they are evaluated when a page is read.
+    Each ticket counts with the statuses stored when its SLA was last computed (resolved ones
+    are final; open ones as they stood then). Every ticket writer refreshes its project's rows
+    in its own transaction (`opsqm.kpis.counters`); a reader adds the open tickets whose
+    pending clock turned since, and evaluates the few created or resolved after that moment.
     """
 
     project = models.ForeignKey("org.Project", on_delete=models.CASCADE, related_name="+")
