@@ -3,8 +3,9 @@ from django.db import migrations, models
 
 # Open tickets stored before this migration have no breach instants. Clearing their
 # `sla_cutoff` marks their SLA as not computed for the new read path: the KPI pages evaluate
-# them with the engine (as before) until the next import, push or `opsqm recompute-sla` of
-# their project stores the instants. Resolved tickets need none (their statuses are final).
+# them with the engine (as before) until their SLA is computed again — `opsqm recompute-sla`,
+# a calendar or agreement change, or an import or push that changes them. Resolved tickets
+# need none (their statuses are final).
 FORGET_OPEN_CUTOFFS = "UPDATE tickets_ticket SET sla_cutoff = NULL WHERE resolved_at IS NULL"
 
 
