@@ -61,12 +61,10 @@ def dt64(values: Sequence[datetime | None]) -> np.ndarray:
     )
 
 
-def unsettled_q(cutoff: datetime | None) -> Q:
-    """Tickets not settled as of `cutoff` (None = now), created by then."""
+def unsettled_q(cutoff: datetime) -> Q:
+    """Tickets created by a historical `cutoff` and not resolved (with final statuses) by then."""
     from opsqm.kpis.counters import settled_q
 
-    if cutoff is None:
-        return ~settled_q()  # the readers below use REST_SQL (the indexed form) instead
     return ~settled_q(cutoff) & Q(created_at__lte=cutoff)
 
 
