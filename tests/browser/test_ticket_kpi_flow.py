@@ -13,15 +13,18 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 
-def _jira_csv(now_local: dt.datetime) -> bytes:
+def _created_in_last_month(now_local: dt.datetime) -> dt.datetime:
+    """09:00 on the 15th of last month: wholly in the past and inside one month, whatever the hour
+    of the run (a ticket resolved later than now is rightly still open as of now)."""
+    return (now_local.replace(day=1) - dt.timedelta(days=1)).replace(day=15, hour=9, minute=0, second=0, microsecond=0)
+
+
+def _jira_csv(created: dt.datetime) -> bytes:
     """Three tickets in the Jira preset's columns and date format (%d/%b/%y %I:%M %p)."""
 
     def jira(t: dt.datetime) -> str:
         return t.strftime("%d/%b/%y %I:%M %p")
 
-    created = now_local.replace(hour=9, minute=0, second=0, microsecond=0)
-    if created > now_local:
-        created -= dt.timedelta(hours=12)
     lines = ["Issue key,Priority,Created,Resolved,Status,Issue Type,Summary,Reporter"]
     lines.append(f"KPIBT-1,High,{jira(created)},{jira(created + dt.timedelta(minutes=50))},Resolved,Incident,打印机故障,Alice")
     lines.append(f"KPIBT-2,Medium,{jira(created)},{jira(created + dt.timedelta(minutes=30))},Resolved,Service Request,新增账号,Bob")
@@ -32,11 +35,11 @@ def _jira_csv(now_local: dt.datetime) -> bytes:
 def test_import_with_preset_then_drill_down_from_the_kpi_page(server, page_as):
     project_id = int(server.shell("from opsqm.org.models import Project; print(Project.objects.get(code='PRJ-A').pk)").strip())
     tz = server.shell("from opsqm.org.models import Project; print(Project.objects.get(code='PRJ-A').time_zone)").strip()
-    now_local = dt.datetime.now(ZoneInfo(tz or "Asia/Shanghai"))
+    created = _created_in_last_month(dt.datetime.now(ZoneInfo(tz or "Asia/Shanghai")))
     page = page_as("qm")
 
     page.goto(server.url(f"/tickets/projects/{project_id}/imports/new/"))
-    page.set_input_files("input[name=file]", files=[{"name": "jira-export.csv", "mimeType": "text/csv", "buffer": _jira_csv(now_local)}])
+    page.set_input_files("input[name=file]", files=[{"name": "jira-export.csv", "mimeType": "text/csv", "buffer": _jira_csv(created)}])
     page.select_option("select[name=preset]", "jira_sm")
     page.get_by_role("button", name="下一步：核对列映射").click()
 
@@ -53,8 +56,8 @@ def test_import_with_preset_then_drill_down_from_the_kpi_page(server, page_as):
     expect(progress).to_have_attribute("data-status", "succeeded", timeout=60_000)
     expect(progress).to_contain_text("100%")
 
-    period = now_local.strftime("%Y-%m")
-    page.goto(server.url(f"/kpis/projects/{project_id}/?granularity=month&year={now_local.year}"))
+    period = created.strftime("%Y-%m")
+    page.goto(server.url(f"/kpis/projects/{project_id}/?granularity=month&year={created.year}"))
     expect(page.locator("h1")).to_contain_text("质量指标")
     cell = page.locator(f"td[data-kpi=resolution_rate] a.kpi-value[href*='/{period}/']").first
     expect(cell).to_be_visible()
