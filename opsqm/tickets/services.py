@@ -635,6 +635,8 @@ def import_batches(
     cut, cut_epoch = _cutoff_epoch(cutoff)
     now_epoch = int(timezone.now().timestamp())
     n, present = 0, frozenset()
+    tz = project.time_zone or DEFAULT_TZ
+    cells_if_all_new: Cells = {}
     try:
         bulk.stage_open()
         try:
@@ -652,6 +654,7 @@ def import_batches(
                     cut,
                 )
                 bulk.stage_append(batch, sla, n)
+                stage_counters.add_batch_cells(cells_if_all_new, project_id=project.pk, tz=tz, cutoff_epoch=cut_epoch, batch=batch, sla=sla)
                 n += len(batch)
                 present = batch.present
                 report(n, max(expected_rows, n), _("正在读取、校验并计算 SLA …"))
@@ -660,10 +663,11 @@ def import_batches(
             return _failed(exc)
         bulk.stage_analyze()
         bulk.stage_classify(project.pk)
-        stage = staging.begin(project.pk) if staging.applies(bulk.stage_count(bulk.NEW)) else None
+        new_rows = bulk.stage_count(bulk.NEW)
+        stage = staging.begin(project.pk) if staging.applies(new_rows) else None
         try:
-            # Counted from the stage before the write transaction, with no lock held (both databases).
-            new_cells = stage_counters.new_ticket_cells(project.pk, project.time_zone or DEFAULT_TZ, cut_epoch)
+            # Counted before the write transaction, with no lock held (both databases).
+            new_cells = cells_if_all_new if new_rows == n else stage_counters.new_ticket_cells(project.pk, tz, cut_epoch)
             if stage is not None:
                 staging.write_new(
                     stage,

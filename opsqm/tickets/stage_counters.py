@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
+import polars as pl
 from django.db import connection
 
+from opsqm.core.kpi import ticket_counters
+from opsqm.core.ticket_io import TicketBatch
 from opsqm.kpis.counters import Cells, fold_groups, month_bounds
 from opsqm.tickets import bulk
 
@@ -41,3 +45,41 @@ def new_ticket_cells(project_id: int, tz: str, cutoff_epoch: int) -> Cells:
         )
         fold_groups(cells, [(*r[:6], None if r[6] is None else bool(r[6]), *r[7:]) for r in cursor.fetchall()])
     return cells
+
+
+def add_batch_cells(cells: Cells, *, project_id: int, tz: str, cutoff_epoch: int, batch: TicketBatch, sla: bulk.SlaColumns) -> None:
+    """Add the KPI counters of one read batch, as if every row were new, to `cells`: counted in
+    NumPy while the batch is in memory. The import uses them when classification finds every
+    staged row new (a first import), and `new_ticket_cells` otherwise. The same settled rule
+    and the same arithmetic (`opsqm.core.kpi.ticket_counters`) as a recount."""
+    created, resolved = bulk.epochs(batch.created), bulk.epochs(batch.resolved)
+    still_open = resolved == bulk.NAT
+    seconds = sla.resolution_seconds
+    keep = (created <= cutoff_epoch) & (still_open | ((resolved <= cutoff_epoch) & (seconds != -1)))
+    if not keep.any():
+        return
+    fcr = batch.fcr.astype(np.int8) if batch.has_fcr_column else np.full(batch.fcr.shape, -1, dtype=np.int8)
+    matrix = ticket_counters(
+        sla.response_status[keep],
+        sla.resolution_status[keep],
+        ~still_open[keep],
+        batch.reopen_count[keep] >= 1,
+        fcr[keep],
+        np.where(seconds == -1, 0, seconds)[keep],
+    )
+    frame = pl.DataFrame({"month": _month_codes(created[keep], tz), "priority": pl.Series(batch.priority[keep].tolist(), dtype=pl.String)})
+    frame = frame.hstack(pl.DataFrame(matrix, schema=[f"c{i}" for i in range(matrix.shape[1])], orient="row"))
+    sums = frame.group_by("month", "priority").sum()
+    totals = sums.select(pl.exclude("month", "priority")).to_numpy()
+    for i, (month, priority) in enumerate(zip(sums["month"].to_list(), sums["priority"].to_list())):
+        key = (project_id, month, priority)
+        cells[key] = cells.get(key, 0) + totals[i]
+
+
+def _month_codes(created: np.ndarray, tz: str) -> np.ndarray:
+    """The local creation month (YYYYMM) of each epoch."""
+    first = dt.datetime.fromtimestamp(int(created.min()), dt.UTC).year - 1
+    last = dt.datetime.fromtimestamp(int(created.max()), dt.UTC).year + 1
+    starts = np.array([int(month_bounds(y, tz)[m].timestamp()) for y in range(first, last + 1) for m in range(12)], dtype=np.int64)
+    codes = np.array([y * 100 + m + 1 for y in range(first, last + 1) for m in range(12)], dtype=np.int64)
+    return codes[np.searchsorted(starts, created, side="right") - 1]

@@ -49,8 +49,9 @@ def _between_chunks() -> None:
 def write_new(
     stage: StagedImport, *, total_rows: int, source: str, now_epoch: int, cutoff_epoch: int, progress: Callable[[int], None] | None = None
 ) -> None:
-    """Insert the stage's NEW rows, hidden, one short transaction per `CHUNK` stage rows."""
-    for lo in range(0, total_rows, CHUNK):
+    """Insert the stage's NEW rows, hidden, one short transaction per `CHUNK` of them (in creation order)."""
+    done = 0
+    for window in bulk.new_windows(CHUNK):
         with transaction.atomic():
             with connection.cursor() as cursor:
                 bulk.insert_new(
@@ -59,12 +60,13 @@ def write_new(
                     source=source,
                     now_epoch=now_epoch,
                     cutoff_epoch=cutoff_epoch,
-                    idx_range=(lo, lo + CHUNK),
+                    window=window,
                     staged_by=stage.pk,
                 )
             StagedImport.objects.filter(pk=stage.pk).update(heartbeat_at=timezone.now())
+        done = min(done + CHUNK, total_rows)
         if progress:
-            progress(min(lo + CHUNK, total_rows))
+            progress(done)
         _between_chunks()
 
 
