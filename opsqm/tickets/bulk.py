@@ -365,8 +365,6 @@ def stage_open() -> None:
             # A bigger page cache keeps the ticket indexes in memory while a large
             # batch goes in (the default 2 MB thrashes on a million rows).
             cursor.execute("PRAGMA cache_size = -262144")
-            # The stage's own cache too (2 MB by default): the new rows are read from it in creation order.
-            cursor.execute("PRAGMA temp.cache_size = -262144")
         _create_stage(cursor, "opsqm_stage", STAGE_COLUMNS)
         _create_stage(cursor, "opsqm_pause_stage", _PAUSE_STAGE)
 
@@ -399,7 +397,6 @@ def drop_stage() -> None:
         cursor.execute("DROP TABLE IF EXISTS opsqm_pause_stage")
         if not _postgres():
             cursor.execute("PRAGMA cache_size = -2000")  # back to SQLite's default for this connection
-            cursor.execute("PRAGMA temp.cache_size = -2000")
 
 
 def tune_write_transaction() -> None:
