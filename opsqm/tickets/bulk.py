@@ -462,8 +462,8 @@ def insert_new(
     staged_by: int | None = None,
 ) -> None:
     """Insert the staged NEW rows (of one window in creation order, or all in file order) as
-    tickets, with their pauses. All at once, creation order would cost PostgreSQL a sort of the
-    whole stage (9 s → 13 s for a million rows)."""
+    tickets; their pauses follow with `insert_pauses`. All at once, creation order would cost
+    PostgreSQL a sort of the whole stage (9 s → 13 s for a million rows)."""
     data_cols = ", ".join(col for col, _src, _f in _DATA)
     data_vals = ", ".join(_expr(src, "s") for _col, src, _f in _DATA)
     sla_time = _to_ts("%s")
@@ -475,18 +475,18 @@ def insert_new(
         f"FROM opsqm_stage s WHERE s.action = {NEW}{where} ORDER BY {order}",
         [project_id, source, now_epoch, now_epoch, cutoff_epoch, staged_by],
     )
-    _insert_pauses(cursor, project_id=project_id, action=NEW, where=where)
 
 
-def _insert_pauses(cursor, *, project_id: int, action: int, where: str = "") -> None:
-    # CROSS JOIN fixes SQLite's join order: the window's stage rows, their pauses (by index), then
-    # the paused ones' tickets (with JOIN it scanned every staged pause, or looked up every
-    # stage row's ticket, for each window). PostgreSQL plans it as an ordinary join.
+def insert_pauses(cursor, *, project_id: int, action: int) -> None:
+    """Insert the staged pauses of the stage rows of `action`, once their tickets are in place."""
+    # CROSS JOIN fixes SQLite's join order: each staged pause, its stage row (by primary key),
+    # its ticket (by the unique number); a few lookups per pause, none per stage row.
+    # PostgreSQL plans it as an ordinary join.
     cursor.execute(
         f'INSERT INTO {PAUSE} (ticket_id, start, "end") '  # nosec B608 (table/column names are module constants; values are bound parameters)
-        f"SELECT t.id, {_to_ts('p.p_start')}, {_to_ts('p.p_end')} FROM opsqm_stage s CROSS JOIN opsqm_pause_stage p "
-        f"CROSS JOIN {TICKET} t WHERE p.idx = s.idx AND t.project_id = %s AND t.number = s.number "
-        f"AND s.action = {int(action)}{where}",
+        f"SELECT t.id, {_to_ts('p.p_start')}, {_to_ts('p.p_end')} FROM opsqm_pause_stage p CROSS JOIN opsqm_stage s "
+        f"CROSS JOIN {TICKET} t WHERE s.idx = p.idx AND t.project_id = %s AND t.number = s.number "
+        f"AND s.action = {int(action)}",
         [project_id],
     )
 
@@ -518,6 +518,7 @@ def apply_stage(
         counts = dict(_fetch(cursor, "SELECT action, COUNT(*) FROM opsqm_stage GROUP BY action"))
         if not new_written:
             insert_new(cursor, project_id=project_id, source=source, now_epoch=now_epoch, cutoff_epoch=cutoff_epoch)
+            insert_pauses(cursor, project_id=project_id, action=NEW)
         sla_time = _to_ts("%s")
         recompute: list[int] | None = None
         if counts.get(UPDATED):
@@ -534,7 +535,7 @@ def apply_stage(
                     f"ON t.number = s.number WHERE t.project_id = %s AND s.action = {UPDATED})",
                     [project_id],
                 )
-                _insert_pauses(cursor, project_id=project_id, action=UPDATED)
+                insert_pauses(cursor, project_id=project_id, action=UPDATED)
             if not SLA_INPUTS <= present:
                 recompute = [
                     r[0]

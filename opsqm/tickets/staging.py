@@ -49,7 +49,8 @@ def _between_chunks() -> None:
 def write_new(
     stage: StagedImport, *, total_rows: int, source: str, now_epoch: int, cutoff_epoch: int, progress: Callable[[int], None] | None = None
 ) -> None:
-    """Insert the stage's NEW rows, hidden, one short transaction per `CHUNK` of them (in creation order)."""
+    """Insert the stage's NEW rows, hidden, one short transaction per `CHUNK` of them (in creation
+    order), then their pauses."""
     done = 0
     for window in bulk.new_windows(CHUNK):
         with transaction.atomic():
@@ -68,6 +69,9 @@ def write_new(
         if progress:
             progress(done)
         _between_chunks()
+    with transaction.atomic():  # a few pauses per hundred tickets: one short transaction
+        with connection.cursor() as cursor:
+            bulk.insert_pauses(cursor, project_id=stage.project_id, action=bulk.NEW)
 
 
 def publish(stage: StagedImport) -> None:
