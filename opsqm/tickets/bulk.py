@@ -119,7 +119,7 @@ def batch_hashes(batch: TicketBatch, lo: int, hi: int, pauses: dict[int, str]) -
 def _text(values: np.ndarray) -> pl.Series:
     """A column of Python strings as a polars string column (numpy's fixed-width unicode copy
     of a 300-character title column cost more than the hashing itself)."""
-    return pl.Series(values.tolist(), dtype=pl.String)
+    return pl.Series(values.tolist(), dtype=pl.String, strict=False)
 
 
 def _hex_pairs(first: np.ndarray, second: np.ndarray) -> list[str]:
