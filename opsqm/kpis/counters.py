@@ -43,7 +43,7 @@ Cells = dict[tuple[int, int, str], np.ndarray]  # (project id, month code, prior
 # reader adds those changes since the cut-off in SQL (`opsqm.kpis.open_status.flip_cells`).
 # The rest — never computed, created or resolved after its stored cut-off — is evaluated with
 # the engine at read time (`REST_SQL`, `opsqm.kpis.evaluation`); keep REST_SQL textually equal
-# to the WHERE of its partial index (kpis 0004).
+# to the WHERE of its partial index (kpis 0005).
 REST_SQL = (
     "(sla_cutoff IS NULL OR created_at > sla_cutoff OR "
     "(resolved_at IS NOT NULL AND (resolution_seconds IS NULL OR resolved_at > sla_cutoff)))"

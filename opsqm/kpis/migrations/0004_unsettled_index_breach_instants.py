@@ -15,16 +15,6 @@ LIVE_INDEX = (
     "(resolved_at IS NOT NULL AND (resolution_seconds IS NULL OR resolved_at > sla_cutoff)) OR "
     "(resolved_at IS NULL AND (response_status = 1 OR resolution_status IN (1, 2))))"
 )
-# The rest alone (opsqm.kpis.counters.REST_SQL), covering what the engine reads: usually empty,
-# read on every KPI request. Without it PostgreSQL misjudged the rest query over the live index
-# (tens of thousands of rows expected, a parallel bitmap scan: 80 ms at 300,000 tickets to find
-# none) and SQLite scanned the whole live index.
-REST_INDEX = (
-    "CREATE INDEX kpis_ticket_rest ON tickets_ticket (project_id, created_at, priority, first_response_at, "
-    "resolved_at, reopen_count, first_contact_resolution, sla_cutoff, resolution_seconds, staged_by) WHERE "
-    "(sla_cutoff IS NULL OR created_at > sla_cutoff OR "
-    "(resolved_at IS NOT NULL AND (resolution_seconds IS NULL OR resolved_at > sla_cutoff)))"
-)
 OLD_INDEX = (
     "CREATE INDEX kpis_ticket_unsettled ON tickets_ticket (project_id, created_at, priority, first_response_at, "
     "resolved_at, reopen_count, first_contact_resolution, sla_cutoff, resolution_seconds) WHERE "
@@ -33,7 +23,6 @@ OLD_INDEX = (
 # IF EXISTS: on SQLite the table rebuild of tickets 0005 drops indexes Django does not know of.
 DROP_OLD = "DROP INDEX IF EXISTS kpis_ticket_unsettled"
 DROP_LIVE = "DROP INDEX IF EXISTS kpis_ticket_live"
-DROP_REST = "DROP INDEX IF EXISTS kpis_ticket_rest"
 
 
 def recount(apps, schema_editor):
@@ -51,6 +40,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunSQL([DROP_OLD, LIVE_INDEX, REST_INDEX], [DROP_REST, DROP_LIVE, OLD_INDEX]),
+        migrations.RunSQL([DROP_OLD, LIVE_INDEX], [DROP_LIVE, OLD_INDEX]),
         migrations.RunPython(recount, migrations.RunPython.noop),
     ]
