@@ -56,7 +56,7 @@ def epochs(values: np.ndarray) -> np.ndarray:
     return np.asarray(values).astype("datetime64[s]").view(np.int64)
 
 
-def _nullable(values: np.ndarray, null: int = NAT) -> list:
+def nullable(values: np.ndarray, null: int = NAT) -> list:
     """Python list with None where the value is the null marker."""
     out = values.tolist()
     holes = np.flatnonzero(values == null)
@@ -169,15 +169,15 @@ class SlaColumns:
 
     def lists(self, lo: int, hi: int) -> list[list]:
         return [
-            _nullable(self.response_seconds[lo:hi], -1),
-            _nullable(self.resolution_seconds[lo:hi], -1),
+            nullable(self.response_seconds[lo:hi], -1),
+            nullable(self.resolution_seconds[lo:hi], -1),
             self.paused_seconds[lo:hi].tolist(),
             self.response_status[lo:hi].tolist(),
             self.resolution_status[lo:hi].tolist(),
-            _nullable(self.response_due[lo:hi]),
-            _nullable(self.resolution_due[lo:hi]),
-            _nullable(self.response_breach[lo:hi]),
-            _nullable(self.resolution_breach[lo:hi]),
+            nullable(self.response_due[lo:hi]),
+            nullable(self.resolution_due[lo:hi]),
+            nullable(self.response_breach[lo:hi]),
+            nullable(self.resolution_breach[lo:hi]),
         ]
 
 
@@ -316,6 +316,12 @@ SLA_INPUTS = frozenset({"first_response_at", "resolved_at", "pauses"})
 _PAUSE_STAGE = (("idx", "bigint"), ("p_start", "bigint"), ("p_end", "bigint"))
 
 
+def row_targets() -> list[tuple[str, bool]]:
+    """For each column of `row_columns`: the ticket column it fills and whether it is an instant."""
+    by_source = {src.lstrip("@"): (col, src.startswith("@")) for col, src, _f in _DATA}
+    return [("number", False)] + [by_source[name] for name, _kind in STAGE_COLUMNS[2:-1]]
+
+
 def _expr(source: str, alias: str) -> str:
     return _to_ts(f"{alias}.{source[1:]}") if source.startswith("@") else f"{alias}.{source}"
 
@@ -328,34 +334,46 @@ class UpsertCounts:
     recompute_ids: list[int] | None = None  # updated tickets whose SLA inputs the source lacks
 
 
+def row_columns(batch: TicketBatch, sla: SlaColumns, lo: int, hi: int, pauses: dict[int, str]) -> list[list]:
+    """Rows [lo, hi) as Python columns in `STAGE_COLUMNS` order, from number to resolution_breach
+    (instants as epoch seconds, None for NULL). `pauses`: `pause_texts(batch)`, for the hash."""
+    fcr = batch.fcr[lo:hi].astype(np.int64)
+    fcr_list: list = [None if v < 0 else bool(v) for v in fcr.tolist()] if batch.has_fcr_column else [None] * (hi - lo)
+    return [
+        batch.ticket_no[lo:hi].tolist(),
+        batch.priority[lo:hi].tolist(),
+        batch.type[lo:hi].tolist(),
+        batch.status[lo:hi].tolist(),
+        batch.title[lo:hi].tolist(),
+        batch.contact[lo:hi].tolist(),
+        batch.contact_phone[lo:hi].tolist(),
+        batch.contact_email[lo:hi].tolist(),
+        nullable(epochs(batch.created[lo:hi])),
+        nullable(epochs(batch.first_response[lo:hi])),
+        nullable(epochs(batch.resolved[lo:hi])),
+        nullable(epochs(batch.closed[lo:hi])),
+        batch.reopen_count[lo:hi].astype(np.int64).tolist(),
+        fcr_list,
+        batch_hashes(batch, lo, hi, pauses),
+        *sla.lists(lo, hi),
+    ]
+
+
 def _stage_rows(batch: TicketBatch, sla: SlaColumns, offset: int = 0) -> Iterator[tuple]:
     """Stage rows built chunk by chunk, so only one chunk of Python objects lives at a time."""
     pauses = pause_texts(batch)
     n = len(batch)
     for lo in range(0, n, BATCH):
         hi = min(lo + BATCH, n)
-        fcr = batch.fcr[lo:hi].astype(np.int64)
-        fcr_list: list = [None if v < 0 else bool(v) for v in fcr.tolist()] if batch.has_fcr_column else [None] * (hi - lo)
-        yield from zip(
-            range(lo + offset, hi + offset),
-            batch.ticket_no[lo:hi].tolist(),
-            batch.priority[lo:hi].tolist(),
-            batch.type[lo:hi].tolist(),
-            batch.status[lo:hi].tolist(),
-            batch.title[lo:hi].tolist(),
-            batch.contact[lo:hi].tolist(),
-            batch.contact_phone[lo:hi].tolist(),
-            batch.contact_email[lo:hi].tolist(),
-            _nullable(epochs(batch.created[lo:hi])),
-            _nullable(epochs(batch.first_response[lo:hi])),
-            _nullable(epochs(batch.resolved[lo:hi])),
-            _nullable(epochs(batch.closed[lo:hi])),
-            batch.reopen_count[lo:hi].astype(np.int64).tolist(),
-            fcr_list,
-            batch_hashes(batch, lo, hi, pauses),
-            *sla.lists(lo, hi),
-            [NEW] * (hi - lo),
-        )
+        yield from zip(range(lo + offset, hi + offset), *row_columns(batch, sla, lo, hi, pauses), [NEW] * (hi - lo))
+
+
+def kept_pauses(batch: TicketBatch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The batch's pauses that are stored: (ticket index in the batch, start, end) with epochs, NAT
+    for an open end. A zero-length pause counts for nothing and is left out."""
+    start, end = epochs(batch.pause_start), epochs(batch.pause_end)
+    keep = (end == NAT) | (end > start)
+    return batch.pause_ticket[keep].astype(np.int64), start[keep], end[keep]
 
 
 def stage_open() -> None:
@@ -374,10 +392,8 @@ def stage_append(batch: TicketBatch, sla: SlaColumns, offset: int, progress: Cal
     with connection.cursor() as cursor:
         _load_stage(cursor, "opsqm_stage", [c for c, _ in STAGE_COLUMNS], _stage_rows(batch, sla, offset), len(batch), progress)
         if batch.pause_ticket.size:
-            start, end = epochs(batch.pause_start), epochs(batch.pause_end)
-            keep = (end == NAT) | (end > start)  # a zero-length pause counts for nothing
-            owner = batch.pause_ticket[keep].astype(np.int64) + offset
-            pauses = zip(owner.tolist(), start[keep].tolist(), _nullable(end[keep]))
+            owner, start, end = kept_pauses(batch)
+            pauses = zip((owner + offset).tolist(), start.tolist(), nullable(end))
             _load_stage(cursor, "opsqm_pause_stage", [c for c, _ in _PAUSE_STAGE], iter(pauses), int(owner.size))
 
 
@@ -546,7 +562,7 @@ def apply_stage(
                         [project_id],
                     )
                 ]
-        _maybe_pause_for_kill_test()
+        pause_for_kill_test()
     return UpsertCounts(counts.get(NEW, 0), counts.get(UPDATED, 0), counts.get(UNCHANGED, 0), recompute)
 
 
@@ -607,7 +623,7 @@ def set_first_responses(*, project_id: int, numbers: Sequence[str], first_respon
     return FirstResponseOutcome(changed, total_known - len(changed), unknown, early)
 
 
-def _maybe_pause_for_kill_test() -> None:
+def pause_for_kill_test() -> None:
     seconds = os.environ.get(KILL_HOOK_ENV)
     if not seconds:
         return

@@ -43,7 +43,7 @@ from opsqm.kpis.counters import (
     months_before_upsert,
 )  # kept on write
 from opsqm.records.trail import record_bulk
-from opsqm.tickets import bulk, stage_counters, staging
+from opsqm.tickets import bulk, first_import, stage_counters, staging
 from opsqm.tickets.calendars import build_calendar, calendar_for_project, slots_to_json
 from opsqm.tickets.models import (
     Calendar,
@@ -637,24 +637,47 @@ def import_batches(
     n, present = 0, frozenset()
     tz = project.time_zone or DEFAULT_TZ
     cells_if_all_new: Cells = {}
+
+    def sla_of(batch: TicketBatch) -> bulk.SlaColumns:
+        """The batch's SLA results; its KPI counters, as if every row were new, on the way."""
+        sla = bulk.compute_columns(
+            calendar,
+            batch.created,
+            batch.first_response,
+            batch.resolved,
+            batch.pause_ticket,
+            batch.pause_start,
+            batch.pause_end,
+            batch.priority,
+            targets,
+            cut,
+        )
+        stage_counters.add_batch_cells(cells_if_all_new, project_id=project.pk, tz=tz, cutoff_epoch=cut_epoch, batch=batch, sla=sla)
+        return sla
+
+    if first_import.applies(project.pk, expected_rows):
+        try:
+            n = first_import.write(
+                project_id=project.pk,
+                batches=batches,
+                sla_of=sla_of,
+                finish=lambda rows: _record_new_tickets(
+                    project=project, cells=cells_if_all_new, source=source, actor=actor, summary=summary, rows=rows
+                ),
+                source=source,
+                now_epoch=now_epoch,
+                cutoff_epoch=cut_epoch,
+                progress=lambda done: report(done, max(expected_rows, done), _("正在读取、校验、计算 SLA 并写入数据库 …")),
+            )
+        except TicketFileError as exc:
+            return _failed(exc)
+        return ImportOutcome(True, n, n, 0, 0)
     try:
         bulk.stage_open()
         try:
             for batch in batches:
-                sla = bulk.compute_columns(
-                    calendar,
-                    batch.created,
-                    batch.first_response,
-                    batch.resolved,
-                    batch.pause_ticket,
-                    batch.pause_start,
-                    batch.pause_end,
-                    batch.priority,
-                    targets,
-                    cut,
-                )
+                sla = sla_of(batch)
                 bulk.stage_append(batch, sla, n)
-                stage_counters.add_batch_cells(cells_if_all_new, project_id=project.pk, tz=tz, cutoff_epoch=cut_epoch, batch=batch, sla=sla)
                 n += len(batch)
                 present = batch.present
                 report(n, max(expected_rows, n), _("正在读取、校验并计算 SLA …"))
@@ -737,25 +760,36 @@ def _write_stage(
             staging.publish(stage)  # every new ticket becomes visible with this commit
         if counts.recompute_ids:
             sla_recompute_project(project=project, cutoff=cutoff, ticket_ids=counts.recompute_ids, refresh_counters=False)
-        record_bulk(
-            model=Ticket,
-            summary=summary,
-            project_id=project.pk,
-            details={
-                "source": source,
-                "rows": rows,
-                "created": counts.created,
-                "updated": counts.updated,
-                "unchanged": counts.unchanged,
-                "actor": getattr(actor, "username", str(actor or "")),
-            },
-        )
+        _record_import(project=project, source=source, actor=actor, summary=summary, rows=rows, counts=counts)
         # KPI counters: kept here in the writer's transaction. The new tickets were counted from
         # the stage; the months the updated tickets touch are recounted (new ones in them included).
         kpi_counters_refresh(project_id=project.pk, months=kpi_months)
         if kpi_months is not None:
             kpi_counters_add(project_id=project.pk, cells=new_cells, skip_months={d.year * 100 + d.month for d in kpi_months})
     return counts
+
+
+def _record_import(*, project: Any, source: str, actor: Any, summary: str, rows: int, counts: bulk.UpsertCounts) -> None:
+    """The import's one audit-trail event (per-row history of a million rows would be noise)."""
+    record_bulk(
+        model=Ticket,
+        summary=summary,
+        project_id=project.pk,
+        details={
+            "source": source,
+            "rows": rows,
+            "created": counts.created,
+            "updated": counts.updated,
+            "unchanged": counts.unchanged,
+            "actor": getattr(actor, "username", str(actor or "")),
+        },
+    )
+
+
+def _record_new_tickets(*, project: Any, cells: Cells, source: str, actor: Any, summary: str, rows: int) -> None:
+    """A first import's last transaction: its audit event and its tickets' KPI counters."""
+    _record_import(project=project, source=source, actor=actor, summary=summary, rows=rows, counts=bulk.UpsertCounts(rows, 0, 0))
+    kpi_counters_add(project_id=project.pk, cells=cells)
 
 
 def first_responses_import(

@@ -42,7 +42,7 @@ def begin(project_id: int) -> StagedImport:
     return StagedImport.objects.create(project_id=project_id, started_at=now, heartbeat_at=now)
 
 
-def _between_chunks() -> None:
+def between_chunks() -> None:
     time.sleep(PAUSE_BETWEEN)
 
 
@@ -68,7 +68,7 @@ def write_new(
         done = min(done + CHUNK, total_rows)
         if progress:
             progress(done)
-        _between_chunks()
+        between_chunks()
     with transaction.atomic():  # a few pauses per hundred tickets: one short transaction
         with connection.cursor() as cursor:
             bulk.insert_pauses(cursor, project_id=stage.project_id, action=bulk.NEW)
@@ -97,7 +97,7 @@ def discard(stage_id: int) -> None:
                 marks = ", ".join(["%s"] * len(ids))
                 cursor.execute(f"DELETE FROM {bulk.PAUSE} WHERE ticket_id IN ({marks})", ids)  # nosec B608 (constant table name; values are bound)
                 cursor.execute(f"DELETE FROM {bulk.TICKET} WHERE id IN ({marks})", ids)  # nosec B608 (constant table name; values are bound)
-        _between_chunks()
+        between_chunks()
 
 
 def purge_abandoned(now: dt.datetime | None = None) -> int:

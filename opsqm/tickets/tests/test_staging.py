@@ -93,14 +93,14 @@ def test_a_staged_import_hides_its_rows_until_the_end_and_equals_the_one_transac
     w = sla_world
     content = _csv(60)
     seen: list[tuple[int, int]] = []
-    real = staging._between_chunks
+    real = staging.between_chunks
 
     def watch() -> None:
         listed = project_overview(w.qm).get(pk=w.project_a.pk).ticket_count  # the tickets index page's count
         seen.append((Ticket.objects.filter(project=w.project_a).count() + listed, _raw_count(w.project_a)))
         real()
 
-    monkeypatch.setattr(staging, "_between_chunks", watch)
+    monkeypatch.setattr(staging, "between_chunks", watch)
     record = run_import(django_capture_on_commit_callbacks, w.qm, w.project_a, "a.csv", content)
     assert record.status == "succeeded", record.message
     # 60 stage rows in chunks of 7: 9 short transactions, each adding rows nobody could see yet.
@@ -155,7 +155,7 @@ def test_a_failed_staged_import_leaves_nothing(sla_world, small_stages, monkeypa
         if len(calls) == 3:
             raise RuntimeError("disk full")
 
-    monkeypatch.setattr(staging, "_between_chunks", fail_on_third)
+    monkeypatch.setattr(staging, "between_chunks", fail_on_third)
     assert run_import(django_capture_on_commit_callbacks, w.qm, w.project_a, "a.csv", _csv(60)).status == "failed"
     assert _raw_count(w.project_a) == 0
     assert not TicketPause.objects.exists() and not KpiCounter.objects.filter(project=w.project_a).exists()
@@ -173,7 +173,7 @@ def test_rows_of_a_killed_staged_import_stay_hidden_and_are_purged(
         if len(calls) == 3:
             raise RuntimeError("killed")
 
-    monkeypatch.setattr(staging, "_between_chunks", killed_on_third)
+    monkeypatch.setattr(staging, "between_chunks", killed_on_third)
     monkeypatch.setattr(staging, "discard", lambda stage_id: None)  # kill -9: no clean-up runs
     run_import(django_capture_on_commit_callbacks, w.qm, w.project_a, "a.csv", _csv(60))
     monkeypatch.undo()
