@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 import numpy as np
 import polars as pl
@@ -243,9 +244,9 @@ def _load_stage(
     try:
         done = 0
         while done < total:
-            chunk = [next(rows) for _ in range(min(BATCH, total - done))]
-            raw.executemany(sql, chunk)
-            done += len(chunk)
+            size = min(BATCH, total - done)
+            raw.executemany(sql, islice(rows, size))  # sqlite3 takes the rows as they are made
+            done += size
             if progress:
                 progress(done)
     except BaseException:
