@@ -1,10 +1,15 @@
-"""The fast path for ticket data: columnar upsert and SLA write-back.
+"""The fast path for imported tickets: the stage tables and the set-based SQL that moves them.
 
 Django's ORM builds a model instance per row, which is far too slow for a
 million-row import. Here rows travel as numpy columns into a temporary staging
 table (SQLite: executemany in batches; PostgreSQL: COPY), and set-based SQL moves
 them into the ticket tables. Instants travel as integer UTC epoch seconds and are
 turned into the backend's datetime storage inside SQL.
+
+Neighbours: `opsqm.tickets.sla_columns` (a batch's SLA results as columns),
+`opsqm.tickets.row_hash` (the content hash that tells a changed row), `opsqm.tickets.stored_sla`
+(stored tickets read back and SLA written back: recomputes), `opsqm.tickets.first_responses`
+(the Task SLA partial import), `opsqm.tickets.first_import` and `opsqm.tickets.staging`.
 
 Callers own the transaction: everything here runs inside the caller's atomic block.
 """
@@ -19,14 +24,12 @@ from dataclasses import dataclass
 from itertools import islice
 
 import numpy as np
-import polars as pl
 from django.db import connection
 
-from opsqm.core.calendars import BusinessCalendar
-from opsqm.core.sla import TicketArrays, compute_sla
-from opsqm.core.ticket_io import TicketBatch, target_arrays
+from opsqm.core.ticket_io import TicketBatch
+from opsqm.tickets.row_hash import batch_hashes, pause_texts
+from opsqm.tickets.sla_columns import NAT, SlaColumns, epochs, int_column, nullable
 
-NAT = np.iinfo(np.int64).min
 TICKET = "tickets_ticket"
 PAUSE = "tickets_ticketpause"
 BATCH = 50_000
@@ -35,180 +38,20 @@ BATCH = 50_000
 KILL_HOOK_ENV = "OPSQM_TEST_IMPORT_SLEEP_IN_TRANSACTION"
 KILL_HOOK_MARKER = "OPSQM-IMPORT-INSIDE-TRANSACTION"
 
-Progress = Callable[[int, int, str], None]
-
 
 def _postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _to_ts(column: str) -> str:
+def to_ts(column: str) -> str:
     return f"to_timestamp({column})" if _postgres() else f"datetime({column}, 'unixepoch')"
 
 
-def _epoch(column: str) -> str:
+def epoch_sql(column: str) -> str:
     if _postgres():
         return f"floor(extract(epoch from {column}))::bigint"
     # '%%' because Django's cursor treats a bare %s as a parameter placeholder.
     return f"CAST(strftime('%%s', {column}) AS INTEGER)"
-
-
-def epochs(values: np.ndarray) -> np.ndarray:
-    return np.asarray(values).astype("datetime64[s]").view(np.int64)
-
-
-def nullable(values: np.ndarray, null: int = NAT) -> list:
-    """Python list with None where the value is the null marker."""
-    out = values.tolist()
-    holes = np.flatnonzero(values == null)
-    for i in holes.tolist():
-        out[i] = None
-    return out
-
-
-# ----------------------------------------------------------------- content hash
-
-
-def _epoch_text(values: np.ndarray) -> pl.Series:
-    e = pl.Series(epochs(values))
-    return pl.select(pl.when(e == NAT).then(pl.lit("")).otherwise(e.cast(pl.String))).to_series()
-
-
-def pause_texts(batch: TicketBatch) -> dict[int, str]:
-    """Each paused ticket's pauses as canonical text, sorted, for the content hash."""
-    texts: dict[int, str] = {}
-    if batch.pause_ticket.size:
-        start, end = epochs(batch.pause_start), epochs(batch.pause_end)
-        order = np.lexsort((end, start, batch.pause_ticket))
-        for t, a, b in zip(batch.pause_ticket[order].tolist(), start[order].tolist(), end[order].tolist()):
-            piece = f"{a}/{'' if b == NAT else b}"
-            texts[t] = f"{texts[t]};{piece}" if t in texts else piece
-    return texts
-
-
-def batch_hashes(batch: TicketBatch, lo: int, hi: int, pauses: dict[int, str]) -> list[str]:
-    """Stable hashes of the source content of rows [lo, hi): the fields the source
-    carries (``batch.present``), pauses included.
-
-    Equal hash = identical data, so a re-import of the same file changes nothing
-    and a row whose content differs is "newer" and updates the stored ticket. Fields
-    a source does not carry are not hashed, so they are never overwritten by it.
-    """
-    present = batch.present or frozenset(_HASHED)
-    columns = {"ticket_no": _text(batch.ticket_no[lo:hi])}
-    for name in _HASHED:
-        if name not in present:
-            continue
-        if name in _HASHED_TIMES:
-            columns[name] = _epoch_text(getattr(batch, _HASHED_TIMES[name])[lo:hi])
-        elif name == "pauses":
-            columns[name] = pl.Series([pauses.get(i, "") for i in range(lo, hi)], dtype=pl.String)
-        elif name == "first_contact_resolution":
-            columns[name] = pl.Series(batch.fcr[lo:hi].astype(np.int64)).cast(pl.String)
-        elif name == "reopen_count":
-            columns[name] = pl.Series(batch.reopen_count[lo:hi]).cast(pl.String)
-        else:
-            columns[name] = _text(getattr(batch, name)[lo:hi])
-    frame = pl.DataFrame(columns)
-    # Two seeded 64-bit row hashes (vectorized; md5 per row in Python cost seconds per
-    # million rows). polars is pinned: a polars upgrade that changed its hash would only
-    # make the next re-import count rows as "updated" (same content, rewritten once).
-    first, second = frame.hash_rows(seed=1_000_003), frame.hash_rows(seed=2_000_029)
-    return _hex_pairs(first.to_numpy(), second.to_numpy())
-
-
-def _text(values: np.ndarray) -> pl.Series:
-    """A column of Python strings as a polars string column (numpy's fixed-width unicode copy
-    of a 300-character title column cost more than the hashing itself)."""
-    return pl.Series(values.tolist(), dtype=pl.String, strict=False)
-
-
-def _hex_pairs(first: np.ndarray, second: np.ndarray) -> list[str]:
-    """f"{a:016x}{b:016x}" for each pair, formatted in one pass over the bytes."""
-    pairs = np.empty((first.size, 2), dtype=">u8")
-    pairs[:, 0], pairs[:, 1] = first, second
-    text = pairs.tobytes().hex()
-    return [text[i : i + 32] for i in range(0, len(text), 32)]
-
-
-_HASHED_TIMES = {"created_at": "created", "first_response_at": "first_response", "resolved_at": "resolved", "closed_at": "closed"}
-_HASHED = (
-    "priority",
-    "type",
-    "status",
-    "title",
-    "contact",
-    "contact_phone",
-    "contact_email",
-    "created_at",
-    "first_response_at",
-    "resolved_at",
-    "closed_at",
-    "reopen_count",
-    "first_contact_resolution",
-    "pauses",
-)
-
-
-# ----------------------------------------------------------------- SLA arrays
-
-
-@dataclass
-class SlaColumns:
-    """SLA results as int64 numpy columns; -1 / NAT mark SQL NULL. Kept as arrays
-    (not Python lists) so a million-row import stays small in memory."""
-
-    response_seconds: np.ndarray
-    resolution_seconds: np.ndarray
-    paused_seconds: np.ndarray
-    response_status: np.ndarray
-    resolution_status: np.ndarray
-    response_due: np.ndarray
-    resolution_due: np.ndarray
-    response_breach: np.ndarray
-    resolution_breach: np.ndarray
-
-    def lists(self, lo: int, hi: int) -> list[list]:
-        return [
-            nullable(self.response_seconds[lo:hi], -1),
-            nullable(self.resolution_seconds[lo:hi], -1),
-            self.paused_seconds[lo:hi].tolist(),
-            self.response_status[lo:hi].tolist(),
-            self.resolution_status[lo:hi].tolist(),
-            nullable(self.response_due[lo:hi]),
-            nullable(self.resolution_due[lo:hi]),
-            nullable(self.response_breach[lo:hi]),
-            nullable(self.resolution_breach[lo:hi]),
-        ]
-
-
-def compute_columns(
-    calendar: BusinessCalendar,
-    created: np.ndarray,
-    first: np.ndarray,
-    resolved: np.ndarray,
-    pause_ticket: np.ndarray,
-    pause_start: np.ndarray,
-    pause_end: np.ndarray,
-    priorities: np.ndarray,
-    targets: dict[str, tuple[int, int]],
-    cutoff: np.datetime64,
-) -> SlaColumns:
-    arrays = TicketArrays(
-        created=created, first_response=first, resolved=resolved, pause_ticket=pause_ticket, pause_start=pause_start, pause_end=pause_end
-    )
-    r = compute_sla(calendar, arrays, target_arrays(priorities, targets), cutoff)
-    return SlaColumns(
-        response_seconds=r.response_seconds.astype(np.int64),
-        resolution_seconds=r.resolution_seconds.astype(np.int64),
-        paused_seconds=r.paused_seconds.astype(np.int64),
-        response_status=r.response_status.astype(np.int64),
-        resolution_status=r.resolution_status.astype(np.int64),
-        response_due=epochs(r.response_deadline).copy(),
-        resolution_due=epochs(r.resolution_deadline).copy(),
-        response_breach=epochs(r.response_breach).copy(),
-        resolution_breach=epochs(r.resolution_breach).copy(),
-    )
 
 
 # ----------------------------------------------------------------- staging
@@ -219,13 +62,13 @@ def compute_columns(
 # only runs the set-based statements that move staged rows into the ticket tables.
 
 
-def _create_stage(cursor, name: str, columns: Sequence[tuple[str, str]]) -> None:
+def create_stage(cursor, name: str, columns: Sequence[tuple[str, str]]) -> None:
     cursor.execute(f"DROP TABLE IF EXISTS {name}")
     spec = ", ".join(f"{col} {kind}" for col, kind in columns)
     cursor.execute(f"CREATE TEMPORARY TABLE {name} ({spec})")
 
 
-def _load_stage(
+def load_stage(
     cursor, name: str, columns: Sequence[str], rows: Iterator[tuple], total: int, progress: Callable[[int], None] | None = None
 ) -> None:
     cols = ", ".join(columns)
@@ -324,7 +167,7 @@ def row_targets() -> list[tuple[str, bool]]:
 
 
 def _expr(source: str, alias: str) -> str:
-    return _to_ts(f"{alias}.{source[1:]}") if source.startswith("@") else f"{alias}.{source}"
+    return to_ts(f"{alias}.{source[1:]}") if source.startswith("@") else f"{alias}.{source}"
 
 
 @dataclass
@@ -384,18 +227,18 @@ def stage_open() -> None:
             # A bigger page cache keeps the ticket indexes in memory while a large
             # batch goes in (the default 2 MB thrashes on a million rows).
             cursor.execute("PRAGMA cache_size = -262144")
-        _create_stage(cursor, "opsqm_stage", STAGE_COLUMNS)
-        _create_stage(cursor, "opsqm_pause_stage", _PAUSE_STAGE)
+        create_stage(cursor, "opsqm_stage", STAGE_COLUMNS)
+        create_stage(cursor, "opsqm_pause_stage", _PAUSE_STAGE)
 
 
 def stage_append(batch: TicketBatch, sla: SlaColumns, offset: int, progress: Callable[[int], None] | None = None) -> None:
     """Append one batch (its rows numbered from ``offset``) to the stage tables."""
     with connection.cursor() as cursor:
-        _load_stage(cursor, "opsqm_stage", [c for c, _ in STAGE_COLUMNS], _stage_rows(batch, sla, offset), len(batch), progress)
+        load_stage(cursor, "opsqm_stage", [c for c, _ in STAGE_COLUMNS], _stage_rows(batch, sla, offset), len(batch), progress)
         if batch.pause_ticket.size:
             owner, start, end = kept_pauses(batch)
             pauses = zip((owner + offset).tolist(), start.tolist(), nullable(end))
-            _load_stage(cursor, "opsqm_pause_stage", [c for c, _ in _PAUSE_STAGE], iter(pauses), int(owner.size))
+            load_stage(cursor, "opsqm_pause_stage", [c for c, _ in _PAUSE_STAGE], iter(pauses), int(owner.size))
 
 
 def stage_analyze() -> None:
@@ -483,7 +326,7 @@ def insert_new(
     PostgreSQL a sort of the whole stage (9 s → 13 s for a million rows)."""
     data_cols = ", ".join(col for col, _src, _f in _DATA)
     data_vals = ", ".join(_expr(src, "s") for _col, src, _f in _DATA)
-    sla_time = _to_ts("%s")
+    sla_time = to_ts("%s")
     where = _window_sql(window)
     order = "s.idx" if window is None else "s.created, s.idx"
     cursor.execute(
@@ -502,7 +345,7 @@ def insert_pauses(cursor, *, project_id: int, action: int) -> None:
     cursor.execute(
         f'INSERT INTO {PAUSE} (ticket_id, start, "end") '  # nosec B608 (table/column names are module constants; values are bound parameters)
         f"SELECT (SELECT t.id FROM {TICKET} t WHERE t.project_id = %s AND t.number = s.number), "
-        f"{_to_ts('p.p_start')}, {_to_ts('p.p_end')} FROM opsqm_pause_stage p CROSS JOIN opsqm_stage s "
+        f"{to_ts('p.p_start')}, {to_ts('p.p_end')} FROM opsqm_pause_stage p CROSS JOIN opsqm_stage s "
         f"WHERE s.idx = p.idx AND s.action = {int(action)}",
         [project_id],
     )
@@ -515,13 +358,13 @@ def _actions(actions: Sequence[int]) -> str:
 def staged_rows(*actions: int) -> tuple[list[str], np.ndarray]:
     """Numbers and creation times (datetime64) of the stage rows of the given actions."""
     with connection.cursor() as cursor:
-        rows = _fetch(cursor, f"SELECT number, created FROM opsqm_stage WHERE action IN ({_actions(actions)}) ORDER BY idx")  # nosec B608 (constant table, integer actions)
-    return [r[0] for r in rows], _int_column([r[1] for r in rows]).view("datetime64[s]")
+        rows = fetch(cursor, f"SELECT number, created FROM opsqm_stage WHERE action IN ({_actions(actions)}) ORDER BY idx")  # nosec B608 (constant table, integer actions)
+    return [r[0] for r in rows], int_column([r[1] for r in rows]).view("datetime64[s]")
 
 
 def stage_count(*actions: int) -> int:
     with connection.cursor() as cursor:
-        return int(_fetch(cursor, f"SELECT COUNT(*) FROM opsqm_stage WHERE action IN ({_actions(actions)})")[0][0])  # nosec B608 (constant table, integer actions)
+        return int(fetch(cursor, f"SELECT COUNT(*) FROM opsqm_stage WHERE action IN ({_actions(actions)})")[0][0])  # nosec B608 (constant table, integer actions)
 
 
 def apply_stage(
@@ -532,11 +375,11 @@ def apply_stage(
     Must run inside the caller's (short) write transaction, after stage_classify.
     `new_written`: the new rows are already in place (`opsqm.tickets.staging`)."""
     with connection.cursor() as cursor:
-        counts = dict(_fetch(cursor, "SELECT action, COUNT(*) FROM opsqm_stage GROUP BY action"))
+        counts = dict(fetch(cursor, "SELECT action, COUNT(*) FROM opsqm_stage GROUP BY action"))
         if not new_written:
             insert_new(cursor, project_id=project_id, source=source, now_epoch=now_epoch, cutoff_epoch=cutoff_epoch)
             insert_pauses(cursor, project_id=project_id, action=NEW)
-        sla_time = _to_ts("%s")
+        sla_time = to_ts("%s")
         recompute: list[int] | None = None
         if counts.get(UPDATED):
             sets = ", ".join(f"{col} = {_expr(src, 's')}" for col, src, field in _DATA if not field or field in present)
@@ -556,7 +399,7 @@ def apply_stage(
             if not SLA_INPUTS <= present:
                 recompute = [
                     r[0]
-                    for r in _fetch(
+                    for r in fetch(
                         cursor,
                         f"SELECT t.id FROM {TICKET} t JOIN opsqm_stage s ON t.number = s.number "  # nosec B608 (table/column names are module constants; values are bound parameters)
                         f"WHERE t.project_id = %s AND s.action = {UPDATED} ORDER BY t.id",
@@ -565,63 +408,6 @@ def apply_stage(
                 ]
         pause_for_kill_test()
     return UpsertCounts(counts.get(NEW, 0), counts.get(UPDATED, 0), counts.get(UNCHANGED, 0), recompute)
-
-
-@dataclass
-class FirstResponseOutcome:
-    changed: list[int]
-    unchanged: int
-    unknown: list[str]
-    early: list[str]
-
-
-def set_first_responses(*, project_id: int, numbers: Sequence[str], first_response: np.ndarray) -> FirstResponseOutcome:
-    """The Task SLA partial import: set first_response_at of known tickets, nothing else;
-    writes nothing when a number is unknown or a response precedes its ticket's creation.
-    Inside the caller's transaction."""
-    epoch = epochs(first_response)
-    with connection.cursor() as cursor:
-        cols = (("number", "varchar(64)"), ("fr", "bigint"))
-        _create_stage(cursor, "opsqm_fr_stage", cols)
-        _load_stage(cursor, "opsqm_fr_stage", ["number", "fr"], zip(list(numbers), epoch.tolist()), len(numbers))
-        unknown = [
-            r[0]
-            for r in _fetch(
-                cursor,
-                f"SELECT s.number FROM opsqm_fr_stage s WHERE NOT EXISTS (SELECT 1 FROM {TICKET} t "  # nosec B608 (table/column names are module constants; values are bound parameters)
-                f"WHERE t.project_id = %s AND t.number = s.number) ORDER BY s.number",
-                [project_id],
-            )
-        ]
-        changed = [
-            r[0]
-            for r in _fetch(
-                cursor,
-                f"SELECT t.id FROM {TICKET} t JOIN opsqm_fr_stage s ON t.number = s.number WHERE t.project_id = %s "  # nosec B608 (table/column names are module constants; values are bound parameters)
-                f"AND (t.first_response_at IS NULL OR {_epoch('t.first_response_at')} <> s.fr) ORDER BY t.id",
-                [project_id],
-            )
-        ]
-        early = [
-            r[0]
-            for r in _fetch(
-                cursor,
-                f"SELECT s.number FROM {TICKET} t JOIN opsqm_fr_stage s ON t.number = s.number "  # nosec B608 (table/column names are module constants; values are bound parameters)
-                f"WHERE t.project_id = %s AND s.fr < {_epoch('t.created_at')} ORDER BY s.number",
-                [project_id],
-            )
-        ]
-        total_known = len(numbers) - len(unknown)
-        if changed and not unknown and not early:
-            cursor.execute(
-                f"UPDATE {TICKET} SET first_response_at = (SELECT {_to_ts('s.fr')} FROM opsqm_fr_stage s "  # nosec B608 (table/column names are module constants; values are bound parameters)
-                f"WHERE s.number = {TICKET}.number) WHERE project_id = %s AND id IN "
-                f"(SELECT t.id FROM {TICKET} t JOIN opsqm_fr_stage s ON t.number = s.number WHERE t.project_id = %s "
-                f"AND (t.first_response_at IS NULL OR {_epoch('t.first_response_at')} <> s.fr))",
-                [project_id, project_id],
-            )
-        cursor.execute("DROP TABLE IF EXISTS opsqm_fr_stage")
-    return FirstResponseOutcome(changed, total_known - len(changed), unknown, early)
 
 
 def pause_for_kill_test() -> None:
@@ -638,112 +424,6 @@ def _exists(cursor, sql: str, params: list) -> bool:
     return cursor.fetchone() is not None
 
 
-def _fetch(cursor, sql: str, params: list | None = None) -> list[tuple]:
+def fetch(cursor, sql: str, params: list | None = None) -> list[tuple]:
     cursor.execute(sql, params or [])
     return cursor.fetchall()
-
-
-# ----------------------------------------------------------------- recompute
-
-
-@dataclass
-class StoredTickets:
-    ids: np.ndarray
-    priority: np.ndarray
-    created: np.ndarray
-    first_response: np.ndarray
-    resolved: np.ndarray
-    pause_ticket: np.ndarray
-    pause_start: np.ndarray
-    pause_end: np.ndarray
-
-
-def _int_column(values: list) -> np.ndarray:
-    return np.array([NAT if v is None else v for v in values], dtype=np.int64)
-
-
-def load_stored(
-    project_id: int, ticket_ids: Sequence[int] | None = None, *, after_id: int | None = None, limit: int | None = None
-) -> StoredTickets:
-    """A project's tickets as numpy columns, straight from SQL (no model instances);
-    with ``after_id``/``limit`` one window of them in id order (streamed recompute)."""
-    where, params = "project_id = %s", [project_id]
-    if after_id is not None:
-        where += " AND id > %s"
-        params.append(after_id)
-    if limit is not None:
-        where += f" AND id <= COALESCE((SELECT MAX(id) FROM (SELECT id FROM {TICKET} WHERE project_id = %s"  # nosec B608 (table/column names are module constants; values are bound parameters)
-        where += " AND id > %s ORDER BY id LIMIT %s) w), 0)"
-        params += [project_id, after_id or 0, int(limit)]
-    if ticket_ids is not None:
-        ids = list(ticket_ids) or [0]
-        where += f" AND id IN ({', '.join(['%s'] * len(ids))})"
-        params += ids
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id, priority, {_epoch('created_at')}, {_epoch('first_response_at')}, {_epoch('resolved_at')} "  # nosec B608 (table/column names are module constants; values are bound parameters)
-            f"FROM {TICKET} WHERE {where} ORDER BY id",
-            params,
-        )
-        rows = cursor.fetchall()
-        cursor.execute(
-            f"SELECT ticket_id, {_epoch('start')}, {_epoch(chr(34) + 'end' + chr(34))} FROM {PAUSE} "  # nosec B608 (table/column names are module constants; values are bound parameters)
-            f"WHERE ticket_id IN (SELECT id FROM {TICKET} WHERE {where})",
-            params,
-        )
-        pauses = cursor.fetchall()
-    cols = list(zip(*rows)) if rows else [[], [], [], [], []]
-    ids = np.array(cols[0], dtype=np.int64)
-    pcols = list(zip(*pauses)) if pauses else [[], [], []]
-    pause_ids = np.array(pcols[0], dtype=np.int64)
-    return StoredTickets(
-        ids=ids,
-        priority=np.array(cols[1], dtype=object),
-        created=_int_column(list(cols[2])).view("datetime64[s]"),
-        first_response=_int_column(list(cols[3])).view("datetime64[s]"),
-        resolved=_int_column(list(cols[4])).view("datetime64[s]"),
-        pause_ticket=np.searchsorted(ids, pause_ids).astype(np.int64),
-        pause_start=_int_column(list(pcols[1])).view("datetime64[s]"),
-        pause_end=_int_column(list(pcols[2])).view("datetime64[s]"),
-    )
-
-
-_SLA_STAGE = (
-    ("id", "bigint"),
-    ("response_seconds", "bigint"),
-    ("resolution_seconds", "bigint"),
-    ("paused_seconds", "bigint"),
-    ("response_status", "smallint"),
-    ("resolution_status", "smallint"),
-    ("response_due", "bigint"),
-    ("resolution_due", "bigint"),
-    ("response_breach", "bigint"),
-    ("resolution_breach", "bigint"),
-)
-
-
-def write_sla(ids: np.ndarray, sla: SlaColumns, *, now_epoch: int, cutoff_epoch: int) -> None:
-    """Store computed SLA results of the given ticket ids (inside the caller's transaction)."""
-    n = int(ids.size)
-    if not n:
-        return
-
-    def rows() -> Iterator[tuple]:
-        for lo in range(0, n, BATCH):
-            hi = min(lo + BATCH, n)
-            yield from zip(ids[lo:hi].tolist(), *sla.lists(lo, hi))
-
-    with connection.cursor() as cursor:
-        _create_stage(cursor, "opsqm_sla_stage", _SLA_STAGE)
-        _load_stage(cursor, "opsqm_sla_stage", [c for c, _ in _SLA_STAGE], rows(), n)
-        ts = _to_ts("%s")
-        cursor.execute(
-            f"UPDATE {TICKET} SET response_seconds = s.response_seconds, resolution_seconds = s.resolution_seconds, "  # nosec B608 (table/column names are module constants; values are bound parameters)
-            f"paused_seconds = s.paused_seconds, response_status = s.response_status, "
-            f"resolution_status = s.resolution_status, response_due = {_to_ts('s.response_due')}, "
-            f"resolution_due = {_to_ts('s.resolution_due')}, response_breach_at = {_to_ts('s.response_breach')}, "
-            f"resolution_breach_at = {_to_ts('s.resolution_breach')}, sla_computed_at = {ts}, sla_cutoff = {ts} "
-            f"FROM opsqm_sla_stage s WHERE {TICKET}.id = s.id",
-            [now_epoch, cutoff_epoch],
-        )
-        cursor.execute("DROP TABLE IF EXISTS opsqm_sla_stage")

@@ -36,8 +36,10 @@ from psycopg import Copy
 
 from opsqm.core.ticket_io import TicketBatch, TicketFileError
 from opsqm.tickets import bulk, staging
+from opsqm.tickets.row_hash import pause_texts
+from opsqm.tickets.sla_columns import SlaColumns, nullable
 
-SlaOf = Callable[[TicketBatch], bulk.SlaColumns]
+SlaOf = Callable[[TicketBatch], SlaColumns]
 _TARGETS = bulk.row_targets()
 _TAIL = ("project_id", "source", "updated_at", "sla_computed_at", "sla_cutoff")
 _PAUSES = "opsqm_first_pauses"
@@ -158,10 +160,10 @@ def _report_aside(progress: Callable[[int], None], rows: int) -> None:
     thread.join()
 
 
-def _ticket_csv(batch: TicketBatch, sla: bulk.SlaColumns, tail: list[pl.Expr]) -> Iterator[memoryview]:
+def _ticket_csv(batch: TicketBatch, sla: SlaColumns, tail: list[pl.Expr]) -> Iterator[memoryview]:
     """The batch's tickets as CSV, `bulk.BATCH` rows at a time: only that many rows of Python
     objects, and of CSV, live at once (as when staging)."""
-    texts = bulk.pause_texts(batch)
+    texts = pause_texts(batch)
     for lo in range(0, len(batch), bulk.BATCH):
         values = bulk.row_columns(batch, sla, lo, min(lo + bulk.BATCH, len(batch)), texts)
         frame = pl.DataFrame(
@@ -179,7 +181,7 @@ def _pause_frame(batch: TicketBatch) -> pl.DataFrame:
         {
             "number": pl.Series(batch.ticket_no[owner].tolist(), dtype=pl.String),
             "p_start": pl.Series(start, dtype=pl.Int64),
-            "p_end": pl.Series(bulk.nullable(end), dtype=pl.Int64),
+            "p_end": pl.Series(nullable(end), dtype=pl.Int64),
         }
     )
 

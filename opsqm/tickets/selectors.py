@@ -197,15 +197,15 @@ def sla_results(project_ids: list[int], cutoff: dt.datetime) -> dict[int, Projec
     Ticket are as of each ticket's `sla_cutoff`; use this for any other cut-off.
     Callers must have scoped `project_ids` through the access policy."""
     from opsqm.org.models import Project
-    from opsqm.tickets import bulk
+    from opsqm.tickets import sla_columns, stored_sla
     from opsqm.tickets.calendars import calendar_for_project
     from opsqm.tickets.services import agreement_targets
 
     cut = np.datetime64(int(cutoff.timestamp()), "s")
     out: dict[int, ProjectSla] = {}
     for project in Project.objects.filter(pk__in=project_ids):
-        stored = bulk.load_stored(project.pk)
-        cols = bulk.compute_columns(
+        stored = stored_sla.load_stored(project.pk)
+        cols = sla_columns.compute_columns(
             calendar_for_project(project),
             stored.created,
             stored.first_response,

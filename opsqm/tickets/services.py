@@ -43,7 +43,7 @@ from opsqm.kpis.counters import (
     months_before_upsert,
 )  # kept on write
 from opsqm.records.trail import record_bulk
-from opsqm.tickets import bulk, first_import, stage_counters, staging
+from opsqm.tickets import bulk, first_import, first_responses, sla_columns, stage_counters, staging, stored_sla
 from opsqm.tickets.calendars import build_calendar, calendar_for_project, slots_to_json
 from opsqm.tickets.models import (
     Calendar,
@@ -157,8 +157,8 @@ def sla_recompute_project(
     calendar = calendar_for_project(project)
     targets = agreement_targets(project)
 
-    def window(stored: bulk.StoredTickets) -> int:
-        sla = bulk.compute_columns(
+    def window(stored: stored_sla.StoredTickets) -> int:
+        sla = sla_columns.compute_columns(
             calendar,
             stored.created,
             stored.first_response,
@@ -170,16 +170,16 @@ def sla_recompute_project(
             targets,
             cut,
         )
-        bulk.write_sla(stored.ids, sla, now_epoch=now_epoch, cutoff_epoch=cut_epoch)
+        stored_sla.write_sla(stored.ids, sla, now_epoch=now_epoch, cutoff_epoch=cut_epoch)
         return int(stored.ids.size)
 
     written = 0
     with transaction.atomic():
         if ticket_ids is not None:
-            written = window(bulk.load_stored(project.pk, list(ticket_ids)))
+            written = window(stored_sla.load_stored(project.pk, list(ticket_ids)))
         else:
             after = 0
-            while (stored := bulk.load_stored(project.pk, after_id=after, limit=RECOMPUTE_WINDOW)).ids.size:
+            while (stored := stored_sla.load_stored(project.pk, after_id=after, limit=RECOMPUTE_WINDOW)).ids.size:
                 written += window(stored)
                 after = int(stored.ids[-1])
         if refresh_counters:
@@ -638,9 +638,9 @@ def import_batches(
     tz = project.time_zone or DEFAULT_TZ
     cells_if_all_new: Cells = {}
 
-    def sla_of(batch: TicketBatch) -> bulk.SlaColumns:
+    def sla_of(batch: TicketBatch) -> sla_columns.SlaColumns:
         """The batch's SLA results; its KPI counters, as if every row were new, on the way."""
-        sla = bulk.compute_columns(
+        sla = sla_columns.compute_columns(
             calendar,
             batch.created,
             batch.first_response,
@@ -804,7 +804,9 @@ def first_responses_import(
     n = len(found.ticket_no)
     rows = dict(zip(found.ticket_no.tolist(), found.source_row.tolist()))
     with transaction.atomic():
-        outcome = bulk.set_first_responses(project_id=project.pk, numbers=found.ticket_no.tolist(), first_response=found.first_response)
+        outcome = first_responses.set_first_responses(
+            project_id=project.pk, numbers=found.ticket_no.tolist(), first_response=found.first_response
+        )
         errors = [RowError(rows[no], "task", no, "系统中没有这张工单，请先导入事件列表") for no in outcome.unknown]
         errors += [RowError(rows[no], "end_time", no, "首次响应时间早于工单创建时间") for no in outcome.early]
         if errors:

@@ -17,6 +17,7 @@ from opsqm.core.kpi import ticket_counters
 from opsqm.core.ticket_io import TicketBatch
 from opsqm.kpis.counters import Cells, fold_groups, month_bounds
 from opsqm.tickets import bulk
+from opsqm.tickets.sla_columns import NAT, SlaColumns, epochs
 
 
 def new_ticket_cells(project_id: int, tz: str, cutoff_epoch: int) -> Cells:
@@ -47,13 +48,13 @@ def new_ticket_cells(project_id: int, tz: str, cutoff_epoch: int) -> Cells:
     return cells
 
 
-def add_batch_cells(cells: Cells, *, project_id: int, tz: str, cutoff_epoch: int, batch: TicketBatch, sla: bulk.SlaColumns) -> None:
+def add_batch_cells(cells: Cells, *, project_id: int, tz: str, cutoff_epoch: int, batch: TicketBatch, sla: SlaColumns) -> None:
     """Add the KPI counters of one read batch, as if every row were new, to `cells`: counted in
     NumPy while the batch is in memory. The import uses them when classification finds every
     staged row new (a first import), and `new_ticket_cells` otherwise. The same settled rule
     and the same arithmetic (`opsqm.core.kpi.ticket_counters`) as a recount."""
-    created, resolved = bulk.epochs(batch.created), bulk.epochs(batch.resolved)
-    still_open = resolved == bulk.NAT
+    created, resolved = epochs(batch.created), epochs(batch.resolved)
+    still_open = resolved == NAT
     seconds = sla.resolution_seconds
     keep = (created <= cutoff_epoch) & (still_open | ((resolved <= cutoff_epoch) & (seconds != -1)))
     if not keep.any():

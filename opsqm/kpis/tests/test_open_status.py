@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
@@ -26,6 +27,13 @@ H = 3600
 TARGETS = {"P1": (900, 4 * H), "P2": (2 * H, 8 * H), "P3": (4 * H, 27_000), "P4": (8 * H, 40 * H)}
 
 
+# How many clocks turn between the stored cut-off (three days before) and each test cut-off
+# depends on the working days in between, so the world sits at a fixed Wednesday afternoon
+# (Beijing time) in the past: anchored to the real now, the suite found 2 turned tickets at
+# -30 h on a Monday.
+NOW = dt.datetime(2026, 11, 25, 15, 0, tzinfo=ZoneInfo("Asia/Shanghai")).astimezone(dt.UTC)
+
+
 @pytest.fixture
 def open_world(world):
     project = world.project_a
@@ -33,7 +41,7 @@ def open_world(world):
     for order, (code, (resp, res)) in enumerate(TARGETS.items()):
         SlaPriority.objects.create(agreement=agreement, code=code, name=code, response_seconds=resp, resolution_seconds=res, order=order)
     rng = random.Random(20261129)
-    now = timezone.now().replace(microsecond=0)
+    now = NOW
     specs = []
     for i in range(160):
         created = now - dt.timedelta(seconds=rng.randint(0, 12 * 86_400))
