@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.db import connection
 
-from opsqm.tickets.bulk import BATCH, PAUSE, TICKET, create_stage, epoch_sql, load_stage, to_ts
+from opsqm.tickets.bulk import BATCH, PAUSE, STAGE_COLUMNS, TICKET, create_stage, epoch_sql, load_stage, to_ts
 from opsqm.tickets.sla_columns import SlaColumns, int_column
 
 
@@ -74,18 +74,8 @@ def load_stored(
     )
 
 
-_SLA_STAGE = (
-    ("id", "bigint"),
-    ("response_seconds", "bigint"),
-    ("resolution_seconds", "bigint"),
-    ("paused_seconds", "bigint"),
-    ("response_status", "smallint"),
-    ("resolution_status", "smallint"),
-    ("response_due", "bigint"),
-    ("resolution_due", "bigint"),
-    ("response_breach", "bigint"),
-    ("resolution_breach", "bigint"),
-)
+# The ticket id, then the stage's SLA columns (`response_seconds` … `resolution_breach`).
+_SLA_STAGE = (("id", "bigint"), *STAGE_COLUMNS[[name for name, _kind in STAGE_COLUMNS].index("response_seconds") : -1])
 
 
 def write_sla(ids: np.ndarray, sla: SlaColumns, *, now_epoch: int, cutoff_epoch: int) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 
 import pytest
-from django.db import connection
+from django.db import connection  # noqa: F401 (named by the skipif condition below)
 
 from opsqm.kpis.models import KpiCounter
 from opsqm.kpis.tests.test_counters import _by_hand
@@ -18,7 +18,7 @@ from opsqm.kpis.tests.test_counters import _stored as _counters
 from opsqm.tickets import first_import, services, staging
 from opsqm.tickets.models import Ticket, TicketPause
 from opsqm.tickets.tests.helpers import run_import
-from opsqm.tickets.tests.test_staging import FIELDS, _csv, _pauses
+from opsqm.tickets.tests.test_staging import FIELDS, _csv, _pauses, _raw_count
 
 pytestmark = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="only PostgreSQL COPYs a first import straight in")
 
@@ -42,12 +42,6 @@ def first_path(monkeypatch):
 
 def _tickets(project) -> list[tuple]:
     return sorted(Ticket.objects.filter(project=project).values_list(*FIELDS, "type", "title", "contact", "row_hash", "source"))
-
-
-def _raw_count(project) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT COUNT(*) FROM tickets_ticket WHERE project_id = %s", [project.pk])
-        return cursor.fetchone()[0]
 
 
 def test_a_first_import_equals_the_staged_path_and_a_re_import_finds_every_row_unchanged(
