@@ -230,9 +230,11 @@ def stored_cells(year: int, project_ids: Iterable[int] | None = None) -> Cells:
     qs = KpiCounter.objects.order_by().filter(month__gte=year * 100 + 1, month__lte=year * 100 + 12)
     if project_ids is not None:
         qs = qs.filter(project_id__in=list(project_ids))
-    return {
-        (row[0], row[1], row[2]): np.array(row[3:], dtype=np.int64) for row in qs.values_list("project_id", "month", "priority", *COUNTERS)
-    }
+    rows = list(qs.values_list("project_id", "month", "priority", *COUNTERS))
+    # One array for every row (a few thousand at 50 projects), each cell a row of it: readers
+    # add cells into new arrays and never change one in place.
+    vectors = np.array([row[3:] for row in rows], dtype=np.int64).reshape(len(rows), len(COUNTERS))
+    return {(row[0], row[1], row[2]): vector for row, vector in zip(rows, vectors)}
 
 
 def month_dates(created: Any, tz: str) -> list[date]:

@@ -5,15 +5,17 @@ Shared by the pages and the .xlsx exports so both always show the same numbers.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from opsqm.core.kpi import KPI_DEFINITIONS, SURVEY_KPIS, TICKET_KPIS, Granularity, KpiCode, KpiValue, Period, rollup
@@ -33,7 +35,7 @@ class Row:
     links: dict[KpiCode, str] = field(default_factory=dict)  # drill-down URL per ticket KPI
     findings: dict[KpiCode, Any] = field(default_factory=dict)  # existing finding per missed KPI
     can_raise: bool = False  # whether the viewer may raise a finding for this row's misses
-    rendered: list[str] = field(default_factory=list)  # html_cells, once findings and can_raise are set
+    rendered: str = ""  # html_cells, once findings and can_raise are set
 
     @property
     def is_org(self) -> bool:
@@ -46,14 +48,15 @@ class Row:
     def items(self) -> list[tuple[Cell, str, Any]]:
         return [(c, self.links.get(c.code, ""), self.findings.get(c.code)) for c in self.cells]
 
-    def html_cells(self, period: Period) -> list[str]:
-        return [render_cell(cell, link, finding, self.can_raise, self.scope_key, period) for cell, link, finding in self.items()]
+    def html_cells(self, period: Period) -> str:
+        """The row's KPI cells as one piece of HTML (one template variable per row, not per cell)."""
+        texts, scope_key = _texts(), self.scope_key
+        return mark_safe(  # nosec B308 B703 - every value inside is escaped by render_cell
+            "".join(render_cell(cell, link, finding, self.can_raise, scope_key, period, texts) for cell, link, finding in self.items())
+        )
 
 
 _TEXTS: dict[str, dict[str, str]] = {}
-
-
-_NO_BADGE = format_html('<span class="badge text-bg-light text-secondary">{}</span>', "—")  # no target: no attainment
 
 
 def _texts() -> dict[str, str]:
@@ -64,73 +67,55 @@ def _texts() -> dict[str, str]:
     texts = _TEXTS.get(language)
     if texts is None:
         texts = _TEXTS[language] = {
-            "drill": gettext("查看背后的工单"),
-            "explain": gettext("查看满意度计算与答卷"),
-            "responses": gettext("份答卷"),
-            "target": gettext("目标"),
-            "raise": gettext("发起问题"),
-            "met": format_html('<span class="badge text-bg-success">{}</span>', gettext("达标")),
-            "missed": format_html('<span class="badge text-bg-danger">{}</span>', gettext("未达标")),
+            "drill": _e(gettext("查看背后的工单")),
+            "explain": _e(gettext("查看满意度计算与答卷")),
+            "responses": _e(gettext("份答卷")),
+            "target": _e(gettext("目标")),
+            "raise": _e(gettext("发起问题")),
+            "met": f'<span class="badge text-bg-success">{_e(gettext("达标"))}</span>',
+            "missed": f'<span class="badge text-bg-danger">{_e(gettext("未达标"))}</span>',
+            "none": '<span class="badge text-bg-light text-secondary">—</span>',  # no target: no attainment
         }
     return texts
 
 
-def render_cell(cell: Cell, link: str, finding: Any, can_raise: bool, scope_key: str, period: Period) -> str:
-    """One KPI table cell. Built with format_html (everything escaped) rather than a template
-    include per cell: the overview has ~560 cells and includes cost most of the 200 ms budget.
-    The "raise a finding" buttons submit the page's single form `#kpi-raise-form` (CSRF)."""
+def _e(value: object) -> str:
+    """HTML-escaped text, as Django's `escape` does it (the standard library's, quotes too),
+    without its lazy-string wrapper: the overview escapes ~3,000 values per request."""
+    return html.escape(str(value), quote=True)
+
+
+def render_cell(cell: Cell, link: str, finding: Any, can_raise: bool, scope_key: str, period: Period, texts: dict[str, str]) -> str:
+    """One KPI table cell, every value escaped with `_e`. Built as a string rather than a template
+    include per cell (the overview has ~600 cells; includes, then format_html's per-argument
+    escaping, cost most of a request). The "raise a finding" buttons submit the page's single
+    form `#kpi-raise-form` (CSRF). `texts`: `_texts()`, looked up once per row."""
     missed = cell.missed
-    texts = _texts()
     value_cls = "kpi-value text-danger fw-semibold" if missed else "kpi-value"
+    display = _e(cell.display)
     if link and cell.code is SATISFACTION:
-        value = format_html(
-            '<a href="{}" class="{}" title="{}（{} {}）">{}</a>',
-            link,
-            value_cls,
-            texts["explain"],
-            cell.value.denominator,
-            texts["responses"],
-            cell.display,
-        )
+        title = f"{texts['explain']}（{_e(cell.value.denominator)} {texts['responses']}）"
+        value = f'<a href="{_e(link)}" class="{value_cls}" title="{title}">{display}</a>'
     elif link:
-        value = format_html(
-            '<a href="{}" class="{}" title="{}（{} / {}）">{}</a>',
-            link,
-            value_cls,
-            texts["drill"],
-            cell.value.numerator,
-            cell.value.denominator,
-            cell.display,
-        )
+        title = f"{texts['drill']}（{_e(cell.value.numerator)} / {_e(cell.value.denominator)}）"
+        value = f'<a href="{_e(link)}" class="{value_cls}" title="{title}">{display}</a>'
     else:
-        value = format_html('<span class="{}">{}</span>', value_cls if missed else "", cell.display)
-    if cell.attained is True:
-        badge = texts["met"]
-    elif cell.attained is False:
-        badge = texts["missed"]
-    else:
-        badge = _NO_BADGE
+        value = f'<span class="{value_cls if missed else ""}">{display}</span>'
+    badge = texts["met"] if cell.attained is True else texts["missed"] if cell.attained is False else texts["none"]
     action = ""
     if missed and finding is not None:
-        action = format_html(
-            '<a class="small" href="{}"><i class="bi bi-flag"></i> {}</a>', reverse("findings:detail", args=[finding.pk]), finding.code
-        )
+        url = _e(reverse("findings:detail", args=[finding.pk]))
+        action = f'<a class="small" href="{url}"><i class="bi bi-flag"></i> {_e(finding.code)}</a>'
     elif missed and can_raise:
-        action = format_html(
+        url = _e(_kpi_url("kpis:raise_finding", scope_key, cell.code.value, period.key))
+        action = (
             '<button class="btn btn-link btn-sm p-0 small text-danger raise-finding" type="submit" form="kpi-raise-form" '
-            'formaction="{}"><i class="bi bi-flag"></i> {}</button>',
-            _kpi_url("kpis:raise_finding", scope_key, cell.code.value, period.key),
-            texts["raise"],
+            f'formaction="{url}"><i class="bi bi-flag"></i> {texts["raise"]}</button>'
         )
-    return format_html(
-        '<td class="text-end text-nowrap{}" data-kpi="{}">{}<div class="small">{} <span class="text-secondary">{} {}</span></div>{}</td>',
-        " table-danger" if missed else "",
-        cell.code.value,
-        value,
-        badge,
-        texts["target"],
-        cell.target_display,
-        action,
+    danger = " table-danger" if missed else ""
+    return (
+        f'<td class="text-end text-nowrap{danger}" data-kpi="{_e(cell.code.value)}">{value}<div class="small">{badge} '
+        f'<span class="text-secondary">{texts["target"]} {_e(cell.target_display)}</span></div>{action}</td>'
     )
 
 
@@ -223,10 +208,16 @@ def row_cells(
 def satisfaction_url(project_code: str | None, period_key: str) -> str:
     """Where a 客户满意度 value opens: the project's explanation down to the responses, or the
     company results page (every project's score) for the company row."""
-    query = urlencode({"period": period_key})
+    return f"{_satisfaction_base(project_code)}?{urlencode({'period': period_key})}"
+
+
+@lru_cache(maxsize=1024)
+def _satisfaction_base(project_code: str | None) -> str:
+    """reverse() once per project code: the overview asks for ~1,000 of these URLs per request
+    (a row, a chart point and the year table per project), all from a few dozen codes."""
     if project_code is None:
-        return f"{reverse('surveys:results')}?{query}"
-    return f"{reverse('surveys:explain', args=[project_code])}?{query}"
+        return reverse("surveys:results")
+    return reverse("surveys:explain", args=[project_code])
 
 
 def build_rows(

@@ -137,6 +137,19 @@ def test_the_split_is_the_partial_index_and_its_two_halves_cover_every_ticket_on
     assert Ticket.objects.get(number="A-5").pk in live and Ticket.objects.get(number="A-4").pk not in live
 
 
+def test_each_turn_arm_is_its_partial_index(db):
+    """Each clock arm of the turned-ticket query repeats its partial index's WHERE textually and
+    ranges over the index's first column (SQLite uses a partial index only then)."""
+    import importlib
+
+    from opsqm.kpis.open_status import TURN_ARMS
+
+    migration = importlib.import_module("opsqm.kpis.migrations.0006_turn_indexes")
+    assert [(where, instant) for _name, instant, where in migration.INDEXES] == list(TURN_ARMS)
+    for sql, (where, instant) in zip(migration.CREATE, TURN_ARMS):
+        assert sql.endswith(f"WHERE {where}") and f"tickets_ticket ({instant}, " in sql
+
+
 def test_the_indexes_django_does_not_know_of_survive_every_migration(db):
     """The live and rest tickets' partial indexes (both databases) and SQLite's created_at index are made by
     raw SQL; an SQLite table rebuild in a later migration would drop them without a word."""
@@ -148,5 +161,11 @@ def test_the_indexes_django_does_not_know_of_survive_every_migration(db):
         else:
             cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'tickets_ticket'")
         names = {row[0] for row in cursor.fetchall()}
-    assert {"kpis_ticket_live", "kpis_ticket_rest"} <= names
+    assert {
+        "kpis_ticket_live",
+        "kpis_ticket_rest",
+        "kpis_turn_response_breach",
+        "kpis_turn_first_response",
+        "kpis_turn_resolution_breach",
+    } <= names
     assert ("ticket_created" in names) is (connection.vendor == "sqlite")
