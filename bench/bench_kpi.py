@@ -250,6 +250,7 @@ def _kept_info() -> dict:
         "qm": User.objects.get(username="qm"),
         "project": Project.objects.order_by("code").first(),
         "build_s": 0.0,
+        "tickets": Ticket.objects.count(),
         "open": Ticket.objects.filter(resolved_at__isnull=True).count(),
         "vendor": connection.vendor,
         "paused": TicketPause.objects.count(),
@@ -406,7 +407,7 @@ def main() -> None:
         project = info["project"]
         refresh = info["refresh"]
         print(
-            f"# {vendor}: {args.tickets:,} tickets, {args.projects} projects"
+            f"# {vendor}: {info.get('tickets', args.tickets):,} tickets, {args.projects} projects"
             f"{f' (project 0: {args.big_project:,})' if args.big_project else ''}, {info['open']:,} open, "
             f"{info['paused']:,} open tickets paused; build {info['build_s']:.0f} s; load average "
             f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}"

@@ -139,7 +139,7 @@ def test_the_split_is_the_partial_index_and_its_two_halves_cover_every_ticket_on
 
 def test_each_turn_arm_is_its_partial_index(db):
     """Each clock arm of the turned-ticket query repeats its partial index's WHERE textually and
-    ranges over the index's first column (SQLite uses a partial index only then)."""
+    ranges over the index's column after the project (SQLite uses a partial index only then)."""
     import importlib
 
     from opsqm.kpis.open_status import TURN_ARMS
@@ -147,7 +147,7 @@ def test_each_turn_arm_is_its_partial_index(db):
     migration = importlib.import_module("opsqm.kpis.migrations.0006_turn_indexes")
     assert [(where, instant) for _name, instant, where in migration.INDEXES] == list(TURN_ARMS)
     for sql, (where, instant) in zip(migration.CREATE, TURN_ARMS):
-        assert sql.endswith(f"WHERE {where}") and f"tickets_ticket ({instant}, " in sql
+        assert sql.endswith(f"WHERE {where}") and f"tickets_ticket (project_id, {instant}, " in sql
 
 
 def test_the_indexes_django_does_not_know_of_survive_every_migration(db):
