@@ -251,7 +251,17 @@ def stage_analyze() -> None:
             cursor.execute("ANALYZE opsqm_pause_stage")
 
 
-def drop_stage() -> None:
+# SQLite: a stage of at least this many rows is discarded by closing the connection, which
+# drops its temporary database whole (40 ms) where DROP TABLE walks every page (0.5–0.8 s for a
+# million rows). Django opens a new connection at the next query.
+CLOSE_TO_DISCARD_ROWS = 50_000
+
+
+def drop_stage(rows: int = 0) -> None:
+    """Discard the stage tables of an import of `rows` rows."""
+    if not _postgres() and rows >= CLOSE_TO_DISCARD_ROWS and not connection.in_atomic_block:
+        connection.close()
+        return
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS opsqm_stage")
         cursor.execute("DROP TABLE IF EXISTS opsqm_pause_stage")

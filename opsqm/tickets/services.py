@@ -719,7 +719,7 @@ def import_batches(
                 staging.discard(stage.pk)
             raise
     finally:
-        bulk.drop_stage()
+        bulk.drop_stage(n)
     return ImportOutcome(True, n, counts.created, counts.updated, counts.unchanged)
 
 

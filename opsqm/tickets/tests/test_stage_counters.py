@@ -25,9 +25,9 @@ def test_the_numpy_counters_of_a_first_import_equal_the_sql_count_of_its_stage(s
         cutoffs.append(cutoff_epoch)
         numpy_cells.update(cells)
 
-    def drop() -> None:  # the stage is still there: count it the other way before it goes
+    def drop(rows: int = 0) -> None:  # the stage is still there: count it the other way before it goes
         sql_cells.update(stage_counters.new_ticket_cells(w.project_a.pk, w.project_a.time_zone, cutoffs[0]))
-        real_drop()
+        real_drop(rows)
 
     monkeypatch.setattr(stage_counters, "add_batch_cells", add)
     monkeypatch.setattr(bulk, "drop_stage", drop)

@@ -197,3 +197,32 @@ def test_an_import_whose_stage_was_purged_meanwhile_fails_whole(sla_world, small
     monkeypatch.setattr(staging, "write_new", purge_after_writing)
     assert run_import(django_capture_on_commit_callbacks, w.qm, w.project_a, "a.csv", _csv(30)).status == "failed"
     assert _raw_count(w.project_a) == 0 and not KpiCounter.objects.filter(project=w.project_a).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_stage_goes_with_its_connection_and_a_small_one_by_drop(monkeypatch):
+    """Closing the connection drops SQLite's temporary database whole; inside a transaction (or
+    for a small stage) the tables are dropped one by one and the connection stays."""
+    from django.db import transaction
+
+    from opsqm.tickets import bulk
+
+    closed: list[bool] = []
+    monkeypatch.setattr(bulk, "CLOSE_TO_DISCARD_ROWS", 10)
+    monkeypatch.setattr(connection, "close", lambda: closed.append(True))
+
+    def staged_tables() -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name FROM sqlite_temp_master WHERE type = 'table'")
+            return {row[0] for row in cursor.fetchall()}
+
+    bulk.stage_open()
+    bulk.drop_stage(10)
+    assert closed == [True]
+    bulk.stage_open()
+    bulk.drop_stage(9)
+    assert closed == [True] and not {"opsqm_stage", "opsqm_pause_stage"} & staged_tables()
+    with transaction.atomic():
+        bulk.stage_open()
+        bulk.drop_stage(10)
+    assert closed == [True] and not {"opsqm_stage", "opsqm_pause_stage"} & staged_tables()
