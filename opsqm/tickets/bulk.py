@@ -21,14 +21,14 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import islice
+from itertools import chain, islice
 
 import numpy as np
 from django.db import connection
 
 from opsqm.core.ticket_io import TicketBatch
 from opsqm.tickets.row_hash import batch_hashes, pause_texts
-from opsqm.tickets.sla_columns import NAT, SlaColumns, epochs, int_column, nullable
+from opsqm.tickets.sla_columns import NAT, Rows, SlaColumns, epochs, int_column, nullable
 
 TICKET = "tickets_ticket"
 PAUSE = "tickets_ticketpause"
@@ -178,38 +178,46 @@ class UpsertCounts:
     recompute_ids: list[int] | None = None  # updated tickets whose SLA inputs the source lacks
 
 
-def row_columns(batch: TicketBatch, sla: SlaColumns, lo: int, hi: int, pauses: dict[int, str]) -> list[list]:
-    """Rows [lo, hi) as Python columns in `STAGE_COLUMNS` order, from number to resolution_breach
-    (instants as epoch seconds, None for NULL). `pauses`: `pause_texts(batch)`, for the hash."""
-    fcr = batch.fcr[lo:hi].astype(np.int64)
-    fcr_list: list = [None if v < 0 else bool(v) for v in fcr.tolist()] if batch.has_fcr_column else [None] * (hi - lo)
+def row_columns(batch: TicketBatch, sla: SlaColumns, rows: Rows, pauses: dict[int, str]) -> list[list]:
+    """`rows` (a slice or row positions) as Python columns in `STAGE_COLUMNS` order, from number
+    to resolution_breach (instants as epoch seconds, None for NULL). `pauses`: `pause_texts(batch)`,
+    for the hash."""
+    count = len(range(rows.start, rows.stop)) if isinstance(rows, slice) else len(rows)
+    fcr = batch.fcr[rows].astype(np.int64)
+    fcr_list: list = [None if v < 0 else bool(v) for v in fcr.tolist()] if batch.has_fcr_column else [None] * count
     return [
-        batch.ticket_no[lo:hi].tolist(),
-        batch.priority[lo:hi].tolist(),
-        batch.type[lo:hi].tolist(),
-        batch.status[lo:hi].tolist(),
-        batch.title[lo:hi].tolist(),
-        batch.contact[lo:hi].tolist(),
-        batch.contact_phone[lo:hi].tolist(),
-        batch.contact_email[lo:hi].tolist(),
-        nullable(epochs(batch.created[lo:hi])),
-        nullable(epochs(batch.first_response[lo:hi])),
-        nullable(epochs(batch.resolved[lo:hi])),
-        nullable(epochs(batch.closed[lo:hi])),
-        batch.reopen_count[lo:hi].astype(np.int64).tolist(),
+        batch.ticket_no[rows].tolist(),
+        batch.priority[rows].tolist(),
+        batch.type[rows].tolist(),
+        batch.status[rows].tolist(),
+        batch.title[rows].tolist(),
+        batch.contact[rows].tolist(),
+        batch.contact_phone[rows].tolist(),
+        batch.contact_email[rows].tolist(),
+        nullable(epochs(batch.created[rows])),
+        nullable(epochs(batch.first_response[rows])),
+        nullable(epochs(batch.resolved[rows])),
+        nullable(epochs(batch.closed[rows])),
+        batch.reopen_count[rows].astype(np.int64).tolist(),
         fcr_list,
-        batch_hashes(batch, lo, hi, pauses),
-        *sla.lists(lo, hi),
+        batch_hashes(batch, rows, pauses),
+        *sla.lists(rows),
     ]
 
 
-def _stage_rows(batch: TicketBatch, sla: SlaColumns, offset: int = 0) -> Iterator[tuple]:
-    """Stage rows built chunk by chunk, so only one chunk of Python objects lives at a time."""
+def _stage_rows(batch: TicketBatch, sla: SlaColumns, order: np.ndarray, offset: int) -> Iterator[tuple]:
+    """Stage rows in `order`, numbered from `offset`, built chunk by chunk, so only one chunk of
+    Python objects lives at a time. The rows come straight from each chunk's `zip` (chained in
+    C): a generator yielding row by row cost a Python frame switch per row."""
     pauses = pause_texts(batch)
     n = len(batch)
-    for lo in range(0, n, BATCH):
-        hi = min(lo + BATCH, n)
-        yield from zip(range(lo + offset, hi + offset), *row_columns(batch, sla, lo, hi, pauses), [NEW] * (hi - lo))
+
+    def chunks() -> Iterator[Iterator[tuple]]:
+        for lo in range(0, n, BATCH):
+            hi = min(lo + BATCH, n)
+            yield zip(range(lo + offset, hi + offset), *row_columns(batch, sla, order[lo:hi], pauses), [NEW] * (hi - lo))
+
+    return chain.from_iterable(chunks())
 
 
 def kept_pauses(batch: TicketBatch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -231,14 +239,21 @@ def stage_open() -> None:
         create_stage(cursor, "opsqm_pause_stage", _PAUSE_STAGE)
 
 
-def stage_append(batch: TicketBatch, sla: SlaColumns, offset: int, progress: Callable[[int], None] | None = None) -> None:
-    """Append one batch (its rows numbered from ``offset``) to the stage tables."""
+def stage_append(batch: TicketBatch, sla: SlaColumns, offset: int, progress: Callable[[int], None] | None = None) -> np.ndarray:
+    """Append one batch to the stage tables, its rows in creation order numbered from ``offset``
+    (so that each batch is a sorted run: `new_windows`). Returns their creation instants (epoch
+    seconds) in that order."""
+    created = epochs(batch.created)
+    order = np.argsort(created, kind="stable")
     with connection.cursor() as cursor:
-        load_stage(cursor, "opsqm_stage", [c for c, _ in STAGE_COLUMNS], _stage_rows(batch, sla, offset), len(batch), progress)
+        load_stage(cursor, "opsqm_stage", [c for c, _ in STAGE_COLUMNS], _stage_rows(batch, sla, order, offset), len(batch), progress)
         if batch.pause_ticket.size:
             owner, start, end = kept_pauses(batch)
-            pauses = zip((owner + offset).tolist(), start.tolist(), nullable(end))
+            staged_at = np.empty(len(batch), dtype=np.int64)
+            staged_at[order] = np.arange(len(batch), dtype=np.int64)
+            pauses = zip((staged_at[owner] + offset).tolist(), start.tolist(), nullable(end))
             load_stage(cursor, "opsqm_pause_stage", [c for c, _ in _PAUSE_STAGE], iter(pauses), int(owner.size))
+    return created[order]
 
 
 def stage_analyze() -> None:
@@ -264,7 +279,6 @@ def drop_stage(rows: int = 0) -> None:
         return
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS opsqm_stage")
-        cursor.execute(f"DROP TABLE IF EXISTS {NEW_IN_ORDER}")
         cursor.execute("DROP TABLE IF EXISTS opsqm_pause_stage")
         if not _postgres():
             cursor.execute("PRAGMA cache_size = -2000")  # back to SQLite's default for this connection
@@ -293,27 +307,31 @@ def stage_classify(project_id: int) -> None:
             )
 
 
-# The NEW stage rows in creation order, copied once (`new_windows`), cut into windows of
-# consecutive rowids: (first, last), inclusive. Creation order, not file order, because the ticket
-# table's creation-time indexes then only grow at their end: in file order (the bench file's
-# creation times are random against its rows) every short transaction rewrote most of their pages.
-# A sorted copy, not an index on the stage: read through an index, each window fetched its rows
-# from all over the stage (2.9 s for a million rows, index included; the copy and its
-# sequential reads take 2.0 s).
-Window = tuple[int, int]
-NEW_IN_ORDER = "opsqm_stage_new"
+# The stage rows cut into windows in creation order, for short transactions that each write a
+# window of NEW rows. Creation order, not file order, because the ticket table's creation-time
+# indexes then only grow at their end: in file order (the bench file's creation times are random
+# against its rows) every short transaction rewrote most of their pages. Each staged batch is
+# sorted by creation (`stage_append`), so a window is a few ranges of stage rows, one per batch
+# at most, read in place: an index on the stage made each window fetch its rows from all over
+# it (2.9 s for a million rows), a sorted copy of the stage cost 2.2 s.
+Window = tuple[tuple[int, int], ...]  # (first idx, last idx) ranges, inclusive
 
 
-def new_windows(size: int) -> list[Window]:
-    """The NEW stage rows (after stage_classify) copied in creation order and cut into windows
-    of `size` rows."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {NEW_IN_ORDER}")
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {NEW_IN_ORDER} AS SELECT * FROM opsqm_stage WHERE action = {NEW} ORDER BY created, idx"  # nosec B608 (constant tables, integer action)
-        )
-        last = int(fetch(cursor, f"SELECT COALESCE(MAX(rowid), 0) FROM {NEW_IN_ORDER}")[0][0])  # nosec B608 (constant table)
-    return [(first, min(first + size - 1, last)) for first in range(1, last + 1, size)]
+def new_windows(size: int, created: np.ndarray) -> list[Window]:
+    """Windows of at most `size` stage rows in creation order; `created`: every stage row's
+    creation instant by idx (the runs `stage_append` returned, joined). A window may hold rows
+    that are not NEW: the insert takes only its NEW ones."""
+    n = len(created)
+    positions = np.arange(n, dtype=np.int64)
+    window_of = np.empty(n, dtype=np.int64)
+    window_of[np.lexsort((positions, created))] = positions // size
+    # Within a batch rows are in creation order, so a window's rows in a batch are consecutive.
+    starts = np.flatnonzero(np.diff(window_of, prepend=-1))
+    ends = np.append(starts[1:], n) - 1
+    ranges: dict[int, list[tuple[int, int]]] = {}
+    for first, last, window in zip(starts.tolist(), ends.tolist(), window_of[starts].tolist()):
+        ranges.setdefault(window, []).append((first, last))
+    return [tuple(ranges[w]) for w in sorted(ranges)]
 
 
 def insert_new(
@@ -335,7 +353,8 @@ def insert_new(
     if window is None:
         rows = f"opsqm_stage s WHERE s.action = {NEW} ORDER BY s.idx"
     else:
-        rows = f"{NEW_IN_ORDER} s WHERE s.rowid BETWEEN {int(window[0])} AND {int(window[1])} ORDER BY s.rowid"
+        between = " OR ".join(f"s.idx BETWEEN {int(first)} AND {int(last)}" for first, last in window)
+        rows = f"opsqm_stage s WHERE s.action = {NEW} AND ({between})"
     cursor.execute(
         f"INSERT INTO {TICKET} (project_id, number, {data_cols}, source, updated_at, sla_computed_at, sla_cutoff, staged_by) "  # nosec B608 (table/column names are module constants; values are bound parameters)
         f"SELECT %s, s.number, {data_vals}, %s, {sla_time}, {sla_time}, {sla_time}, %s FROM {rows}",

@@ -165,7 +165,7 @@ def _ticket_csv(batch: TicketBatch, sla: SlaColumns, tail: list[pl.Expr]) -> Ite
     objects, and of CSV, live at once (as when staging)."""
     texts = pause_texts(batch)
     for lo in range(0, len(batch), bulk.BATCH):
-        values = bulk.row_columns(batch, sla, lo, min(lo + bulk.BATCH, len(batch)), texts)
+        values = bulk.row_columns(batch, sla, slice(lo, min(lo + bulk.BATCH, len(batch))), texts)
         frame = pl.DataFrame(
             [
                 _instant(column, name) if instant else pl.Series(name, column, strict=False)

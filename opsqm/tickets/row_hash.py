@@ -10,7 +10,7 @@ import numpy as np
 import polars as pl
 
 from opsqm.core.ticket_io import TicketBatch
-from opsqm.tickets.sla_columns import NAT, epochs
+from opsqm.tickets.sla_columns import NAT, Rows, epochs
 
 
 def _epoch_text(values: np.ndarray) -> pl.Series:
@@ -30,35 +30,40 @@ def pause_texts(batch: TicketBatch) -> dict[int, str]:
     return texts
 
 
-def batch_hashes(batch: TicketBatch, lo: int, hi: int, pauses: dict[int, str]) -> list[str]:
-    """Stable hashes of the source content of rows [lo, hi): the fields the source
-    carries (``batch.present``), pauses included.
+def batch_hashes(batch: TicketBatch, rows: Rows, pauses: dict[int, str]) -> list[str]:
+    """Stable hashes of the source content of `rows` (a slice or an array of row positions):
+    the fields the source carries (``batch.present``), pauses included.
 
     Equal hash = identical data, so a re-import of the same file changes nothing
     and a row whose content differs is "newer" and updates the stored ticket. Fields
     a source does not carry are not hashed, so they are never overwritten by it.
     """
     present = batch.present or frozenset(_HASHED)
-    columns = {"ticket_no": _text(batch.ticket_no[lo:hi])}
+    columns = {"ticket_no": _text(batch.ticket_no[rows])}
     for name in _HASHED:
         if name not in present:
             continue
         if name in _HASHED_TIMES:
-            columns[name] = _epoch_text(getattr(batch, _HASHED_TIMES[name])[lo:hi])
+            columns[name] = _epoch_text(getattr(batch, _HASHED_TIMES[name])[rows])
         elif name == "pauses":
-            columns[name] = pl.Series([pauses.get(i, "") for i in range(lo, hi)], dtype=pl.String)
+            columns[name] = pl.Series([pauses.get(i, "") for i in positions(rows)], dtype=pl.String)
         elif name == "first_contact_resolution":
-            columns[name] = pl.Series(batch.fcr[lo:hi].astype(np.int64)).cast(pl.String)
+            columns[name] = pl.Series(batch.fcr[rows].astype(np.int64)).cast(pl.String)
         elif name == "reopen_count":
-            columns[name] = pl.Series(batch.reopen_count[lo:hi]).cast(pl.String)
+            columns[name] = pl.Series(batch.reopen_count[rows]).cast(pl.String)
         else:
-            columns[name] = _text(getattr(batch, name)[lo:hi])
+            columns[name] = _text(getattr(batch, name)[rows])
     frame = pl.DataFrame(columns)
     # Two seeded 64-bit row hashes (vectorized; md5 per row in Python cost seconds per
     # million rows). polars is pinned: a polars upgrade that changed its hash would only
     # make the next re-import count rows as "updated" (same content, rewritten once).
     first, second = frame.hash_rows(seed=1_000_003), frame.hash_rows(seed=2_000_029)
     return _hex_pairs(first.to_numpy(), second.to_numpy())
+
+
+def positions(rows: Rows) -> list[int]:
+    """The row positions a selector names, in its order."""
+    return list(range(rows.start, rows.stop)) if isinstance(rows, slice) else rows.tolist()
 
 
 def _text(values: np.ndarray) -> pl.Series:

@@ -674,10 +674,11 @@ def import_batches(
         return ImportOutcome(True, n, n, 0, 0)
     try:
         bulk.stage_open()
+        created_runs: list[np.ndarray] = []  # each staged batch's creation instants, as staged
         try:
             for batch in batches:
                 sla = sla_of(batch)
-                bulk.stage_append(batch, sla, n)
+                created_runs.append(bulk.stage_append(batch, sla, n))
                 n += len(batch)
                 present = batch.present
                 report(n, max(expected_rows, n), _("正在读取、校验并计算 SLA …"))
@@ -694,6 +695,7 @@ def import_batches(
             if stage is not None:
                 staging.write_new(
                     stage,
+                    created=np.concatenate(created_runs),
                     total_rows=n,
                     source=source,
                     now_epoch=now_epoch,

@@ -15,6 +15,8 @@ from opsqm.core.sla import TicketArrays, compute_sla
 from opsqm.core.ticket_io import target_arrays
 
 NAT = np.iinfo(np.int64).min  # a NaT instant, as epoch seconds: SQL NULL
+# Which rows of a batch: a slice, or an array of row positions (in the order wanted).
+Rows = slice | np.ndarray
 
 
 def epochs(values: np.ndarray) -> np.ndarray:
@@ -53,17 +55,17 @@ class SlaColumns:
     response_breach: np.ndarray
     resolution_breach: np.ndarray
 
-    def lists(self, lo: int, hi: int) -> list[list]:
+    def lists(self, rows: Rows) -> list[list]:
         return [
-            nullable(self.response_seconds[lo:hi], -1),
-            nullable(self.resolution_seconds[lo:hi], -1),
-            self.paused_seconds[lo:hi].tolist(),
-            self.response_status[lo:hi].tolist(),
-            self.resolution_status[lo:hi].tolist(),
-            nullable(self.response_due[lo:hi]),
-            nullable(self.resolution_due[lo:hi]),
-            nullable(self.response_breach[lo:hi]),
-            nullable(self.resolution_breach[lo:hi]),
+            nullable(self.response_seconds[rows], -1),
+            nullable(self.resolution_seconds[rows], -1),
+            self.paused_seconds[rows].tolist(),
+            self.response_status[rows].tolist(),
+            self.resolution_status[rows].tolist(),
+            nullable(self.response_due[rows]),
+            nullable(self.resolution_due[rows]),
+            nullable(self.response_breach[rows]),
+            nullable(self.resolution_breach[rows]),
         ]
 
 

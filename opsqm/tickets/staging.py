@@ -20,6 +20,7 @@ import datetime as dt
 import time
 from collections.abc import Callable
 
+import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -47,12 +48,20 @@ def between_chunks() -> None:
 
 
 def write_new(
-    stage: StagedImport, *, total_rows: int, source: str, now_epoch: int, cutoff_epoch: int, progress: Callable[[int], None] | None = None
+    stage: StagedImport,
+    *,
+    created: np.ndarray,
+    total_rows: int,
+    source: str,
+    now_epoch: int,
+    cutoff_epoch: int,
+    progress: Callable[[int], None] | None = None,
 ) -> None:
     """Insert the stage's NEW rows, hidden, one short transaction per `CHUNK` of them (in creation
-    order), then their pauses."""
+    order; `created`: every stage row's creation instant by idx, see `bulk.new_windows`), then
+    their pauses."""
     done = 0
-    for window in bulk.new_windows(CHUNK):
+    for window in bulk.new_windows(CHUNK, created):
         with transaction.atomic():
             with connection.cursor() as cursor:
                 bulk.insert_new(

@@ -87,7 +87,7 @@ def write_sla(ids: np.ndarray, sla: SlaColumns, *, now_epoch: int, cutoff_epoch:
     def rows() -> Iterator[tuple]:
         for lo in range(0, n, BATCH):
             hi = min(lo + BATCH, n)
-            yield from zip(ids[lo:hi].tolist(), *sla.lists(lo, hi))
+            yield from zip(ids[lo:hi].tolist(), *sla.lists(slice(lo, hi)))
 
     with connection.cursor() as cursor:
         create_stage(cursor, "opsqm_sla_stage", _SLA_STAGE)
