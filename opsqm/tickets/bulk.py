@@ -292,19 +292,22 @@ def tune_write_transaction() -> None:
             cursor.execute("SET LOCAL work_mem = '256MB'")
 
 
-def stage_classify(project_id: int) -> None:
-    """Mark staged rows new / changed / unchanged against the stored tickets. Reads the
-    ticket table and writes only the temporary stage, so it runs BEFORE the write
-    transaction (a re-import of an unchanged file then holds no write lock at all).
-    A ticket created by another writer in between makes the insert fail on the unique
-    number, so the import is refused whole rather than half-applied."""
+def stage_classify(project_id: int, rows: int) -> dict[int, int]:
+    """Mark the `rows` staged rows new / changed / unchanged against the stored tickets; returns
+    how many of each action. Reads the ticket table and writes only the temporary stage, so it
+    runs BEFORE the write transaction (a re-import of an unchanged file then holds no write lock
+    at all). A ticket created by another writer in between makes the insert fail on the unique
+    number, so the import is refused whole rather than half-applied. A project without tickets
+    (a first import) has every row new: no statement over the stage at all."""
     with connection.cursor() as cursor:
-        if _exists(cursor, f"SELECT 1 FROM {TICKET} WHERE project_id = %s LIMIT 1", [project_id]):  # nosec B608 (table/column names are module constants; values are bound parameters)
-            cursor.execute(
-                f"UPDATE opsqm_stage SET action = CASE WHEN t.row_hash = opsqm_stage.row_hash THEN {UNCHANGED} "  # nosec B608 (table/column names are module constants; values are bound parameters)
-                f"ELSE {UPDATED} END FROM {TICKET} t WHERE t.project_id = %s AND t.number = opsqm_stage.number",
-                [project_id],
-            )
+        if not _exists(cursor, f"SELECT 1 FROM {TICKET} WHERE project_id = %s LIMIT 1", [project_id]):  # nosec B608 (table/column names are module constants; values are bound parameters)
+            return {NEW: rows} if rows else {}
+        cursor.execute(
+            f"UPDATE opsqm_stage SET action = CASE WHEN t.row_hash = opsqm_stage.row_hash THEN {UNCHANGED} "  # nosec B608 (table/column names are module constants; values are bound parameters)
+            f"ELSE {UPDATED} END FROM {TICKET} t WHERE t.project_id = %s AND t.number = opsqm_stage.number",
+            [project_id],
+        )
+        return {int(action): int(count) for action, count in fetch(cursor, "SELECT action, COUNT(*) FROM opsqm_stage GROUP BY action")}
 
 
 # The stage rows cut into windows in creation order, for short transactions that each write a
@@ -387,20 +390,21 @@ def staged_rows(*actions: int) -> tuple[list[str], np.ndarray]:
     return [r[0] for r in rows], int_column([r[1] for r in rows]).view("datetime64[s]")
 
 
-def stage_count(*actions: int) -> int:
-    with connection.cursor() as cursor:
-        return int(fetch(cursor, f"SELECT COUNT(*) FROM opsqm_stage WHERE action IN ({_actions(actions)})")[0][0])  # nosec B608 (constant table, integer actions)
-
-
 def apply_stage(
-    *, project_id: int, present: frozenset[str], source: str, now_epoch: int, cutoff_epoch: int, new_written: bool = False
+    *,
+    project_id: int,
+    counts: dict[int, int],
+    present: frozenset[str],
+    source: str,
+    now_epoch: int,
+    cutoff_epoch: int,
+    new_written: bool = False,
 ) -> UpsertCounts:
     """Move the staged rows into the ticket tables: insert new tickets, update changed
     ones (hash differs) in the fields the source carries, leave identical ones.
-    Must run inside the caller's (short) write transaction, after stage_classify.
-    `new_written`: the new rows are already in place (`opsqm.tickets.staging`)."""
+    Must run inside the caller's (short) write transaction, after stage_classify (`counts`:
+    what it returned). `new_written`: the new rows are already in place (`opsqm.tickets.staging`)."""
     with connection.cursor() as cursor:
-        counts = dict(fetch(cursor, "SELECT action, COUNT(*) FROM opsqm_stage GROUP BY action"))
         if not new_written:
             insert_new(cursor, project_id=project_id, source=source, now_epoch=now_epoch, cutoff_epoch=cutoff_epoch)
             insert_pauses(cursor, project_id=project_id, action=NEW)

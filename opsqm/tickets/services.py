@@ -686,8 +686,8 @@ def import_batches(
         except TicketFileError as exc:
             return _failed(exc)
         bulk.stage_analyze()
-        bulk.stage_classify(project.pk)
-        new_rows = bulk.stage_count(bulk.NEW)
+        actions = bulk.stage_classify(project.pk, n)
+        new_rows = actions.get(bulk.NEW, 0)
         stage = staging.begin(project.pk) if staging.applies(new_rows) else None
         try:
             # Counted before the write transaction, with no lock held (both databases).
@@ -706,6 +706,7 @@ def import_batches(
             counts = _write_stage(
                 project=project,
                 stage=stage,
+                actions=actions,
                 new_cells=new_cells,
                 present=present,
                 source=source,
@@ -729,6 +730,7 @@ def _write_stage(
     *,
     project: Any,
     stage: StagedImport | None,
+    actions: dict[int, int],
     new_cells: Cells,
     present: frozenset[str],
     source: str,
@@ -744,14 +746,17 @@ def _write_stage(
         bulk.tune_write_transaction()
         # The KPI months this import recounts: those of its changed tickets, before and after
         # (unchanged rows change nothing). Its new tickets were counted from the stage (`new_cells`).
-        changed = (bulk.UPDATED,)
-        if bulk.stage_count(*changed) > PARTIAL_REFRESH_MAX:
+        changed = actions.get(bulk.UPDATED, 0)
+        if changed > PARTIAL_REFRESH_MAX:
             kpi_months = None  # so many that a recount of every month pays
-        else:
-            numbers, created = bulk.staged_rows(*changed)
+        elif changed:
+            numbers, created = bulk.staged_rows(bulk.UPDATED)
             kpi_months = months_before_upsert(project_id=project.pk, tz=project.time_zone, numbers=numbers, created=created)
+        else:
+            kpi_months = []
         counts = bulk.apply_stage(
             project_id=project.pk,
+            counts=actions,
             present=present,
             source=source,
             now_epoch=now_epoch,
