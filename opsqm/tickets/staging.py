@@ -33,8 +33,13 @@ PAUSE_BETWEEN = 0.03  # s between chunks, so a waiting writer's busy handler fin
 ABANDONED_AFTER = dt.timedelta(minutes=15)  # no heartbeat for this long: the writer is dead
 
 
+def possible() -> bool:
+    """Whether an import may stage (known before its rows are read and classified)."""
+    return connection.vendor == "sqlite"
+
+
 def applies(new_rows: int) -> bool:
-    return connection.vendor == "sqlite" and new_rows >= MIN_NEW_ROWS
+    return possible() and new_rows >= MIN_NEW_ROWS
 
 
 def begin(project_id: int) -> StagedImport:
