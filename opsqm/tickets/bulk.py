@@ -239,10 +239,24 @@ def stage_open() -> None:
         create_stage(cursor, "opsqm_pause_stage", _PAUSE_STAGE)
 
 
-def stage_append(batch: TicketBatch, sla: SlaColumns, offset: int, progress: Callable[[int], None] | None = None) -> np.ndarray:
+@dataclass(frozen=True)
+class StagedRun:
+    """One staged batch, its rows in creation order (`stage_append`): where it starts, how many
+    rows, and the creation instant of every `stride`-th of them (what `new_windows` needs,
+    ~0.1 byte a row, so a file of any size keeps memory flat)."""
+
+    first: int  # idx of its first row
+    count: int
+    samples: np.ndarray  # epoch seconds of rows first, first + stride, …
+    stride: int
+
+
+RUN_STRIDE = 64  # rows per block of a staged run (`new_windows`)
+
+
+def stage_append(batch: TicketBatch, sla: SlaColumns, offset: int, progress: Callable[[int], None] | None = None) -> StagedRun:
     """Append one batch to the stage tables, its rows in creation order numbered from ``offset``
-    (so that each batch is a sorted run: `new_windows`). Returns their creation instants (epoch
-    seconds) in that order."""
+    (so that each batch is a sorted run: `new_windows`)."""
     created = epochs(batch.created)
     order = np.argsort(created, kind="stable")
     with connection.cursor() as cursor:
@@ -253,7 +267,7 @@ def stage_append(batch: TicketBatch, sla: SlaColumns, offset: int, progress: Cal
             staged_at[order] = np.arange(len(batch), dtype=np.int64)
             pauses = zip((staged_at[owner] + offset).tolist(), start.tolist(), nullable(end))
             load_stage(cursor, "opsqm_pause_stage", [c for c, _ in _PAUSE_STAGE], iter(pauses), int(owner.size))
-    return created[order]
+    return StagedRun(offset, len(batch), created[order[::RUN_STRIDE]].copy(), RUN_STRIDE)
 
 
 def stage_analyze() -> None:
@@ -320,21 +334,29 @@ def stage_classify(project_id: int, rows: int) -> dict[int, int]:
 Window = tuple[tuple[int, int], ...]  # (first idx, last idx) ranges, inclusive
 
 
-def new_windows(size: int, created: np.ndarray) -> list[Window]:
-    """Windows of at most `size` stage rows in creation order; `created`: every stage row's
-    creation instant by idx (the runs `stage_append` returned, joined). A window may hold rows
-    that are not NEW: the insert takes only its NEW ones."""
-    n = len(created)
-    positions = np.arange(n, dtype=np.int64)
-    window_of = np.empty(n, dtype=np.int64)
-    window_of[np.lexsort((positions, created))] = positions // size
-    # Within a batch rows are in creation order, so a window's rows in a batch are consecutive.
-    starts = np.flatnonzero(np.diff(window_of, prepend=-1))
-    ends = np.append(starts[1:], n) - 1
-    ranges: dict[int, list[tuple[int, int]]] = {}
-    for first, last, window in zip(starts.tolist(), ends.tolist(), window_of[starts].tolist()):
-        ranges.setdefault(window, []).append((first, last))
-    return [tuple(ranges[w]) for w in sorted(ranges)]
+def new_windows(size: int, runs: Sequence[StagedRun]) -> list[Window]:
+    """The stage rows (every staged batch, `runs`) cut into windows of about `size` rows (at most
+    `size` + stride − 1) in creation order. Each run is cut into blocks of `stride` consecutive
+    rows, placed by their first row's creation instant: a window is exact creation order up to
+    a block's span, which is all the ticket indexes need. A window may hold rows that are not
+    NEW: the insert takes only its NEW ones."""
+    if not runs:
+        return []
+    firsts = np.concatenate([run.first + run.stride * np.arange(len(run.samples), dtype=np.int64) for run in runs])
+    ends = np.concatenate(
+        [np.minimum(run.first + run.stride * np.arange(1, len(run.samples) + 1, dtype=np.int64), run.first + run.count) for run in runs]
+    )
+    order = np.lexsort((firsts, np.concatenate([run.samples for run in runs])))  # a run's blocks stay in idx order
+    counts = (ends - firsts)[order]
+    window_of = (np.cumsum(counts) - counts) // size  # by the rows before the block
+    ranges: dict[int, list[list[int]]] = {}
+    for window, first, end in sorted(zip(window_of.tolist(), firsts[order].tolist(), ends[order].tolist())):
+        merged = ranges.setdefault(window, [])
+        if merged and merged[-1][1] == first - 1:
+            merged[-1][1] = end - 1  # the next block of the same run (or the next run's first)
+        else:
+            merged.append([first, end - 1])
+    return [tuple((a, b) for a, b in ranges[w]) for w in sorted(ranges)]
 
 
 def insert_new(

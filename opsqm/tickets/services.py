@@ -674,15 +674,11 @@ def import_batches(
         return ImportOutcome(True, n, n, 0, 0)
     try:
         bulk.stage_open()
-        # Each staged batch's creation instants as staged, for the windows of a staged write (8
-        # bytes a row, kept only where an import may stage).
-        created_runs: list[np.ndarray] = []
+        runs: list[bulk.StagedRun] = []  # for the windows of a staged write
         try:
             for batch in batches:
                 sla = sla_of(batch)
-                run = bulk.stage_append(batch, sla, n)
-                if staging.possible():
-                    created_runs.append(run)
+                runs.append(bulk.stage_append(batch, sla, n))
                 n += len(batch)
                 present = batch.present
                 report(n, max(expected_rows, n), _("正在读取、校验并计算 SLA …"))
@@ -699,7 +695,7 @@ def import_batches(
             if stage is not None:
                 staging.write_new(
                     stage,
-                    created=np.concatenate(created_runs),
+                    runs=runs,
                     total_rows=n,
                     source=source,
                     now_epoch=now_epoch,

@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -33,13 +32,8 @@ PAUSE_BETWEEN = 0.03  # s between chunks, so a waiting writer's busy handler fin
 ABANDONED_AFTER = dt.timedelta(minutes=15)  # no heartbeat for this long: the writer is dead
 
 
-def possible() -> bool:
-    """Whether an import may stage (known before its rows are read and classified)."""
-    return connection.vendor == "sqlite"
-
-
 def applies(new_rows: int) -> bool:
-    return possible() and new_rows >= MIN_NEW_ROWS
+    return connection.vendor == "sqlite" and new_rows >= MIN_NEW_ROWS
 
 
 def begin(project_id: int) -> StagedImport:
@@ -55,7 +49,7 @@ def between_chunks() -> None:
 def write_new(
     stage: StagedImport,
     *,
-    created: np.ndarray,
+    runs: Sequence[bulk.StagedRun],
     total_rows: int,
     source: str,
     now_epoch: int,
@@ -63,10 +57,9 @@ def write_new(
     progress: Callable[[int], None] | None = None,
 ) -> None:
     """Insert the stage's NEW rows, hidden, one short transaction per `CHUNK` of them (in creation
-    order; `created`: every stage row's creation instant by idx, see `bulk.new_windows`), then
-    their pauses."""
+    order; `runs`: the staged batches, see `bulk.new_windows`), then their pauses."""
     done = 0
-    for window in bulk.new_windows(CHUNK, created):
+    for window in bulk.new_windows(CHUNK, runs):
         with transaction.atomic():
             with connection.cursor() as cursor:
                 bulk.insert_new(
