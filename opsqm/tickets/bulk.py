@@ -27,8 +27,10 @@ import numpy as np
 from django.db import connection
 
 from opsqm.core.ticket_io import TicketBatch
+from opsqm.tickets import stage_runs
 from opsqm.tickets.row_hash import batch_hashes, pause_texts
 from opsqm.tickets.sla_columns import NAT, Rows, SlaColumns, epochs, int_column, nullable
+from opsqm.tickets.stage_runs import StagedRun, Window
 
 TICKET = "tickets_ticket"
 PAUSE = "tickets_ticketpause"
@@ -239,24 +241,9 @@ def stage_open() -> None:
         create_stage(cursor, "opsqm_pause_stage", _PAUSE_STAGE)
 
 
-@dataclass(frozen=True)
-class StagedRun:
-    """One staged batch, its rows in creation order (`stage_append`): where it starts, how many
-    rows, and the creation instant of every `stride`-th of them (what `new_windows` needs,
-    ~0.1 byte a row, so a file of any size keeps memory flat)."""
-
-    first: int  # idx of its first row
-    count: int
-    samples: np.ndarray  # epoch seconds of rows first, first + stride, …
-    stride: int
-
-
-RUN_STRIDE = 64  # rows per block of a staged run (`new_windows`)
-
-
 def stage_append(batch: TicketBatch, sla: SlaColumns, offset: int, progress: Callable[[int], None] | None = None) -> StagedRun:
     """Append one batch to the stage tables, its rows in creation order numbered from ``offset``
-    (so that each batch is a sorted run: `new_windows`)."""
+    (so that each batch is a sorted run: `opsqm.tickets.stage_runs`)."""
     created = epochs(batch.created)
     order = np.argsort(created, kind="stable")
     with connection.cursor() as cursor:
@@ -267,7 +254,7 @@ def stage_append(batch: TicketBatch, sla: SlaColumns, offset: int, progress: Cal
             staged_at[order] = np.arange(len(batch), dtype=np.int64)
             pauses = zip((staged_at[owner] + offset).tolist(), start.tolist(), nullable(end))
             load_stage(cursor, "opsqm_pause_stage", [c for c, _ in _PAUSE_STAGE], iter(pauses), int(owner.size))
-    return StagedRun(offset, len(batch), created[order[::RUN_STRIDE]].copy(), RUN_STRIDE)
+    return stage_runs.sampled(offset, created[order])
 
 
 def stage_analyze() -> None:
@@ -322,41 +309,6 @@ def stage_classify(project_id: int, rows: int) -> dict[int, int]:
             [project_id],
         )
         return {int(action): int(count) for action, count in fetch(cursor, "SELECT action, COUNT(*) FROM opsqm_stage GROUP BY action")}
-
-
-# The stage rows cut into windows in creation order, for short transactions that each write a
-# window of NEW rows. Creation order, not file order, because the ticket table's creation-time
-# indexes then only grow at their end: in file order (the bench file's creation times are random
-# against its rows) every short transaction rewrote most of their pages. Each staged batch is
-# sorted by creation (`stage_append`), so a window is a few ranges of stage rows, one per batch
-# at most, read in place: an index on the stage made each window fetch its rows from all over
-# it (2.9 s for a million rows), a sorted copy of the stage cost 2.2 s.
-Window = tuple[tuple[int, int], ...]  # (first idx, last idx) ranges, inclusive
-
-
-def new_windows(size: int, runs: Sequence[StagedRun]) -> list[Window]:
-    """The stage rows (every staged batch, `runs`) cut into windows of about `size` rows (at most
-    `size` + stride − 1) in creation order. Each run is cut into blocks of `stride` consecutive
-    rows, placed by their first row's creation instant: a window is exact creation order up to
-    a block's span, which is all the ticket indexes need. A window may hold rows that are not
-    NEW: the insert takes only its NEW ones."""
-    if not runs:
-        return []
-    firsts = np.concatenate([run.first + run.stride * np.arange(len(run.samples), dtype=np.int64) for run in runs])
-    ends = np.concatenate(
-        [np.minimum(run.first + run.stride * np.arange(1, len(run.samples) + 1, dtype=np.int64), run.first + run.count) for run in runs]
-    )
-    order = np.lexsort((firsts, np.concatenate([run.samples for run in runs])))  # a run's blocks stay in idx order
-    counts = (ends - firsts)[order]
-    window_of = (np.cumsum(counts) - counts) // size  # by the rows before the block
-    ranges: dict[int, list[list[int]]] = {}
-    for window, first, end in sorted(zip(window_of.tolist(), firsts[order].tolist(), ends[order].tolist())):
-        merged = ranges.setdefault(window, [])
-        if merged and merged[-1][1] == first - 1:
-            merged[-1][1] = end - 1  # the next block of the same run (or the next run's first)
-        else:
-            merged.append([first, end - 1])
-    return [tuple((a, b) for a, b in ranges[w]) for w in sorted(ranges)]
 
 
 def insert_new(

@@ -59,6 +59,7 @@ from opsqm.tickets.models import (
     TicketImport,
     TicketSource,
 )
+from opsqm.tickets.stage_runs import StagedRun
 
 log = logging.getLogger(__name__)
 
@@ -674,7 +675,7 @@ def import_batches(
         return ImportOutcome(True, n, n, 0, 0)
     try:
         bulk.stage_open()
-        runs: list[bulk.StagedRun] = []  # for the windows of a staged write
+        runs: list[StagedRun] = []  # for the windows of a staged write
         try:
             for batch in batches:
                 sla = sla_of(batch)

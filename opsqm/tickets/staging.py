@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from django.db import connection, transaction
 from django.utils import timezone
 
-from opsqm.tickets import bulk
+from opsqm.tickets import bulk, stage_runs
 from opsqm.tickets.models import StagedImport
 
 MIN_NEW_ROWS = 50_000  # below this the one write transaction is short anyway
@@ -49,7 +49,7 @@ def between_chunks() -> None:
 def write_new(
     stage: StagedImport,
     *,
-    runs: Sequence[bulk.StagedRun],
+    runs: Sequence[stage_runs.StagedRun],
     total_rows: int,
     source: str,
     now_epoch: int,
@@ -57,9 +57,9 @@ def write_new(
     progress: Callable[[int], None] | None = None,
 ) -> None:
     """Insert the stage's NEW rows, hidden, one short transaction per `CHUNK` of them (in creation
-    order; `runs`: the staged batches, see `bulk.new_windows`), then their pauses."""
+    order; `runs`: the staged batches, see `opsqm.tickets.stage_runs`), then their pauses."""
     done = 0
-    for window in bulk.new_windows(CHUNK, runs):
+    for window in stage_runs.new_windows(CHUNK, runs):
         with transaction.atomic():
             with connection.cursor() as cursor:
                 bulk.insert_new(

@@ -1,4 +1,4 @@
-"""The windows a staged SQLite import writes in (opsqm.tickets.bulk.new_windows): each batch is
+"""The windows a staged SQLite import writes in (opsqm.tickets.stage_runs.new_windows): each batch is
 staged as a run sorted by creation, and the windows cut all rows in creation order, each a few
 ranges of stage rows. Checked against a plain sort of (created, idx) cut into pieces when every
 row is sampled; when every `stride`-th is, the blocks of `stride` rows go in the order of their
@@ -11,7 +11,7 @@ import random
 import numpy as np
 import pytest
 
-from opsqm.tickets.bulk import StagedRun, new_windows
+from opsqm.tickets.stage_runs import StagedRun, new_windows
 
 
 def _runs(rng: random.Random, batches: list[int], spread: int, stride: int) -> tuple[np.ndarray, list[StagedRun]]:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from opsqm.kpis.models import KpiCounter
 from opsqm.kpis.tests.test_counters import _by_hand
 from opsqm.kpis.tests.test_counters import _stored as _counters
-from opsqm.tickets import bulk, staging
+from opsqm.tickets import bulk, stage_runs, staging
 from opsqm.tickets.models import StagedImport, Ticket, TicketPause
 from opsqm.tickets.selectors import project_overview
 from opsqm.tickets.tests.helpers import CANONICAL_CSV, run_import
@@ -78,7 +78,7 @@ def _pauses(project) -> list[tuple]:
 def small_stages(monkeypatch):
     monkeypatch.setattr(staging, "MIN_NEW_ROWS", 10)
     monkeypatch.setattr(staging, "CHUNK", 7)
-    monkeypatch.setattr(bulk, "RUN_STRIDE", 1)  # windows of exactly 7 rows
+    monkeypatch.setattr(stage_runs, "RUN_STRIDE", 1)  # windows of exactly 7 rows
     monkeypatch.setattr(staging, "PAUSE_BETWEEN", 0)
 
 
