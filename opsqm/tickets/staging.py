@@ -2,8 +2,9 @@
 
 SQLite has one writer at a time. Inserting a million tickets (four indexes and a unique
 constraint) in the import's one write transaction made a login wait for many seconds. So when an
-import on SQLite brings at least `MIN_NEW_ROWS` new tickets, they go in first, `CHUNK` rows per
-transaction, marked with a `StagedImport` row that hides them from every reader
+import on SQLite brings at least `MIN_NEW_ROWS` new tickets, they go in first, about `CHUNK` rows
+per transaction in creation order (`opsqm.tickets.stage_runs`), marked with a `StagedImport` row
+that hides them from every reader
 (`TicketManager`). Their KPI counters are counted from the import's stage table
 (`opsqm.tickets.stage_counters`) while no lock is held.
 The import's last transaction — updates of changed tickets, the audit event, the counters —
