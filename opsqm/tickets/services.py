@@ -679,7 +679,9 @@ def import_batches(
         try:
             for batch in batches:
                 sla = sla_of(batch)
-                runs.append(bulk.stage_append(batch, sla, n))
+                run = bulk.stage_append(batch, sla, n)
+                if run is not None:
+                    runs.append(run)
                 n += len(batch)
                 present = batch.present
                 report(n, max(expected_rows, n), _("正在读取、校验并计算 SLA …"))

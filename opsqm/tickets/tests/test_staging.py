@@ -122,6 +122,24 @@ def test_a_staged_import_hides_its_rows_until_the_end_and_equals_the_one_transac
         assert _counters(project) == _by_hand(project) and _by_hand(project)
 
 
+def test_a_file_in_creation_order_is_staged_as_it_comes_with_the_same_result(
+    sla_world, small_stages, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Rows already in creation order (as most exports are) are staged without reordering; the
+    tickets, pauses and counters equal those of the same rows shuffled and of the one-transaction path."""
+    w = sla_world
+    header, *rows = _csv(60).decode().splitlines()
+    rows.sort(key=lambda line: line.split(",")[2])  # created_at, as text in one format: its order
+    in_order = ("\n".join([header, *rows]) + "\n").encode()
+    assert run_import(django_capture_on_commit_callbacks, w.qm, w.project_a, "a.csv", in_order).status == "succeeded"
+    monkeypatch.setattr(staging, "MIN_NEW_ROWS", 10**9)  # project B: the one-transaction path
+    assert run_import(django_capture_on_commit_callbacks, w.qm, w.project_b, "b.csv", _csv(60)).status == "succeeded"
+    assert _tickets(w.project_a) == _tickets(w.project_b)
+    assert _pauses(w.project_a) == _pauses(w.project_b) and _pauses(w.project_a)
+    for project in (w.project_a, w.project_b):
+        assert _counters(project) == _by_hand(project) and _by_hand(project)
+
+
 @pytest.mark.parametrize("staged", [True, False])
 def test_a_re_import_with_new_and_changed_rows_keeps_exact_counters(
     sla_world, small_stages, monkeypatch, django_capture_on_commit_callbacks, staged
