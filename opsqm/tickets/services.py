@@ -454,13 +454,19 @@ def _import_dir() -> Path:
 
 
 def _purge_stale_uploads(folder: Path) -> None:
-    """Uploads whose mapping step was abandoned are removed after a day."""
+    """Uploads whose mapping step was abandoned are removed after a day, and so are the
+    reader's temporary files a killed import left beside them."""
+    import shutil
     import time
 
     limit = time.time() - STALE_UPLOAD_SECONDS
     for item in folder.iterdir():
         try:
-            if item.is_file() and item.stat().st_mtime < limit:
+            if item.stat().st_mtime >= limit:
+                continue
+            if item.is_dir():
+                shutil.rmtree(item)
+            else:
                 item.unlink()
         except OSError:  # another request removed it first
             continue

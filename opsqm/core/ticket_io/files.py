@@ -3,23 +3,26 @@
 :func:`iter_ticket_batches` reads a file a chunk of rows at a time, so an import's
 memory does not grow with the file: each chunk is parsed, checked and handed on
 (the import computes its SLA and stages it), while every problem of every chunk is
-collected; duplicates are checked across the whole file at the end. If anything was
-wrong the iteration ends by raising TicketFileError with the full report, and the
-caller writes nothing. Once a problem is found no more batches are yielded (their
-rows are still checked, for the report).
+collected; duplicates are checked across the whole file at the end
+(:mod:`opsqm.core.ticket_io.duplicates`, in memory that does not grow with the file
+either). If anything was wrong the iteration ends by raising TicketFileError with the
+full report, and the caller writes nothing. Once a problem is found no more batches are
+yielded (their rows are still checked, for the report).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Final
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import polars as pl
 
-from opsqm.core.ticket_io.parse import ParseOptions, Problems, check_duplicates, parse_columns
-from opsqm.core.ticket_io.reader import CHUNK_ROWS, Source, match_columns, read_table
+from opsqm.core.ticket_io.duplicates import RepeatedNumbers
+from opsqm.core.ticket_io.parse import ParseOptions, Problems, parse_columns
+from opsqm.core.ticket_io.reader import CHUNK_ROWS, Source, match_columns, read_source, read_table
 from opsqm.core.ticket_io.schema import CANONICAL_HEADERS, ColumnMapping, TicketBatch, TicketFileError
 from opsqm.core.ticket_io.values import value_counts
 
@@ -87,35 +90,56 @@ def iter_ticket_batches(
     (or at once, for a file that cannot be read at all) listing every problem."""
     ZoneInfo(tz)
     mapping = mapping or canonical_mapping()
+    if not isinstance(source, (str, Path, bytes, bytearray, memoryview)):
+        source = read_source(source)  # a stream is read whole anyway; bytes can be read twice
     table = read_table(source, filename=filename, encoding=encoding, chunk_rows=chunk_rows)
     positions = match_columns(table.headers, mapping.columns)
     problems = Problems({h: i for i, h in enumerate(table.headers)})
     opts = ParseOptions(tz=tz, priorities=priorities, max_lengths=dict(max_lengths or {}), excel_cells=filename.lower().endswith(".xlsx"))
-    numbers: list[pl.Series] = []
-    numbered: list[np.ndarray] = []
     next_row, kept = table.first_row, 0
-    for frame in table.chunks:
-        rows = np.arange(next_row, next_row + frame.height, dtype=np.int64)
-        next_row += frame.height
-        columns, rows = _drop_blank_rows(cleaned_columns(table.headers, frame, mapping, positions), rows)
-        del frame
-        if not len(rows):
-            continue
-        kept += len(rows)
-        batch = parse_columns(columns, rows, mapping, opts, problems)
-        numbers.append(columns["ticket_no"])
-        numbered.append(rows)
-        if on_rows:
-            on_rows(kept)
-        if not problems.total:
-            yield batch
-    if not kept:
-        raise TicketFileError("文件只有表头，没有工单数据行；请确认导出时选中了工单")
-    if len(numbers) > 1:
-        check_duplicates(pl.concat(numbers), np.concatenate(numbered), problems)
-    elif numbers:
-        check_duplicates(numbers[0], numbered[0], problems)
+    with RepeatedNumbers(spill_dir=Path(source).parent if isinstance(source, (str, Path)) else None) as repeated:
+        for frame in table.chunks:
+            rows = np.arange(next_row, next_row + frame.height, dtype=np.int64)
+            next_row += frame.height
+            columns, rows = _drop_blank_rows(cleaned_columns(table.headers, frame, mapping, positions), rows)
+            del frame
+            if not len(rows):
+                continue
+            kept += len(rows)
+            batch = parse_columns(columns, rows, mapping, opts, problems)
+            repeated.add(columns["ticket_no"], rows)
+            if on_rows:
+                on_rows(kept)
+            if not problems.total:
+                yield batch
+            del batch, columns
+        if not kept:
+            raise TicketFileError("文件只有表头，没有工单数据行；请确认导出时选中了工单")
+        repeated.report(problems, lambda suspects: _numbers_at(source, suspects, filename, encoding, mapping, chunk_rows))
     problems.raise_if_any()
+
+
+def _numbers_at(
+    source: Source, rows: np.ndarray, filename: str, encoding: str, mapping: ColumnMapping, chunk_rows: int
+) -> tuple[pl.Series, np.ndarray]:
+    """The ticket numbers of the given rows (sorted), read again from the file, cleaned as the
+    import reads them."""
+    table = read_table(source, filename=filename, encoding=encoding, chunk_rows=chunk_rows)
+    wanted = {k: v for k, v in mapping.columns.items() if k == "ticket_no"}
+    positions = match_columns(table.headers, wanted, required=("ticket_no",))
+    numbers: list[pl.Series] = []
+    next_row = table.first_row
+    for frame in table.chunks:
+        lo, hi = np.searchsorted(rows, [next_row, next_row + frame.height])
+        if hi > lo:
+            picked = rows[lo:hi] - next_row
+            column = cleaned_columns(table.headers, frame, mapping, positions)["ticket_no"]
+            numbers.append(column.gather(picked))
+        next_row += frame.height
+    found = pl.concat(numbers) if numbers else pl.Series([], dtype=pl.String)
+    if len(found) != len(rows):  # the file changed under the import: refuse it rather than guess
+        raise TicketFileError("文件在导入期间被改动，请重新上传")
+    return found, rows
 
 
 def concat_batches(batches: Sequence[TicketBatch]) -> TicketBatch:
