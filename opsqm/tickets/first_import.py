@@ -45,9 +45,10 @@ _TAIL = ("project_id", "source", "updated_at", "sla_computed_at", "sla_cutoff")
 _PAUSES = "opsqm_first_pauses"
 
 
-# Above this many rows (by the file's size) the staged path again: the reader's buffer grows with
-# the file (polars parses ahead), and what this path holds besides took a 3 M-row import past
-# 1 GB (1,061 MB; staged, 5 M rows peaked at 915 MB). 1.7 M rows here peaked at 869 MB.
+# Above this many rows (by the file's size) the staged path again: this path keeps every pause of
+# the file for the end, and a 3 M-row import here went past 1 GB (1,061 MB, measured while the
+# reader still kept every ticket number for its check of repeats; staged, 5 M rows then peaked at
+# 915 MB, 849 MB since). 1.7 M rows here peaked at 869 MB.
 MAX_ROWS = 2_000_000
 
 
